@@ -1,0 +1,28 @@
+"""CloudFormation: decode templates with cfn-lint's decoder (line marks, short-form tags),
+evaluate intrinsic functions, and hand evaluated resources to the normalizer.
+
+Public contract:
+
+    sniff_template(data) -> bool
+    load_template(path, *, display, key, parameters={}) -> CfnTemplate
+    load_template_text(text, *, display, key, parameters={}) -> CfnTemplate
+    load_parameter_file(path) -> dict[str, str]     # raises ValueError with a user message
+
+A ``Fn::GetAtt`` / ``Ref`` to a resource of the same template becomes
+``Ref(target=f"{template_key}#{LogicalId}", attribute="Arn" | "Ref" | ...)``.
+Values deployed from SSM Parameter Store are ``SsmParameter`` Unknowns naming the path;
+``Fn::If`` on a condition that cannot be decided is a ``Conditional`` Unknown.
+"""
+
+from analyzer.cloudformation.loader import (
+    load_parameter_file,
+    load_template,
+    load_template_text,
+    sniff_template,
+)
+from analyzer.cloudformation.types import CfnResource, CfnTemplate, Conditional, SsmParameter
+
+__all__ = [
+    "CfnResource", "CfnTemplate", "Conditional", "SsmParameter",
+    "sniff_template", "load_template", "load_template_text", "load_parameter_file",
+]

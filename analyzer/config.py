@@ -1,0 +1,99 @@
+"""`.eksjoin.yaml`: project settings, found upward from the linted path.
+
+    exclude: ["examples/broken/**"]      # gitignore-style patterns
+    select: [EKS-IAM-002]                # only these rules (prefixes allowed: EKS-IAM)
+    ignore: [EKS-TAG-002]                # never these
+    fail_on: warning                     # error | warning | info | never
+    severity: {EKS-DNS-002: error}       # per-rule severity override
+    var_files: [prod.tfvars]
+    vars: {cluster_name: prod}
+    cfn_params: {ClusterName: prod}
+    baseline: .eksjoin-baseline.json
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_NAMES = (".eksjoin.yaml", ".eksjoin.yml")
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the CLI exits 2 with this message."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    exclude: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    severity: dict[str, str] = field(default_factory=dict)
+    var_files: list[Path] = field(default_factory=list)
+    vars: dict[str, str] = field(default_factory=dict)
+    cfn_params: dict[str, str] = field(default_factory=dict)
+    baseline: Path | None = None
+
+
+def find_config(start: Path) -> Path | None:
+    directory = start.resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for candidate_dir in (directory, *directory.parents):
+        for name in CONFIG_NAMES:
+            candidate = candidate_dir / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _string_list(data: dict, key: str, path: Path) -> list[str]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+    return value
+
+
+def _string_map(data: dict, key: str, path: Path) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: '{key}' must be a mapping")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def load_config(path: Path) -> Config:
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping")
+    known = {"exclude", "select", "ignore", "fail_on", "severity", "var_files", "vars",
+             "cfn_params", "baseline"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    fail_on = data.get("fail_on")
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise ConfigError(f"{path}: fail_on must be one of {', '.join(FAIL_ON)}")
+    severity = _string_map(data, "severity", path)
+    bad = {k: v for k, v in severity.items() if v not in ("error", "warning", "info")}
+    if bad:
+        raise ConfigError(f"{path}: severity values must be error, warning or info: {bad}")
+    base = path.parent
+    return Config(path=path, exclude=_string_list(data, "exclude", path),
+                  select=_string_list(data, "select", path),
+                  ignore=_string_list(data, "ignore", path), fail_on=fail_on,
+                  severity=severity,
+                  var_files=[base / p for p in _string_list(data, "var_files", path)],
+                  vars=_string_map(data, "vars", path),
+                  cfn_params=_string_map(data, "cfn_params", path),
+                  baseline=base / data["baseline"] if data.get("baseline") else None)

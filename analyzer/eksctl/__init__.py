@@ -1,0 +1,1 @@
+"""eksctl ClusterConfig: schema validation, eksctl's defaults and what it refuses."""

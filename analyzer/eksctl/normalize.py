@@ -1,0 +1,196 @@
+"""eksctl ClusterConfig -> the resources eksctl would create, marked ``eksctl-default``.
+
+eksctl writes much of what nodes need itself (VPC with DNS on, node roles with its
+default policies, user data, aws-auth / access entries). Modelling those resources
+lets the rules judge eksctl input like any other, and judge what the user overrides.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from analyzer.diagnostics import Diagnostic
+from analyzer.location import Location
+from analyzer.model import kinds as k
+from analyzer.model.resource import DECLARED, EKSCTL_DEFAULT, Resource
+
+POLICY_ARN = "arn:aws:iam::aws:policy/"
+EC2_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]},
+    "Action": ["sts:AssumeRole"]}]}
+EKS_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": ["eks.amazonaws.com"]},
+    "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+
+AMI_FAMILY_TYPES = {"AmazonLinux2": "AL2_x86_64", "AmazonLinux2023": "AL2023_x86_64_STANDARD",
+                    "Bottlerocket": "BOTTLEROCKET_x86_64"}
+
+
+class _Builder:
+    """Builds the resources of one ClusterConfig document."""
+
+    def __init__(self, document: Any, display: str):
+        self.data: dict = document.data
+        self.locations: dict[str, Location] = document.locations
+        self.display = display
+        self.prefix = f"{display}#{document.index}"
+        self.resources: list[Resource] = []
+        self.name = str((self.data.get("metadata") or {}).get("name", "cluster"))
+
+    def where(self, path: str) -> Location:
+        while path:
+            if path in self.locations:
+                return self.locations[path]
+            path = path.rpartition(".")[0]
+        return self.locations.get("", Location(self.display))
+
+    def add(self, kind: str, key: str, address: str, path: str, provenance: str,
+            **fields: Any) -> Resource:
+        resource = Resource(kind=kind, key=f"{self.prefix}/{key}", address=address,
+                            framework="eksctl", source_type=f"ClusterConfig.{path or 'metadata'}",
+                            location=self.where(path or "metadata"), provenance=provenance)
+        for name, value in fields.items():
+            resource.set(name, value, None, provenance)
+        self.resources.append(resource)
+        return resource
+
+    def get(self, path: str, default: Any = None) -> Any:
+        current: Any = self.data
+        for part in path.split("."):
+            if not isinstance(current, dict) or part not in current:
+                return default
+            current = current[part]
+        return current
+
+
+def normalize_cluster_config(document: Any, display: str) -> tuple[list[Resource], list[Diagnostic]]:
+    from analyzer.eksctl.validate import validate_cluster_config
+
+    diagnostics = validate_cluster_config(document, display)
+    builder = _Builder(document, display)
+    cluster = _cluster(builder)
+    for index, spec in enumerate(builder.get("managedNodeGroups") or []):
+        if isinstance(spec, dict):
+            _nodegroup(builder, cluster, spec, index, managed=True)
+    for index, spec in enumerate(builder.get("nodeGroups") or []):
+        if isinstance(spec, dict):
+            _nodegroup(builder, cluster, spec, index, managed=False)
+    _addons(builder, cluster)
+    return builder.resources, diagnostics
+
+
+def _cluster(b: _Builder) -> Resource:
+    vpc = _vpc(b)
+    private_cluster = b.get("privateCluster.enabled") is True
+    endpoints = b.get("vpc.clusterEndpoints") or {}
+    cluster = b.add(k.CLUSTER, "cluster", b.name, "metadata.name", DECLARED, name=b.name,
+                    created_by="eksctl", version=b.get("metadata.version"))
+    cluster.location = b.where("metadata.name")
+    cluster.set("vpc", vpc, b.where("vpc"), EKSCTL_DEFAULT if b.get("vpc.id") is None else DECLARED)
+    cluster.set("endpoint_public_access", endpoints.get("publicAccess", not private_cluster),
+                b.where("vpc.clusterEndpoints.publicAccess"))
+    cluster.set("endpoint_private_access", endpoints.get("privateAccess", private_cluster),
+                b.where("vpc.clusterEndpoints.privateAccess"))
+    cluster.set("public_access_cidrs", b.get("vpc.publicAccessCIDRs", ["0.0.0.0/0"]),
+                b.where("vpc.publicAccessCIDRs"))
+    cluster.set("authentication_mode",
+                b.get("accessConfig.authenticationMode", "API_AND_CONFIG_MAP"),
+                b.where("accessConfig.authenticationMode"))
+    cluster.set("auto_mode", b.get("autoModeConfig.enabled") is True, b.where("autoModeConfig"))
+    cluster.set("ip_family", str(b.get("kubernetesNetworkConfig.ipFamily", "IPv4")).lower(),
+                b.where("kubernetesNetworkConfig.ipFamily"))
+    cluster.set("cni_service_account_identity", b.get("iam.withOIDC") is True or _cni_addon_identity(b),
+                b.where("iam.withOIDC"))
+    role_arn = b.get("iam.serviceRoleARN")
+    if role_arn:
+        cluster.set("role", role_arn, b.where("iam.serviceRoleARN"))
+    else:
+        cluster.set("role", _role(b, "cluster-role", f"{b.name} cluster role (created by eksctl)",
+                                  "metadata", EKS_TRUST, [POLICY_ARN + "AmazonEKSClusterPolicy"]))
+    aliases = (b.name,)
+    cluster.aliases = aliases
+    return cluster
+
+
+def _cni_addon_identity(b: _Builder) -> bool:
+    for addon in b.get("addons") or []:
+        if isinstance(addon, dict) and addon.get("name") == "vpc-cni" and any(
+                addon.get(key) for key in ("attachPolicyARNs", "serviceAccountRoleARN",
+                                           "podIdentityAssociations", "attachPolicy",
+                                           "useDefaultPodIdentityAssociations")):
+            return True
+    return bool(b.get("addonsConfig.autoApplyPodIdentityAssociations"))
+
+
+def _vpc(b: _Builder) -> Any:
+    if b.get("vpc.id"):
+        return b.get("vpc.id")
+    return b.add(k.VPC, "vpc", f"{b.name} VPC (created by eksctl)", "vpc" if b.get("vpc") else
+                 "metadata", EKSCTL_DEFAULT, cidr_block=b.get("vpc.cidr", "192.168.0.0/16"),
+                 enable_dns_support=True, enable_dns_hostnames=True)
+
+
+def _role(b: _Builder, key: str, address: str, path: str, trust: dict,
+          policies: list[str]) -> Resource:
+    return b.add(k.IAM_ROLE, key, address, path, EKSCTL_DEFAULT, name=None,
+                 assume_role_policy=json.dumps(trust), managed_policy_arns=policies)
+
+
+def default_node_policies(b: _Builder, spec: dict, managed: bool) -> list[str]:
+    """eksctl's node policies (pkg/cfn/builder/iam_helper.go makeManagedPolicies)."""
+    attach = (spec.get("iam") or {}).get("attachPolicyARNs") or []
+    if attach:
+        policies = list(attach)
+        if not managed:  # eksctl still adds ECR pull for unmanaged nodegroups
+            policies.append(POLICY_ARN + "AmazonEC2ContainerRegistryPullOnly")
+        return policies
+    policies = [POLICY_ARN + "AmazonEKSWorkerNodePolicy",
+                POLICY_ARN + "AmazonEC2ContainerRegistryPullOnly",
+                POLICY_ARN + "AmazonSSMManagedInstanceCore"]
+    if b.get("iam.withOIDC") is not True:
+        policies.append(POLICY_ARN + "AmazonEKS_CNI_Policy")
+    return policies
+
+
+def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: bool) -> None:
+    section = "managedNodeGroups" if managed else "nodeGroups"
+    name = str(spec.get("name", index))
+    path = f"{section}.{index}"
+    kind = k.NODEGROUP if managed else k.SELF_MANAGED
+    node = b.add(kind, f"{section}/{name}", f"{section}[{name}]", f"{path}.name", DECLARED,
+                 name=name, cluster=cluster, created_by="eksctl")
+    iam = spec.get("iam") or {}
+    if iam.get("instanceRoleARN"):
+        node.set("role", iam["instanceRoleARN"], b.where(f"{path}.iam.instanceRoleARN"))
+    else:
+        role = _role(b, f"{section}/{name}/role", f"{section}[{name}] node role (created by eksctl)",
+                     f"{path}.name", EC2_TRUST, default_node_policies(b, spec, managed))
+        node.set("role", role, b.where(f"{path}.iam"), EKSCTL_DEFAULT)
+    if iam.get("attachPolicyARNs"):
+        node.set("policy_override", True, b.where(f"{path}.iam.attachPolicyARNs"))
+    family = spec.get("amiFamily", "AmazonLinux2023")
+    node.set("ami_family", family, b.where(f"{path}.amiFamily"))
+    if managed and family in AMI_FAMILY_TYPES and not spec.get("ami"):
+        node.set("ami_type", AMI_FAMILY_TYPES[family], b.where(f"{path}.amiFamily"))
+    if spec.get("ami"):
+        node.set("image_id", spec["ami"], b.where(f"{path}.ami"))
+    if spec.get("subnets"):
+        node.set("subnets", list(spec["subnets"]), b.where(f"{path}.subnets"))
+    for field in ("overrideBootstrapCommand", "preBootstrapCommands", "containerRuntime",
+                  "privateNetworking", "instanceType", "instanceTypes"):
+        if field in spec:
+            node.set(field, spec[field], b.where(f"{path}.{field}"))
+
+
+def _addons(b: _Builder, cluster: Resource) -> None:
+    for index, addon in enumerate(b.get("addons") or []):
+        if not isinstance(addon, dict):
+            continue
+        path = f"addons.{index}"
+        associations = [{"service_account": a.get("serviceAccountName"), "role": a.get("roleARN")}
+                        for a in addon.get("podIdentityAssociations") or [] if isinstance(a, dict)]
+        b.add(k.ADDON, f"addons/{addon.get('name')}", f"addons[{addon.get('name')}]",
+              f"{path}.name", DECLARED, cluster=cluster, name=addon.get("name"),
+              service_account_role=addon.get("serviceAccountRoleARN"),
+              pod_identity_associations=associations or None)

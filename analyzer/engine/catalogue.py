@@ -1,0 +1,114 @@
+"""The rule catalogue: YAML files validated against the rule schema when loaded.
+
+An invalid rule is a hard error naming the file and the path inside it, never a
+warning: a rule that silently does not run is worse than no rule.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from analyzer.engine.operators import OPERATORS
+from analyzer.engine.predicates import PREDICATES
+
+
+class RuleError(Exception):
+    """A rule file that does not satisfy the rule schema."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    spec: dict[str, Any]
+    path: Path
+
+    @property
+    def severity(self) -> str:
+        return self.spec["severity"]
+
+    @property
+    def title(self) -> str:
+        return self.spec["title"]
+
+    @property
+    def check(self) -> dict[str, Any]:
+        return self.spec["check"]
+
+    @property
+    def kinds(self) -> list[str]:
+        kinds = self.check["for_each"]
+        return [kinds] if isinstance(kinds, str) else list(kinds)
+
+    @property
+    def symptom(self) -> str:
+        symptom = self.spec.get("symptom") or {}
+        return next(iter(symptom.values()), "")
+
+    @property
+    def remediation(self) -> str:
+        return self.spec["remediation"].strip()
+
+
+def rules_dir() -> Path:
+    """Rules ship inside the wheel as analyzer/_rules; a source checkout has rules/."""
+    packaged = resources.files("analyzer") / "_rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    schema = json.loads((Path(__file__).with_name("rule.schema.json")).read_text())
+    return Draft202012Validator(schema)
+
+
+def load_rule(path: Path) -> Rule:
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleError(f"{path}: cannot read rule: {exc}") from exc
+    errors = sorted(_validator().iter_errors(spec), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise RuleError(f"{path}: invalid rule at {where}: {error.message}")
+    if path.stem != spec["id"]:
+        raise RuleError(f"{path}: file name must be the rule ID {spec['id']}")
+    _check_references(spec, path)
+    return Rule(spec["id"], spec, path)
+
+
+def _check_references(spec: Any, path: Path) -> None:
+    """Operators and predicates must exist: a typo is an error at load time, not a silent pass."""
+    if isinstance(spec, dict):
+        if "op" in spec and spec["op"] not in OPERATORS:
+            raise RuleError(f"{path}: unknown operator {spec['op']!r}")
+        if "predicate" in spec and spec["predicate"] not in PREDICATES:
+            raise RuleError(f"{path}: unknown predicate {spec['predicate']!r}")
+        for value in spec.values():
+            _check_references(value, path)
+    elif isinstance(spec, list):
+        for value in spec:
+            _check_references(value, path)
+
+
+def load_catalogue(directory: Path | None = None) -> list[Rule]:
+    import analyzer.knowledge  # noqa: F401  (registers predicates and facts)
+
+    directory = directory or rules_dir()
+    rules = [load_rule(path) for path in sorted(directory.glob("*.yaml"))]
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"{rule.path}: duplicate rule ID {rule.id}")
+        seen.add(rule.id)
+    return rules

@@ -1,0 +1,242 @@
+"""Evaluation of a rule's values and conditions against the model."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from analyzer.engine import logic
+from analyzer.engine.logic import Verdict
+from analyzer.engine.operators import OPERATORS
+from analyzer.engine.predicates import PREDICATES
+from analyzer.model.graph import Model
+from analyzer.model.resource import Resource
+from analyzer.values import Unknown, describe, first_unknown
+
+_SEGMENT = re.compile(r"\.([a-z_][a-z0-9_]*)|\[\*\]")
+
+
+class Scope:
+    """Bindings visible to a rule: $subject, let-values, quantifier variables."""
+
+    def __init__(self, model: Model, bindings: dict[str, Any], lets: dict[str, Any] | None = None):
+        self.model = model
+        self.bindings = bindings
+        self._lets = lets or {}
+
+    def child(self, **bindings: Any) -> "Scope":
+        scope = Scope(self.model, {**self.bindings, **bindings}, self._lets)
+        return scope
+
+    def lookup(self, name: str) -> Any:
+        if name in self.bindings:
+            return self.bindings[name]
+        if name in self._lets:  # let-values are computed on first use
+            value = evaluate_value(self._lets[name], self)
+            self.bindings[name] = value
+            return value
+        raise KeyError(f"${name} is not bound")
+
+
+def evaluate_value(spec: Any, scope: Scope) -> Any:
+    if isinstance(spec, str) and spec.startswith("$"):
+        return resolve_path(spec, scope)
+    if isinstance(spec, dict):
+        if "const" in spec:
+            return spec["const"]
+        if "union" in spec:
+            return _union([evaluate_value(item, scope) for item in spec["union"]])
+        if "find" in spec:
+            return _find(spec, scope)
+        if "predicate" in spec:
+            args = {k: evaluate_value(v, scope) for k, v in spec.get("args", {}).items()}
+            return PREDICATES[spec["predicate"]](scope.model, **args)
+    if isinstance(spec, list):
+        return [evaluate_value(item, scope) for item in spec]
+    return spec
+
+
+def resolve_path(ref: str, scope: Scope) -> Any:
+    head, _, rest = ref[1:].partition(".")
+    head = head.split("[", 1)[0]
+    value = scope.lookup(head)
+    tail = ref[1 + len(head):]
+    for match in _SEGMENT.finditer(tail):
+        if match.group(1):
+            value = step(scope.model, value, match.group(1))
+    return value
+
+
+def step(model: Model, value: Any, name: str) -> Any:
+    """``value.name`` where value is a resource, a mapping, or a list of them."""
+    if isinstance(value, Resource):
+        return model.attr(value, name)
+    if isinstance(value, dict):
+        return value.get(name)
+    if isinstance(value, list):
+        return _flatten([step(model, item, name) for item in value])
+    if isinstance(value, Unknown):
+        return value
+    return None
+
+
+def _flatten(values: list) -> list:
+    out: list = []
+    for item in values:
+        if isinstance(item, list):
+            out.extend(item)
+        elif item is not None:
+            out.append(item)
+    return out
+
+
+def _union(values: list) -> list:
+    out: list = []
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None and not any(item is seen for seen in out):
+                out.append(item)
+    return out
+
+
+def _find(spec: dict, scope: Scope) -> list:
+    found = []
+    for resource in scope.model.of_kind(spec["find"]):
+        inner = scope.child(it=resource)
+        if "where" in spec and not evaluate_condition(spec["where"], inner).is_true:
+            continue
+        found.append(resolve_path(spec["select"], inner) if "select" in spec else resource)
+    return found
+
+
+# -- conditions -------------------------------------------------------------
+
+def evaluate_condition(spec: dict, scope: Scope) -> Verdict:
+    if "all" in spec:
+        return _lazy_all(spec["all"], scope)
+    if "any" in spec:
+        return _lazy_any(spec["any"], scope)
+    if "not" in spec:
+        return logic.negation(evaluate_condition(spec["not"], scope))
+    if "every" in spec:
+        return _every(spec, scope)
+    if "some" in spec:
+        return _some(spec, scope)
+    return _compare(spec, scope)
+
+
+def _lazy_all(specs: list, scope: Scope) -> Verdict:
+    verdicts = []
+    for spec in specs:
+        verdict = evaluate_condition(spec, scope)
+        if verdict.is_false:
+            return verdict
+        verdicts.append(verdict)
+    return logic.conjunction(verdicts)
+
+
+def _lazy_any(specs: list, scope: Scope) -> Verdict:
+    verdicts = []
+    for spec in specs:
+        verdict = evaluate_condition(spec, scope)
+        if verdict.is_true:
+            return verdict
+        verdicts.append(verdict)
+    return logic.disjunction(verdicts)
+
+
+def _items(spec: dict, key: str, scope: Scope) -> list | Unknown:
+    items = evaluate_value(spec[key], scope)
+    if isinstance(items, Unknown):
+        return items
+    if items is None:
+        return []
+    return items if isinstance(items, list) else [items]
+
+
+def _every(spec: dict, scope: Scope) -> Verdict:
+    items = _items(spec, "every", scope)
+    if isinstance(items, Unknown):
+        return logic.unknown(items.reason)
+    verdicts = []
+    for item in items:
+        if isinstance(item, Unknown):
+            verdicts.append(logic.unknown(item.reason, **{spec["as"]: item}))
+            continue
+        verdict = evaluate_condition(spec["that"], scope.child(**{spec["as"]: item}))
+        verdict.bindings.setdefault(spec["as"], item)
+        verdicts.append(verdict)
+    return logic.conjunction(verdicts)
+
+
+def _some(spec: dict, scope: Scope) -> Verdict:
+    items = _items(spec, "some", scope)
+    if isinstance(items, Unknown):
+        return logic.unknown(items.reason)
+    verdicts = []
+    for item in items:
+        if isinstance(item, Unknown):
+            verdicts.append(logic.unknown(item.reason, **{spec["as"]: item}))
+            continue
+        verdict = evaluate_condition(spec["that"], scope.child(**{spec["as"]: item}))
+        verdict.bindings.setdefault(spec["as"], item)
+        verdicts.append(verdict)
+    return logic.disjunction(verdicts)
+
+
+def _compare(spec: dict, scope: Scope) -> Verdict:
+    value = evaluate_value(spec["value"], scope)
+    arg = evaluate_value(spec.get("arg"), scope)
+    result = OPERATORS[spec["op"]](value, arg)
+    if isinstance(result, Unknown):
+        return logic.unknown(result.reason)
+    return Verdict(bool(result))
+
+
+# -- messages ---------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(\|setting)?\}")
+_TOOL_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "eksctl": "eksctl"}
+
+
+def render(template: str, scope: Scope) -> str:
+    """Fill ``{binding.field}`` placeholders; resources render as their address.
+
+    ``{x.field|setting}`` also says when the value is the tool's default, because users
+    rarely know that an attribute they never wrote has a value that breaks nodes.
+    """
+
+    def substitute(match: re.Match) -> str:
+        try:
+            value = resolve_path("$" + match.group(1), scope)
+        except KeyError:
+            return match.group(0)
+        text = display(value)
+        if match.group(2):
+            text += _default_note(match.group(1), scope)
+        return text
+
+    return _PLACEHOLDER.sub(substitute, template)
+
+
+def _default_note(path: str, scope: Scope) -> str:
+    owner_path, _, field = path.rpartition(".")
+    try:
+        owner = resolve_path("$" + owner_path, scope) if owner_path else None
+    except KeyError:
+        return ""
+    if isinstance(owner, Resource) and owner.is_default(field):
+        tool = _TOOL_NAMES.get(owner.framework, owner.framework)
+        return f", not set: the {tool} default"
+    return ""
+
+
+def display(value: Any) -> str:
+    if isinstance(value, Resource):
+        return value.address
+    if isinstance(value, list):
+        return ", ".join(display(v) for v in value) or "none"
+    hole = first_unknown(value) if not isinstance(value, Resource) else None
+    if hole is not None and not isinstance(value, str):
+        return describe(value)
+    return value if isinstance(value, str) else describe(value)

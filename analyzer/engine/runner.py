@@ -1,0 +1,145 @@
+"""Runs the catalogue over the model: PASS / FAIL / SKIP / UNKNOWN per subject."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from analyzer.engine.catalogue import Rule
+from analyzer.engine.expressions import Scope, evaluate_condition, render, resolve_path
+from analyzer.engine.logic import Verdict
+from analyzer.findings import Finding
+from analyzer.location import Location
+from analyzer.model.graph import Model
+from analyzer.model.resource import Resource
+
+PASS, FAIL, SKIP, UNKNOWN = "pass", "fail", "skip", "unknown"
+
+_UNKNOWN_HINT = ("make it resolvable (--var / --var-file for Terraform, --cfn-param / --cfn-params "
+                 "for CloudFormation, or lint `terraform show -json` plan output)")
+
+
+@dataclass
+class Result:
+    rule: Rule
+    subject: Resource
+    outcome: str
+    finding: Finding | None = None
+    reason: str = ""
+    bindings: dict[str, Any] = field(default_factory=dict)
+
+
+def run_rules(rules: Iterable[Rule], model: Model) -> list[Result]:
+    results = []
+    for rule in rules:
+        for subject in model.of_kind(*rule.kinds):
+            results.append(_guarded(rule, subject, model))
+    return results
+
+
+def _guarded(rule: Rule, subject: Resource, model: Model) -> Result:
+    """A defect in one check must not hide every other finding: report it and go on."""
+    try:
+        return evaluate_rule(rule, subject, model)
+    except Exception as exc:  # noqa: BLE001
+        finding = Finding(rule_id=rule.id, severity="warning", title=rule.title,
+                          message=f"eksjoin could not evaluate this check on {subject.address} "
+                                  f"({type(exc).__name__}: {exc}); please report it",
+                          location=subject.location, resource=subject.address,
+                          outcome=UNKNOWN)
+        return Result(rule, subject, UNKNOWN, finding, reason=str(exc))
+
+
+def evaluate_rule(rule: Rule, subject: Resource, model: Model) -> Result:
+    check = rule.check
+    scope = Scope(model, {"subject": subject}, check.get("let"))
+    if "where" in check and not evaluate_condition(check["where"], scope).is_true:
+        return Result(rule, subject, SKIP, reason="not applicable")
+    precondition = evaluate_condition(check["when"], scope) if "when" in check else None
+    if precondition is not None and precondition.is_false:
+        return Result(rule, subject, SKIP, reason="precondition false")
+    verdict = evaluate_condition(check["assert"], scope)
+    if verdict.is_true:
+        return Result(rule, subject, PASS)
+    if precondition is not None and precondition.is_unknown:
+        # when -> assert with an unknown "when" can only be unknown, never a failure
+        verdict = Verdict(None, verdict.bindings, precondition.reason)
+    witness = scope.child(**verdict.bindings)
+    if verdict.is_unknown:
+        return _unknown_result(rule, subject, verdict, witness)
+    severity, message, anchor = _fail_presentation(rule, witness)
+    if subject.may_exist and severity == "error":
+        # existence depends on an undecidable Condition: never an error by itself
+        severity, message = "warning", message + " (if the resource's condition holds)"
+    finding = _finding(rule, subject, witness, severity, render(message, witness), anchor, FAIL)
+    return Result(rule, subject, FAIL, finding, bindings=verdict.bindings)
+
+
+def _fail_presentation(rule: Rule, scope: Scope) -> tuple[str, str, str | None]:
+    check = rule.check
+    for case in check.get("severity_by", ()):
+        if evaluate_condition(case["when"], scope).is_true:
+            return (case["severity"], case.get("message", check["message"]),
+                    case.get("anchor", check.get("anchor")))
+    return rule.severity, check["message"], check.get("anchor")
+
+
+def _unknown_result(rule: Rule, subject: Resource, verdict: Verdict, scope: Scope) -> Result:
+    policy = rule.check.get("on_unknown", "warn")
+    if policy == "skip":
+        return Result(rule, subject, UNKNOWN, reason=verdict.reason)
+    severity = "info" if policy == "info" or rule.severity == "info" else "warning"
+    template = rule.check.get("unknown_message", rule.check["message"])
+    message = (f"could not verify: {render(template, scope)} — {verdict.reason}; "
+               f"{_UNKNOWN_HINT}")
+    finding = _finding(rule, subject, scope, severity, message, rule.check.get("anchor"), UNKNOWN)
+    return Result(rule, subject, UNKNOWN, finding, reason=verdict.reason)
+
+
+def _finding(rule: Rule, subject: Resource, scope: Scope, severity: str, message: str,
+             anchor: str | None, outcome: str) -> Finding:
+    resource, location = anchor_location(subject, scope, anchor)
+    related = []
+    if resource is not subject:
+        related.append((subject.address, subject.location))
+    if resource.module_call is not None:
+        related.append((resource.module_call_address or "module", resource.module_call))
+    return Finding(rule_id=rule.id, severity=severity, title=rule.title, message=message,
+                   location=location, resource=resource.address, symptom=rule.symptom,
+                   fix=rule.remediation, outcome=outcome, related=related,
+                   docs=rule.spec.get("docs", ""))
+
+
+def anchor_location(subject: Resource, scope: Scope, anchor: str | None
+                    ) -> tuple[Resource, Location]:
+    """Resolve ``field.path`` or ``$binding[.field.path]`` to the resource and line it names."""
+    if not anchor:
+        return subject, subject.location
+    if not anchor.startswith("$"):
+        return subject, subject.location_of(anchor)
+    binding, _, path = anchor[1:].partition(".")
+    try:
+        target = resolve_path("$" + binding, scope)
+    except KeyError:
+        target = None
+    if isinstance(target, list) and target and isinstance(target[0], Resource):
+        target = target[0]
+    if not isinstance(target, Resource):
+        return subject, subject.location
+    return target, target.location_of(path or None)
+
+
+def findings_of(results: Iterable[Result]) -> list[Finding]:
+    """One defect, one finding: identical findings from several subjects merge."""
+    merged: dict[tuple, Finding] = {}
+    for result in results:
+        finding = result.finding
+        if finding is None:
+            continue
+        key = (finding.rule_id, finding.location, finding.resource, finding.outcome)
+        if key in merged:
+            existing = merged[key]
+            existing.related.extend(r for r in finding.related if r not in existing.related)
+            continue
+        merged[key] = finding
+    return sorted(merged.values(), key=Finding.sort_key)

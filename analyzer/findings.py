@@ -1,0 +1,36 @@
+"""A finding: what is wrong, where, what the user will see, and what to change."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from analyzer.location import Location
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    severity: str
+    title: str
+    message: str
+    location: Location
+    resource: str  # the resource the finding is anchored on
+    symptom: str = ""
+    fix: str = ""
+    outcome: str = "fail"  # fail | unknown | load
+    related: list[tuple[str, Location]] = field(default_factory=list)  # (address, location)
+    docs: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line moves: rule, file, resource and message."""
+        text = "\x1f".join((self.rule_id, self.location.path, self.resource, self.message))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column, self.rule_id,
+                self.message)

@@ -1,0 +1,135 @@
+"""Facts and predicates about IAM roles: attached policies, documents, trust."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.knowledge.policies import (
+    MANAGED_POLICY_ACTIONS, documents_allow, managed_policy_name, trust_allows,
+)
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import Ref, Unknown, describe
+
+MANAGED, EQUIVALENT, MISSING = "managed", "equivalent", "missing"
+
+
+@fact(kinds.IAM_ROLE, "policy_arns")
+def role_policy_arns(model: Model, role: Resource) -> list[Any]:
+    """Managed policy ARNs (or Refs to customer policies) attached to the role, anywhere."""
+    arns = list(role.get("managed_policy_arns") or [])
+    for attachment in model.of_kind(kinds.ROLE_POLICY_ATTACHMENT):
+        if model.attr(attachment, "role") is role:
+            arns.append(attachment.get("policy_arn"))
+    for policy in model.of_kind(kinds.IAM_POLICY):
+        attached_roles = model.attr(policy, "roles") or []
+        if any(r is role for r in attached_roles):
+            arns.append(Ref("customer policy", target=policy.key, attribute="Arn"))
+    return arns
+
+
+@fact(kinds.IAM_ROLE, "policy_documents")
+def role_policy_documents(model: Model, role: Resource) -> list[Any]:
+    """Inline and customer-managed policy documents that apply to the role."""
+    documents = list(role.get("inline_policies") or [])
+    for inline in model.of_kind(kinds.ROLE_INLINE_POLICY):
+        if model.attr(inline, "role") is role:
+            documents.append(inline.get("document"))
+    for arn in model.attr(role, "policy_arns"):
+        policy = model.follow(arn, kinds.IAM_POLICY) if isinstance(arn, Ref) else None
+        if isinstance(policy, Resource):
+            documents.append(policy.get("document"))
+    return documents
+
+
+def _unattributed_attachments(model: Model) -> Unknown | None:
+    """An attachment whose role cannot be resolved might be attaching to any role."""
+    for kind in (kinds.ROLE_POLICY_ATTACHMENT, kinds.ROLE_INLINE_POLICY):
+        for attachment in model.of_kind(kind):
+            target = model.attr(attachment, "role")
+            if isinstance(target, Unknown):
+                return Unknown(f"{attachment.address} attaches a policy to a role that could "
+                               f"not be resolved ({target.reason})", attachment.location)
+    return None
+
+
+def _opaque_policy(model: Model, arn: object) -> bool:
+    """A policy whose statements eksjoin cannot see: unknown, external, or an AWS managed
+    policy it has no content for. Such a policy might grant anything."""
+    name = managed_policy_name(arn)
+    if name is not None:
+        return name not in MANAGED_POLICY_ACTIONS
+    return not isinstance(model.follow(arn, kinds.IAM_POLICY), Resource)
+
+
+@predicate("iam.coverage")
+def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) -> Any:
+    """How ``role`` grants ``actions``: "managed" (one of the named AWS policies),
+    "equivalent" (other policies grant every action), "missing", or Unknown."""
+    if not isinstance(role, Resource):
+        return role if isinstance(role, Unknown) else Unknown("the role is not known")
+    arns = model.attr(role, "policy_arns")
+    names = {managed_policy_name(arn) for arn in arns}
+    if names & set(managed):
+        return MANAGED
+    documents = list(model.attr(role, "policy_documents"))
+    granted = [MANAGED_POLICY_ACTIONS[n] for n in names if n in MANAGED_POLICY_ACTIONS]
+    documents += [{"Statement": [{"Effect": "Allow", "Action": list(a)}]} for a in granted]
+    verdicts = [documents_allow(documents, action) for action in actions]
+    if all(v is True for v in verdicts):
+        return EQUIVALENT
+    unresolved = [a for a in arns if _opaque_policy(model, a)]
+    if unresolved:
+        return Unknown(f"{role.address} has attached policy {describe(unresolved[0])} whose "
+                       "content is not in the analyzed files")
+    if any(v is None for v in verdicts):
+        return Unknown(f"a policy document of {role.address} could not be fully resolved")
+    elsewhere = _unattributed_attachments(model)
+    return MISSING if elsewhere is None else elsewhere
+
+
+@predicate("iam.trusts")
+def trusts(model: Model, role: Any, service: str, action: str = "sts:AssumeRole") -> Any:
+    if not isinstance(role, Resource):
+        return role if isinstance(role, Unknown) else Unknown("the role is not known")
+    return trust_allows(role.get("assume_role_policy"), service, action)
+
+
+@predicate("iam.missing_actions")
+def missing_actions(model: Model, role: Any, actions: list[str]) -> Any:
+    """The required actions no policy of the role grants (for messages)."""
+    if not isinstance(role, Resource):
+        return []
+    arns = model.attr(role, "policy_arns")
+    documents = list(model.attr(role, "policy_documents"))
+    for name in {managed_policy_name(arn) for arn in arns} & set(MANAGED_POLICY_ACTIONS):
+        documents.append({"Statement": [{"Effect": "Allow",
+                                         "Action": list(MANAGED_POLICY_ACTIONS[name])}]})
+    return [a for a in actions if documents_allow(documents, a) is False]
+
+
+_DEFAULT_NODE_POLICIES = (
+    ("AmazonEKSWorkerNodePolicy", ("AmazonEKSWorkerNodePolicy",),
+     ("ec2:DescribeInstances", "eks:DescribeCluster")),
+    ("AmazonEC2ContainerRegistryPullOnly",
+     ("AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"),
+     ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")),
+    ("AmazonEKS_CNI_Policy", ("AmazonEKS_CNI_Policy", "AmazonEKS_CNI_IPv6_Policy"),
+     ("ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface")),
+)
+
+
+@predicate("iam.missing_policies")
+def missing_policies(model: Model, role: Any, cluster: Any = None) -> list[str]:
+    """Default node policies a role lacks (the CNI one only when aws-node has no identity)."""
+    from analyzer.knowledge.nodes import cni_has_own_identity
+
+    missing = []
+    for name, managed, actions in _DEFAULT_NODE_POLICIES:
+        if name == "AmazonEKS_CNI_Policy" and cni_has_own_identity(model, cluster) is True:
+            continue
+        if coverage(model, role, list(managed), list(actions)) == MISSING:
+            missing.append(name)
+    return missing

@@ -1,0 +1,117 @@
+"""Facts about nodes: provisioning class (RULES §0.2), node role, and the VPC CNI's identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import Unknown
+
+MNG_DEFAULT, MNG_LT, MNG_CUSTOM_AMI, SELF = "MNG-default", "MNG-LT", "MNG-CUSTOM-AMI", "SELF"
+
+
+@fact(kinds.NODEGROUP, "node_class")
+def managed_node_class(model: Model, nodegroup: Resource) -> Any:
+    if nodegroup.get("launch_template") is None:
+        return MNG_DEFAULT
+    template = model.attr(nodegroup, "launch_template")
+    if not isinstance(template, Resource):
+        return template if isinstance(template, Unknown) else Unknown("launch template unknown")
+    image = template.get("image_id")
+    if image is None:
+        return MNG_LT
+    return MNG_CUSTOM_AMI
+
+
+@fact(kinds.SELF_MANAGED, "node_class")
+def self_managed_class(model: Model, node: Resource) -> str:
+    return SELF
+
+
+@fact(kinds.SELF_MANAGED, "role")
+def self_managed_role(model: Model, node: Resource) -> Any:
+    """The node role: explicit, else the instance profile's (own or the launch template's)."""
+    if node.get("role") is not None:
+        return model.follow(node.get("role"), kinds.IAM_ROLE)
+    profile = model.attr(node, "instance_profile")
+    if profile is None:
+        template = model.attr(node, "launch_template")
+        if isinstance(template, Resource):
+            profile = model.attr(template, "instance_profile")
+        elif isinstance(template, Unknown):
+            return template
+    if isinstance(profile, Resource):
+        return model.attr(profile, "role")
+    if profile is None:
+        return Unknown(f"{node.address} has no instance profile in the analyzed files")
+    return profile
+
+
+@fact(kinds.CLUSTER, "vpc")
+def cluster_vpc(model: Model, cluster: Resource) -> Any:
+    """The VPC of the cluster's subnets (the first one that resolves)."""
+    subnets = model.attr(cluster, "subnets")
+    if isinstance(subnets, Unknown):
+        return subnets
+    reason: Unknown | None = None
+    for subnet in subnets or []:
+        if isinstance(subnet, Resource):
+            vpc = model.attr(subnet, "vpc")
+            if isinstance(vpc, Resource):
+                return vpc
+            reason = reason or (vpc if isinstance(vpc, Unknown) else None)
+        elif isinstance(subnet, Unknown):
+            reason = reason or subnet
+    return reason or Unknown(f"{cluster.address} has no subnets in the analyzed files")
+
+
+@fact(kinds.CLUSTER, "node_groups")
+def cluster_node_groups(model: Model, cluster: Resource) -> list[Resource]:
+    return [n for n in model.of_kind(*kinds.NODE_KINDS) if model.attr(n, "cluster") is cluster]
+
+
+@fact(kinds.VPC, "clusters")
+def vpc_clusters(model: Model, vpc: Resource) -> list[Resource]:
+    return [c for c in model.of_kind(kinds.CLUSTER) if model.attr(c, "vpc") is vpc]
+
+
+@fact(kinds.VPC, "hosts_eks")
+def vpc_hosts_eks(model: Model, vpc: Resource) -> Any:
+    """True when a cluster or node group of the analyzed files uses this VPC."""
+    if model.attr(vpc, "clusters"):
+        return True
+    for node in model.of_kind(*kinds.NODE_KINDS):
+        subnets = model.attr(node, "subnets")
+        if isinstance(subnets, list) and any(
+                isinstance(s, Resource) and model.attr(s, "vpc") is vpc for s in subnets):
+            return True
+    return False
+
+
+def _is_aws_node(namespace: Any, service_account: Any) -> bool:
+    return namespace in ("kube-system", None) and service_account == "aws-node"
+
+
+@predicate("eks.cni_has_own_identity")
+def cni_has_own_identity(model: Model, cluster: Any) -> Any:
+    """The VPC CNI (kube-system/aws-node) gets AWS permissions through IRSA or Pod Identity."""
+    if not isinstance(cluster, Resource):
+        return cluster if isinstance(cluster, Unknown) else Unknown("the cluster is not known")
+    if cluster.get("cni_service_account_identity") is True:  # e.g. eksctl iam.withOIDC
+        return True
+    for addon in model.of_kind(kinds.ADDON):
+        if model.attr(addon, "cluster") is not cluster or addon.get("name") != "vpc-cni":
+            continue
+        if addon.get("service_account_role") is not None:
+            return True
+        for association in addon.get("pod_identity_associations") or []:
+            if isinstance(association, dict) and association.get("service_account") == "aws-node":
+                return True
+    for association in model.of_kind(kinds.POD_IDENTITY):
+        if model.attr(association, "cluster") is cluster and _is_aws_node(
+                association.get("namespace"), association.get("service_account")):
+            return True
+    return False

@@ -1,0 +1,158 @@
+"""Loaders: typed inputs -> canonical resources, one normalizer per format.
+
+Each format's loader parses with a real parser and reports problems as diagnostics;
+nothing here knows about AWS: the normalizers do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analyzer.diagnostics import PARSE_ERROR, Diagnostic
+from analyzer.discovery import Inventory, SourceFile, looks_like_plan
+from analyzer.location import Location
+from analyzer.model.resource import Resource
+
+if TYPE_CHECKING:
+    from analyzer.pipeline import Options
+
+Loaded = tuple[list[Resource], list[Diagnostic]]
+
+
+def load_inventory(inventory: Inventory, options: "Options") -> Loaded:
+    resources: list[Resource] = []
+    diagnostics: list[Diagnostic] = []
+    for loader in (_load_terraform, _load_yaml_files, _load_json_files):
+        found, problems = loader(inventory, options)
+        resources.extend(found)
+        diagnostics.extend(problems)
+    return resources, diagnostics
+
+
+def _load_terraform(inventory: Inventory, options: "Options") -> Loaded:
+    if not inventory.terraform_dirs:
+        return [], []
+    from analyzer.terraform import load_terraform
+    from analyzer.terraform.normalize import normalize
+
+    by_root: dict[Path, list[Path]] = defaultdict(list)
+    for directory, files in inventory.terraform_dirs.items():
+        by_root[files[0].root].append(directory)
+    resources: list[Resource] = []
+    diagnostics: list[Diagnostic] = []
+    for root, directories in by_root.items():
+        configurations = load_terraform(sorted(directories), scan_root=root,
+                                        var_files=options.var_files,
+                                        variables=options.variables,
+                                        display_root=Path.cwd())
+        for configuration in configurations:
+            resources.extend(normalize(configuration))
+            diagnostics.extend(configuration.diagnostics)
+    return resources, diagnostics
+
+
+def _load_yaml_files(inventory: Inventory, options: "Options") -> Loaded:
+    resources: list[Resource] = []
+    diagnostics: list[Diagnostic] = []
+    for source in inventory.yaml_files:
+        found, problems = load_yaml_source(source, options)
+        resources.extend(found)
+        diagnostics.extend(problems)
+    return resources, diagnostics
+
+
+def load_yaml_source(source: SourceFile, options: "Options") -> Loaded:
+    """A YAML file is CloudFormation, eksctl ClusterConfig, Kubernetes manifests, or none."""
+    from analyzer.yamlsafe import load_yaml_documents
+
+    text = source.read_text()
+    documents, problems = load_yaml_documents(text, source.display)
+    if problems and _has_cloudformation_tags(problems):
+        # Short-form intrinsics (!Ref, !Sub) are not plain YAML: cfn-lint's decoder reads them.
+        return _load_cloudformation(source, options)
+    if problems:
+        return [], [_quiet_unless_iac(p, text) for p in problems]
+    from analyzer.cloudformation import sniff_template
+
+    if any(sniff_template(d.data) for d in documents):
+        return _load_cloudformation(source, options)
+    return _load_yaml_documents(source, documents)
+
+
+def _has_cloudformation_tags(problems: list[Diagnostic]) -> bool:
+    return any("could not determine a constructor for the tag '!" in p.message
+               or "tag '!" in p.message for p in problems)
+
+
+def _quiet_unless_iac(problem: Diagnostic, text: str) -> Diagnostic:
+    """A YAML file that fails to parse and names no IaC format (say a Helm template) is info."""
+    markers = ("AWSTemplateFormatVersion", "eksctl.io/", "AWS::", "aws-auth")
+    if any(marker in text for marker in markers):
+        return problem
+    return Diagnostic(problem.code, problem.message + " (not recognised as CloudFormation, "
+                      "eksctl or an aws-auth manifest)", problem.location, "info", problem.fix)
+
+
+def _load_yaml_documents(source: SourceFile, documents: list[Any]) -> Loaded:
+    from analyzer.eksctl.validate import is_cluster_config
+    from analyzer.kubernetes import is_aws_auth, normalize_aws_auth
+
+    resources: list[Resource] = []
+    diagnostics: list[Diagnostic] = []
+    for document in documents:
+        if is_cluster_config(document.data):
+            from analyzer.eksctl.normalize import normalize_cluster_config
+
+            found, problems = normalize_cluster_config(document, source.display)
+        elif is_aws_auth(document.data):
+            found, problems = normalize_aws_auth(document, source.display), []
+        else:
+            continue
+        resources.extend(found)
+        diagnostics.extend(problems)
+    return resources, diagnostics
+
+
+def _load_cloudformation(source: SourceFile, options: "Options") -> Loaded:
+    from analyzer.cloudformation import load_template
+    from analyzer.cloudformation.normalize import normalize
+
+    template = load_template(source.path, display=source.display, key=source.display,
+                             parameters=options.cfn_parameters)
+    return normalize(template), template.diagnostics
+
+
+def _load_json_files(inventory: Inventory, options: "Options") -> Loaded:
+    from analyzer.cloudformation import sniff_template
+
+    resources: list[Resource] = []
+    diagnostics: list[Diagnostic] = []
+    for source in inventory.json_files:
+        try:
+            data = json.loads(source.read_text())
+        except ValueError as exc:
+            if source.path.name.endswith((".template.json", ".cfn.json")):
+                diagnostics.append(Diagnostic(PARSE_ERROR, f"invalid JSON: {exc}",
+                                              Location(source.display)))
+            continue
+        if sniff_template(data):
+            found, problems = _load_cloudformation(source, options)
+        elif looks_like_plan(data):
+            found, problems = _load_plan(source, inventory)
+        else:
+            continue
+        resources.extend(found)
+        diagnostics.extend(problems)
+    return resources, diagnostics
+
+
+def _load_plan(source: SourceFile, inventory: Inventory) -> Loaded:
+    from analyzer.terraform import load_plan
+    from analyzer.terraform.normalize import normalize
+
+    hcl_dirs = [d for d in inventory.terraform_dirs if d.is_relative_to(source.path.parent)]
+    configuration = load_plan(source.path, scan_root=source.root, hcl_dirs=hcl_dirs)
+    return normalize(configuration), configuration.diagnostics

@@ -1,0 +1,144 @@
+"""The model: every canonical resource, indexed, with links followed on demand.
+
+Linking is where references become edges: a Terraform ``Ref`` or CloudFormation
+``!Ref``/``!GetAtt`` names its target by key; a literal name, ID or ARN names it by
+identity (``cluster_name = "demo"``, ``rolearn: arn:aws:iam::1:role/nodes``). A
+reference that names nothing in the analyzed files is Unknown, never "missing".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Callable, Iterable
+
+from analyzer.diagnostics import Diagnostic
+from analyzer.model.kinds import LINKS
+from analyzer.model.resource import Resource
+from analyzer.values import PartialStr, Ref, Unknown, is_unknown
+
+_BUILTINS = {"address", "kind", "key", "framework", "source_type", "provenance"}
+FactFn = Callable[["Model", Resource], Any]
+_FACTS: dict[tuple[str, str], FactFn] = {}
+
+
+def fact(kind: str, name: str) -> Callable[[FactFn], FactFn]:
+    """Register a derived fact, readable by rules as ``$resource.<name>``."""
+
+    def register(fn: FactFn) -> FactFn:
+        _FACTS[(kind, name)] = fn
+        return fn
+
+    return register
+
+
+class Model:
+    def __init__(self, resources: Iterable[Resource] = (), diagnostics: Iterable[Diagnostic] = ()):
+        self.resources: list[Resource] = []
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        self._by_key: dict[str, Resource] = {}
+        self._by_kind: dict[str, list[Resource]] = defaultdict(list)
+        self._by_identity: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self._fact_cache: dict[tuple[int, str], Any] = {}
+        self._computing: set[tuple[int, str]] = set()
+        for resource in resources:
+            self.add(resource)
+
+    # -- building -------------------------------------------------------------
+    def add(self, resource: Resource) -> Resource:
+        self.resources.append(resource)
+        self._by_key[resource.key] = resource
+        self._by_kind[resource.kind].append(resource)
+        for alias in resource.aliases:
+            self._by_identity[(resource.kind, alias)].append(resource)
+        return resource
+
+    def add_identity(self, resource: Resource, identity: Any) -> None:
+        """Let a literal (name, ID, ARN) found in other resources name this one."""
+        if isinstance(identity, str) and identity:
+            self._by_identity[(resource.kind, identity)].append(resource)
+
+    # -- queries --------------------------------------------------------------
+    def of_kind(self, *kinds: str) -> list[Resource]:
+        return [r for kind in kinds for r in self._by_kind.get(kind, ())]
+
+    def get(self, key: str) -> Resource | None:
+        return self._by_key.get(key)
+
+    def attr(self, resource: Resource, name: str) -> Any:
+        """A field, a followed link, or a derived fact of ``resource``."""
+        if name in _BUILTINS:
+            return getattr(resource, name)
+        if name in resource.fields:
+            target_kind = LINKS.get(resource.kind, {}).get(name)
+            value = resource.fields[name]
+            return value if target_kind is None else self.follow(value, target_kind)
+        fn = _FACTS.get((resource.kind, name)) or _FACTS.get(("*", name))
+        if fn is None:
+            return None
+        return self._fact(resource, name, fn)
+
+    def _fact(self, resource: Resource, name: str, fn: FactFn) -> Any:
+        cache_key = (id(resource), name)
+        if cache_key in self._fact_cache:
+            return self._fact_cache[cache_key]
+        if cache_key in self._computing:  # a fact that needs itself is not knowable
+            return Unknown(f"{resource.address}.{name} depends on itself")
+        self._computing.add(cache_key)
+        try:
+            value = fn(self, resource)
+        finally:
+            self._computing.discard(cache_key)
+        self._fact_cache[cache_key] = value
+        return value
+
+    def follow(self, value: Any, kind: str) -> Any:
+        """Resolve a link value to the resource(s) of ``kind`` it names."""
+        if value is None:
+            return None
+        if isinstance(value, (list, tuple)):
+            return [self.follow(item, kind) for item in value]
+        if isinstance(value, Resource):
+            return value
+        if isinstance(value, Ref):
+            return self._follow_ref(value, kind)
+        if isinstance(value, PartialStr):
+            return self._follow_identity(value.text("*"), kind, value)
+        if is_unknown(value):
+            return value
+        if isinstance(value, str):
+            return self._follow_identity(value, kind, value)
+        return Unknown(f"{value!r} does not name a {kind}")
+
+    def _follow_ref(self, ref: Ref, kind: str) -> Any:
+        target = self._by_key.get(ref.target)
+        if target is None:
+            return Unknown(f"{ref.target} is not in the analyzed files", ref.origin)
+        if target.kind == kind:
+            return target
+        # A reference may reach the wanted kind through the target, e.g. an instance
+        # profile's ARN where a role is wanted.
+        for link, link_kind in LINKS.get(target.kind, {}).items():
+            if link_kind == kind:
+                return self.follow(target.fields.get(link), kind)
+        return Unknown(f"{ref.target}.{ref.attribute} is a {target.kind}, not a {kind}")
+
+    def _follow_identity(self, text: str, kind: str, original: Any) -> Any:
+        for identity in _identity_candidates(text, kind):
+            found = self._by_identity.get((kind, identity))
+            if found:
+                return found[0]
+        if isinstance(original, PartialStr):
+            return Unknown(f"{original.text()} could not be resolved ({original.reason})")
+        return Unknown(f"{text} is not defined in the analyzed files")
+
+
+def _identity_candidates(text: str, kind: str) -> list[str]:
+    """A literal and the names it implies (an IAM ARN names a role by its last segment)."""
+    candidates = [text]
+    if text.startswith("arn:") and ":role/" in text and kind == "iam.role":
+        candidates.append("role-name:" + text.rsplit("/", 1)[-1])
+    if text.startswith("arn:") and ":instance-profile/" in text:
+        candidates.append("profile-name:" + text.rsplit("/", 1)[-1])
+    if text.startswith("arn:") and ":cluster/" in text and kind == "eks.cluster":
+        candidates.append(text.rsplit("/", 1)[-1])
+    return candidates

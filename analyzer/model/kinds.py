@@ -1,0 +1,97 @@
+"""Canonical resource kinds, their fields, and which fields link to other resources.
+
+Normalizers fill these fields from every format; rules read only these names.
+A link field holds a reference (``Ref``, a literal name/ID/ARN, or a list of them);
+``Model.follow`` turns it into the resources it names.
+"""
+
+from __future__ import annotations
+
+CLUSTER = "eks.cluster"
+NODEGROUP = "eks.nodegroup"  # managed node group
+SELF_MANAGED = "eks.selfmanaged"  # ASG, instance or eksctl nodeGroup
+FARGATE = "eks.fargate_profile"
+ADDON = "eks.addon"
+ACCESS_ENTRY = "eks.access_entry"
+POD_IDENTITY = "eks.pod_identity_association"
+AWS_AUTH = "k8s.aws_auth"
+VPC = "ec2.vpc"
+SUBNET = "ec2.subnet"
+ROUTE_TABLE = "ec2.route_table"
+ROUTE = "ec2.route"
+ROUTE_TABLE_ASSOCIATION = "ec2.route_table_association"
+NAT_GATEWAY = "ec2.nat_gateway"
+INTERNET_GATEWAY = "ec2.internet_gateway"
+VPC_ENDPOINT = "ec2.vpc_endpoint"
+SECURITY_GROUP = "ec2.security_group"
+SECURITY_GROUP_RULE = "ec2.security_group_rule"
+NETWORK_ACL = "ec2.network_acl"
+DHCP_OPTIONS = "ec2.dhcp_options"
+LAUNCH_TEMPLATE = "ec2.launch_template"
+IAM_ROLE = "iam.role"
+INSTANCE_PROFILE = "iam.instance_profile"
+IAM_POLICY = "iam.policy"  # a customer managed policy
+ROLE_POLICY_ATTACHMENT = "iam.role_policy_attachment"  # managed policy ARN -> role
+ROLE_INLINE_POLICY = "iam.role_inline_policy"  # inline policy document -> role
+OIDC_PROVIDER = "iam.oidc_provider"
+
+NODE_KINDS = (NODEGROUP, SELF_MANAGED)
+
+# kind -> {link field: kind it points at}
+LINKS: dict[str, dict[str, str]] = {
+    CLUSTER: {"role": IAM_ROLE, "subnets": SUBNET, "security_groups": SECURITY_GROUP, "vpc": VPC},
+    NODEGROUP: {"cluster": CLUSTER, "role": IAM_ROLE, "subnets": SUBNET,
+                "launch_template": LAUNCH_TEMPLATE},
+    SELF_MANAGED: {"cluster": CLUSTER, "instance_profile": INSTANCE_PROFILE, "subnets": SUBNET,
+                   "launch_template": LAUNCH_TEMPLATE, "security_groups": SECURITY_GROUP},
+    FARGATE: {"cluster": CLUSTER, "role": IAM_ROLE, "subnets": SUBNET},
+    ADDON: {"cluster": CLUSTER, "service_account_role": IAM_ROLE},
+    ACCESS_ENTRY: {"cluster": CLUSTER},
+    POD_IDENTITY: {"cluster": CLUSTER, "role": IAM_ROLE},
+    AWS_AUTH: {},
+    VPC: {},
+    SUBNET: {"vpc": VPC},
+    ROUTE_TABLE: {"vpc": VPC},
+    ROUTE: {"route_table": ROUTE_TABLE},
+    ROUTE_TABLE_ASSOCIATION: {"route_table": ROUTE_TABLE, "subnet": SUBNET},
+    NAT_GATEWAY: {"subnet": SUBNET},
+    INTERNET_GATEWAY: {"vpc": VPC},
+    VPC_ENDPOINT: {"vpc": VPC, "subnets": SUBNET, "security_groups": SECURITY_GROUP,
+                   "route_tables": ROUTE_TABLE},
+    SECURITY_GROUP: {"vpc": VPC},
+    SECURITY_GROUP_RULE: {"security_group": SECURITY_GROUP},
+    NETWORK_ACL: {"vpc": VPC, "subnets": SUBNET},
+    DHCP_OPTIONS: {"vpcs": VPC},
+    LAUNCH_TEMPLATE: {"instance_profile": INSTANCE_PROFILE, "security_groups": SECURITY_GROUP},
+    IAM_ROLE: {},
+    INSTANCE_PROFILE: {"role": IAM_ROLE},
+    IAM_POLICY: {"roles": IAM_ROLE},
+    ROLE_POLICY_ATTACHMENT: {"role": IAM_ROLE},
+    ROLE_INLINE_POLICY: {"role": IAM_ROLE},
+    OIDC_PROVIDER: {},
+}
+
+ALL_KINDS = tuple(LINKS)
+
+# Canonical fields by kind (documentation for normalizer authors; not enforced at runtime).
+FIELDS: dict[str, str] = {
+    CLUSTER: "name, role, version, subnets, security_groups, endpoint_public_access, "
+             "endpoint_private_access, public_access_cidrs, authentication_mode, "
+             "bootstrap_self_managed_addons, ip_family, service_cidr, auto_mode, created_by",
+    NODEGROUP: "name, cluster, role, subnets, launch_template, launch_template_version, ami_type, "
+               "release_version, version, disk_size, remote_access, instance_types, capacity_type, "
+               "created_by",
+    SELF_MANAGED: "name, cluster, instance_profile, role, subnets, launch_template, user_data, "
+                  "image_id, instance_types, security_groups, tags, created_by",
+    VPC: "cidr_block, enable_dns_support, enable_dns_hostnames",
+    SUBNET: "vpc, cidr_block, availability_zone, map_public_ip_on_launch, tags",
+    IAM_ROLE: "name, path, assume_role_policy, managed_policy_arns, inline_policies",
+    ROLE_POLICY_ATTACHMENT: "role, policy_arn",
+    ROLE_INLINE_POLICY: "role, document",
+    INSTANCE_PROFILE: "name, role",
+    IAM_POLICY: "name, document, roles",
+    ADDON: "cluster, name, service_account_role, pod_identity_associations",
+    POD_IDENTITY: "cluster, namespace, service_account, role",
+    LAUNCH_TEMPLATE: "name, image_id, user_data, instance_profile, security_groups, "
+                     "network_interfaces, metadata_http_endpoint",
+}

@@ -1,0 +1,101 @@
+"""Shared machinery for the per-format normalizers: declarative field mappings.
+
+A mapping says, for one source type, which canonical kind it becomes, where each
+canonical field is read from (a dotted source path, or a function), and the tool's
+default when the configuration leaves the field out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from analyzer.location import Location
+from analyzer.model.resource import Resource
+from analyzer.values import Unknown
+
+Reader = Callable[[dict], Any]
+MISSING = object()
+
+# Canonical fields of boolean type: both Terraform's type system and CloudFormation
+# convert the strings "true"/"false" (parameters, variables) for such properties.
+BOOLEAN_FIELDS = frozenset({
+    "enable_dns_support", "enable_dns_hostnames", "map_public_ip_on_launch",
+    "endpoint_private_access", "endpoint_public_access", "bootstrap_self_managed_addons",
+    "auto_mode", "private_dns_enabled",
+})
+
+
+def coerce(name: str, value: Any) -> Any:
+    if name in BOOLEAN_FIELDS and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    kind: str
+    fields: Mapping[str, "str | Reader"]  # canonical name -> source path or reader
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    identities: tuple[str, ...] = ()  # canonical fields whose literal values name the resource
+    identity_prefix: str = ""  # e.g. "role-name:" so ARNs can find roles by name
+
+
+def dig(data: Any, path: str) -> Any:
+    """Follow a dotted path through dicts and lists; MISSING when absent."""
+    current = data
+    for part in path.split("."):
+        if isinstance(current, Unknown):
+            return current
+        if isinstance(current, dict):
+            if part not in current:
+                return MISSING
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit():
+            index = int(part)
+            if index >= len(current):
+                return MISSING
+            current = current[index]
+        else:
+            return MISSING
+    return current
+
+
+def nearest_location(locations: Mapping[str, Location], path: str, fallback: Location) -> Location:
+    """The location of ``path`` or of its nearest written parent."""
+    while path:
+        if path in locations:
+            return locations[path]
+        path = path.rpartition(".")[0]
+    return fallback
+
+
+def apply_mapping(resource: Resource, mapping: FieldMap, data: dict,
+                  locations: Mapping[str, Location]) -> None:
+    """Fill ``resource`` from ``data`` per ``mapping``: values, their lines, and defaults."""
+    for name, source in mapping.fields.items():
+        if callable(source):
+            value = source(data)
+            path = None
+        else:
+            value = dig(data, source)
+            path = source
+        if value is MISSING or value is None:
+            continue
+        where = nearest_location(locations, path, resource.location) if path else resource.location
+        resource.set(name, coerce(name, value), where)
+    for name, default in mapping.defaults.items():
+        if name not in resource.fields:
+            resource.default(name, default)
+            source = mapping.fields.get(name)
+            if isinstance(source, str):
+                resource.field_locations[name] = nearest_location(locations, source,
+                                                                  resource.location)
+    aliases = list(resource.aliases)
+    for name in mapping.identities:
+        value = resource.fields.get(name)
+        if isinstance(value, str) and value:
+            aliases.append(value)
+            if mapping.identity_prefix:
+                aliases.append(mapping.identity_prefix + value)
+    resource.aliases = tuple(aliases)

@@ -1,0 +1,76 @@
+"""discovery -> loaders -> model (normalize -> link -> facts) -> engine -> suppress."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from analyzer.diagnostics import Diagnostic
+from analyzer.discovery import Inventory, discover
+from analyzer.engine.catalogue import Rule
+from analyzer.engine.runner import Result, findings_of, run_rules
+from analyzer.findings import Finding
+from analyzer.loaders import load_inventory
+from analyzer.knowledge.selfmanaged import classify_node_candidates
+from analyzer.model.graph import Model
+
+
+@dataclass
+class Options:
+    var_files: tuple[Path, ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)
+    cfn_parameters: Mapping[str, str] = field(default_factory=dict)
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass
+class Analysis:
+    model: Model
+    results: list[Result]
+    findings: list[Finding]
+    inventory: Inventory
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+
+def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Inventory]:
+    inventory = discover(paths, options.excludes)
+    resources, diagnostics = load_inventory(inventory, options)
+    model = Model(resources, inventory.diagnostics + diagnostics)
+    return classify_node_candidates(model), inventory
+
+
+def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = None) -> Analysis:
+    options = options or Options()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    model, inventory = build_model(paths, options)
+    timings["load"] = time.perf_counter() - started
+    started = time.perf_counter()
+    results = run_rules(rules, model)
+    findings = findings_of(results) + [diagnostic_finding(d) for d in model.diagnostics]
+    timings["rules"] = time.perf_counter() - started
+    findings.sort(key=Finding.sort_key)
+    return Analysis(model, results, findings, inventory, timings)
+
+
+def diagnostic_finding(diagnostic: Diagnostic) -> Finding:
+    titles = {"LOAD-001": "File could not be parsed", "LOAD-002": "File was not analyzed",
+              "LOAD-003": "Path outside the scanned root was not read",
+              "LOAD-004": "Configuration does not match its schema",
+              "LOAD-005": "Configuration could not be fully evaluated"}
+    return Finding(rule_id=diagnostic.code, severity=diagnostic.severity,
+                   title=titles.get(diagnostic.code, "Input problem"),
+                   message=diagnostic.message, location=diagnostic.location,
+                   resource="", fix=diagnostic.fix, outcome="load")
+
+
+def summarize(analysis: Analysis) -> dict[str, Any]:
+    return {"files": analysis.inventory.file_count, "resources": len(analysis.model.resources),
+            "checks": len(analysis.results), "passed": analysis.count("pass"),
+            "failed": analysis.count("fail"), "unknown": analysis.count("unknown"),
+            "skipped": analysis.count("skip")}

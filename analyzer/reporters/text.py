@@ -1,0 +1,51 @@
+"""Human-readable output: one block per finding, grouped by file, then a summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from analyzer.findings import Finding
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None,
+           color: bool = False) -> str:
+    lines: list[str] = []
+    current_file = None
+    for finding in findings:
+        if finding.location.path != current_file:
+            current_file = finding.location.path
+            lines.append(click.style(current_file, bold=True) if color else current_file)
+        lines.extend(_finding_lines(finding, color))
+    lines.append(_summary_line(findings, summary))
+    return "\n".join(lines) + "\n"
+
+
+def _finding_lines(finding: Finding, color: bool) -> list[str]:
+    severity = finding.severity
+    label = click.style(severity, fg=_COLOURS[severity], bold=True) if color else severity
+    where = f"{finding.location.line}:{finding.location.column}"
+    head = f"  {where:<8} {label:<7} {finding.rule_id}  {finding.message}"
+    lines = [head]
+    if finding.resource:
+        lines.append(f"           resource: {finding.resource}")
+    if finding.symptom:
+        lines.append(f"           symptom:  {finding.symptom}")
+    if finding.fix:
+        lines.append(f"           fix:      {' '.join(finding.fix.split())}")
+    for address, location in finding.related:
+        lines.append(f"           related:  {address} at {location}")
+    return lines
+
+
+def _summary_line(findings: list[Finding], summary: dict[str, Any]) -> str:
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    parts = [f"{counts['error']} error(s)", f"{counts['warning']} warning(s)",
+             f"{counts['info']} info"]
+    return (f"\n{', '.join(parts)} — {summary['files']} file(s), {summary['resources']} "
+            f"resource(s), {summary['checks']} check(s): {summary['passed']} passed, "
+            f"{summary['failed']} failed, {summary['unknown']} unknown, "
+            f"{summary['skipped']} not applicable")

@@ -1,0 +1,85 @@
+"""Rule documentation (ruff-style: what it does, why it matters, how to fix) and
+symptom search for `eksjoin explain`."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Iterable
+
+from analyzer.engine.catalogue import Rule
+
+_PLACEHOLDER = re.compile(r"<[^>]*>")
+
+
+def _prose(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _symptoms(rule: Rule) -> dict[str, str]:
+    return dict(rule.spec.get("symptom") or {})
+
+
+def render(rules: Iterable[Rule], output_format: str, full: bool) -> str:
+    rules = list(rules)
+    if output_format == "json":
+        return json.dumps([r.spec for r in rules], indent=2) + "\n"
+    if output_format == "markdown":
+        return "\n".join(_markdown(r) for r in rules)
+    if not full:
+        width = max((len(r.id) for r in rules), default=0)
+        return "".join(f"{r.id:<{width}}  {r.severity:<7}  {r.title}\n" for r in rules)
+    return "\n".join(_text(r) for r in rules)
+
+
+def _text(rule: Rule) -> str:
+    spec = rule.spec
+    lines = [f"{rule.id} — {spec['title']}", f"severity: {spec['severity']}   category: "
+             f"{spec['category']}   formats: {', '.join(spec['frameworks'])}", "",
+             "What it checks:", f"  {_prose(spec['summary'])}", "",
+             "Why nodes fail:", f"  {_prose(spec['rationale'])}", ""]
+    symptoms = _symptoms(rule)
+    if symptoms:
+        lines.append("What you will see:")
+        lines += [f"  {where}: {text}" for where, text in symptoms.items()]
+        lines.append("")
+    lines += ["How to fix:", f"  {_prose(spec['remediation'])}"]
+    if spec.get("sources"):
+        lines += ["", "Sources:"] + [f"  {s}" for s in spec["sources"]]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(rule: Rule) -> str:
+    spec = rule.spec
+    lines = [f"## {rule.id}", "", f"**{spec['title']}** — severity `{spec['severity']}`, "
+             f"category `{spec['category']}`, formats: {', '.join(spec['frameworks'])}", "",
+             "### What it does", "", _prose(spec["summary"]), "",
+             "### Why is this bad?", "", _prose(spec["rationale"]), ""]
+    symptoms = _symptoms(rule)
+    if symptoms:
+        lines += ["### Symptoms", ""] + [f"- {where}: `{text}`" for where, text in symptoms.items()]
+        lines.append("")
+    lines += ["### How to fix", "", _prose(spec["remediation"]), ""]
+    if spec.get("sources"):
+        lines += ["### Sources", ""] + [f"- <{s}>" for s in spec["sources"]] + [""]
+    return "\n".join(lines)
+
+
+def _fragments(symptom: str) -> list[str]:
+    """Literal pieces of a documented symptom, split at placeholders and alternatives."""
+    pieces = []
+    for alternative in re.split(r"\s/\s|;", symptom):
+        pieces += [p.strip(" :.'\"") for p in _PLACEHOLDER.split(alternative)]
+    return [p.lower() for p in pieces if len(p) >= 10]
+
+
+def rules_for_symptom(rules: Iterable[Rule], log_line: str) -> list[Rule]:
+    """Rules whose documented symptoms share a substantial literal piece with the line."""
+    line = log_line.lower()
+    scored = []
+    for rule in rules:
+        best = max((len(f) for text in _symptoms(rule).values() for f in _fragments(text)
+                    if f in line), default=0)
+        if best:
+            scored.append((best, rule.id, rule))
+    return [rule for _, _, rule in sorted(scored, key=lambda s: (-s[0], s[1]))]

@@ -1,0 +1,99 @@
+"""File access for ``file()``, ``templatefile()`` and friends, confined to the scanned root.
+
+Relative paths resolve against the root module directory, as Terraform resolves them
+against its working directory (``path.module`` is relative to it). A path that leaves the
+scanned root once symlinks are resolved is refused with LOAD-003 and never read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from analyzer.diagnostics import OUTSIDE_ROOT, UNREADABLE, Diagnostic
+from analyzer.location import Location
+from analyzer.terraform.errors import EvalError
+from analyzer.terraform.parsing import MAX_FILE_BYTES
+from analyzer.values import Unknown
+
+
+def display_path(path: Path, display_root: Path) -> str:
+    """``path`` relative to ``display_root`` as a POSIX string (absolute when outside it)."""
+    try:
+        return path.resolve().relative_to(display_root.resolve()).as_posix()
+    except ValueError:
+        try:
+            return path.absolute().relative_to(display_root.absolute()).as_posix()
+        except ValueError:
+            return path.absolute().as_posix()
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+class FileAccess:
+    def __init__(self, scan_root: Path, display_root: Path, cwd: Path,
+                 report: Callable[[Diagnostic], None]) -> None:
+        self.scan_root = scan_root.resolve()
+        self.display_root = display_root
+        self.cwd = cwd
+        self.report = report
+
+    def display(self, path: Path) -> str:
+        return display_path(path, self.display_root)
+
+    def resolve(self, raw: str, location: Location, function: str) -> Path | Unknown:
+        candidate = Path(raw)
+        if not candidate.is_absolute():
+            candidate = self.cwd / candidate
+        if not is_inside(candidate, self.scan_root):
+            self.report(Diagnostic(
+                OUTSIDE_ROOT, f"{function}() path {raw!r} resolves outside the scanned root; it was not read",
+                location, "warning", "keep files read by the configuration inside the scanned directory"))
+            return Unknown(f"{function}({raw!r}) refused: the path leaves the scanned root", location)
+        return candidate.resolve()
+
+    def read_bytes(self, raw: str, location: Location, function: str) -> bytes | Unknown:
+        path = self.resolve(raw, location, function)
+        if isinstance(path, Unknown):
+            return path
+        if not path.is_file():
+            raise EvalError(f"{function}(): no file exists at {raw!r}")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            self.report(Diagnostic(UNREADABLE, f"{function}() file {raw!r} is larger than 1 MiB; it was not read",
+                                   location))
+            return Unknown(f"{function}({raw!r}) not read: larger than 1 MiB", location)
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            self.report(Diagnostic(UNREADABLE, f"{function}() cannot read {raw!r}: {exc.strerror or exc}", location))
+            return Unknown(f"{function}({raw!r}) could not be read", location)
+
+    def read_text(self, raw: str, location: Location, function: str) -> str | Unknown:
+        data = self.read_bytes(raw, location, function)
+        if isinstance(data, Unknown):
+            return data
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.report(Diagnostic(UNREADABLE, f"{function}() file {raw!r} is not UTF-8 text; it was not read",
+                                   location))
+            return Unknown(f"{function}({raw!r}) not read: not UTF-8 text", location)
+
+    def exists(self, raw: str, location: Location, function: str) -> bool | Unknown:
+        path = self.resolve(raw, location, function)
+        if isinstance(path, Unknown):
+            return path
+        return path.is_file()
+
+    def display_of(self, raw: str) -> str:
+        candidate = Path(raw)
+        if not candidate.is_absolute():
+            candidate = self.cwd / candidate
+        return self.display(candidate)

@@ -1,0 +1,87 @@
+"""Terraform's built-in functions, table-driven.
+
+Each function is registered with how it treats unknown arguments: a *strict* function
+returns an Unknown (keeping the argument's reason) as soon as one argument is not fully
+known; the others look inside their arguments (``length`` of a list with unknown elements
+is known, ``join`` of unknown parts is a PartialStr, ``base64encode`` of one is Encoded).
+A function that is not in the table evaluates to ``Unknown("function foo() is not supported")``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from analyzer.location import Location
+from analyzer.terraform.errors import EvalError
+from analyzer.terraform.lazy import materialize
+from analyzer.terraform.operations import derived_unknown, first_top_unknown
+from analyzer.values import Unknown
+
+
+@dataclass
+class Call:
+    """Where a function is called from: file functions need the scope's file access."""
+
+    name: str
+    scope: Any  # analyzer.terraform.expressions.Scope
+    location: Location
+
+
+@dataclass
+class FunctionSpec:
+    impl: Callable[..., Any]
+    strict: bool
+    lazy_args: bool
+    needs_call: bool
+    signature: inspect.Signature
+
+
+REGISTRY: dict[str, FunctionSpec] = {}
+
+
+def function(*names: str, strict: bool = True, lazy_args: bool = False, needs_call: bool = False):
+    """Register an implementation under one or more names.
+
+    ``lazy_args`` keeps resource instances and module outputs inside arguments as they are
+    (``values(aws_iam_role.this)[*].arn`` must still produce references).
+    """
+
+    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(impl)
+        for name in names:
+            REGISTRY[name] = FunctionSpec(impl, strict, lazy_args, needs_call, signature)
+        return impl
+
+    return register
+
+
+def call_function(name: str, args: list[Any], scope: Any, location: Location) -> Any:
+    spec = REGISTRY.get(name)
+    if spec is None:
+        return Unknown(f"function {name}() is not supported", location)
+    if not spec.lazy_args:
+        args = [materialize(arg) for arg in args]
+    if spec.strict:
+        unknown = first_top_unknown(*args)
+        if unknown is not None:
+            return derived_unknown(unknown)
+    call_args = [Call(name, scope, location), *args] if spec.needs_call else args
+    try:
+        spec.signature.bind(*call_args)
+    except TypeError:
+        raise EvalError(f"wrong number of arguments for {name}()") from None
+    return spec.impl(*call_args)
+
+
+def supported_functions() -> list[str]:
+    return sorted(REGISTRY)
+
+
+# Registration happens on import.
+from analyzer.terraform.functions import (  # noqa: E402,F401
+    collections, encoding, filesystem, network, numeric, strings,
+)
+
+__all__ = ["Call", "REGISTRY", "call_function", "function", "supported_functions"]

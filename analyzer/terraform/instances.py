@@ -1,0 +1,400 @@
+"""Module instances: the evaluation context of one module (root or called), lazily memoised.
+
+``RootContext`` is shared by every module instance of one configuration: it memoises each
+variable, local, output, resource expansion and attribute once, and detects reference
+cycles (LOAD-005) instead of recursing forever.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from analyzer.diagnostics import EVALUATION, Diagnostic
+from analyzer.location import Location
+from analyzer.terraform.convert import convert, parse_type
+from analyzer.terraform.errors import EvalError
+from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate_safely
+from analyzer.terraform.files import FileAccess
+from analyzer.terraform.lazy import LazyObject, UnknownInstances, shallow_dict
+from analyzer.terraform.module import ModuleCall, ModuleDefinition, ResourceDecl, load_module_definition
+from analyzer.terraform.operations import derived_unknown
+from analyzer.terraform.convert import to_number, to_string
+from analyzer.terraform.sources import read_modules_manifest, resolve_source
+from analyzer.terraform.views import ModuleOutputs, ResourceView
+from analyzer.values import PartialStr, Unknown, is_unknown
+
+MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
+
+InputProvider = Callable[[str], tuple[bool, Any]]  # variable name -> (was it set?, value)
+
+
+class RootContext:
+    """Shared state of one configuration's evaluation."""
+
+    def __init__(self, root_dir: Path, scan_root: Path, display_root: Path) -> None:
+        self.root_dir = root_dir
+        self.scan_root = scan_root
+        self.display_root = display_root
+        self.diagnostics: list[Diagnostic] = []
+        self._reported: set[tuple[str, str, str, int]] = set()
+        self.files = FileAccess(scan_root, display_root, root_dir, self.report)
+        self.manifest = read_modules_manifest(root_dir, scan_root)
+        self._memo: dict[tuple, Any] = {}
+        self._stack: list[tuple] = []
+        self._labels: dict[tuple, str] = {}
+        self._in_progress: set[tuple] = set()
+        self._cycles: set[frozenset[str]] = set()
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.code, diagnostic.message, diagnostic.location.path, diagnostic.location.line)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.diagnostics.append(diagnostic)
+
+    def once(self, key: tuple, label: str, location: Location, compute: Callable[[], Any]) -> Any:
+        """``compute()`` memoised under ``key``; a re-entry while computing is a reference cycle."""
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._in_progress:
+            return self._cycle(key, label, location)
+        if len(self._stack) >= MAX_REFERENCE_DEPTH:
+            return Unknown(f"references nested too deeply to follow at {label}", location)
+        self._stack.append(key)
+        self._in_progress.add(key)
+        self._labels[key] = label
+        try:
+            value = compute()
+        finally:
+            self._stack.pop()
+            self._in_progress.discard(key)
+        self._memo[key] = value
+        return value
+
+    def _cycle(self, key: tuple, label: str, location: Location) -> Unknown:
+        start = self._stack.index(key)
+        names = [self._labels[k] for k in self._stack[start:]] + [label]
+        cycle = " -> ".join(names)
+        members = frozenset(names)
+        if members not in self._cycles:
+            self._cycles.add(members)
+            self.report(Diagnostic(EVALUATION, f"reference cycle: {cycle}", location, "warning",
+                                   "break the cycle; Terraform rejects this configuration"))
+        return Unknown(f"reference cycle: {cycle}", location)
+
+
+class ModuleInstance:
+    """One instance of a module: the root module, or ``module.x["k"]`` inside it."""
+
+    def __init__(self, root: RootContext, definition: ModuleDefinition, address: str, key_path: tuple[str, ...],
+                 inputs: InputProvider, call_chain: tuple[tuple[str, Location], ...] = (),
+                 no_value_hint: str = "") -> None:
+        self.root = root
+        self.definition = definition
+        self.address = address  # "" for the root module
+        self.key_path = key_path  # module call names from the root, for modules.json
+        self.inputs = inputs
+        self.call_chain = call_chain
+        self.no_value_hint = no_value_hint
+        self.path_module = _relative(definition.directory, root.root_dir)
+        self._children: dict[str, list[ModuleInstance]] = {}
+
+    # -- EvalContext --
+
+    @property
+    def files(self) -> FileAccess:
+        return self.root.files
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        self.root.report(diagnostic)
+
+    def root_value(self, name: str, location: Location) -> Any:
+        namespace = _NAMESPACES.get(name)
+        if namespace is not None:
+            return namespace(self)
+        if name in ("count", "each", "self"):
+            raise EvalError(f'"{name}" is only valid inside a block that sets {"count" if name == "count" else "for_each"}')
+        if name in self.definition.resource_types():
+            return ResourceTypeNamespace(self, name)
+        raise KeyError(name)
+
+    def prefix(self) -> str:
+        return f"{self.address}." if self.address else ""
+
+    # -- variables, locals, outputs --
+
+    def variable(self, name: str) -> Any:
+        decl = self.definition.variables.get(name)
+        if decl is None:
+            raise EvalError(f'reference to undeclared input variable "var.{name}"')
+        return self.root.once(("var", self.address, name), f"{self.prefix()}var.{name}", decl.location,
+                              lambda: self._variable_value(name))
+
+    def _variable_value(self, name: str) -> Any:
+        decl = self.definition.variables[name]
+        provided, value = self.inputs(name)
+        if provided and value is None and not decl.nullable:
+            provided = False
+        if not provided:
+            if decl.default is not None:
+                value = evaluate_safely(decl.default.expr, self._isolated_scope(decl.default.location.path),
+                                        decl.default.location)
+            else:
+                return Unknown(f"var.{name} has no value; {self.no_value_hint or f'pass --var {name}=... or --var-file'}",
+                               decl.location)
+        if decl.type_expr is None:
+            return value
+        if decl.constraint is None:
+            decl.constraint = parse_type(decl.type_expr, lambda expr: evaluate_safely(
+                expr, self._isolated_scope(decl.location.path), decl.location))
+        return convert(value, decl.constraint)
+
+    def _isolated_scope(self, display: str) -> Scope:
+        return Scope(IsolatedContext(self.files, self.report), {}, display)
+
+    def local(self, name: str) -> Any:
+        attribute = self.definition.locals.get(name)
+        if attribute is None:
+            raise EvalError(f'reference to undeclared local value "local.{name}"')
+        return self.root.once(("local", self.address, name), f"{self.prefix()}local.{name}", attribute.location,
+                              lambda: evaluate_safely(attribute.expr, Scope(self, {}, attribute.location.path),
+                                                      attribute.location))
+
+    def output(self, name: str) -> Any:
+        attribute = self.definition.outputs.get(name)
+        if attribute is None:
+            return None
+        return self.root.once(("output", self.address, name), f"{self.prefix()}output.{name}", attribute.location,
+                              lambda: evaluate_safely(attribute.expr, Scope(self, {}, attribute.location.path),
+                                                      attribute.location))
+
+    # -- resources and data sources --
+
+    def resource_collection(self, key: str) -> Any:
+        """``aws_x.y``: one instance, a list (count), a map (for_each) or UnknownInstances."""
+        decl = self.definition.resources.get(key)
+        if decl is None:
+            raise EvalError(f'reference to undeclared resource "{key}"')
+        return self.root.once(("instances", self.address, key), f"{self.prefix()}{key}", decl.block.location,
+                              lambda: self._expand_resource(decl))
+
+    def _expand_resource(self, decl: ResourceDecl) -> Any:
+        base = self.prefix() + decl.key
+        return expand_instances(
+            self, decl.count, decl.for_each, base,
+            lambda address, bindings, index: _make_view(self, decl, address, bindings, index))
+
+    # -- module calls --
+
+    def module_value(self, name: str) -> Any:
+        call = self.definition.module_calls.get(name)
+        if call is None:
+            raise EvalError(f'reference to undeclared module "module.{name}"')
+        return self.root.once(("module", self.address, name), f"{self.prefix()}module.{name}", call.block.location,
+                              lambda: self._expand_module(call))
+
+    def module_children(self, name: str) -> list["ModuleInstance"]:
+        self.module_value(name)
+        return self._children.get(name, [])
+
+    def _expand_module(self, call: ModuleCall) -> Any:
+        base = f"{self.prefix()}module.{call.name}"
+        key_path = self.key_path + (call.name,)
+        resolved = resolve_source(call, self.definition.directory, key_path, base, self.root.manifest,
+                                  self.root.scan_root)
+        if resolved.diagnostic is not None:
+            self.report(resolved.diagnostic)
+        if resolved.directory is None:
+            self._children[call.name] = []
+            return Unknown(resolved.reason, call.block.location)
+        definition = load_module_definition(resolved.directory, self.root.display_root)
+        for diagnostic in definition.diagnostics:
+            self.report(diagnostic)
+        children: list[ModuleInstance] = []
+
+        def make_child(address: str, bindings: dict[str, Any], index: Any) -> ModuleOutputs:
+            chain = self.call_chain + ((address, call.block.location),)
+            child = ModuleInstance(self.root, definition, address, key_path,
+                                   self._call_inputs(call, bindings), chain,
+                                   f"{address} does not set it")
+            children.append(child)
+            return ModuleOutputs(child)
+
+        value = expand_instances(self, call.count, call.for_each, base, make_child)
+        self._children[call.name] = children
+        return value
+
+    def _call_inputs(self, call: ModuleCall, bindings: dict[str, Any]) -> InputProvider:
+        inputs = call.inputs()
+
+        def provide(name: str) -> tuple[bool, Any]:
+            attribute = inputs.get(name)
+            if attribute is None:
+                return False, None
+            return True, evaluate_safely(attribute.expr, Scope(self, bindings, attribute.location.path),
+                                         attribute.location)
+
+        return provide
+
+
+def _relative(directory: Path, root_dir: Path) -> str:
+    try:
+        relative = os.path.relpath(directory.resolve(), root_dir.resolve())
+    except ValueError:
+        return directory.as_posix()
+    return Path(relative).as_posix()
+
+
+def _make_view(instance: ModuleInstance, decl: ResourceDecl, address: str, bindings: dict[str, Any],
+               index: Any) -> ResourceView:
+    from analyzer.terraform.policy_document import POLICY_DOCUMENT_TYPE, PolicyDocumentView
+
+    view_class = PolicyDocumentView if decl.mode == "data" and decl.type == POLICY_DOCUMENT_TYPE else ResourceView
+    return view_class(instance, decl, address, bindings, index)
+
+
+# --- count / for_each -------------------------------------------------------------------
+
+
+def instance_key(key: Any) -> str:
+    """Terraform's address suffix: ``[0]`` or ``["a"]``."""
+    if isinstance(key, int):
+        return f"[{key}]"
+    escaped = str(key).replace("\\", "\\\\").replace('"', '\\"')
+    return f'["{escaped}"]'
+
+
+def expand_instances(instance: ModuleInstance, count_attr, for_each_attr, base: str,
+                     make: Callable[[str, dict[str, Any], Any], Any]) -> Any:
+    """Instances of a resource or module block, built by ``make(address, bindings, index)``.
+
+    An unknown count/for_each gives UnknownInstances holding one stand-in instance at the
+    bare address, with ``count.index``/``each.*`` unknown.
+    """
+    if count_attr is not None:
+        count = evaluate_safely(count_attr.expr, Scope(instance, {}, count_attr.location.path), count_attr.location)
+        number = _whole_number(count)
+        if isinstance(number, Unknown):
+            reason = f"count of {base} is unknown: {number.reason}"
+            stand_in = make(base, {"count": {"index": Unknown(reason, count_attr.location)}}, None)
+            return UnknownInstances(reason, count_attr.location, stand_in)
+        return [make(f"{base}[{i}]", {"count": {"index": i}}, i) for i in range(number)]
+    if for_each_attr is not None:
+        collection = evaluate_safely(for_each_attr.expr, Scope(instance, {}, for_each_attr.location.path),
+                                     for_each_attr.location)
+        pairs = _for_each_pairs(collection)
+        if isinstance(pairs, Unknown):
+            reason = f"for_each of {base} is unknown: {pairs.reason}"
+            hole = Unknown(reason, for_each_attr.location)
+            stand_in = make(base, {"each": {"key": hole, "value": hole}}, None)
+            return UnknownInstances(reason, for_each_attr.location, stand_in)
+        return {key: make(f"{base}{instance_key(key)}", {"each": {"key": key, "value": value}}, key)
+                for key, value in pairs}
+    return make(base, {}, None)
+
+
+def _whole_number(value: Any) -> Any:
+    if is_unknown(value):
+        return derived_unknown(value)
+    try:
+        number = to_number(value)
+    except EvalError as exc:
+        return Unknown(str(exc))
+    if not isinstance(number, int) or number < 0:
+        return Unknown(f"count must be a whole number, not {value!r}")
+    if number > 10000:
+        return Unknown(f"count {number} is too large to expand")
+    return number
+
+
+def _for_each_pairs(collection: Any) -> Any:
+    """(key, value) pairs of a for_each value, or an Unknown."""
+    if is_unknown(collection):
+        return derived_unknown(collection)
+    collection = shallow_dict(collection)
+    if isinstance(collection, dict):
+        return [(key, collection[key]) for key in sorted(collection)]
+    if isinstance(collection, list):
+        if any(is_unknown(item) for item in collection):
+            return derived_unknown(*collection)
+        try:
+            keys = [to_string(item) for item in collection]
+        except EvalError:
+            return Unknown("for_each needs a map or a set of strings")
+        return [(key, key) for key in sorted(set(keys))]
+    if collection is None:
+        return Unknown("for_each is null")
+    return Unknown("for_each needs a map or a set of strings")
+
+
+# --- namespaces -------------------------------------------------------------------------
+
+
+class _Namespace(LazyObject):
+    def __init__(self, instance: ModuleInstance) -> None:
+        self.instance = instance
+
+
+class VariablesNamespace(_Namespace):
+    def keys(self) -> list[str]:
+        return list(self.instance.definition.variables)
+
+    def get_attr(self, name: str) -> Any:
+        return self.instance.variable(name)
+
+
+class LocalsNamespace(_Namespace):
+    def keys(self) -> list[str]:
+        return list(self.instance.definition.locals)
+
+    def get_attr(self, name: str) -> Any:
+        return self.instance.local(name)
+
+
+class ModulesNamespace(_Namespace):
+    def keys(self) -> list[str]:
+        return list(self.instance.definition.module_calls)
+
+    def get_attr(self, name: str) -> Any:
+        return self.instance.module_value(name)
+
+
+class DataNamespace(_Namespace):
+    def keys(self) -> list[str]:
+        return sorted({d.type for d in self.instance.definition.resources.values() if d.mode == "data"})
+
+    def get_attr(self, name: str) -> Any:
+        if name not in self.keys():
+            raise EvalError(f'reference to undeclared data source type "data.{name}"')
+        return ResourceTypeNamespace(self.instance, name, data=True)
+
+
+class ResourceTypeNamespace(_Namespace):
+    def __init__(self, instance: ModuleInstance, resource_type: str, data: bool = False) -> None:
+        super().__init__(instance)
+        self.resource_type = resource_type
+        self.prefix = f"data.{resource_type}." if data else f"{resource_type}."
+
+    def keys(self) -> list[str]:
+        return [key[len(self.prefix):] for key in self.instance.definition.resources if key.startswith(self.prefix)
+                and "." not in key[len(self.prefix):]]
+
+    def get_attr(self, name: str) -> Any:
+        return self.instance.resource_collection(self.prefix + name)
+
+
+def _path_namespace(instance: ModuleInstance) -> dict[str, str]:
+    return {"module": instance.path_module, "root": ".", "cwd": instance.root.root_dir.resolve().as_posix()}
+
+
+_NAMESPACES: dict[str, Callable[[ModuleInstance], Any]] = {
+    "var": VariablesNamespace,
+    "local": LocalsNamespace,
+    "module": ModulesNamespace,
+    "data": DataNamespace,
+    "path": _path_namespace,
+    "terraform": lambda instance: {"workspace": "default"},
+}
+
+__all__ = ["RootContext", "ModuleInstance", "expand_instances", "instance_key", "PartialStr"]

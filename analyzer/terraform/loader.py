@@ -1,0 +1,107 @@
+"""Entry points: find the root modules among the directories discovery found, evaluate each."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from analyzer.diagnostics import EVALUATION, Diagnostic
+from analyzer.location import Location
+from analyzer.terraform.collect import collect_blocks
+from analyzer.terraform.files import display_path
+from analyzer.terraform.instances import ModuleInstance, RootContext
+from analyzer.terraform.module import ModuleDefinition, load_module_definition, local_module_dirs
+from analyzer.terraform.parsing import parse_hcl_file
+from analyzer.terraform.types import TfConfiguration
+from analyzer.terraform.variables import root_input_values
+
+# Evaluation recurses through expressions and lazy references; a worker thread with a large
+# stack keeps deep (but finite) configurations from hitting the interpreter's limits.
+_STACK_BYTES = 256 * 1024 * 1024
+_RECURSION_LIMIT = 20000
+
+__all__ = ["load_terraform", "find_root_modules", "parse_hcl_file"]
+
+
+def load_terraform(module_dirs: list[Path], *, scan_root: Path, var_files: Sequence[Path] = (),
+                   variables: Mapping[str, str] = {}, display_root: Path | None = None) -> list[TfConfiguration]:
+    """One evaluated configuration per root module among ``module_dirs``.
+
+    A directory that another directory of the list calls as a local module
+    (``source = "../x"``) is not a root; every other directory is. ``var_files`` and
+    ``variables`` (``--var-file``/``--var``) apply to every root.
+    """
+    display_root = display_root or scan_root
+    roots = find_root_modules(module_dirs, display_root)
+    return [_run_with_deep_stack(lambda d=directory: load_root_module(
+        d, scan_root=scan_root, var_files=var_files, variables=variables, display_root=display_root))
+        for directory in roots]
+
+
+def find_root_modules(module_dirs: Sequence[Path], display_root: Path) -> list[Path]:
+    directories = list(dict.fromkeys(Path(d).resolve() for d in module_dirs))
+    called: set[Path] = set()
+    for directory in directories:
+        for target in local_module_dirs(load_module_definition(directory, display_root)):
+            if target != directory:
+                called.add(target)
+    return [d for d in directories if d not in called]
+
+
+def load_root_module(root_dir: Path, *, scan_root: Path, var_files: Sequence[Path] = (),
+                     variables: Mapping[str, str] = {}, display_root: Path | None = None) -> TfConfiguration:
+    """Evaluate the configuration whose root module is ``root_dir``."""
+    display_root = display_root or scan_root
+    root_dir = Path(root_dir).resolve()
+    definition = load_module_definition(root_dir, display_root)
+    configuration = TfConfiguration(root=root_dir)
+    context = RootContext(root_dir, Path(scan_root), display_root)
+    values, problems = root_input_values(root_dir, definition, var_files, variables, display_root)
+    root = ModuleInstance(context, definition, "", (), lambda name: (name in values, values.get(name)))
+    try:
+        for block in collect_blocks(root):
+            configuration.blocks.append(block)
+    except Exception as exc:  # a defect must cost this configuration's remaining blocks, not the run
+        context.report(Diagnostic(
+            EVALUATION, f"internal error while evaluating {display_path(root_dir, display_root)} "
+            f"({type(exc).__name__}: {exc}); some blocks are missing", Location(display_path(root_dir, display_root)),
+            "warning"))
+    configuration.diagnostics = _unique([*definition.diagnostics, *problems, *context.diagnostics])
+    return configuration
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(diagnostics))
+
+
+def _run_with_deep_stack(work: Callable[[], Any]) -> Any:
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    previous_limit = sys.getrecursionlimit()
+    previous_size = threading.stack_size()
+    try:
+        threading.stack_size(_STACK_BYTES)
+        sys.setrecursionlimit(max(previous_limit, _RECURSION_LIMIT))
+        worker = threading.Thread(target=target, name="terraform-evaluation")
+        worker.start()
+        worker.join()
+    except (RuntimeError, ValueError):  # platform refuses the stack size: evaluate here
+        return work()
+    finally:
+        threading.stack_size(previous_size)
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def module_definition(directory: Path, display_root: Path) -> ModuleDefinition:
+    return load_module_definition(directory, display_root)

@@ -1,0 +1,200 @@
+"""Terraform resource instances -> canonical resources, with the AWS provider's defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analyzer.model import kinds as k
+from analyzer.model.resource import Resource
+from analyzer.normalize import MISSING, FieldMap, apply_mapping, dig
+from analyzer.terraform.types import TfBlock, TfConfiguration
+from analyzer.values import Unknown
+
+
+def _blocks(data: dict, name: str) -> list[dict]:
+    value = data.get(name)
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _first_of(*paths: str):
+    def read(data: dict) -> Any:
+        for path in paths:
+            value = dig(data, path)
+            if value is not MISSING and value is not None:
+                return value
+        return None
+
+    return read
+
+
+def _inline_policies(data: dict) -> list[Any]:
+    return [b.get("policy") for b in _blocks(data, "inline_policy") if b.get("policy") is not None]
+
+
+def _launch_template_security_groups(data: dict) -> Any:
+    groups = data.get("vpc_security_group_ids")
+    if isinstance(groups, Unknown):
+        return groups
+    found = list(groups or [])
+    for interface in _blocks(data, "network_interfaces"):
+        extra = interface.get("security_groups")
+        if isinstance(extra, Unknown):
+            return extra
+        found.extend(extra or [])
+    return found or None
+
+
+def _pod_identity_associations(data: dict) -> list[dict] | None:
+    associations = [{"service_account": b.get("service_account"), "role": b.get("role_arn")}
+                    for b in _blocks(data, "pod_identity_association")]
+    return associations or None
+
+
+def _asg_launch_template(data: dict) -> Any:
+    return _first_of("launch_template.0.id", "launch_template.0.name",
+                     "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
+                     ".launch_template_id",
+                     "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
+                     ".launch_template_name", "launch_configuration")(data)
+
+
+def _asg_tags(data: dict) -> dict[str, Any]:
+    """ASG tags that reach instances (propagate_at_launch)."""
+    tags: dict[str, Any] = {}
+    for tag in _blocks(data, "tag"):
+        if tag.get("propagate_at_launch") is not False:
+            tags[str(tag.get("key"))] = tag.get("value")
+    return tags
+
+
+MAPPINGS: dict[str, FieldMap] = {
+    "aws_vpc": FieldMap(k.VPC, {
+        "cidr_block": "cidr_block", "enable_dns_support": "enable_dns_support",
+        "enable_dns_hostnames": "enable_dns_hostnames", "tags": "tags"},
+        defaults={"enable_dns_support": True, "enable_dns_hostnames": False}),
+    "aws_subnet": FieldMap(k.SUBNET, {
+        "vpc": "vpc_id", "cidr_block": "cidr_block", "availability_zone": "availability_zone",
+        "map_public_ip_on_launch": "map_public_ip_on_launch", "tags": "tags"},
+        defaults={"map_public_ip_on_launch": False}),
+    "aws_eks_cluster": FieldMap(k.CLUSTER, {
+        "name": "name", "role": "role_arn", "version": "version",
+        "subnets": "vpc_config.0.subnet_ids",
+        "security_groups": "vpc_config.0.security_group_ids",
+        "endpoint_private_access": "vpc_config.0.endpoint_private_access",
+        "endpoint_public_access": "vpc_config.0.endpoint_public_access",
+        "public_access_cidrs": "vpc_config.0.public_access_cidrs",
+        "authentication_mode": "access_config.0.authentication_mode",
+        "bootstrap_self_managed_addons": "bootstrap_self_managed_addons",
+        "ip_family": "kubernetes_network_config.0.ip_family",
+        "service_cidr": _first_of("kubernetes_network_config.0.service_ipv4_cidr",
+                                  "kubernetes_network_config.0.service_ipv6_cidr"),
+        "auto_mode": "compute_config.0.enabled"},
+        defaults={"endpoint_private_access": False, "endpoint_public_access": True,
+                  "public_access_cidrs": ["0.0.0.0/0"], "authentication_mode": "CONFIG_MAP",
+                  "bootstrap_self_managed_addons": True, "ip_family": "ipv4",
+                  "auto_mode": False},
+        identities=("name",)),
+    "aws_eks_node_group": FieldMap(k.NODEGROUP, {
+        "name": _first_of("node_group_name", "node_group_name_prefix"),
+        "cluster": "cluster_name", "role": "node_role_arn",
+        "subnets": "subnet_ids", "launch_template": _first_of("launch_template.0.id",
+                                                               "launch_template.0.name"),
+        "launch_template_version": "launch_template.0.version", "ami_type": "ami_type",
+        "release_version": "release_version", "version": "version", "disk_size": "disk_size",
+        "remote_access": "remote_access", "instance_types": "instance_types",
+        "capacity_type": "capacity_type"},
+        identities=("name",)),
+    "aws_eks_fargate_profile": FieldMap(k.FARGATE, {
+        "cluster": "cluster_name", "name": "fargate_profile_name",
+        "role": "pod_execution_role_arn", "subnets": "subnet_ids"}),
+    "aws_eks_addon": FieldMap(k.ADDON, {
+        "cluster": "cluster_name", "name": "addon_name",
+        "service_account_role": "service_account_role_arn",
+        "pod_identity_associations": _pod_identity_associations}),
+    "aws_eks_pod_identity_association": FieldMap(k.POD_IDENTITY, {
+        "cluster": "cluster_name", "namespace": "namespace",
+        "service_account": "service_account", "role": "role_arn"}),
+    "aws_eks_access_entry": FieldMap(k.ACCESS_ENTRY, {
+        "cluster": "cluster_name", "principal_arn": "principal_arn", "type": "type",
+        "kubernetes_groups": "kubernetes_groups"},
+        defaults={"type": "STANDARD"}),
+    "aws_iam_role": FieldMap(k.IAM_ROLE, {
+        "name": "name", "path": "path", "assume_role_policy": "assume_role_policy",
+        "managed_policy_arns": "managed_policy_arns", "inline_policies": _inline_policies},
+        defaults={"path": "/"}, identities=("name",), identity_prefix="role-name:"),
+    "aws_iam_role_policy_attachment": FieldMap(k.ROLE_POLICY_ATTACHMENT, {
+        "role": "role", "policy_arn": "policy_arn"}),
+    "aws_iam_role_policy": FieldMap(k.ROLE_INLINE_POLICY, {
+        "role": "role", "document": "policy"}),
+    "aws_iam_policy": FieldMap(k.IAM_POLICY, {"name": "name", "document": "policy"},
+                               identities=("name",)),
+    "aws_iam_instance_profile": FieldMap(k.INSTANCE_PROFILE, {"name": "name", "role": "role"},
+                                         identities=("name",), identity_prefix="profile-name:"),
+    "aws_launch_template": FieldMap(k.LAUNCH_TEMPLATE, {
+        "name": "name", "image_id": "image_id", "user_data": "user_data",
+        "instance_profile": _first_of("iam_instance_profile.0.name",
+                                      "iam_instance_profile.0.arn"),
+        "security_groups": _launch_template_security_groups,
+        "network_interfaces": "network_interfaces", "instance_type": "instance_type",
+        "metadata_http_endpoint": "metadata_options.0.http_endpoint",
+        "tag_specifications": "tag_specifications"},
+        defaults={"metadata_http_endpoint": "enabled"}, identities=("name",)),
+    "aws_launch_configuration": FieldMap(k.LAUNCH_TEMPLATE, {
+        "name": "name", "image_id": "image_id", "user_data": "user_data",
+        "instance_profile": "iam_instance_profile", "security_groups": "security_groups",
+        "instance_type": "instance_type"},
+        identities=("name",)),
+    "aws_autoscaling_group": FieldMap(k.SELF_MANAGED, {
+        "name": "name", "subnets": "vpc_zone_identifier",
+        "launch_template": _asg_launch_template, "tags": _asg_tags}),
+    "aws_instance": FieldMap(k.SELF_MANAGED, {
+        "subnets": _first_of("subnet_id"), "image_id": "ami", "user_data": _first_of(
+            "user_data", "user_data_base64"), "instance_profile": "iam_instance_profile",
+        "launch_template": _first_of("launch_template.0.id", "launch_template.0.name"),
+        "security_groups": "vpc_security_group_ids", "tags": "tags"}),
+    "aws_security_group": FieldMap(k.SECURITY_GROUP, {
+        "name": "name", "vpc": "vpc_id", "ingress": "ingress", "egress": "egress",
+        "tags": "tags"}),
+    "aws_vpc_endpoint": FieldMap(k.VPC_ENDPOINT, {
+        "vpc": "vpc_id", "service_name": "service_name", "endpoint_type": "vpc_endpoint_type",
+        "private_dns_enabled": "private_dns_enabled", "subnets": "subnet_ids",
+        "security_groups": "security_group_ids", "route_tables": "route_table_ids",
+        "policy": "policy"},
+        defaults={"endpoint_type": "Gateway", "private_dns_enabled": False}),
+    "aws_internet_gateway": FieldMap(k.INTERNET_GATEWAY, {"vpc": "vpc_id"}),
+    "aws_nat_gateway": FieldMap(k.NAT_GATEWAY, {
+        "subnet": "subnet_id", "allocation_id": "allocation_id",
+        "connectivity_type": "connectivity_type"},
+        defaults={"connectivity_type": "public"}),
+    "aws_route_table": FieldMap(k.ROUTE_TABLE, {"vpc": "vpc_id", "routes": "route"}),
+    "aws_route_table_association": FieldMap(k.ROUTE_TABLE_ASSOCIATION, {
+        "subnet": "subnet_id", "route_table": "route_table_id"}),
+    "aws_vpc_dhcp_options": FieldMap(k.DHCP_OPTIONS, {
+        "domain_name": "domain_name", "domain_name_servers": "domain_name_servers"}),
+}
+
+# An ASG or instance is a node only if something ties it to EKS (RULES §0.2, class SELF).
+CANDIDATE_NODE_TYPES = {"aws_autoscaling_group", "aws_instance"}
+
+
+def normalize(configuration: TfConfiguration) -> list[Resource]:
+    resources = []
+    for block in configuration.blocks:
+        mapping = MAPPINGS.get(block.type) if block.mode == "resource" else None
+        if mapping is None:
+            continue
+        resources.append(to_resource(block, mapping))
+    return resources
+
+
+def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
+    resource = Resource(kind=mapping.kind, key=block.address, address=block.address,
+                        framework="terraform", source_type=block.type, location=block.location,
+                        module_call=block.module_call,
+                        module_call_address=block.module_call_address)
+    apply_mapping(resource, mapping, block.attributes, block.locations)
+    if block.type in CANDIDATE_NODE_TYPES:
+        resource.set("node_candidate", True)
+    return resource

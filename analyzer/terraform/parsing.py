@@ -1,0 +1,176 @@
+"""Reading and parsing HCL with python-hcl2's raw Lark tree, which keeps line and column.
+
+Every file is parsed once per process (cached by path, size and mtime); expression snippets
+found inside heredocs and template files are parsed with the same grammar.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import hcl2
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
+from analyzer.location import Location
+from analyzer.terraform.errors import EvalError
+
+MAX_FILE_BYTES = 1 << 20  # larger inputs are refused: real configuration files are far smaller
+
+_PARSE_CACHE: dict[tuple[str, int, int], tuple[Tree | None, tuple[Diagnostic, ...]]] = {}
+
+# Wrapper used to parse a lone expression with the file grammar (which only accepts bodies).
+_EXPRESSION_PREFIX = "__expression__ = ("
+_EXPRESSION_SUFFIX = "\n)\n"
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """The file's text, or None with a LOAD-002 diagnostic when too large, binary or unreadable."""
+    location = Location(display)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Diagnostic(UNREADABLE, f"{display} is larger than 1 MiB ({size} bytes); not read", location)]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(UNREADABLE, f"cannot read {display}: {exc.strerror or exc}", location)]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic(UNREADABLE, f"{display} is not UTF-8 text (byte {exc.start}); not read", location)]
+
+
+def parse_hcl_file(path: Path, display: str) -> tuple[Tree | None, list[Diagnostic]]:
+    """Parse one HCL file into python-hcl2's raw Lark tree (nodes carry ``.meta.line/.column``).
+
+    A syntax error gives ``(None, [Diagnostic(LOAD-001)])`` located at the offending token.
+    """
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _PARSE_CACHE:
+        tree, diagnostics = _PARSE_CACHE[key]
+        return tree, _relocate(diagnostics, display)
+    text, diagnostics = read_text(path, display)
+    tree = None
+    if text is not None:
+        tree, diagnostics = parse_hcl_text(text, display)
+    if key is not None:
+        _PARSE_CACHE[key] = (tree, tuple(diagnostics))
+    return tree, list(diagnostics)
+
+
+def parse_hcl_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
+    try:
+        return hcl2.parses_to_tree(text), []
+    except UnexpectedInput as exc:
+        return None, [_syntax_diagnostic(exc, display)]
+    except (LarkError, RecursionError, ValueError) as exc:
+        return None, [Diagnostic(PARSE_ERROR, f"HCL syntax error: {type(exc).__name__}", Location(display), "error")]
+
+
+def _relocate(diagnostics: tuple[Diagnostic, ...], display: str) -> list[Diagnostic]:
+    """Cached diagnostics name the file as first displayed; show them under the current name."""
+    return [
+        Diagnostic(d.code, d.message, Location(display, d.location.line, d.location.column), d.severity, d.fix)
+        for d in diagnostics
+    ]
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, display: str) -> Diagnostic:
+    line = getattr(exc, "line", None) or 1
+    column = getattr(exc, "column", None) or 1
+    if line < 0:  # Lark reports end-of-input as -1
+        line, column = 1, 1
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        found = "end of file" if token.type == "$END" else repr(str(token).strip() or token.type)
+        expected = _expected_names(exc.expected)
+        message = f"HCL syntax error: unexpected {found}" + (f", expected {expected}" if expected else "")
+    elif isinstance(exc, UnexpectedCharacters):
+        message = f"HCL syntax error: unexpected character {exc.char!r}"
+    elif isinstance(exc, UnexpectedEOF):
+        message = "HCL syntax error: unexpected end of file"
+    else:
+        message = "HCL syntax error"
+    return Diagnostic(PARSE_ERROR, message, Location(display, line, column), "error",
+                      "fix the syntax; `terraform validate` shows the same error")
+
+
+_TERMINAL_NAMES = {
+    "RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'", "LPAR": "'('",
+    "EQ": "'='", "COLON": "':'", "COMMA": "','", "DBLQUOTE": "'\"'", "NAME": "a name",
+    "NL_OR_COMMENT": "a new line", "STRING_CHARS": "text",
+}
+
+
+def _expected_names(expected: set[str]) -> str:
+    names = sorted({_TERMINAL_NAMES[name] for name in expected if name in _TERMINAL_NAMES})
+    return " or ".join(names[:4])
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_expression(text: str, display: str, line: int = 1, column: int = 1) -> Tree:
+    """Parse one expression (from a heredoc or template file) located at ``line``/``column``.
+
+    Raises EvalError on a syntax error: the template is then evaluated to an Unknown.
+    """
+    try:
+        tree = hcl2.parses_to_tree(_EXPRESSION_PREFIX + text + _EXPRESSION_SUFFIX)
+    except (LarkError, RecursionError) as exc:
+        where = f"{display}:{line}"
+        raise EvalError(f"invalid expression in template at {where}: {type(exc).__name__}") from None
+    attribute = next(child for child in tree.children[0].children if isinstance(child, Tree) and child.data == "attribute")
+    expression = attribute.children[-1]  # expr_term "(" expression ")"
+    inner = next(child for child in expression.children
+                 if isinstance(child, Tree) and child.data != "new_line_or_comment")
+    _shift_positions(inner, line - 1, column - 1 - len(_EXPRESSION_PREFIX))
+    return inner
+
+
+def _shift_positions(tree: Tree, line_offset: int, first_line_column_offset: int) -> None:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        meta = node.meta
+        if not meta.empty:
+            if meta.line == 1:
+                meta.column += first_line_column_offset
+            meta.line += line_offset
+        stack.extend(child for child in node.children if isinstance(child, Tree))
+
+
+# --- small accessors over the raw tree -------------------------------------------------
+
+
+def trees(node: Tree) -> list[Tree]:
+    """Child trees that carry meaning (not tokens, not newlines/comments)."""
+    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+
+def tokens(node: Tree) -> list[Token]:
+    return [c for c in node.children if isinstance(c, Token)]
+
+
+def node_position(node: Tree | Token) -> tuple[int, int]:
+    if isinstance(node, Token):
+        return node.line or 1, node.column or 1
+    if node.meta.empty:
+        return 1, 1
+    return node.meta.line, node.meta.column
+
+
+def name_of(node: Tree) -> str:
+    """Text of an ``identifier``/``keyword``/``literal_value``/``string`` used as a name or label."""
+    if node.data in ("identifier", "keyword", "literal_value"):
+        return str(node.children[0])
+    if node.data == "string":
+        return "".join(str(part.children[0]) for part in node.children
+                       if isinstance(part, Tree) and isinstance(part.children[0], Token))
+    if node.data == "expr_term":
+        return name_of(trees(node)[0])
+    raise EvalError(f"expected a name, found {node.data}")

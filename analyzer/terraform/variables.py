@@ -1,0 +1,87 @@
+"""Root module input values, with Terraform's precedence (later wins):
+
+variable defaults < terraform.tfvars < terraform.tfvars.json < *.auto.tfvars(.json) in
+lexical order < --var-file files in the order given < --var values.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from analyzer.diagnostics import PARSE_ERROR, Diagnostic
+from analyzer.location import Location
+from analyzer.terraform.errors import EvalError
+from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate, evaluate_safely
+from analyzer.terraform.files import display_path
+from analyzer.terraform.functions.encoding import _normalize_decoded
+from analyzer.terraform.module import ModuleDefinition
+from analyzer.terraform.parsing import parse_expression, parse_hcl_file, read_text
+from analyzer.terraform.syntax import file_body, unwrap
+from analyzer.values import contains_unknown
+
+
+def automatic_var_files(root_dir: Path) -> list[Path]:
+    """The variable files Terraform loads by itself, in its order."""
+    files = [root_dir / "terraform.tfvars", root_dir / "terraform.tfvars.json"]
+    try:
+        auto = sorted(p for p in root_dir.iterdir()
+                      if p.is_file() and (p.name.endswith(".auto.tfvars") or p.name.endswith(".auto.tfvars.json")))
+    except OSError:
+        auto = []
+    return [p for p in files if p.is_file()] + auto
+
+
+def root_input_values(root_dir: Path, definition: ModuleDefinition, var_files: Sequence[Path],
+                      variables: Mapping[str, str], display_root: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+    values: dict[str, Any] = {}
+    diagnostics: list[Diagnostic] = []
+    for path in [*automatic_var_files(root_dir), *var_files]:
+        file_values, problems = read_var_file(Path(path), display_root)
+        values.update(file_values)
+        diagnostics.extend(problems)
+    for name, raw in variables.items():
+        values[name] = parse_cli_value(raw, definition.variables[name].type_expr
+                                       if name in definition.variables else None)
+    return values, diagnostics
+
+
+def read_var_file(path: Path, display_root: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+    display = display_path(path, display_root)
+    if path.name.endswith(".json"):
+        return _read_json_var_file(path, display)
+    tree, diagnostics = parse_hcl_file(path, display)
+    if tree is None:
+        return {}, diagnostics
+    scope = Scope(IsolatedContext(), {}, display)
+    return {name: evaluate_safely(attribute.expr, scope, attribute.location)
+            for name, attribute in file_body(tree, display).attributes.items()}, diagnostics
+
+
+def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[Diagnostic]]:
+    text, diagnostics = read_text(path, display)
+    if text is None:
+        return {}, diagnostics
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        return {}, [Diagnostic(PARSE_ERROR, f"invalid JSON: {getattr(exc, 'msg', exc)}",
+                               Location(display, line, column), "error")]
+    if not isinstance(data, dict):
+        return {}, [Diagnostic(PARSE_ERROR, "a .tfvars.json file must hold a JSON object", Location(display), "error")]
+    return _normalize_decoded(data), []
+
+
+def parse_cli_value(raw: str, type_expr) -> Any:
+    """A ``--var name=value`` value: a string for string variables, else an HCL literal if it is one."""
+    if type_expr is not None:
+        node = unwrap(type_expr)
+        if node.data == "identifier" and str(node.children[0]) == "string":
+            return raw
+    try:
+        value = evaluate(parse_expression(raw, "--var"), Scope(IsolatedContext(), {}, "--var"))
+    except (EvalError, RecursionError):
+        return raw
+    return raw if contains_unknown(value) else value

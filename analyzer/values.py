@@ -1,0 +1,215 @@
+"""The value domain shared by every evaluator (Terraform, CloudFormation, eksctl).
+
+A configuration value is either known (None, bool, int, float, str, list, dict) or
+not knowable before deployment. Unknown-ness is explicit and never collapses to
+False: rules that meet an Unknown yield UNKNOWN, never FAIL.
+
+* ``Unknown``    a value that cannot be known statically; says why and where.
+* ``Ref``        an Unknown that points at an attribute of a resource in the model
+                 (``aws_vpc.main.id``, ``!GetAtt Role.Arn``): the linker follows it.
+* ``PartialStr`` a string with holes (``"arn:aws:iam::${var.acct}:role/x"``); the text
+                 around the holes stays available to parsers of user data and aws-auth.
+* ``Encoded``    an encoding (base64, gzip) applied to a value that is not fully known,
+                 so decoders can still look inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from analyzer.location import Location
+
+
+@dataclass(frozen=True, eq=False)
+class Unknown:
+    """A value that cannot be known before deployment."""
+
+    reason: str
+    origin: Location | None = None
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"truth value of an Unknown is undefined ({self.reason})")
+
+
+@dataclass(frozen=True, eq=False)
+class Ref(Unknown):
+    """A computed attribute of a modelled resource: unknown in value, known in identity."""
+
+    target: str = ""  # resource key in the model, e.g. "aws_vpc.main" or "cfn:VPC"
+    attribute: str = ""  # "id", "arn", "Arn", "ClusterSecurityGroupId", ...
+
+    def __repr__(self) -> str:
+        return f"Ref({self.target}.{self.attribute})"
+
+
+@dataclass(frozen=True)
+class PartialStr:
+    """A string made of literal text and holes (Unknowns)."""
+
+    parts: tuple[str | Unknown, ...]
+
+    @staticmethod
+    def join(pieces: Iterable[Any]) -> "str | PartialStr":
+        """Concatenate strings, PartialStrs and Unknowns; a fully known result is a plain str."""
+        merged: list[str | Unknown] = []
+        for piece in pieces:
+            subparts = piece.parts if isinstance(piece, PartialStr) else (piece,)
+            for part in subparts:
+                if isinstance(part, str) and merged and isinstance(merged[-1], str):
+                    merged[-1] += part
+                elif not (isinstance(part, str) and part == ""):
+                    merged.append(part)
+        if all(isinstance(p, str) for p in merged):
+            return "".join(merged)  # type: ignore[arg-type]
+        return PartialStr(tuple(merged))
+
+    @property
+    def holes(self) -> list[Unknown]:
+        return [p for p in self.parts if isinstance(p, Unknown)]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(dict.fromkeys(h.reason for h in self.holes))
+
+    def text(self, placeholder: str = "${?}") -> str:
+        """The literal text with every hole replaced by ``placeholder``."""
+        return "".join(p if isinstance(p, str) else placeholder for p in self.parts)
+
+    def with_markers(self) -> tuple[str, dict[str, Unknown]]:
+        """Text with a unique marker per hole, and the marker -> hole table.
+
+        Lets structured decoders (YAML, JSON, shell) parse around the holes, then map
+        marker strings back to the Unknowns they stand for (see ``restore_markers``).
+        """
+        table: dict[str, Unknown] = {}
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                marker = f"__EKSJOIN_HOLE_{len(table)}__"
+                table[marker] = part
+                out.append(marker)
+        return "".join(out), table
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """``encoding(inner)`` where ``inner`` is not fully known (else it is encoded for real)."""
+
+    encoding: str  # "base64" | "gzip" | "base64gzip"
+    inner: Any
+
+    @property
+    def reason(self) -> str:
+        return f"{self.encoding} of a value with unknown parts"
+
+
+def is_unknown(value: Any) -> bool:
+    """True when the value as a whole is not fully known (Unknown, PartialStr, Encoded)."""
+    return isinstance(value, (Unknown, PartialStr, Encoded))
+
+
+def contains_unknown(value: Any) -> bool:
+    """True when the value or anything nested in it is not fully known."""
+    if is_unknown(value):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def first_unknown(value: Any) -> Unknown | None:
+    """The first hole found in a value, for messages that say what was not resolved."""
+    for hole in iter_unknowns(value):
+        return hole
+    return None
+
+
+def iter_unknowns(value: Any) -> Iterator[Unknown]:
+    if isinstance(value, Unknown):
+        yield value
+    elif isinstance(value, PartialStr):
+        yield from value.holes
+    elif isinstance(value, Encoded):
+        yield from iter_unknowns(value.inner)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from iter_unknowns(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from iter_unknowns(item)
+
+
+def restore_markers(value: Any, table: dict[str, Unknown]) -> Any:
+    """Inverse of ``PartialStr.with_markers`` over a decoded structure."""
+    if not table:
+        return value
+    if isinstance(value, str):
+        if value in table:
+            return table[value]
+        if "__EKSJOIN_HOLE_" not in value:
+            return value
+        pieces: list[Any] = [value]
+        for marker, hole in table.items():
+            next_pieces: list[Any] = []
+            for piece in pieces:
+                if isinstance(piece, str) and marker in piece:
+                    chunks = piece.split(marker)
+                    for i, chunk in enumerate(chunks):
+                        if i:
+                            next_pieces.append(hole)
+                        next_pieces.append(chunk)
+                else:
+                    next_pieces.append(piece)
+            pieces = next_pieces
+        return PartialStr.join(pieces)
+    if isinstance(value, dict):
+        return {k: restore_markers(v, table) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restore_markers(v, table) for v in value]
+    return value
+
+
+def describe(value: Any) -> str:
+    """Short human text for a value in a message."""
+    if isinstance(value, Ref):
+        return f"{value.target}.{value.attribute}"
+    if isinstance(value, Unknown):
+        return f"<unknown: {value.reason}>"
+    if isinstance(value, PartialStr):
+        return repr(value.text())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+__all__ = [
+    "Unknown", "Ref", "OneOf", "PartialStr", "Encoded", "is_unknown", "contains_unknown",
+    "first_unknown", "iter_unknowns", "restore_markers", "describe",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class OneOf(Unknown):
+    """Unknown, but certainly one of ``candidates`` (a map lookup or conditional whose key
+    or condition is unknown). Lets checks succeed when every candidate satisfies them."""
+
+    candidates: tuple = ()
+
+    def __repr__(self) -> str:
+        return f"OneOf{self.candidates!r}"

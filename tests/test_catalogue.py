@@ -1,0 +1,87 @@
+"""Meta-tests: every rule validates, is documented, and has fixtures for its formats."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analyzer.engine.catalogue import RuleError, load_catalogue, load_rule
+from conftest import FIXTURES, REPO
+from fixture_cases import discover_cases
+
+RULES = load_catalogue()
+CATALOGUE_IDS = set()
+for line in (REPO.parent / "shared" / "spec" / "RULES.md").read_text().splitlines() \
+        if (REPO.parent / "shared" / "spec" / "RULES.md").exists() else []:
+    if line.startswith("| EKS-"):
+        CATALOGUE_IDS.add(line.split("|")[1].strip())
+
+
+def test_catalogue_is_not_empty():
+    assert len(RULES) >= 9
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_id_is_from_the_catalogue(rule):
+    if not CATALOGUE_IDS:
+        pytest.skip("RULES.md not available")
+    assert rule.id in CATALOGUE_IDS
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_has_fixtures_for_each_framework(rule):
+    cases = [c for c in discover_cases(FIXTURES) if c.rule_id == rule.id]
+    for framework in rule.spec["frameworks"]:
+        outcomes = {c.outcome for c in cases if c.framework == framework}
+        missing = {"fail", "pass", "unknown"} - outcomes
+        assert not missing, f"{rule.id}/{framework} lacks {sorted(missing)} fixtures"
+
+
+def test_fixture_directories_are_well_formed():
+    for case in discover_cases(FIXTURES):
+        assert case.outcome in ("fail", "pass", "unknown", "skip"), case.path
+        assert case.framework in ("terraform", "cloudformation", "eksctl", "kubernetes"), case.path
+        assert any(r.id == case.rule_id for r in RULES), f"fixtures for unknown rule {case.path}"
+
+
+def _write_rule(tmp_path: Path, spec: dict) -> Path:
+    path = tmp_path / f"{spec['id']}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_invalid_rule_is_a_hard_error_naming_file_and_path(tmp_path):
+    spec = dict(RULES[0].spec)
+    spec["check"] = dict(spec["check"], for_each="ec2.nonsense")
+    path = _write_rule(tmp_path, spec)
+    with pytest.raises(RuleError) as error:
+        load_rule(path)
+    assert str(path) in str(error.value) and "check/for_each" in str(error.value)
+
+
+def test_unknown_predicate_is_rejected(tmp_path):
+    spec = dict(RULES[0].spec)
+    spec["check"] = dict(spec["check"], assert_={})
+    spec["check"] = {**RULES[0].spec["check"],
+                     "assert": {"value": {"predicate": "iam.nope"}, "op": "is_true"}}
+    with pytest.raises(RuleError, match="unknown predicate 'iam.nope'"):
+        load_rule(_write_rule(tmp_path, spec))
+
+
+def test_rule_file_name_must_match_id(tmp_path):
+    path = tmp_path / "EKS-DNS-999.yaml"
+    path.write_text(yaml.safe_dump(RULES[0].spec))
+    with pytest.raises(RuleError, match="file name must be the rule ID"):
+        load_rule(path)
+
+
+def test_rule_docs_are_up_to_date():
+    generated = subprocess.run([sys.executable, "-m", "analyzer", "rules", "--format", "markdown"],
+                               capture_output=True, text=True, check=True).stdout
+    committed = (REPO / "docs" / "rules.md").read_text()
+    assert committed.split("\n", 2)[2] == generated, \
+        "docs/rules.md is stale: run `python -m analyzer rules --format markdown` (see docs/README)"

@@ -1,0 +1,70 @@
+"""Every fixture case: the rule's outcome, and findings exactly where annotated."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from analyzer.engine.catalogue import load_catalogue
+from analyzer.pipeline import Options, analyze
+from fixture_cases import discover_cases
+from conftest import FIXTURES
+
+CASES = discover_cases(FIXTURES)
+
+
+def _options(case) -> Options:
+    raw = case.options
+    params = dict(raw.get("cfn_params", {}))
+    if raw.get("cfn_params_file"):
+        from analyzer.cloudformation import load_parameter_file
+
+        params = {**load_parameter_file(case.path / raw["cfn_params_file"]), **params}
+    return Options(var_files=tuple(case.path / f for f in raw.get("var_files", [])),
+                   variables={k: str(v) for k, v in raw.get("vars", {}).items()},
+                   cfn_parameters=params)
+
+
+def _run(case):
+    rules = [r for r in load_catalogue() if r.id == case.rule_id]
+    assert rules, f"no rule {case.rule_id}"
+    cwd = os.getcwd()
+    os.chdir(case.path)  # findings then carry paths relative to the case directory
+    try:
+        return analyze([Path(".")], rules, _options(case))
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fixture(case):
+    analysis = _run(case)
+    outcomes = {r.outcome for r in analysis.results if r.rule.id == case.rule_id}
+    findings = [f for f in analysis.findings if f.rule_id == case.rule_id]
+    load_problems = [f for f in analysis.findings if f.outcome == "load" and f.severity != "info"]
+    assert not load_problems, f"fixture does not load cleanly: {load_problems}"
+    reported = {(f.location.path, f.location.line) for f in findings}
+    if case.outcome == "fail":
+        assert "fail" in outcomes, f"expected a failure, got {outcomes}: {findings}"
+        assert case.expect, "a fail_ case must annotate where the finding goes (# expect:)"
+        expected = {(e.file, e.line) for e in case.expect}
+        assert reported == expected, f"findings at {sorted(reported)}, expected {sorted(expected)}"
+        for expectation in case.expect:
+            if expectation.severity:
+                severities = {f.severity for f in findings
+                              if (f.location.path, f.location.line) ==
+                              (expectation.file, expectation.line)}
+                assert expectation.severity in severities, severities
+    elif case.outcome == "pass":
+        assert "pass" in outcomes, f"expected the rule to pass on a subject, got {outcomes}"
+        assert not findings, findings
+    elif case.outcome == "unknown":
+        assert "unknown" in outcomes and "fail" not in outcomes, outcomes
+        assert all(f.severity != "error" for f in findings), findings
+    else:
+        assert outcomes <= {"skip"}, outcomes
+        assert not findings, findings
+    for ok in case.ok:
+        assert (ok.file, ok.line) not in reported, f"unexpected finding at {ok.file}:{ok.line}"
