@@ -24,6 +24,8 @@ class Finding:
     outcome: str = "fail"  # fail | unknown | load
     related: list[tuple[str, Location]] = field(default_factory=list)  # (address, location)
     docs: str = ""
+    reason: str = ""  # for unknown outcomes: what could not be resolved
+    also: list[str] = field(default_factory=list)  # other rules the same unknown blocked
 
     @property
     def fingerprint(self) -> str:

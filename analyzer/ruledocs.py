@@ -3,6 +3,7 @@ symptom search for `eksjoin explain`."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from typing import Iterable
@@ -65,21 +66,34 @@ def _markdown(rule: Rule) -> str:
     return "\n".join(lines)
 
 
-def _fragments(symptom: str) -> list[str]:
-    """Literal pieces of a documented symptom, split at placeholders and alternatives."""
+_WORD = re.compile(r"[a-z0-9_*.:/-]+")
+MIN_MATCHING_WORDS = 3
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".:") for w in _WORD.findall(text.lower()) if w.strip(".:")]
+
+
+def _fragments(symptom: str) -> list[list[str]]:
+    """Word runs of a documented symptom, split at placeholders and alternatives."""
     pieces = []
     for alternative in re.split(r"\s/\s|;", symptom):
-        pieces += [p.strip(" :.'\"") for p in _PLACEHOLDER.split(alternative)]
-    return [p.lower() for p in pieces if len(p) >= 10]
+        pieces += [_words(p) for p in _PLACEHOLDER.split(alternative)]
+    return [p for p in pieces if p]
+
+
+def _longest_common_run(fragment: list[str], line: list[str]) -> int:
+    matcher = difflib.SequenceMatcher(None, fragment, line, autojunk=False)
+    return matcher.find_longest_match(0, len(fragment), 0, len(line)).size
 
 
 def rules_for_symptom(rules: Iterable[Rule], log_line: str) -> list[Rule]:
-    """Rules whose documented symptoms share a substantial literal piece with the line."""
-    line = log_line.lower()
+    """Rules whose documented symptoms share a run of words with the log line."""
+    line = _words(log_line)
     scored = []
     for rule in rules:
-        best = max((len(f) for text in _symptoms(rule).values() for f in _fragments(text)
-                    if f in line), default=0)
-        if best:
+        best = max((_longest_common_run(f, line) for text in _symptoms(rule).values()
+                    for f in _fragments(text)), default=0)
+        if best >= min(MIN_MATCHING_WORDS, len(line)):
             scored.append((best, rule.id, rule))
     return [rule for _, _, rule in sorted(scored, key=lambda s: (-s[0], s[1]))]

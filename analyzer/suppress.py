@@ -16,7 +16,8 @@ from typing import Iterable
 
 from analyzer.findings import Finding
 
-_INLINE = re.compile(r"eksjoin:ignore\s+([A-Z0-9\-, ]+)")
+_INLINE = re.compile(r"eksjoin:ignore\s+(.*?)(?:\s--|$)")
+_RULE_ID = re.compile(r"\b(?:EKS-[A-Z]+|LOAD)-\d{3}\b")
 
 
 def matches_any(rule_id: str, patterns: Iterable[str]) -> bool:
@@ -43,7 +44,7 @@ def inline_ignored(finding: Finding) -> bool:
     for number in (line, line - 1):
         if 1 <= number <= len(lines):
             match = _INLINE.search(lines[number - 1])
-            if match and finding.rule_id in {p.strip() for p in match.group(1).split(",")}:
+            if match and finding.rule_id in _RULE_ID.findall(match.group(1)):
                 return True
     return False
 

@@ -11,7 +11,8 @@ Public contract:
 A ``Fn::GetAtt`` / ``Ref`` to a resource of the same template becomes
 ``Ref(target=f"{template_key}#{LogicalId}", attribute="Arn" | "Ref" | ...)``.
 Values deployed from SSM Parameter Store are ``SsmParameter`` Unknowns naming the path;
-``Fn::If`` on a condition that cannot be decided is a ``Conditional`` Unknown.
+``Fn::If`` on a condition that cannot be decided is a ``Conditional`` Unknown. A YAML float
+is a ``SourceFloat`` whose ``str()`` is the text as written (``1.30`` stays "1.30").
 """
 
 from analyzer.cloudformation.loader import (
@@ -20,9 +21,22 @@ from analyzer.cloudformation.loader import (
     load_template_text,
     sniff_template,
 )
-from analyzer.cloudformation.types import CfnResource, CfnTemplate, Conditional, SsmParameter
+from analyzer.cloudformation.types import (
+    CfnResource,
+    CfnTemplate,
+    Conditional,
+    SourceFloat,
+    SsmParameter,
+)
 
 __all__ = [
-    "CfnResource", "CfnTemplate", "Conditional", "SsmParameter",
-    "sniff_template", "load_template", "load_template_text", "load_parameter_file",
+    "CfnResource",
+    "CfnTemplate",
+    "Conditional",
+    "SourceFloat",
+    "SsmParameter",
+    "sniff_template",
+    "load_template",
+    "load_template_text",
+    "load_parameter_file",
 ]

@@ -8,7 +8,8 @@ operand makes the result unknown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from analyzer.cloudformation.equality import comparable, same_value
 from analyzer.values import Unknown, describe
@@ -22,7 +23,7 @@ Decision = Any  # True | False | Unknown
 class ConditionTable:
     """Decides named conditions once each, in any order they are asked for."""
 
-    def __init__(self, section: Any, evaluator: "Evaluator") -> None:
+    def __init__(self, section: Any, evaluator: Evaluator) -> None:
         # Keys go through str(): YAML reads a condition named Yes or On as a boolean, and
         # references to it read the same way, so both sides agree.
         self._section = {str(k): v for k, v in section.items()} if isinstance(section, dict) else {}
@@ -56,8 +57,9 @@ class ConditionTable:
         decision = self.expression(self._section[name])
         self._deciding.discard(name)
         if isinstance(decision, Unknown):
-            decision = Unknown(f"condition {name} cannot be decided: {decision.reason}",
-                               decision.origin)
+            decision = Unknown(
+                f"condition {name} cannot be decided: {decision.reason}", decision.origin
+            )
         self._decided[name] = decision
         return decision
 
@@ -70,7 +72,8 @@ class ConditionTable:
             if handler is not None:
                 return handler(operand, node)
         return self._evaluator.fail(
-            node, "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition")
+            node, "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition"
+        )
 
     def _equals(self, operand: Any, node: Any) -> Decision:
         if not isinstance(operand, list) or len(operand) != 2:
@@ -81,8 +84,9 @@ class ConditionTable:
             return left_text == right_text
         if same_value(left, right):
             return True
-        return Unknown(f"it compares {describe(left)} with {describe(right)}",
-                       self._evaluator.location(node))
+        return Unknown(
+            f"it compares {describe(left)} with {describe(right)}", self._evaluator.location(node)
+        )
 
     def _and(self, operand: Any, node: Any) -> Decision:
         decisions = self._operands(operand, node, "Fn::And")

@@ -1,12 +1,22 @@
 """Read a template file and decode it with cfn-lint's decoder, safely.
 
 cfn-lint turns YAML (short-form tags included) and JSON into dict/list/str subclasses
-that carry ``start_mark``/``end_mark``. Before handing it a file we measure the document
-with PyYAML's C event parser, because the decoder has costs that grow faster than the
-input: it compares every key of a mapping with every other one (a 6 MiB mapping takes
-minutes) and it expands YAML aliases. Anything beyond the limits below is refused with a
-diagnostic; CloudFormation itself takes at most 1 MB of template, so real templates stay
-far below them.
+that carry ``start_mark``/``end_mark``. We load with a subclass of its YAML loader that
+differs in two ways, both to analyse what CloudFormation deploys:
+
+* a repeated mapping key keeps its last value, with a warning (CloudFormation accepts
+  such templates and uses the last value; cfn-lint refuses them);
+* a float keeps the text it was written with (``Default: 1.30`` is the version "1.30",
+  not 1.3).
+
+When that load fails, cfn-lint's own ``decode_str`` describes the error (or reads the
+document as JSON, which it does for JSON that YAML cannot read, e.g. tab-indented).
+
+Before decoding, the document is measured with PyYAML's C event parser, because decoding
+has costs that grow faster than the input: YAML aliases expand, and cfn-lint compares
+every key of a mapping with every other one (a 6 MiB mapping takes minutes). Anything
+beyond the limits below is refused with a diagnostic; CloudFormation itself takes at most
+1 MB of template, so real templates stay far below them.
 
 Every problem becomes a ``Diagnostic``; nothing here raises on bad input.
 """
@@ -15,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +35,9 @@ from cfnlint.decode import decode_str
 from cfnlint.decode.cfn_yaml import CfnFullLoader, multi_constructor
 from cfnlint.decode.mark import Mark
 from cfnlint.decode.node import dict_node
+from yaml.constructor import ConstructorError
 
+from analyzer.cloudformation.types import SourceFloat
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
 
@@ -66,12 +79,13 @@ def decode_template_text(text: str, display: str) -> Decoded:
     refusal = _check_limits(text, display)
     if refusal is not None:
         return Decoded(None, [refusal])
+    loaded = _load_yaml(text, display)
+    if loaded is not None:
+        return loaded
     document, matches = decode_str(text)
-    if not matches:
-        return Decoded(document, [])
-    if all(_is_duplicate_key(match) for match in matches):
-        return _decode_keeping_last_duplicate(text, display)
-    return Decoded(None, _parse_diagnostics(matches, text, display))
+    if matches:
+        return Decoded(None, _parse_diagnostics(matches, text, display))
+    return Decoded(document, [])
 
 
 # --- reading -------------------------------------------------------------------------
@@ -80,11 +94,16 @@ def decode_template_text(text: str, display: str) -> Decoded:
 def _read_text(path: Path, display: str) -> tuple[str, Diagnostic | None]:
     start = Location(display, 1, 1)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
+            return "", _unreadable("not a regular file", start)
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             return "", _unreadable(
                 f"template is {size} bytes, larger than the {MAX_FILE_BYTES} bytes eksjoin reads "
-                "(CloudFormation accepts at most 1 MB)", start)
+                "(CloudFormation accepts at most 1 MB)",
+                start,
+            )
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
@@ -141,7 +160,8 @@ def _measure_yaml(text: str) -> None:
         if total > MAX_EXPANDED_NODES:
             raise _TooLarge(
                 f"more than {MAX_EXPANDED_NODES} values once YAML aliases are expanded "
-                "(an alias bomb, or a document far larger than any template)")
+                "(an alias bomb, or a document far larger than any template)"
+            )
 
     def close_child(size: int) -> None:
         if stack:
@@ -204,10 +224,6 @@ def _measure_json(text: str) -> None:
 # --- cfn-lint results ----------------------------------------------------------------
 
 
-def _is_duplicate_key(match: Any) -> bool:
-    return str(getattr(match, "message", "")).startswith("Duplicate found")
-
-
 def _parse_diagnostics(matches: list[Any], text: str, display: str) -> list[Diagnostic]:
     hint = _template_directive_hint(text)
     diagnostics = []
@@ -217,12 +233,14 @@ def _parse_diagnostics(matches: list[Any], text: str, display: str) -> list[Diag
         message = _first_line(str(getattr(match, "message", "")))
         if "(line " not in message:
             message += f" (line {line}, column {column})"
-        diagnostics.append(Diagnostic(
-            PARSE_ERROR,
-            f"not a valid YAML or JSON template: {message}{hint}",
-            Location(display, line, column),
-            severity="error",
-        ))
+        diagnostics.append(
+            Diagnostic(
+                PARSE_ERROR,
+                f"not a valid YAML or JSON template: {message}{hint}",
+                Location(display, line, column),
+                severity="error",
+            )
+        )
     return diagnostics
 
 
@@ -235,21 +253,19 @@ def _template_directive_hint(text: str) -> str:
     position = text.find("{{")
     while position != -1:
         if not text.startswith("{{resolve:", position):  # CloudFormation dynamic reference
-            return ("; the file contains text-template directives ({{ ... }}): render the "
-                    "template first and scan the result")
+            return (
+                "; the file contains text-template directives ({{ ... }}): render the "
+                "template first and scan the result"
+            )
         position = text.find("{{", position + 2)
     return ""
 
 
-# --- duplicate keys ------------------------------------------------------------------
+# --- the loader ----------------------------------------------------------------------
 
 
-class _LastKeyWinsLoader(CfnFullLoader):
-    """cfn-lint's loader, but a repeated mapping key keeps its last value and is recorded.
-
-    CloudFormation accepts templates with repeated keys and deploys the last value, so
-    such a template is analysed as deployed, with a warning.
-    """
+class _TemplateLoader(CfnFullLoader):
+    """cfn-lint's YAML loader, with last-key-wins mappings and floats that keep their text."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream, None)
@@ -261,6 +277,8 @@ class _LastKeyWinsLoader(CfnFullLoader):
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, False)
+            if key is None:
+                raise ConstructorError(problem="a null key", problem_mark=key_node.start_mark)
             value = self.construct_object(value_node, False)
             if key in mapping:
                 if not merged:
@@ -270,34 +288,37 @@ class _LastKeyWinsLoader(CfnFullLoader):
             mapping[key] = value
         return dict_node(mapping, node.start_mark, node.end_mark, merged)
 
-
-_LastKeyWinsLoader.add_constructor(
-    "tag:yaml.org,2002:map", _LastKeyWinsLoader.construct_last_key_wins_map)
-_LastKeyWinsLoader.add_multi_constructor("!", multi_constructor)
+    def construct_source_float(self, node: yaml.ScalarNode) -> SourceFloat:
+        return SourceFloat(self.construct_yaml_float(node), str(node.value))
 
 
-def _decode_keeping_last_duplicate(text: str, display: str) -> Decoded:
-    loader = _LastKeyWinsLoader(text)
+_TemplateLoader.add_constructor(
+    "tag:yaml.org,2002:map", _TemplateLoader.construct_last_key_wins_map
+)
+_TemplateLoader.add_constructor("tag:yaml.org,2002:float", _TemplateLoader.construct_source_float)
+_TemplateLoader.add_multi_constructor("!", multi_constructor)
+
+
+def _load_yaml(text: str, display: str) -> Decoded | None:
+    """The decoded template, or None when it is not YAML this loader can read."""
+    loader = _TemplateLoader(text)
     try:
         document = loader.get_single_data()
-    except (yaml.YAMLError, TypeError, ValueError) as error:
-        message = _first_line(str(error))
-        return Decoded(None, [Diagnostic(
-            PARSE_ERROR, f"not a valid YAML or JSON template: {message}",
-            Location(display, 1, 1), severity="error")])
+    except (yaml.YAMLError, TypeError, ValueError):
+        return None  # cfn-lint describes the problem, or reads the text as JSON
     finally:
         loader.dispose()
     if document is None:
         document = dict_node({}, Mark(0, 0), Mark(0, 0))
-    diagnostics = [
-        Diagnostic(
-            PARSE_ERROR,
-            f"key {key!r} is repeated (first at line {first.line + 1}); CloudFormation "
-            "deploys the last one, so the earlier one is ignored",
-            Location(display, repeated.line + 1, repeated.column + 1),
-            severity="warning",
-            fix=f"remove one of the two {key!r} entries",
-        )
-        for key, first, repeated in loader.duplicates
-    ]
-    return Decoded(document, diagnostics)
+    return Decoded(document, [_repeated_key(display, *found) for found in loader.duplicates])
+
+
+def _repeated_key(display: str, key: str, first: Any, repeated: Any) -> Diagnostic:
+    return Diagnostic(
+        PARSE_ERROR,
+        f"key {key!r} is repeated (first at line {first.line + 1}); CloudFormation "
+        "deploys the last one, so the earlier one is ignored",
+        Location(display, repeated.line + 1, repeated.column + 1),
+        severity="warning",
+        fix=f"remove one of the two {key!r} entries",
+    )

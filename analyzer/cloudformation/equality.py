@@ -11,9 +11,9 @@ from analyzer.values import Encoded, PartialStr, Ref, Unknown
 class NoValue:
     """``AWS::NoValue``: the property or list item is left out."""
 
-    _instance: "NoValue | None" = None
+    _instance: NoValue | None = None
 
-    def __new__(cls) -> "NoValue":
+    def __new__(cls) -> NoValue:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -50,11 +50,18 @@ def same_value(left: Any, right: Any) -> bool:
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return _same_unknown(left, right)
     if isinstance(left, PartialStr) or isinstance(right, PartialStr):
-        return (isinstance(left, PartialStr) and isinstance(right, PartialStr)
-                and _same_sequence(left.parts, right.parts))
+        return (
+            isinstance(left, PartialStr)
+            and isinstance(right, PartialStr)
+            and _same_sequence(left.parts, right.parts)
+        )
     if isinstance(left, Encoded) or isinstance(right, Encoded):
-        return (isinstance(left, Encoded) and isinstance(right, Encoded)
-                and left.encoding == right.encoding and same_value(left.inner, right.inner))
+        return (
+            isinstance(left, Encoded)
+            and isinstance(right, Encoded)
+            and left.encoding == right.encoding
+            and same_value(left.inner, right.inner)
+        )
     if isinstance(left, dict) and isinstance(right, dict):
         return left.keys() == right.keys() and all(same_value(left[k], right[k]) for k in left)
     if isinstance(left, list) and isinstance(right, list):
@@ -65,7 +72,9 @@ def same_value(left: Any, right: Any) -> bool:
 
 
 def _same_sequence(left: Any, right: Any) -> bool:
-    return len(left) == len(right) and all(same_value(a, b) for a, b in zip(left, right))
+    return len(left) == len(right) and all(
+        same_value(a, b) for a, b in zip(left, right, strict=True)
+    )
 
 
 def _same_unknown(left: Any, right: Any) -> bool:
@@ -76,6 +85,9 @@ def _same_unknown(left: Any, right: Any) -> bool:
     if isinstance(left, SsmParameter):
         return left.path == right.path
     if isinstance(left, Conditional):
-        return (left.condition == right.condition and same_value(left.when_true, right.when_true)
-                and same_value(left.when_false, right.when_false))
+        return (
+            left.condition == right.condition
+            and same_value(left.when_true, right.when_true)
+            and same_value(left.when_false, right.when_false)
+        )
     return left.reason == right.reason

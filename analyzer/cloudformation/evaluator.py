@@ -18,8 +18,9 @@ import base64
 import datetime
 import ipaddress
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from analyzer.cloudformation.conditions import ConditionTable
 from analyzer.cloudformation.equality import NO_VALUE, comparable, same_value
@@ -34,6 +35,7 @@ from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
 from analyzer.values import (
     Encoded,
+    OneOf,
     PartialStr,
     Ref,
     Unknown,
@@ -84,8 +86,9 @@ Handler = Callable[[Any, Any, "str | None", int], Any]
 
 
 class Evaluator:
-    def __init__(self, scope: TemplateScope, conditions_section: Any,
-                 diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self, scope: TemplateScope, conditions_section: Any, diagnostics: list[Diagnostic]
+    ) -> None:
         self.scope = scope
         self.diagnostics = diagnostics
         self.conditions = ConditionTable(conditions_section, self)
@@ -214,8 +217,10 @@ class Evaluator:
         if name in self.scope.parameters:
             return self._parameter(name)
         if name in PSEUDO_PARAMETERS:
-            return Unknown(f"{name} is {PSEUDO_PARAMETERS[name]}, known only at deploy time",
-                           self.location(node))
+            return Unknown(
+                f"{name} is {PSEUDO_PARAMETERS[name]}, known only at deploy time",
+                self.location(node),
+            )
         if name in self.scope.resources:
             return self._resource_ref(name, "Ref", node)
         resource, dot, attribute = name.partition(".")
@@ -233,8 +238,12 @@ class Evaluator:
 
     def _resource_ref(self, logical_id: str, attribute: str, node: Any) -> Ref:
         what = logical_id if attribute == "Ref" else f"{logical_id}.{attribute}"
-        return Ref(f"{what} is known once {logical_id} is created", self.location(node),
-                   target=f"{self.scope.key}#{logical_id}", attribute=attribute)
+        return Ref(
+            f"{what} is known once {logical_id} is created",
+            self.location(node),
+            target=f"{self.scope.key}#{logical_id}",
+            attribute=attribute,
+        )
 
     def _get_att(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         if isinstance(argument, str):
@@ -242,16 +251,20 @@ class Evaluator:
         elif isinstance(argument, list) and len(argument) == 2:
             resource, attribute = argument[0], self._argument(argument[1], depth)
         else:
-            raise _Malformed("takes [LogicalId, Attribute] or \"LogicalId.Attribute\"")
+            raise _Malformed('takes [LogicalId, Attribute] or "LogicalId.Attribute"')
         if not isinstance(resource, str) or not resource:
             raise _Malformed("the logical ID must be a string")
         if isinstance(attribute, Unknown):
-            return Unknown(f"attribute of {resource} named by a value not known: {attribute.reason}",
-                           self.location(node))
+            return Unknown(
+                f"attribute of {resource} named by a value not known: {attribute.reason}",
+                self.location(node),
+            )
         if not isinstance(attribute, str) or not attribute:
             raise _Malformed("the attribute name must be a string")
         if resource not in self.scope.resources:
-            return self.fail(node, f"Fn::GetAtt names {resource}, which is not a resource of this template")
+            return self.fail(
+                node, f"Fn::GetAtt names {resource}, which is not a resource of this template"
+            )
         return self._resource_ref(resource, attribute, node)
 
     # --- strings ---------------------------------------------------------------------
@@ -260,7 +273,9 @@ class Evaluator:
         variables: dict[str, Any] = {}
         if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], dict):
             template = argument[0]
-            variables = {str(name): self._argument(value, depth) for name, value in argument[1].items()}
+            variables = {
+                str(name): self._argument(value, depth) for name, value in argument[1].items()
+            }
         elif isinstance(argument, list) and len(argument) == 1:
             template = argument[0]
         else:
@@ -337,16 +352,21 @@ class Evaluator:
             return _unknown_or_malformed(index, "the index", self.location(node))
         if not isinstance(items, list):
             if isinstance(items, Unknown):
-                return Unknown(f"element {position} of a list not known: {items.reason}",
-                               self.location(node))
+                return Unknown(
+                    f"element {position} of a list not known: {items.reason}", self.location(node)
+                )
             raise _Malformed("the second argument must be a list")
         if position >= len(items):
-            return self.fail(node, f"Fn::Select: index {position} is past the end of a list of {len(items)}")
+            return self.fail(
+                node, f"Fn::Select: index {position} is past the end of a list of {len(items)}"
+            )
         return items[position]
 
     def _find_in_map(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         if not isinstance(argument, list) or len(argument) not in (3, 4):
-            raise _Malformed("takes [MapName, TopLevelKey, SecondLevelKey] and an optional DefaultValue")
+            raise _Malformed(
+                "takes [MapName, TopLevelKey, SecondLevelKey] and an optional DefaultValue"
+            )
         default_given = len(argument) == 4
         if default_given and not (isinstance(argument[3], dict) and "DefaultValue" in argument[3]):
             raise _Malformed("the fourth argument must be {DefaultValue: ...}")
@@ -358,8 +378,10 @@ class Evaluator:
             return self.fail(node, f"Fn::FindInMap: mapping {name} is not defined")
         candidates = [
             entry[second_key]
-            for top_key, entry in table.items() if _key_matches(top_key, top) and isinstance(entry, dict)
-            for second_key in entry if _key_matches(second_key, second)
+            for top_key, entry in table.items()
+            if _key_matches(top_key, top) and isinstance(entry, dict)
+            for second_key in entry
+            if _key_matches(second_key, second)
         ]
         if _is_unknown_key(top) or _is_unknown_key(second):
             return self._one_of(candidates, name, top, second, node, depth)
@@ -367,16 +389,22 @@ class Evaluator:
             return self._argument(candidates[0], depth)
         if default_given:
             return self._argument(argument[3]["DefaultValue"], depth)
-        return self.fail(node, f"Fn::FindInMap: {name} has no entry [{describe(top)}][{describe(second)}]")
+        return self.fail(
+            node, f"Fn::FindInMap: {name} has no entry [{describe(top)}][{describe(second)}]"
+        )
 
-    def _one_of(self, candidates: list[Any], name: str, top: Any, second: Any, node: Any,
-                depth: int) -> Any:
+    def _one_of(
+        self, candidates: list[Any], name: str, top: Any, second: Any, node: Any, depth: int
+    ) -> Any:
         """A lookup with an unknown key is still known when every entry it could hit agrees."""
         values = [self._argument(candidate, depth) for candidate in candidates]
         if values and all(same_value(values[0], other) for other in values[1:]):
             return values[0]
-        return Unknown(f"Fn::FindInMap {name}[{describe(top)}][{describe(second)}] "
-                       "uses a key not known before deployment", self.location(node))
+        reason = (f"Fn::FindInMap {name}[{describe(top)}][{describe(second)}] "
+                  "uses a key not known before deployment")
+        if values:  # still one of the entries it could hit: checks may hold for all of them
+            return OneOf(reason, self.location(node), candidates=tuple(values))
+        return Unknown(reason, self.location(node))
 
     def _length(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         value = self._argument(argument, depth)
@@ -400,7 +428,10 @@ class Evaluator:
         except ValueError:
             raise _Malformed(f"{block!r} is not a CIDR block") from None
         new_prefix = network.max_prefixlen - bits
-        if not 0 < count <= MAX_CIDR_COUNT or not network.prefixlen <= new_prefix <= network.max_prefixlen:
+        if (
+            not 0 < count <= MAX_CIDR_COUNT
+            or not network.prefixlen <= new_prefix <= network.max_prefixlen
+        ):
             raise _Malformed(f"cannot cut {count} blocks of {bits} host bits from {block}")
         subnets = []
         for subnet in network.subnets(new_prefix=new_prefix):
@@ -413,18 +444,22 @@ class Evaluator:
 
     def _get_azs(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         self._argument(argument, depth)
-        return Unknown("the availability zones of the region are known only at deploy time",
-                       self.location(node))
+        return Unknown(
+            "the availability zones of the region are known only at deploy time",
+            self.location(node),
+        )
 
     def _import_value(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         name = self._argument(argument, depth)
-        return Unknown(f"Fn::ImportValue {describe(name)}: exported by another stack",
-                       self.location(node))
+        return Unknown(
+            f"Fn::ImportValue {describe(name)}: exported by another stack", self.location(node)
+        )
 
     def _transform(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         macro = argument.get("Name") if isinstance(argument, dict) else None
-        return Unknown(f"output of the macro {describe(macro)}, known only at deploy time",
-                       self.location(node))
+        return Unknown(
+            f"output of the macro {describe(macro)}, known only at deploy time", self.location(node)
+        )
 
     # --- conditions ------------------------------------------------------------------
 
@@ -440,9 +475,13 @@ class Evaluator:
         if same_value(true_value, false_value):
             return self.value(when_true, path, depth)  # again, to record its locations
         return Conditional(
-            f"Fn::If on {decision.reason}", self.location(node), condition=str(name),
+            f"Fn::If on {decision.reason}",
+            self.location(node),
+            condition=str(name),
             when_true=None if true_value is NO_VALUE else true_value,
-            when_false=None if false_value is NO_VALUE else false_value)
+            when_false=None if false_value is NO_VALUE else false_value,
+            candidates=tuple(None if v is NO_VALUE else v for v in (true_value, false_value)),
+        )
 
 
 def intrinsic_name(node: dict) -> str | None:
@@ -507,7 +546,9 @@ def _mark_holes(value: Any, holes: dict[str, Unknown]) -> Any:
     if isinstance(value, list):
         return [_mark_holes(item, holes) for item in value]
     if isinstance(value, PartialStr):
-        return "".join(part if isinstance(part, str) else _marker(part, holes) for part in value.parts)
+        return "".join(
+            part if isinstance(part, str) else _marker(part, holes) for part in value.parts
+        )
     if isinstance(value, Unknown):
         return _marker(value, holes)
     if isinstance(value, Encoded):
@@ -519,4 +560,3 @@ def _marker(hole: Unknown, holes: dict[str, Unknown]) -> str:
     marker = f"__EKSJOIN_HOLE_{len(holes)}__"
     holes[marker] = hole
     return marker
-

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from analyzer.cloudformation.decode import Decoded, decode_template_file, decode_template_text
+from analyzer.cloudformation.decode import (
+    Decoded,
+    decode_template_file,
+    decode_template_text,
+)
 from analyzer.cloudformation.equality import NO_VALUE
 from analyzer.cloudformation.evaluator import Evaluator, Recording, TemplateScope
 from analyzer.cloudformation.parameters import effective_parameter, load_parameter_file
@@ -31,7 +36,8 @@ def sniff_template(data: Any) -> bool:
     if not isinstance(resources, dict):
         return False
     return any(
-        isinstance(body, dict) and isinstance(body.get("Type"), str)
+        isinstance(body, dict)
+        and isinstance(body.get("Type"), str)
         and body["Type"].startswith(RESOURCE_TYPE_PREFIXES)
         for body in resources.values()
     )
@@ -53,7 +59,9 @@ def load_template_text(
     return _evaluate(decode_template_text(text, display), display, key, parameters)
 
 
-def _evaluate(decoded: Decoded, display: str, key: str, parameters: Mapping[str, str]) -> CfnTemplate:
+def _evaluate(
+    decoded: Decoded, display: str, key: str, parameters: Mapping[str, str]
+) -> CfnTemplate:
     template = CfnTemplate(path=display, key=key, diagnostics=list(decoded.diagnostics))
     if decoded.document is not None:
         _TemplateEvaluation(decoded.document, template, parameters).run()
@@ -121,11 +129,15 @@ class _TemplateEvaluation:
                 continue
             names.append(str(name))
             if not name.startswith(_AWS_TRANSFORM_PREFIX):
-                self.template.diagnostics.append(Diagnostic(
-                    EVALUATION,
-                    f"the template is processed by the macro {name} at deploy time; "
-                    "it is analysed as written",
-                    self._location(entry) or self.start, severity="info"))
+                self.template.diagnostics.append(
+                    Diagnostic(
+                        EVALUATION,
+                        f"the template is processed by the macro {name} at deploy time; "
+                        "it is analysed as written",
+                        self._location(entry) or self.start,
+                        severity="info",
+                    )
+                )
         return names
 
     # --- resources -------------------------------------------------------------------
@@ -133,6 +145,17 @@ class _TemplateEvaluation:
     def _resource(self, evaluator: Evaluator, logical_id: Any, body: Any) -> CfnResource | None:
         name = str(logical_id)
         where = self._location(logical_id) or self.start
+        if name.startswith("Fn::ForEach::"):
+            self.template.diagnostics.append(
+                Diagnostic(
+                    EVALUATION,
+                    f"{name} (AWS::LanguageExtensions) is not expanded; "
+                    "the resources it creates are not analysed",
+                    where,
+                    severity="info",
+                )
+            )
+            return None
         if not isinstance(body, dict):
             self._problem(logical_id, f"resource {name} must be a mapping with a Type")
             return None
@@ -150,7 +173,8 @@ class _TemplateEvaluation:
         recording = Recording()
         properties = self._properties(evaluator, name, body, recording)
         locations = {
-            own_key: found for own_key in ("Type", "Condition")
+            own_key: found
+            for own_key in ("Type", "Condition")
             if own_key in body and (found := self._location(self._key_node(body, own_key)))
         }
         locations.update(recording.locations)
@@ -166,8 +190,9 @@ class _TemplateEvaluation:
             parameter_uses={path: tuple(names) for path, names in recording.parameter_uses.items()},
         )
 
-    def _properties(self, evaluator: Evaluator, name: str, body: dict,
-                    recording: Recording) -> dict[str, Any]:
+    def _properties(
+        self, evaluator: Evaluator, name: str, body: dict, recording: Recording
+    ) -> dict[str, Any]:
         node = body.get("Properties")
         if node is None:
             return {}
@@ -176,8 +201,10 @@ class _TemplateEvaluation:
             return properties
         if properties is not NO_VALUE:
             why = f": {properties.reason}" if isinstance(properties, Unknown) else ""
-            self._problem(self._key_node(body, "Properties"),
-                          f"the Properties of {name} are not a mapping{why}")
+            self._problem(
+                self._key_node(body, "Properties"),
+                f"the Properties of {name} are not a mapping{why}",
+            )
         return {}
 
     # --- locations and problems ------------------------------------------------------
@@ -194,5 +221,8 @@ class _TemplateEvaluation:
         return next((candidate for candidate in mapping if candidate == key), mapping)
 
     def _problem(self, node: Any, message: str) -> None:
-        self.template.diagnostics.append(Diagnostic(
-            INVALID_CONFIG, message, self._location(node) or self.start, severity="warning"))
+        self.template.diagnostics.append(
+            Diagnostic(
+                INVALID_CONFIG, message, self._location(node) or self.start, severity="warning"
+            )
+        )

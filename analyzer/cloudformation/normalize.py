@@ -36,8 +36,11 @@ def _asg_tags(data: dict) -> Any:
     tags = data.get("Tags")
     if not isinstance(tags, list):
         return None
-    return {t.get("Key"): t.get("Value") for t in tags
-            if isinstance(t, dict) and t.get("PropagateAtLaunch") not in (False, "false")}
+    return {
+        t.get("Key"): t.get("Value")
+        for t in tags
+        if isinstance(t, dict) and t.get("PropagateAtLaunch") not in (False, "false")
+    }
 
 
 def _inline_policies(data: dict) -> Any:
@@ -69,124 +72,254 @@ def _pod_identity_associations(data: dict) -> Any:
     associations = data.get("PodIdentityAssociations")
     if not isinstance(associations, list):
         return None
-    return [{"service_account": a.get("ServiceAccount"), "role": a.get("RoleArn")}
-            for a in associations if isinstance(a, dict)]
+    return [
+        {"service_account": a.get("ServiceAccount"), "role": a.get("RoleArn")}
+        for a in associations
+        if isinstance(a, dict)
+    ]
 
 
 def _asg_launch_template(data: dict) -> Any:
-    return _first_of("LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName",
-                     "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification"
-                     ".LaunchTemplateId",
-                     "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification"
-                     ".LaunchTemplateName", "LaunchConfigurationName")(data)
+    return _first_of(
+        "LaunchTemplate.LaunchTemplateId",
+        "LaunchTemplate.LaunchTemplateName",
+        "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId",
+        "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName",
+        "LaunchConfigurationName",
+    )(data)
 
 
 MAPPINGS: dict[str, FieldMap] = {
-    "AWS::EC2::VPC": FieldMap(k.VPC, {
-        "cidr_block": "CidrBlock", "enable_dns_support": "EnableDnsSupport",
-        "enable_dns_hostnames": "EnableDnsHostnames", "tags": _tags},
-        defaults={"enable_dns_support": True, "enable_dns_hostnames": False}),
-    "AWS::EC2::Subnet": FieldMap(k.SUBNET, {
-        "vpc": "VpcId", "cidr_block": "CidrBlock", "availability_zone": "AvailabilityZone",
-        "map_public_ip_on_launch": "MapPublicIpOnLaunch", "tags": _tags},
-        defaults={"map_public_ip_on_launch": False}),
-    "AWS::EKS::Cluster": FieldMap(k.CLUSTER, {
-        "name": "Name", "role": "RoleArn", "version": "Version",
-        "subnets": "ResourcesVpcConfig.SubnetIds",
-        "security_groups": "ResourcesVpcConfig.SecurityGroupIds",
-        "endpoint_private_access": "ResourcesVpcConfig.EndpointPrivateAccess",
-        "endpoint_public_access": "ResourcesVpcConfig.EndpointPublicAccess",
-        "public_access_cidrs": "ResourcesVpcConfig.PublicAccessCidrs",
-        "authentication_mode": "AccessConfig.AuthenticationMode",
-        "bootstrap_self_managed_addons": "BootstrapSelfManagedAddons",
-        "ip_family": "KubernetesNetworkConfig.IpFamily",
-        "service_cidr": _first_of("KubernetesNetworkConfig.ServiceIpv4Cidr",
-                                  "KubernetesNetworkConfig.ServiceIpv6Cidr"),
-        "auto_mode": "ComputeConfig.Enabled"},
-        defaults={"endpoint_private_access": False, "endpoint_public_access": True,
-                  "public_access_cidrs": ["0.0.0.0/0"], "authentication_mode": "CONFIG_MAP",
-                  "bootstrap_self_managed_addons": True, "ip_family": "ipv4",
-                  "auto_mode": False},
-        identities=("name",)),
-    "AWS::EKS::Nodegroup": FieldMap(k.NODEGROUP, {
-        "name": "NodegroupName", "cluster": "ClusterName", "role": "NodeRole",
-        "subnets": "Subnets", "launch_template": _first_of("LaunchTemplate.Id",
-                                                           "LaunchTemplate.Name"),
-        "launch_template_version": "LaunchTemplate.Version", "ami_type": "AmiType",
-        "release_version": "ReleaseVersion", "version": "Version", "disk_size": "DiskSize",
-        "remote_access": "RemoteAccess", "instance_types": "InstanceTypes",
-        "capacity_type": "CapacityType"}),
-    "AWS::EKS::FargateProfile": FieldMap(k.FARGATE, {
-        "cluster": "ClusterName", "name": "FargateProfileName",
-        "role": "PodExecutionRoleArn", "subnets": "Subnets"}),
-    "AWS::EKS::Addon": FieldMap(k.ADDON, {
-        "cluster": "ClusterName", "name": "AddonName",
-        "service_account_role": "ServiceAccountRoleArn",
-        "pod_identity_associations": _pod_identity_associations}),
-    "AWS::EKS::PodIdentityAssociation": FieldMap(k.POD_IDENTITY, {
-        "cluster": "ClusterName", "namespace": "Namespace",
-        "service_account": "ServiceAccount", "role": "RoleArn"}),
-    "AWS::EKS::AccessEntry": FieldMap(k.ACCESS_ENTRY, {
-        "cluster": "ClusterName", "principal_arn": "PrincipalArn", "type": "Type",
-        "kubernetes_groups": "KubernetesGroups"},
-        defaults={"type": "STANDARD"}),
-    "AWS::IAM::Role": FieldMap(k.IAM_ROLE, {
-        "name": "RoleName", "path": "Path", "assume_role_policy": "AssumeRolePolicyDocument",
-        "managed_policy_arns": "ManagedPolicyArns", "inline_policies": _inline_policies},
-        defaults={"path": "/"}, identities=("name",), identity_prefix="role-name:"),
-    "AWS::IAM::Policy": FieldMap(k.ROLE_INLINE_POLICY, {
-        "role": "Roles.0", "document": "PolicyDocument"}),
-    "AWS::IAM::RolePolicy": FieldMap(k.ROLE_INLINE_POLICY, {
-        "role": "RoleName", "document": "PolicyDocument"}),
-    "AWS::IAM::ManagedPolicy": FieldMap(k.IAM_POLICY, {
-        "name": "ManagedPolicyName", "document": "PolicyDocument", "roles": "Roles"},
-        identities=("name",)),
-    "AWS::IAM::InstanceProfile": FieldMap(k.INSTANCE_PROFILE, {
-        "name": "InstanceProfileName", "role": "Roles.0"},
-        identities=("name",), identity_prefix="profile-name:"),
-    "AWS::EC2::LaunchTemplate": FieldMap(k.LAUNCH_TEMPLATE, {
-        "name": "LaunchTemplateName", "image_id": "LaunchTemplateData.ImageId",
-        "user_data": "LaunchTemplateData.UserData",
-        "instance_profile": _first_of("LaunchTemplateData.IamInstanceProfile.Arn",
-                                      "LaunchTemplateData.IamInstanceProfile.Name"),
-        "security_groups": _lt_security_groups,
-        "network_interfaces": "LaunchTemplateData.NetworkInterfaces",
-        "instance_type": "LaunchTemplateData.InstanceType",
-        "metadata_http_endpoint": "LaunchTemplateData.MetadataOptions.HttpEndpoint",
-        "tag_specifications": "LaunchTemplateData.TagSpecifications"},
-        defaults={"metadata_http_endpoint": "enabled"}, identities=("name",)),
-    "AWS::AutoScaling::LaunchConfiguration": FieldMap(k.LAUNCH_TEMPLATE, {
-        "name": "LaunchConfigurationName", "image_id": "ImageId", "user_data": "UserData",
-        "instance_profile": "IamInstanceProfile", "security_groups": "SecurityGroups",
-        "instance_type": "InstanceType"}),
-    "AWS::AutoScaling::AutoScalingGroup": FieldMap(k.SELF_MANAGED, {
-        "name": "AutoScalingGroupName", "subnets": "VPCZoneIdentifier",
-        "launch_template": _asg_launch_template, "tags": _asg_tags}),
-    "AWS::EC2::Instance": FieldMap(k.SELF_MANAGED, {
-        "subnets": _first_of("SubnetId"), "image_id": "ImageId", "user_data": "UserData",
-        "instance_profile": "IamInstanceProfile",
-        "launch_template": _first_of("LaunchTemplate.LaunchTemplateId",
-                                     "LaunchTemplate.LaunchTemplateName"),
-        "security_groups": "SecurityGroupIds", "tags": _tags}),
-    "AWS::EC2::SecurityGroup": FieldMap(k.SECURITY_GROUP, {
-        "name": "GroupName", "vpc": "VpcId", "ingress": "SecurityGroupIngress",
-        "egress": "SecurityGroupEgress", "tags": _tags}),
-    "AWS::EC2::VPCEndpoint": FieldMap(k.VPC_ENDPOINT, {
-        "vpc": "VpcId", "service_name": "ServiceName", "endpoint_type": "VpcEndpointType",
-        "private_dns_enabled": "PrivateDnsEnabled", "subnets": "SubnetIds",
-        "security_groups": "SecurityGroupIds", "route_tables": "RouteTableIds",
-        "policy": "PolicyDocument"},
-        defaults={"endpoint_type": "Gateway", "private_dns_enabled": False}),
+    "AWS::EC2::VPC": FieldMap(
+        k.VPC,
+        {
+            "cidr_block": "CidrBlock",
+            "enable_dns_support": "EnableDnsSupport",
+            "enable_dns_hostnames": "EnableDnsHostnames",
+            "tags": _tags,
+        },
+        defaults={"enable_dns_support": True, "enable_dns_hostnames": False},
+    ),
+    "AWS::EC2::Subnet": FieldMap(
+        k.SUBNET,
+        {
+            "vpc": "VpcId",
+            "cidr_block": "CidrBlock",
+            "availability_zone": "AvailabilityZone",
+            "map_public_ip_on_launch": "MapPublicIpOnLaunch",
+            "tags": _tags,
+        },
+        defaults={"map_public_ip_on_launch": False},
+    ),
+    "AWS::EKS::Cluster": FieldMap(
+        k.CLUSTER,
+        {
+            "name": "Name",
+            "role": "RoleArn",
+            "version": "Version",
+            "subnets": "ResourcesVpcConfig.SubnetIds",
+            "security_groups": "ResourcesVpcConfig.SecurityGroupIds",
+            "endpoint_private_access": "ResourcesVpcConfig.EndpointPrivateAccess",
+            "endpoint_public_access": "ResourcesVpcConfig.EndpointPublicAccess",
+            "public_access_cidrs": "ResourcesVpcConfig.PublicAccessCidrs",
+            "authentication_mode": "AccessConfig.AuthenticationMode",
+            "bootstrap_self_managed_addons": "BootstrapSelfManagedAddons",
+            "ip_family": "KubernetesNetworkConfig.IpFamily",
+            "service_cidr": _first_of(
+                "KubernetesNetworkConfig.ServiceIpv4Cidr", "KubernetesNetworkConfig.ServiceIpv6Cidr"
+            ),
+            "auto_mode": "ComputeConfig.Enabled",
+        },
+        defaults={
+            "endpoint_private_access": False,
+            "endpoint_public_access": True,
+            "public_access_cidrs": ["0.0.0.0/0"],
+            "authentication_mode": "CONFIG_MAP",
+            "bootstrap_self_managed_addons": True,
+            "ip_family": "ipv4",
+            "auto_mode": False,
+        },
+        identities=("name",),
+    ),
+    "AWS::EKS::Nodegroup": FieldMap(
+        k.NODEGROUP,
+        {
+            "name": "NodegroupName",
+            "cluster": "ClusterName",
+            "role": "NodeRole",
+            "subnets": "Subnets",
+            "launch_template": _first_of("LaunchTemplate.Id", "LaunchTemplate.Name"),
+            "launch_template_version": "LaunchTemplate.Version",
+            "ami_type": "AmiType",
+            "release_version": "ReleaseVersion",
+            "version": "Version",
+            "disk_size": "DiskSize",
+            "remote_access": "RemoteAccess",
+            "instance_types": "InstanceTypes",
+            "capacity_type": "CapacityType",
+        },
+    ),
+    "AWS::EKS::FargateProfile": FieldMap(
+        k.FARGATE,
+        {
+            "cluster": "ClusterName",
+            "name": "FargateProfileName",
+            "role": "PodExecutionRoleArn",
+            "subnets": "Subnets",
+        },
+    ),
+    "AWS::EKS::Addon": FieldMap(
+        k.ADDON,
+        {
+            "cluster": "ClusterName",
+            "name": "AddonName",
+            "service_account_role": "ServiceAccountRoleArn",
+            "pod_identity_associations": _pod_identity_associations,
+        },
+    ),
+    "AWS::EKS::PodIdentityAssociation": FieldMap(
+        k.POD_IDENTITY,
+        {
+            "cluster": "ClusterName",
+            "namespace": "Namespace",
+            "service_account": "ServiceAccount",
+            "role": "RoleArn",
+        },
+    ),
+    "AWS::EKS::AccessEntry": FieldMap(
+        k.ACCESS_ENTRY,
+        {
+            "cluster": "ClusterName",
+            "principal_arn": "PrincipalArn",
+            "type": "Type",
+            "kubernetes_groups": "KubernetesGroups",
+        },
+        defaults={"type": "STANDARD"},
+    ),
+    "AWS::IAM::Role": FieldMap(
+        k.IAM_ROLE,
+        {
+            "name": "RoleName",
+            "path": "Path",
+            "assume_role_policy": "AssumeRolePolicyDocument",
+            "managed_policy_arns": "ManagedPolicyArns",
+            "inline_policies": _inline_policies,
+        },
+        defaults={"path": "/"},
+        identities=("name",),
+        identity_prefix="role-name:",
+    ),
+    "AWS::IAM::Policy": FieldMap(
+        k.ROLE_INLINE_POLICY, {"role": "Roles.0", "document": "PolicyDocument"}
+    ),
+    "AWS::IAM::RolePolicy": FieldMap(
+        k.ROLE_INLINE_POLICY, {"role": "RoleName", "document": "PolicyDocument"}
+    ),
+    "AWS::IAM::ManagedPolicy": FieldMap(
+        k.IAM_POLICY,
+        {"name": "ManagedPolicyName", "document": "PolicyDocument", "roles": "Roles"},
+        identities=("name",),
+    ),
+    "AWS::IAM::InstanceProfile": FieldMap(
+        k.INSTANCE_PROFILE,
+        {"name": "InstanceProfileName", "role": "Roles.0"},
+        identities=("name",),
+        identity_prefix="profile-name:",
+    ),
+    "AWS::EC2::LaunchTemplate": FieldMap(
+        k.LAUNCH_TEMPLATE,
+        {
+            "name": "LaunchTemplateName",
+            "image_id": "LaunchTemplateData.ImageId",
+            "user_data": "LaunchTemplateData.UserData",
+            "instance_profile": _first_of(
+                "LaunchTemplateData.IamInstanceProfile.Arn",
+                "LaunchTemplateData.IamInstanceProfile.Name",
+            ),
+            "security_groups": _lt_security_groups,
+            "network_interfaces": "LaunchTemplateData.NetworkInterfaces",
+            "instance_type": "LaunchTemplateData.InstanceType",
+            "metadata_http_endpoint": "LaunchTemplateData.MetadataOptions.HttpEndpoint",
+            "tag_specifications": "LaunchTemplateData.TagSpecifications",
+        },
+        defaults={"metadata_http_endpoint": "enabled"},
+        identities=("name",),
+    ),
+    "AWS::AutoScaling::LaunchConfiguration": FieldMap(
+        k.LAUNCH_TEMPLATE,
+        {
+            "name": "LaunchConfigurationName",
+            "image_id": "ImageId",
+            "user_data": "UserData",
+            "instance_profile": "IamInstanceProfile",
+            "security_groups": "SecurityGroups",
+            "instance_type": "InstanceType",
+        },
+    ),
+    "AWS::AutoScaling::AutoScalingGroup": FieldMap(
+        k.SELF_MANAGED,
+        {
+            "name": "AutoScalingGroupName",
+            "subnets": "VPCZoneIdentifier",
+            "launch_template": _asg_launch_template,
+            "tags": _asg_tags,
+        },
+    ),
+    "AWS::EC2::Instance": FieldMap(
+        k.SELF_MANAGED,
+        {
+            "subnets": _first_of("SubnetId"),
+            "image_id": "ImageId",
+            "user_data": "UserData",
+            "instance_profile": "IamInstanceProfile",
+            "launch_template": _first_of(
+                "LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName"
+            ),
+            "security_groups": "SecurityGroupIds",
+            "tags": _tags,
+        },
+    ),
+    "AWS::EC2::SecurityGroup": FieldMap(
+        k.SECURITY_GROUP,
+        {
+            "name": "GroupName",
+            "vpc": "VpcId",
+            "ingress": "SecurityGroupIngress",
+            "egress": "SecurityGroupEgress",
+            "tags": _tags,
+        },
+    ),
+    "AWS::EC2::VPCEndpoint": FieldMap(
+        k.VPC_ENDPOINT,
+        {
+            "vpc": "VpcId",
+            "service_name": "ServiceName",
+            "endpoint_type": "VpcEndpointType",
+            "private_dns_enabled": "PrivateDnsEnabled",
+            "subnets": "SubnetIds",
+            "security_groups": "SecurityGroupIds",
+            "route_tables": "RouteTableIds",
+            "policy": "PolicyDocument",
+        },
+        defaults={"endpoint_type": "Gateway", "private_dns_enabled": False},
+    ),
     "AWS::EC2::InternetGateway": FieldMap(k.INTERNET_GATEWAY, {}),
-    "AWS::EC2::NatGateway": FieldMap(k.NAT_GATEWAY, {
-        "subnet": "SubnetId", "allocation_id": "AllocationId",
-        "connectivity_type": "ConnectivityType"},
-        defaults={"connectivity_type": "public"}),
+    "AWS::EC2::NatGateway": FieldMap(
+        k.NAT_GATEWAY,
+        {
+            "subnet": "SubnetId",
+            "allocation_id": "AllocationId",
+            "connectivity_type": "ConnectivityType",
+        },
+        defaults={"connectivity_type": "public"},
+    ),
     "AWS::EC2::RouteTable": FieldMap(k.ROUTE_TABLE, {"vpc": "VpcId"}),
-    "AWS::EC2::SubnetRouteTableAssociation": FieldMap(k.ROUTE_TABLE_ASSOCIATION, {
-        "subnet": "SubnetId", "route_table": "RouteTableId"}),
-    "AWS::EC2::DHCPOptions": FieldMap(k.DHCP_OPTIONS, {
-        "domain_name": "DomainName", "domain_name_servers": "DomainNameServers"}),
+    "AWS::EC2::SubnetRouteTableAssociation": FieldMap(
+        k.ROUTE_TABLE_ASSOCIATION, {"subnet": "SubnetId", "route_table": "RouteTableId"}
+    ),
+    "AWS::EC2::DHCPOptions": FieldMap(
+        k.DHCP_OPTIONS, {"domain_name": "DomainName", "domain_name_servers": "DomainNameServers"}
+    ),
 }
 
 CANDIDATE_NODE_TYPES = {"AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance"}
@@ -202,9 +335,15 @@ def normalize(template: CfnTemplate) -> list[Resource]:
 
 
 def to_resource(cfn: CfnResource, mapping: FieldMap) -> Resource:
-    resource = Resource(kind=mapping.kind, key=cfn.key, address=cfn.logical_id,
-                        framework="cloudformation", source_type=cfn.type,
-                        location=cfn.location, may_exist=cfn.may_exist)
+    resource = Resource(
+        kind=mapping.kind,
+        key=cfn.key,
+        address=cfn.logical_id,
+        framework="cloudformation",
+        source_type=cfn.type,
+        location=cfn.location,
+        may_exist=cfn.may_exist,
+    )
     apply_mapping(resource, mapping, cfn.properties, cfn.locations)
     if cfn.type in CANDIDATE_NODE_TYPES:
         resource.set("node_candidate", True)

@@ -10,9 +10,10 @@ its value at deploy time: they are ``SsmParameter`` Unknowns naming that path.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -41,12 +42,16 @@ def effective_parameter(
         raw, source = declaration["Default"], "default"
     else:
         return EffectiveParameter(
-            Unknown(f"parameter {name} has no default; pass --cfn-param {name}=..."), "missing")
+            Unknown(f"parameter {name} has no default; pass --cfn-param {name}=..."), "missing"
+        )
     text = parameter_text(raw)
     if declared_type.startswith(SSM_VALUE_TYPE_PREFIX):
-        return EffectiveParameter(SsmParameter(
-            f"parameter {name} is read from SSM parameter {text} at deploy time", path=text),
-            source)
+        return EffectiveParameter(
+            SsmParameter(
+                f"parameter {name} is read from SSM parameter {text} at deploy time", path=text
+            ),
+            source,
+        )
     if is_list_type(declared_type):
         return EffectiveParameter([item.strip() for item in text.split(",")], source)
     return EffectiveParameter(text, source)
@@ -81,7 +86,8 @@ def load_parameter_file(path: Path) -> dict[str, str]:
         return _from_parameter_mapping(data, path)
     raise ValueError(
         f"{path}: a parameter file holds a list of ParameterKey/ParameterValue entries "
-        "or a mapping of parameter names to values")
+        "or a mapping of parameter names to values"
+    )
 
 
 def _read_structured_file(path: Path) -> Any:
@@ -106,7 +112,9 @@ def _read_structured_file(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ValueError(f"{path}: parameter file is not valid JSON or YAML: {problem}{where}") from None
+        raise ValueError(
+            f"{path}: parameter file is not valid JSON or YAML: {problem}{where}"
+        ) from None
 
 
 def _from_parameter_list(entries: list[Any], path: Path) -> dict[str, str]:
@@ -117,8 +125,12 @@ def _from_parameter_list(entries: list[Any], path: Path) -> dict[str, str]:
         if entry.get("UsePreviousValue") is True and "ParameterValue" not in entry:
             continue  # the value lives in the deployed stack, which we cannot see
         if "ParameterValue" not in entry:
-            raise ValueError(f"{path}: entry {number} ({entry['ParameterKey']}) has no ParameterValue")
-        values[entry["ParameterKey"]] = _scalar_text(entry["ParameterValue"], entry["ParameterKey"], path)
+            raise ValueError(
+                f"{path}: entry {number} ({entry['ParameterKey']}) has no ParameterValue"
+            )
+        values[entry["ParameterKey"]] = _scalar_text(
+            entry["ParameterValue"], entry["ParameterKey"], path
+        )
     return values
 
 
@@ -131,7 +143,8 @@ def _scalar_text(value: Any, name: str, path: Path) -> str:
         return parameter_text(value)
     if not _is_scalar(value):
         raise ValueError(
-            f"{path}: the value of {name} must be a string, number, boolean or list of them")
+            f"{path}: the value of {name} must be a string, number, boolean or list of them"
+        )
     return parameter_text(value)
 
 

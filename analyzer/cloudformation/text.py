@@ -31,7 +31,7 @@ def split_sub_template(template: str) -> list[str | SubVariable]:
             pieces.append(template[position:])
             return [piece for piece in pieces if piece != ""]
         pieces.append(template[position:start])
-        body = template[start + 2:end]
+        body = template[start + 2 : end]
         if body.startswith("!"):
             pieces.append("${" + body[1:] + "}")
         else:
@@ -75,12 +75,16 @@ def _split_references(text: str) -> list[str | Unknown]:
     position = 0
     while True:
         start = text.find(_DYNAMIC_REFERENCE_OPEN, position)
-        end = text.find(_DYNAMIC_REFERENCE_CLOSE, start + len(_DYNAMIC_REFERENCE_OPEN)) if start != -1 else -1
+        end = (
+            text.find(_DYNAMIC_REFERENCE_CLOSE, start + len(_DYNAMIC_REFERENCE_OPEN))
+            if start != -1
+            else -1
+        )
         if start == -1 or end == -1:
             pieces.append(text[position:])
             return [piece for piece in pieces if piece != ""]
         pieces.append(text[position:start])
-        pieces.append(_dynamic_reference(text[start + len(_DYNAMIC_REFERENCE_OPEN):end]))
+        pieces.append(_dynamic_reference(text[start + len(_DYNAMIC_REFERENCE_OPEN) : end]))
         position = end + len(_DYNAMIC_REFERENCE_CLOSE)
 
 

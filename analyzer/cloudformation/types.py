@@ -7,7 +7,7 @@ from typing import Any
 
 from analyzer.diagnostics import Diagnostic
 from analyzer.location import Location
-from analyzer.values import Unknown
+from analyzer.values import OneOf, Unknown
 
 
 @dataclass(eq=False)
@@ -51,6 +51,24 @@ class CfnTemplate:
     transforms: list[str] = field(default_factory=list)  # "AWS::Serverless-2016-10-31", ...
 
 
+class SourceFloat(float):
+    """A float in a YAML template that remembers how it was written.
+
+    ``str()`` gives that text back: ``Version: 1.30`` is 1.3 as a number but "1.30" as
+    text, which is what CloudFormation passes to a string property.
+    """
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> SourceFloat:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(frozen=True, eq=False)
 class SsmParameter(Unknown):
     """A value read from SSM Parameter Store at deploy time.
@@ -68,7 +86,7 @@ class SsmParameter(Unknown):
 
 
 @dataclass(frozen=True, eq=False)
-class Conditional(Unknown):
+class Conditional(OneOf):
     """``Fn::If`` on a condition that cannot be decided: one of two values, not known which.
 
     A branch that is ``AWS::NoValue`` is ``None`` here (the property would be absent).

@@ -11,7 +11,7 @@ from analyzer.engine.operators import OPERATORS
 from analyzer.engine.predicates import PREDICATES
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
-from analyzer.values import Unknown, describe, first_unknown
+from analyzer.values import PartialStr, Unknown, describe
 
 _SEGMENT = re.compile(r"\.([a-z_][a-z0-9_]*)|\[\*\]")
 
@@ -232,11 +232,13 @@ def _default_note(path: str, scope: Scope) -> str:
 
 
 def display(value: Any) -> str:
+    """Resources by address, unresolved values as such (their reason is told separately)."""
     if isinstance(value, Resource):
         return value.address
     if isinstance(value, list):
         return ", ".join(display(v) for v in value) or "none"
-    hole = first_unknown(value) if not isinstance(value, Resource) else None
-    if hole is not None and not isinstance(value, str):
-        return describe(value)
+    if isinstance(value, Unknown):
+        return "(unresolved)"
+    if isinstance(value, PartialStr):
+        return repr(value.text("…"))
     return value if isinstance(value, str) else describe(value)

@@ -90,9 +90,10 @@ def _unknown_result(rule: Rule, subject: Resource, verdict: Verdict, scope: Scop
         return Result(rule, subject, UNKNOWN, reason=verdict.reason)
     severity = "info" if policy == "info" or rule.severity == "info" else "warning"
     template = rule.check.get("unknown_message", rule.check["message"])
-    message = (f"could not verify: {render(template, scope)} — {verdict.reason}; "
-               f"{_UNKNOWN_HINT}")
+    message = f"could not verify {render(template, scope)}: {verdict.reason}"
     finding = _finding(rule, subject, scope, severity, message, rule.check.get("anchor"), UNKNOWN)
+    finding.reason = verdict.reason
+    finding.fix = f"{_UNKNOWN_HINT[0].upper()}{_UNKNOWN_HINT[1:]}. Then: {finding.fix}"
     return Result(rule, subject, UNKNOWN, finding, reason=verdict.reason)
 
 
@@ -130,16 +131,25 @@ def anchor_location(subject: Resource, scope: Scope, anchor: str | None
 
 
 def findings_of(results: Iterable[Result]) -> list[Finding]:
-    """One defect, one finding: identical findings from several subjects merge."""
+    """One defect, one finding: the same finding from several subjects merges, and one
+    unresolved value that blocks several rules at one place is reported once."""
     merged: dict[tuple, Finding] = {}
     for result in results:
         finding = result.finding
         if finding is None:
             continue
-        key = (finding.rule_id, finding.location, finding.resource, finding.outcome)
-        if key in merged:
-            existing = merged[key]
-            existing.related.extend(r for r in finding.related if r not in existing.related)
+        if finding.outcome == UNKNOWN:
+            key: tuple = (UNKNOWN, finding.location, finding.reason)
+        else:
+            key = (finding.rule_id, finding.location, finding.resource, finding.outcome)
+        existing = merged.get(key)
+        if existing is None:
+            merged[key] = finding
             continue
-        merged[key] = finding
+        existing.related.extend(r for r in finding.related if r not in existing.related)
+        if finding.rule_id != existing.rule_id and finding.rule_id not in existing.also:
+            existing.also.append(finding.rule_id)
+    for finding in merged.values():
+        if finding.also:
+            finding.message += f" (this also leaves {', '.join(finding.also)} unverified)"
     return sorted(merged.values(), key=Finding.sort_key)

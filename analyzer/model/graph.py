@@ -33,6 +33,8 @@ def fact(kind: str, name: str) -> Callable[[FactFn], FactFn]:
 
 class Model:
     def __init__(self, resources: Iterable[Resource] = (), diagnostics: Iterable[Diagnostic] = ()):
+        import analyzer.knowledge  # noqa: F401  (registers the facts this model answers)
+
         self.resources: list[Resource] = []
         self.diagnostics: list[Diagnostic] = list(diagnostics)
         self._by_key: dict[str, Resource] = {}

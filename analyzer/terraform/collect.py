@@ -70,7 +70,7 @@ def _body_locations(view: BodyView, prefix: str, out: dict[str, Location]) -> No
     for name in view.attribute_names():
         attribute = view.body.attributes[name]
         out[prefix + name] = attribute.location
-        _literal_locations(attribute.expr, prefix + name, attribute.location.path, out, 0)
+        literal_locations(attribute.expr, prefix + name, attribute.location.path, out, 0)
     for block_type in view.block_types():
         blocks = view.nested(block_type)
         if isinstance(blocks, Unknown):
@@ -81,7 +81,7 @@ def _body_locations(view: BodyView, prefix: str, out: dict[str, Location]) -> No
             _body_locations(block, path + ".", out)
 
 
-def _literal_locations(expr: Tree, path: str, display: str, out: dict[str, Location], depth: int) -> None:
+def literal_locations(expr: Tree, path: str, display: str, out: dict[str, Location], depth: int) -> None:
     """Locations of the keys and elements of object and tuple literals (``tags.Name``, ``cidr_blocks.0``)."""
     if depth > 16:
         return
@@ -91,11 +91,11 @@ def _literal_locations(expr: Tree, path: str, display: str, out: dict[str, Locat
             key = _literal_key(elem)
             if key is not None:
                 out[f"{path}.{key}"] = location_of(elem, display)
-                _literal_locations(elem.children[-1], f"{path}.{key}", display, out, depth + 1)
+                literal_locations(elem.children[-1], f"{path}.{key}", display, out, depth + 1)
     elif node.data == "tuple":
         for position, item in enumerate(trees(node)):
             out[f"{path}.{position}"] = location_of(item, display)
-            _literal_locations(item, f"{path}.{position}", display, out, depth + 1)
+            literal_locations(item, f"{path}.{position}", display, out, depth + 1)
 
 
 def _literal_key(elem: Tree) -> str | None:

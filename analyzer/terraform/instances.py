@@ -248,9 +248,12 @@ def _relative(directory: Path, root_dir: Path) -> str:
 
 def _make_view(instance: ModuleInstance, decl: ResourceDecl, address: str, bindings: dict[str, Any],
                index: Any) -> ResourceView:
+    from analyzer.terraform.cloudinit import CLOUDINIT_TYPE, CloudInitView
     from analyzer.terraform.policy_document import POLICY_DOCUMENT_TYPE, PolicyDocumentView
 
-    view_class = PolicyDocumentView if decl.mode == "data" and decl.type == POLICY_DOCUMENT_TYPE else ResourceView
+    # data sources whose result is a pure function of their arguments are evaluated
+    evaluated = {POLICY_DOCUMENT_TYPE: PolicyDocumentView, CLOUDINIT_TYPE: CloudInitView}
+    view_class = evaluated.get(decl.type, ResourceView) if decl.mode == "data" else ResourceView
     return view_class(instance, decl, address, bindings, index)
 
 
@@ -370,6 +373,18 @@ class DataNamespace(_Namespace):
         return ResourceTypeNamespace(self.instance, name, data=True)
 
 
+class ResourcesNamespace(_Namespace):
+    """``resource.aws_x.y``: the explicit form of ``aws_x.y``."""
+
+    def keys(self) -> list[str]:
+        return sorted(self.instance.definition.resource_types())
+
+    def get_attr(self, name: str) -> Any:
+        if name not in self.instance.definition.resource_types():
+            raise EvalError(f'reference to undeclared resource type "resource.{name}"')
+        return ResourceTypeNamespace(self.instance, name)
+
+
 class ResourceTypeNamespace(_Namespace):
     def __init__(self, instance: ModuleInstance, resource_type: str, data: bool = False) -> None:
         super().__init__(instance)
@@ -393,6 +408,7 @@ _NAMESPACES: dict[str, Callable[[ModuleInstance], Any]] = {
     "local": LocalsNamespace,
     "module": ModulesNamespace,
     "data": DataNamespace,
+    "resource": ResourcesNamespace,
     "path": _path_namespace,
     "terraform": lambda instance: {"workspace": "default"},
 }

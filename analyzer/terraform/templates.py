@@ -190,7 +190,7 @@ def _tokens_from_text(text: str, display: str, first_line: int) -> list[_Token]:
             if close < 0:
                 raise EvalError(f"unterminated template sequence at {display}:{first_line + text.count(chr(10), 0, i)}")
             if literal:
-                out.append(_Token("literal", "".join(literal)))
+                out.extend(_line_literals("".join(literal)))
                 literal = []
             line = first_line + text.count("\n", 0, i)
             column = i - (text.rfind("\n", 0, i) + 1) + 3
@@ -200,8 +200,19 @@ def _tokens_from_text(text: str, display: str, first_line: int) -> list[_Token]:
         literal.append(text[i])
         i += 1
     if literal:
-        out.append(_Token("literal", "".join(literal)))
+        out.extend(_line_literals("".join(literal)))
     return out
+
+
+def _line_literals(text: str) -> list[_Token]:
+    """Literal text as one token per line, as HCL scans templates: a strip marker then
+    trims only the adjacent line (``${x ~}`` eats the rest of its line, not the blank
+    lines after it)."""
+    lines = text.split("\n")
+    tokens = [_Token("literal", line + "\n") for line in lines[:-1]]
+    if lines[-1]:
+        tokens.append(_Token("literal", lines[-1]))
+    return tokens
 
 
 def find_closing_brace(text: str, start: int) -> int:

@@ -15,7 +15,7 @@ from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate, evaluate_safely
 from analyzer.terraform.files import display_path
-from analyzer.terraform.functions.encoding import _normalize_decoded
+from analyzer.terraform.functions.encoding import normalize_decoded
 from analyzer.terraform.module import ModuleDefinition
 from analyzer.terraform.parsing import parse_expression, parse_hcl_file, read_text
 from analyzer.terraform.syntax import file_body, unwrap
@@ -71,7 +71,7 @@ def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[
                                Location(display, line, column), "error")]
     if not isinstance(data, dict):
         return {}, [Diagnostic(PARSE_ERROR, "a .tfvars.json file must hold a JSON object", Location(display), "error")]
-    return _normalize_decoded(data), []
+    return normalize_decoded(data), []
 
 
 def parse_cli_value(raw: str, type_expr) -> Any:

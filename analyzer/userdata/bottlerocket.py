@@ -85,8 +85,8 @@ def read_bottlerocket(text: str, holes: dict[str, Unknown]) -> BottlerocketSetti
     try:
         parsed = tomllib.loads(prepared)
     except tomllib.TOMLDecodeError as exc:
-        return BottlerocketSettings({}, [f"invalid TOML: {exc}"], scan.unsupported, opaque)
-    unsupported = scan.unsupported + _array_problems(parsed, ())
+        return BottlerocketSettings({}, [f"invalid TOML: {exc}"], list(dict.fromkeys(scan.unsupported)), opaque)
+    unsupported = list(dict.fromkeys(scan.unsupported + _array_problems(parsed, ())))
     return BottlerocketSettings(restore_markers(parsed, holes), [], unsupported, opaque)
 
 
@@ -196,7 +196,7 @@ class _TomlScanner:
                 depth += 1
                 self.pos += 1
             elif ch in "]}":
-                depth -= 1
+                depth = max(0, depth - 1)
                 self.pos += 1
             elif self.text.startswith(HOLE_PREFIX, self.pos):
                 end = self.text.find("__", self.pos + len(HOLE_PREFIX))

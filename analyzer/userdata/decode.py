@@ -48,8 +48,10 @@ def decode_user_data(value: Any) -> UserData:
     try:
         return _decode(value)
     except RecursionError:
-        return UserData(known=False, reason="user data is nested too deeply to decode",
-                        problems=["user data is nested too deeply to decode"])
+        reason = "user data is nested too deeply to decode"
+    except Exception as exc:  # a reader defect must not stop the scan: report it as a problem
+        reason = f"user data could not be analysed ({type(exc).__name__}: {exc})"
+    return UserData(known=False, reason=reason, problems=[reason])
 
 
 def _decode(value: Any) -> UserData:
@@ -73,10 +75,12 @@ def _decode(value: Any) -> UserData:
         reason = f"user data is a {type(value).__name__}, not text"
         return UserData(known=False, reason=reason, problems=[reason])
     result = UserData(known=True, raw_encoding=_encoding_name(layers), problems=problems,
-                      holes=list(holes.values()), decoded_size=len(text.encode("utf-8", "replace")))
-    if text is None or result.decoded_size > MAX_DECODED_BYTES:
-        if text is not None:
-            result.problems.append(f"decoded user data is larger than {MAX_DECODED_BYTES} bytes; not analysed")
+                      holes=list(holes.values()))
+    if text is None:  # an encoding layer could not be removed: the problem says why
+        return result
+    result.decoded_size = len(text.encode("utf-8", "replace"))
+    if result.decoded_size > MAX_DECODED_BYTES:
+        result.problems.append(f"decoded user data is larger than {MAX_DECODED_BYTES} bytes; not analysed")
         return result
     _analyse(text, holes, result)
     return result
@@ -172,9 +176,11 @@ def _split_envelope(text: str, result: UserData) -> list[_RawPart]:
         return [_RawPart(body, message.get_content_type(), _line_of(text, body, 0), message.get_filename())]
     result.is_mime = True
     result.mime_boundary_ok = _boundary_ok(message, result)
-    if not message.is_multipart():
+    if not message.is_multipart():  # no part could be found: keep the body, read nothing into it
         body = message.get_payload()
-        return [_RawPart(body, None, _line_of(text, body, 0))] if isinstance(body, str) and body.strip() else []
+        if not isinstance(body, str) or not body.strip():
+            return []
+        return [_RawPart(body, message.get_content_type(), _line_of(text, body, 0))]
     parts: list[_RawPart] = []
     cursor = 0
     for part in message.walk():
@@ -247,7 +253,7 @@ def _classify(content_type: str | None, text: str) -> str:
         return "shell"
     if media_type in CLOUD_CONFIG_MEDIA_TYPES:
         return "cloud-config"
-    if media_type in OPAQUE_MEDIA_TYPES:
+    if media_type in OPAQUE_MEDIA_TYPES or media_type.startswith("multipart/"):
         return "unknown"
     return _sniff(text)
 

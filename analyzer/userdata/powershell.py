@@ -236,8 +236,9 @@ class _Reader:
         return self._restore_pieces(pieces)
 
     def _restore_pieces(self, pieces: list[PsValue]) -> PsValue:
-        restored = [self._restore(p) if isinstance(p, str) else p for p in pieces]
-        joined = PartialStr.join(restored)
+        merged = PartialStr.join(pieces)  # literal runs first, so that hole markers are whole
+        parts = merged.parts if isinstance(merged, PartialStr) else (merged,)
+        joined = PartialStr.join([self._restore(p) if isinstance(p, str) else p for p in parts])
         if isinstance(joined, PartialStr) and len(joined.parts) == 1:
             return joined.parts[0]
         return joined

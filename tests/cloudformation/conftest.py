@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,10 @@ CORPUS = (Path(__file__).resolve().parents[2] / "../shared/corpus").resolve()
 def subject_template(expression: str) -> str:
     """The base template with one more resource whose property ``Value`` is ``expression``."""
     base = (DATA / "intrinsics-base.yaml").read_text()
-    return base + f"  Subject:\n    Type: Custom::Subject\n    Properties:\n      Value: {expression}\n"
+    return (
+        base
+        + f"  Subject:\n    Type: Custom::Subject\n    Properties:\n      Value: {expression}\n"
+    )
 
 
 @pytest.fixture
@@ -41,7 +45,8 @@ def evaluate() -> Callable[..., tuple[Any, CfnTemplate]]:
 
     def run(expression: str, parameters: Mapping[str, str] = {}) -> tuple[Any, CfnTemplate]:
         template = load_template_text(
-            subject_template(expression), display="subject.yaml", key="t", parameters=parameters)
+            subject_template(expression), display="subject.yaml", key="t", parameters=parameters
+        )
         subject = next(r for r in template.resources if r.logical_id == "Subject")
         return subject.properties.get("Value", NO_VALUE), template
 

@@ -39,13 +39,16 @@ def test_three_valued_conditions(evaluate, name: str, expected: object) -> None:
     expect(template.conditions[name], expected)
 
 
-@pytest.mark.parametrize("parameters, name, expected", [
-    ({"ClusterName": "demo"}, "HasClusterName", True),
-    ({"ClusterName": ""}, "HasClusterName", False),
-    ({"Env": "dev"}, "IsProd", False),
-    ({"Env": "dev"}, "DevAndUsEast1", UNDECIDED),
-    ({"Env": "dev"}, "ProdOrUsEast1", UNDECIDED),
-])
+@pytest.mark.parametrize(
+    "parameters, name, expected",
+    [
+        ({"ClusterName": "demo"}, "HasClusterName", True),
+        ({"ClusterName": ""}, "HasClusterName", False),
+        ({"Env": "dev"}, "IsProd", False),
+        ({"Env": "dev"}, "DevAndUsEast1", UNDECIDED),
+        ({"Env": "dev"}, "ProdOrUsEast1", UNDECIDED),
+    ],
+)
 def test_given_parameters_decide_conditions(evaluate, parameters, name, expected) -> None:
     _, template = evaluate("x", parameters)
     expect(template.conditions[name], expected)
@@ -96,22 +99,33 @@ def test_given_parameter_changes_which_resources_exist() -> None:
 
 def test_resource_with_undefined_condition_may_exist() -> None:
     template = load_template_text(
-        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: Nowhere\n", display="r.yaml", key="t")
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: Nowhere\n",
+        display="r.yaml",
+        key="t",
+    )
     assert template.resources[0].may_exist is True
-    problem, = [d for d in template.diagnostics if d.code == EVALUATION]
+    (problem,) = [d for d in template.diagnostics if d.code == EVALUATION]
     assert "Nowhere" in problem.message and problem.location.line == 4
 
 
-@pytest.mark.parametrize("conditions, message", [
-    ("A: !Condition B\n  B: !Condition A", "depends on itself"),
-    ("A: !Equals [x]", "Fn::Equals takes a list of two values"),
-    ("A: {Fn::Bogus: [x, y]}", "a condition must be"),
-    ("A: !And []", "Fn::And takes a list"),
-])
-def test_malformed_conditions_are_undecided_with_a_diagnostic(conditions: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "conditions, message",
+    [
+        ("A: !Condition B\n  B: !Condition A", "depends on itself"),
+        ("A: !Equals [x]", "Fn::Equals takes a list of two values"),
+        ("A: {Fn::Bogus: [x, y]}", "a condition must be"),
+        ("A: !And []", "Fn::And takes a list"),
+    ],
+)
+def test_malformed_conditions_are_undecided_with_a_diagnostic(
+    conditions: str, message: str
+) -> None:
     template = load_template_text(
-        f"Conditions:\n  {conditions}\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: A\n",
-        display="c.yaml", key="t")
+        f"Conditions:\n  {conditions}\n"
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: A\n",
+        display="c.yaml",
+        key="t",
+    )
     assert isinstance(template.conditions["A"], Unknown)
     assert template.resources[0].may_exist is True
     assert any(message in d.message for d in template.diagnostics), template.diagnostics

@@ -141,7 +141,7 @@ def jsonencode(value: Any) -> Any:
     return holes.restore(text)
 
 
-def _normalize_decoded(value: Any, depth: int = 0) -> Any:
+def normalize_decoded(value: Any, depth: int = 0) -> Any:
     if depth > 64:
         raise EvalError("decoded document nested too deeply")
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -153,10 +153,10 @@ def _normalize_decoded(value: Any, depth: int = 0) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, dict):
-        return {str(_normalize_decoded(k, depth + 1)) if not isinstance(k, str) else k: _normalize_decoded(v, depth + 1)
+        return {str(normalize_decoded(k, depth + 1)) if not isinstance(k, str) else k: normalize_decoded(v, depth + 1)
                 for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return [_normalize_decoded(v, depth + 1) for v in value]
+        return [normalize_decoded(v, depth + 1) for v in value]
     return str(value)
 
 
@@ -166,7 +166,7 @@ def _decode_partial(value: PartialStr, parse) -> Any:
         decoded = parse(text)
     except Exception:  # markers outside string positions make the text unparseable
         return derived_unknown(value)
-    return restore_markers(_normalize_decoded(decoded), table)
+    return restore_markers(normalize_decoded(decoded), table)
 
 
 def _json_parse(text: str) -> Any:
@@ -180,7 +180,7 @@ def jsondecode(value: Any) -> Any:
     if is_unknown(value):
         return derived_unknown(value)
     try:
-        return _normalize_decoded(_json_parse(_text(value, "jsondecode")))
+        return normalize_decoded(_json_parse(_text(value, "jsondecode")))
     except (ValueError, RecursionError) as exc:
         raise EvalError(f"jsondecode(): invalid JSON: {exc}") from None
 
@@ -227,7 +227,7 @@ def yamldecode(value: Any) -> Any:
     if is_unknown(value):
         return derived_unknown(value)
     try:
-        return _normalize_decoded(_yaml_parse(_text(value, "yamldecode")))
+        return normalize_decoded(_yaml_parse(_text(value, "yamldecode")))
     except yaml.YAMLError as exc:
         raise EvalError(f"yamldecode(): invalid YAML: {str(exc).splitlines()[0]}") from None
 

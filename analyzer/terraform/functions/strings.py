@@ -52,7 +52,10 @@ def _edges(value: Any, transform_first, transform_last) -> Any:
             parts[0] = transform_first(parts[0])
         if isinstance(parts[-1], str):
             parts[-1] = transform_last(parts[-1])
-        return PartialStr.join(parts)
+        joined = PartialStr.join(parts)
+        if isinstance(joined, PartialStr) and len(joined.parts) == 1:
+            return joined.parts[0]  # nothing known is left around the hole
+        return joined
     if is_unknown(value):
         return derived_unknown(value)
     text = _text(value)

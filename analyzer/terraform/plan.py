@@ -1,0 +1,293 @@
+"""Terraform plan JSON (``terraform show -json plan.out``) as an input of its own.
+
+Planned values are exact: they become TfBlock attributes as they are, and attributes the plan
+marks as known only after apply (``after_unknown``) become Refs to the instance. When the
+HCL of the same configuration is available, every block and attribute is located at the
+line that declares it, found through the module calls from the root.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from analyzer.diagnostics import PARSE_ERROR, Diagnostic
+from analyzer.location import Location
+from analyzer.terraform.collect import literal_locations
+from analyzer.terraform.files import display_path
+from analyzer.terraform.functions.encoding import normalize_decoded
+from analyzer.terraform.lazy import make_ref
+from analyzer.terraform.module import (
+    META_ARGUMENTS, RESOURCE_META_BLOCKS, ModuleDefinition, ResourceDecl, load_module_definition,
+)
+from analyzer.terraform.parsing import MAX_FILE_BYTES
+from analyzer.terraform.sources import read_modules_manifest, resolve_source
+from analyzer.terraform.syntax import Body
+from analyzer.terraform.types import TfBlock, TfConfiguration
+
+_PLAN_SIZE_LIMIT = 64 * MAX_FILE_BYTES  # plans of large configurations are big, but bounded
+
+
+def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> TfConfiguration:
+    """Blocks from a plan JSON file; located in the HCL of ``hcl_dirs`` when it matches."""
+    path = Path(path)
+    display = display_path(path, scan_root)
+    configuration = TfConfiguration(root=path)
+    plan, problem = _read_plan(path, display)
+    if problem is not None:
+        configuration.diagnostics.append(problem)
+        return configuration
+    unknown_paths = _after_unknown_by_address(plan)
+    resources = list(_planned_resources(plan))
+    locator = _HclLocator.for_plan(resources, [Path(d) for d in hcl_dirs], scan_root)
+    for module_address, resource in resources:
+        block = _block_from_plan(module_address, resource, unknown_paths, display)
+        if block is not None:
+            if locator is not None:
+                locator.locate(block)
+            configuration.blocks.append(block)
+    if locator is not None:
+        configuration.diagnostics.extend(locator.diagnostics)
+    return configuration
+
+
+def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, Diagnostic | None]:
+    try:
+        if path.stat().st_size > _PLAN_SIZE_LIMIT:
+            return None, Diagnostic(PARSE_ERROR, f"{display} is too large to read as a plan", Location(display))
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Diagnostic(PARSE_ERROR, f"cannot read {display}: {exc}", Location(display), "error")
+    except json.JSONDecodeError as exc:
+        return None, Diagnostic(PARSE_ERROR, f"invalid JSON: {exc.msg}", Location(display, exc.lineno, exc.colno),
+                                "error")
+    except RecursionError:
+        return None, Diagnostic(PARSE_ERROR, "JSON nested too deeply", Location(display), "error")
+    if not isinstance(plan, dict) or "planned_values" not in plan:
+        return None, Diagnostic(PARSE_ERROR, "not a Terraform plan: no planned_values (expected the output of "
+                                "`terraform show -json`)", Location(display), "error")
+    return plan, None
+
+
+def _planned_resources(plan: dict[str, Any]):
+    """(module address, resource) pairs from planned_values, plus data sources read during plan."""
+    seen: set[str] = set()
+    root = (plan.get("planned_values") or {}).get("root_module") or {}
+    for module_address, resource in _walk_module(root, ""):
+        seen.add(resource.get("address", ""))
+        yield module_address, resource
+    prior = ((plan.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
+    for module_address, resource in _walk_module(prior, ""):
+        if resource.get("mode") == "data" and resource.get("address") not in seen:
+            yield module_address, resource
+
+
+def _walk_module(module: dict[str, Any], address: str):
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict):
+            yield module.get("address", address) or "", resource
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            yield from _walk_module(child, child.get("address", ""))
+
+
+def _after_unknown_by_address(plan: dict[str, Any]) -> dict[str, Any]:
+    table = {}
+    for change in plan.get("resource_changes") or []:
+        if isinstance(change, dict) and isinstance(change.get("change"), dict):
+            table[change.get("address", "")] = change["change"].get("after_unknown") or {}
+    return table
+
+
+def _block_from_plan(module_address: str, resource: dict[str, Any], unknown_paths: dict[str, Any],
+                     display: str) -> TfBlock | None:
+    address = resource.get("address")
+    if not isinstance(address, str):
+        return None
+    mode = "data" if resource.get("mode") == "data" else "resource"
+    values = normalize_decoded(resource.get("values") or {})
+    attributes = _overlay_unknown(values, unknown_paths.get(address) or {}, address, "")
+    return TfBlock(mode=mode, type=str(resource.get("type", "")), name=str(resource.get("name", "")),
+                   address=address, attributes=attributes if isinstance(attributes, dict) else {},
+                   location=Location(display), module_path=module_address, index=resource.get("index"))
+
+
+def _overlay_unknown(value: Any, unknown: Any, address: str, path: str) -> Any:
+    """Put a Ref wherever the plan says the value is known only after apply."""
+    if unknown is True:
+        return make_ref(address, path)
+    if isinstance(unknown, dict):
+        base = dict(value) if isinstance(value, dict) else {}
+        for key, marker in unknown.items():
+            base[key] = _overlay_unknown(base.get(key), marker, address, f"{path}.{key}" if path else key)
+        return base
+    if isinstance(unknown, list):
+        base_list = list(value) if isinstance(value, list) else []
+        for index, marker in enumerate(unknown):
+            item = base_list[index] if index < len(base_list) else None
+            overlaid = _overlay_unknown(item, marker, address, f"{path}.{index}" if path else str(index))
+            if index < len(base_list):
+                base_list[index] = overlaid
+            elif marker is not False:
+                base_list.append(overlaid)
+        return base_list
+    return value
+
+
+# --- HCL locations ----------------------------------------------------------------------
+
+
+class _HclLocator:
+    """Finds the HCL declaration of a planned resource, through the module call chain."""
+
+    def __init__(self, root_dir: Path, scan_root: Path) -> None:
+        self.root_dir = root_dir
+        self.scan_root = scan_root
+        self.manifest = read_modules_manifest(root_dir, scan_root)
+        self.diagnostics: list[Diagnostic] = []
+        self._modules: dict[tuple[str, ...], tuple[ModuleDefinition, tuple[tuple[str, Location], ...]] | None] = {}
+
+    @classmethod
+    def for_plan(cls, resources: list, hcl_dirs: list[Path], scan_root: Path) -> "_HclLocator | None":
+        """The HCL directory whose root module declares the most of the plan's root resources."""
+        best, best_score = None, 0
+        root_keys = {_declaration_key(r) for address, r in resources if not address}
+        for directory in hcl_dirs:
+            locator = cls(directory.resolve(), scan_root)
+            definition = locator._definition(())
+            if definition is None:
+                continue
+            score = len(root_keys & set(definition[0].resources)) + 1
+            if score > best_score:
+                best, best_score = locator, score
+        return best
+
+    def _definition(self, calls: tuple[str, ...]):
+        if calls in self._modules:
+            return self._modules[calls]
+        if not calls:
+            result = (load_module_definition(self.root_dir, self.scan_root), ())
+        else:
+            parent = self._definition(calls[:-1])
+            result = None
+            if parent is not None:
+                definition, chain = parent
+                call = definition.module_calls.get(calls[-1])
+                if call is not None:
+                    address = ".".join(f"module.{name}" for name in calls)
+                    resolved = resolve_source(call, definition.directory, calls, address, self.manifest,
+                                              self.scan_root)
+                    if resolved.directory is not None:
+                        result = (load_module_definition(resolved.directory, self.scan_root),
+                                  chain + ((address, call.block.location),))
+        self._modules[calls] = result
+        return result
+
+    def locate(self, block: TfBlock) -> None:
+        found = self._definition(_module_calls(block.module_path))
+        if found is None:
+            return
+        definition, chain = found
+        decl = definition.resources.get(f"{block.type}.{block.name}" if block.mode == "resource"
+                                        else f"data.{block.type}.{block.name}")
+        if decl is None:
+            return
+        block.location = decl.block.location
+        block.locations = _static_locations(decl, block.attributes)
+        if chain:
+            block.module_call_address, block.module_call = _root_call_address(block.module_path), chain[0][1]
+            block.module_call_chain = chain
+
+
+def _declaration_key(resource: dict[str, Any]) -> str:
+    prefix = "data." if resource.get("mode") == "data" else ""
+    return f"{prefix}{resource.get('type')}.{resource.get('name')}"
+
+
+def _module_calls(module_path: str) -> tuple[str, ...]:
+    """``module.a["x"].module.b[0]`` -> ("a", "b")."""
+    names: list[str] = []
+    rest = module_path
+    while rest.startswith("module."):
+        rest = rest[len("module."):]
+        end = len(rest)
+        for i, char in enumerate(rest):
+            if char in ".[":
+                end = i
+                break
+        names.append(rest[:end])
+        rest = rest[end:]
+        if rest.startswith("["):
+            rest = _skip_index(rest)
+        rest = rest[1:] if rest.startswith(".") else rest
+    return tuple(names)
+
+
+def _skip_index(text: str) -> str:
+    """Drop a leading ``[0]`` or ``["key"]`` (quoted keys may contain brackets)."""
+    if text.startswith('["'):
+        i = 2
+        while i < len(text):
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text[i] == '"':
+                return text[i + 2:]
+            i += 1
+        return ""
+    end = text.find("]")
+    return text[end + 1:] if end >= 0 else ""
+
+
+def _root_call_address(module_path: str) -> str:
+    rest = module_path[len("module."):]
+    end = len(rest)
+    for i, char in enumerate(rest):
+        if char == ".":
+            end = i
+            break
+        if char == "[":
+            end = len(rest) - len(_skip_index(rest[i:]))
+            break
+    return "module." + rest[:end]
+
+
+def _static_locations(decl: ResourceDecl, attributes: dict[str, Any]) -> dict[str, Location]:
+    out: dict[str, Location] = {}
+    _locate_body(decl.block.body, attributes, "", out, top_level=True)
+    return out
+
+
+def _locate_body(body: Body, values: Any, prefix: str, out: dict[str, Location], top_level: bool = False) -> None:
+    for name, attribute in body.attributes.items():
+        if top_level and name in META_ARGUMENTS:
+            continue
+        out[prefix + name] = attribute.location
+        literal_locations(attribute.expr, prefix + name, attribute.location.path, out, 0)
+    static: dict[str, list] = {}
+    dynamic: dict[str, Any] = {}
+    for block in body.blocks:
+        if block.type == "dynamic" and block.labels:
+            dynamic.setdefault(block.labels[0], block)
+        elif not (top_level and block.type in RESOURCE_META_BLOCKS):
+            static.setdefault(block.type, []).append(block)
+    for block_type in set(static) | set(dynamic):
+        planned = values.get(block_type) if isinstance(values, dict) else None
+        count = max(len(planned) if isinstance(planned, list) else 0, len(static.get(block_type, [])))
+        for index in range(count):
+            path = f"{prefix}{block_type}.{index}"
+            item = planned[index] if isinstance(planned, list) and index < len(planned) else None
+            blocks = static.get(block_type, [])
+            if index < len(blocks):
+                out[path] = blocks[index].location
+                _locate_body(blocks[index].body, item, path + ".", out)
+            elif block_type in dynamic:
+                dynamic_block = dynamic[block_type]
+                out[path] = dynamic_block.location
+                contents = dynamic_block.body.blocks_of("content")
+                if contents:
+                    _locate_body(contents[0].body, item, path + ".", out)
+
+
+__all__ = ["load_plan"]

@@ -1,0 +1,179 @@
+"""The expression evaluator: literals, operators, templates, for expressions, splats."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.terraform.errors import EvalError
+from analyzer.terraform.expressions import Scope, evaluate_safely
+from analyzer.terraform.parsing import parse_expression
+from analyzer.values import PartialStr, Ref, Unknown
+
+HOLE = Unknown("var.x has no value")
+SUBNET_A = Ref(reason="", target="aws_subnet.a", attribute="id")
+
+CASES = [
+    # literals and arithmetic with Terraform's number semantics
+    ("1 + 2 * 3", 7),
+    ("(1 + 2) * 3", 9),
+    ("10 / 4", 2.5),
+    ("10 / 5", 2),
+    ("7 % 3", 1),
+    ("-3 + 1", -2),
+    ('"5" + 1', 6),
+    ("1.5e3", 1500),
+    ("2 > 1 && 1 >= 1 && 1 < 2 && 2 <= 2", True),
+    ("!true || false", False),
+    ('1 == 1.0 && "a" != "b"', True),
+    ('1 == "1"', False),
+    ("[1, [2]] == [1, [2]]", True),
+    ("{a = 1} == {a = 1, b = 2}", False),
+    ("null == null", True),
+    ('true ? "yes" : "no"', "yes"),
+    ('"false" ? 1 : 2', 2),
+    # collections, indexing, attributes
+    ('{a = 1, "b-c" = 2, (k) = 3}', {"a": 1, "b-c": 2, "key": 3}),
+    ('{for = 1, in = 2}', {"for": 1, "in": 2}),
+    ("[1, 2, 3][1]", 2),
+    ('{a = {b = [10, 20]}}.a.b[1]', 20),
+    ("l.0", "first"),
+    ('m["x y"]', 1),
+    # strings and templates
+    ('"a\\tb\\n\\"q\\" \\u00e9"', 'a\tb\n"q" é'),
+    ('"${k}-${1 + 1}-${true}"', "key-2-true"),
+    ('"$${not} %%{literal}"', "${not} %{literal}"),
+    ('"%{ if k == "key" }yes%{ else }no%{ endif }"', "yes"),
+    ('"%{ for i, v in l }${i}=${v};%{ endfor }"', "0=first;1=second;"),
+    ('"${l}"', ["first", "second"]),
+    ('"a %{~ if true ~} b %{~ endif ~} c"', "abc"),
+    # for expressions
+    ("[for v in l : upper(v)]", ["FIRST", "SECOND"]),
+    ("[for i, v in l : i if v != \"first\"]", [1]),
+    ("{for k, v in m : v => k}", {"1": "x y"}),
+    ('{for s in ["a", "bb", "cc"] : length(s) => s...}', {"1": ["a"], "2": ["bb", "cc"]}),
+    ("[for k, v in {b = 2, a = 1} : k]", ["a", "b"]),
+    ('[for x in toset(["b", "a"]) : x]', ["a", "b"]),
+    # splats
+    ("objs[*].id", ["i-1", "i-2"]),
+    ("objs.*.id", ["i-1", "i-2"]),
+    ("objs.*.id[1]", "i-2"),
+    ("objs[*].tags.Name", ["one", "two"]),
+    ("single[*].id", ["i-9"]),
+    ("nothing[*].id", []),
+]
+
+BINDINGS = {
+    "k": "key",
+    "l": ["first", "second"],
+    "m": {"x y": 1},
+    "objs": [{"id": "i-1", "tags": {"Name": "one"}}, {"id": "i-2", "tags": {"Name": "two"}}],
+    "single": {"id": "i-9"},
+    "nothing": None,
+}
+
+
+@pytest.mark.parametrize("expression, expected", CASES, ids=[c[0] for c in CASES])
+def test_expressions_evaluate_like_terraform(ev, expression, expected):
+    assert ev(expression, BINDINGS) == expected
+
+
+def test_heredocs_keep_text_and_interpolate(ev):
+    text = 'x = <<EOT\n  hello ${k}\n  $${kept}\nEOT\n'
+    assert ev(text.split("= ", 1)[1], BINDINGS) == "  hello key\n  ${kept}\n"
+
+
+def test_flush_heredoc_removes_common_indentation(ev):
+    expression = "<<-EOT\n    apiVersion: v1\n      nested: ${k}\n\n    end\n    EOT\n"
+    assert ev(expression, BINDINGS) == "apiVersion: v1\n  nested: key\n\nend\n"
+
+
+def test_heredoc_directives_with_strip_markers_trim_only_the_adjacent_line(ev):
+    expression = "<<EOT\n%{ for v in l ~}\n- ${v}\n%{ endfor ~}\n\ndone\nEOT\n"
+    assert ev(expression, BINDINGS) == "- first\n- second\n\ndone\n"
+
+
+def test_template_lexer_tracks_nested_braces_and_quoted_strings(ev):
+    expression = '<<EOT\n${jsonencode({a = "}"})} ${ {b = "x"}["b"] } ${"${k}}"}\nEOT\n'
+    assert ev(expression, BINDINGS) == '{"a":"}"} x key}\n'
+
+
+INVALID = ["1 + true", '"a" < 1', "[1][5]", '{a = 1}.b', "null.x", "{a = 1}[0]", "nothing[0]",
+           "[for k, v in {a = 1, b = 1} : v => k]"]
+
+
+@pytest.mark.parametrize("expression", INVALID)
+def test_terraform_errors_raise_evaluation_errors(ev, expression):
+    with pytest.raises(EvalError):
+        ev(expression, BINDINGS)
+
+
+def test_an_error_becomes_an_unknown_located_at_the_expression_boundary():
+    from analyzer.terraform.expressions import IsolatedContext
+
+    tree = parse_expression("1 + {}.missing", "main.tf", 12, 3)
+    value = evaluate_safely(tree, Scope(IsolatedContext(), {}, "main.tf"))
+    assert isinstance(value, Unknown)
+    assert 'no attribute "missing"' in value.reason
+    assert (value.origin.path, value.origin.line) == ("main.tf", 12)
+
+
+# --- unknowns ---------------------------------------------------------------------------
+
+UNKNOWN_CASES = [
+    ("x + 1", Unknown),
+    ("x == 1", Unknown),
+    ("!x", Unknown),
+    ("-x", Unknown),
+    ("x.attribute", Unknown),
+    ("x[0]", Unknown),
+    ("[for v in x : v]", Unknown),
+    ("x[*].id", Unknown),
+    ('x ? "a" : "b"', Unknown),
+    ("false && x", False),
+    ("true || x", True),
+    ("x == null ? 1 : 1", 1),
+    ("[x, 1] == [2, 2]", False),
+    ("{a = x} != null", True),
+]
+
+
+@pytest.mark.parametrize("expression, expected", UNKNOWN_CASES, ids=[c[0] for c in UNKNOWN_CASES])
+def test_unknown_propagates_through_every_operation(ev, expression, expected):
+    value = ev(expression, {"x": HOLE})
+    if expected is Unknown:
+        assert isinstance(value, Unknown)
+        assert "var.x has no value" in value.reason
+    else:
+        assert value == expected
+
+
+def test_interpolating_an_unknown_keeps_the_literal_text(ev):
+    value = ev('"arn:aws:iam::${x}:role/${k}"', {"x": HOLE, "k": "node"})
+    assert value == PartialStr(("arn:aws:iam::", HOLE, ":role/node"))
+    assert value.text("?") == "arn:aws:iam::?:role/node"
+
+
+def test_template_directive_on_an_unknown_condition_is_a_hole(ev):
+    value = ev('"a%{ if x }b%{ endif }c"', {"x": HOLE})
+    assert isinstance(value, PartialStr) and value.parts[0] == "a" and value.parts[-1] == "c"
+
+
+def test_references_into_a_ref_extend_its_attribute_path(ev):
+    cluster = Ref(reason="", target="aws_eks_cluster.x", attribute="vpc_config")
+    value = ev("c[0].cluster_security_group_id", {"c": cluster})
+    assert isinstance(value, Ref)
+    assert (value.target, value.attribute) == ("aws_eks_cluster.x", "vpc_config.0.cluster_security_group_id")
+
+
+def test_list_of_refs_keeps_each_ref(ev):
+    assert ev("[for s in subnets : s]", {"subnets": [SUBNET_A]}) == [SUBNET_A]
+    assert ev("length(subnets) > 0", {"subnets": [SUBNET_A]}) is True
+
+
+def test_deeply_nested_expressions_do_not_crash():
+    from analyzer.terraform.expressions import IsolatedContext
+
+    text = "[" * 300 + "1" + "]" * 300
+    tree = parse_expression(text, "deep.tf")
+    value = evaluate_safely(tree, Scope(IsolatedContext(), {}, "deep.tf"))
+    assert value is not None

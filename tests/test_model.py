@@ -1,0 +1,85 @@
+"""The linker: references, literal names and ARNs become edges; the rest is Unknown."""
+
+from __future__ import annotations
+
+from analyzer.location import Location
+from analyzer.model import kinds
+from analyzer.model.graph import Model
+from analyzer.model.resource import Resource
+from analyzer.values import PartialStr, Ref, Unknown
+
+
+def make(kind, key, **fields):
+    resource = Resource(kind, key, key, "terraform", kind, Location("main.tf", 1))
+    resource.fields.update(fields)
+    return resource
+
+
+def test_ref_links_to_target():
+    vpc = make(kinds.VPC, "aws_vpc.main")
+    subnet = make(kinds.SUBNET, "aws_subnet.a", vpc=Ref("id", target="aws_vpc.main", attribute="id"))
+    model = Model([vpc, subnet])
+    assert model.attr(subnet, "vpc") is vpc
+
+
+def test_ref_to_resource_outside_the_analysis_is_unknown():
+    subnet = make(kinds.SUBNET, "aws_subnet.a", vpc=Ref("id", target="module.vpc.x", attribute="id"))
+    linked = Model([subnet]).attr(subnet, "vpc")
+    assert isinstance(linked, Unknown) and "not in the analyzed files" in linked.reason
+
+
+def test_literal_name_links_by_identity():
+    cluster = make(kinds.CLUSTER, "aws_eks_cluster.c", name="demo")
+    cluster.aliases = ("demo",)
+    group = make(kinds.NODEGROUP, "aws_eks_node_group.g", cluster="demo")
+    assert Model([cluster, group]).attr(group, "cluster") is cluster
+
+
+def test_role_arn_links_by_role_name_and_external_arn_is_unknown():
+    role = make(kinds.IAM_ROLE, "aws_iam_role.nodes", name="nodes")
+    role.aliases = ("nodes", "role-name:nodes")
+    ours = make(kinds.NODEGROUP, "g1", role="arn:aws:iam::111122223333:role/nodes")
+    theirs = make(kinds.NODEGROUP, "g2", role="arn:aws:iam::111122223333:role/other")
+    model = Model([role, ours, theirs])
+    assert model.attr(ours, "role") is role
+    assert isinstance(model.attr(theirs, "role"), Unknown)
+
+
+def test_partial_arn_links_when_the_name_is_known():
+    role = make(kinds.IAM_ROLE, "aws_iam_role.nodes", name="nodes")
+    role.aliases = ("nodes", "role-name:nodes")
+    group = make(kinds.NODEGROUP, "g", role=PartialStr(
+        ("arn:aws:iam::", Unknown("account"), ":role/nodes")))
+    assert Model([role, group]).attr(group, "role") is role
+
+
+def test_instance_profile_reference_reaches_its_role():
+    role = make(kinds.IAM_ROLE, "aws_iam_role.r")
+    profile = make(kinds.INSTANCE_PROFILE, "aws_iam_instance_profile.p",
+                   role=Ref("name", target="aws_iam_role.r", attribute="name"))
+    group = make(kinds.NODEGROUP, "g", role=Ref("arn", target="aws_iam_instance_profile.p",
+                                                attribute="arn"))
+    assert Model([role, profile, group]).attr(group, "role") is role
+
+
+def test_lists_link_element_wise_and_builtins_are_readable():
+    vpc = make(kinds.VPC, "aws_vpc.main")
+    a = make(kinds.SUBNET, "a", vpc=Ref("id", target="aws_vpc.main", attribute="id"))
+    cluster = make(kinds.CLUSTER, "c", subnets=[Ref("id", target="a", attribute="id"), "subnet-123"])
+    model = Model([vpc, a, cluster])
+    linked = model.attr(cluster, "subnets")
+    assert linked[0] is a and isinstance(linked[1], Unknown)
+    assert model.attr(cluster, "vpc") is vpc  # fact: the VPC of the first resolvable subnet
+    assert model.attr(cluster, "address") == "c"
+
+
+def test_node_class_from_launch_template():
+    template = make(kinds.LAUNCH_TEMPLATE, "lt", image_id="ami-123")
+    plain = make(kinds.LAUNCH_TEMPLATE, "lt2")
+    custom = make(kinds.NODEGROUP, "g1", launch_template=Ref("id", target="lt", attribute="id"))
+    merged = make(kinds.NODEGROUP, "g2", launch_template=Ref("id", target="lt2", attribute="id"))
+    default = make(kinds.NODEGROUP, "g3")
+    model = Model([template, plain, custom, merged, default])
+    assert model.attr(custom, "node_class") == "MNG-CUSTOM-AMI"
+    assert model.attr(merged, "node_class") == "MNG-LT"
+    assert model.attr(default, "node_class") == "MNG-default"
