@@ -173,23 +173,22 @@ def _split_envelope(text: str, result: UserData) -> list[_RawPart]:
     result.mime_version = message.get("MIME-Version")
     if message.get_content_maintype() != "multipart":
         body = _payload_text(message, result)
-        return [_RawPart(body, message.get_content_type(), _line_of(text, body, 0), message.get_filename())]
+        return [_RawPart(body, message.get_content_type(), _line_of(text, body), message.get_filename())]
     result.is_mime = True
     result.mime_boundary_ok = _boundary_ok(message, result)
     if not message.is_multipart():  # no part could be found: keep the body, read nothing into it
         body = message.get_payload()
         if not isinstance(body, str) or not body.strip():
             return []
-        return [_RawPart(body, message.get_content_type(), _line_of(text, body, 0))]
+        return [_RawPart(body, message.get_content_type(), _line_of(text, body))]
     parts: list[_RawPart] = []
-    cursor = 0
+    lines = _LineFinder(text)
     for part in message.walk():
         if part.is_multipart():
             continue
         raw_payload = part.get_payload()
         body = _payload_text(part, result)
-        first_line = _line_of(text, raw_payload if isinstance(raw_payload, str) else body, cursor)
-        cursor = _advance(text, raw_payload if isinstance(raw_payload, str) else "", cursor)
+        first_line = lines.next_line_of(raw_payload if isinstance(raw_payload, str) else "")
         parts.append(_RawPart(body, part.get_content_type(), first_line, part.get_filename()))
     return parts
 
@@ -232,16 +231,26 @@ def _payload_text(part: email.message.Message, result: UserData) -> str:
     return text
 
 
-def _line_of(text: str, body: str, cursor: int) -> int:
-    probe = body.strip()[:200]
-    found = text.find(probe, cursor) if probe else -1
-    return text.count("\n", 0, found) + 1 if found >= 0 else 1
+def _line_of(text: str, body: str) -> int:
+    return _LineFinder(text).next_line_of(body)
 
 
-def _advance(text: str, raw_payload: str, cursor: int) -> int:
-    probe = raw_payload.strip()[:200]
-    found = text.find(probe, cursor) if probe else -1
-    return found + len(probe) if found >= 0 else cursor
+class _LineFinder:
+    """Lines where successive parts start, found by searching forward through the document."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.line = 1
+
+    def next_line_of(self, payload: str) -> int:
+        probe = payload.strip()[:200]
+        found = self.text.find(probe, self.position) if probe else -1
+        if found < 0:
+            return self.line
+        self.line += self.text.count("\n", self.position, found)
+        self.position = found
+        return self.line
 
 
 # -- parts --------------------------------------------------------------------------------------
@@ -314,7 +323,7 @@ def _nodeadm_decoded(text: str, problems: list[str]) -> str:
 def _add_bottlerocket(result: UserData, text: str, holes: dict[str, Unknown]) -> None:
     settings = read_bottlerocket(text, holes)
     result.problems += [f"Bottlerocket: {problem}" for problem in settings.problems]
-    result.opaque += [f"Bottlerocket settings line {line}" for line in settings.opaque]
+    result.opaque += [f"Bottlerocket settings {where}" for where in settings.opaque]
     if result.bottlerocket is None:
         result.bottlerocket = settings
 

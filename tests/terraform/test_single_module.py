@@ -1,0 +1,223 @@
+"""One module: locals, count/for_each addresses, dynamic blocks, references, locations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.diagnostics import EVALUATION, PARSE_ERROR
+from analyzer.terraform import load_terraform, parse_hcl_file
+from analyzer.values import PartialStr, Ref, Unknown, first_unknown, is_unknown
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "terraform"
+
+
+@pytest.fixture(scope="module")
+def single():
+    configurations = load_terraform([DATA / "single_module"], scan_root=DATA)
+    assert len(configurations) == 1
+    return configurations[0]
+
+
+def _block(configuration, address):
+    return next(b for b in configuration.blocks if b.address == address)
+
+
+def test_locals_resolve_in_any_order(single):
+    assert _block(single, "aws_vpc.main").attributes["tags"] == {"Name": "dev-cluster"}
+    assert _block(single, "aws_eks_cluster.this").attributes["name"] == "dev-cluster"
+
+
+@pytest.mark.parametrize("address, index, cidr, zone", [
+    ("aws_subnet.private[0]", 0, "10.0.0.0/24", "eu-west-1a"),
+    ("aws_subnet.private[1]", 1, "10.0.1.0/24", "eu-west-1b"),
+])
+def test_count_instances_have_terraform_addresses(single, address, index, cidr, zone):
+    subnet = _block(single, address)
+    assert subnet.index == index
+    assert subnet.attributes["cidr_block"] == cidr
+    assert subnet.attributes["availability_zone"] == zone
+    vpc_id = subnet.attributes["vpc_id"]
+    assert isinstance(vpc_id, Ref) and (vpc_id.target, vpc_id.attribute) == ("aws_vpc.main", "id")
+
+
+def test_for_each_instances_have_terraform_addresses(single):
+    general = _block(single, 'aws_eks_node_group.workers["general"]')
+    gpu = _block(single, 'aws_eks_node_group.workers["gpu"]')
+    assert (general.index, gpu.index) == ("general", "gpu")
+    assert general.attributes["instance_types"] == ["m5.large"]
+    assert gpu.attributes["scaling_config"] == [{"min_size": 0, "max_size": 2, "desired_size": 0}]
+
+
+def test_count_zero_produces_no_instance(single):
+    assert not [b for b in single.blocks if b.address.startswith("aws_instance.disabled")]
+
+
+def test_unknown_count_gives_one_unindexed_stand_in(single):
+    stand_in = _block(single, "aws_instance.unknown_count")
+    assert stand_in.index is None
+    assert "count of aws_instance.unknown_count is unknown" in stand_in.note
+    assert "var.unset_count has no value" in stand_in.note
+    assert isinstance(stand_in.attributes["tags"]["Index"], Unknown)
+
+
+def test_references_to_computed_attributes_are_refs_to_the_instance(single):
+    node_group = _block(single, 'aws_eks_node_group.workers["general"]')
+    role = node_group.attributes["node_role_arn"]
+    assert isinstance(role, Ref) and (role.target, role.attribute) == ("aws_iam_role.node", "arn")
+    assert node_group.attributes["cluster_name"] == "dev-cluster"  # configured, so known
+    subnets = node_group.attributes["subnet_ids"]
+    assert [(s.target, s.attribute) for s in subnets] == [("aws_subnet.private[0]", "id"),
+                                                           ("aws_subnet.private[1]", "id")]
+    cluster = _block(single, "aws_eks_cluster.this")
+    assert [s.target for s in cluster.attributes["vpc_config"][0]["subnet_ids"]] == [
+        "aws_subnet.private[0]", "aws_subnet.private[1]"]
+
+
+def test_dynamic_blocks_expand_to_nested_block_lists(single):
+    group = _block(single, "aws_security_group.nodes")
+    assert group.attributes["ingress"] == [
+        {"from_port": 443, "to_port": 443, "protocol": "tcp"},
+        {"from_port": 10250, "to_port": 10250, "protocol": "tcp"},
+    ]
+    assert group.attributes["egress"][0]["cidr_blocks"] == ["0.0.0.0/0"]
+
+
+def test_heredoc_policy_is_a_string(single):
+    policy = _block(single, "aws_iam_role.node").attributes["assume_role_policy"]
+    assert json.loads(policy)["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+
+
+def test_policy_document_data_source_is_evaluated(single):
+    document = _block(single, "data.aws_iam_policy_document.assume")
+    policy = _block(single, "aws_iam_role.cluster").attributes["assume_role_policy"]
+    assert document.attributes["json"] == policy
+    assert isinstance(policy, PartialStr)  # the account id condition is unknown
+    text, holes = policy.with_markers()
+    statement = json.loads(text)["Statement"][0]
+    assert statement["Principal"] == {"Service": "eks.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+    assert statement["Sid"] == "EKSAssume"
+    (marker,) = holes
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": marker}}
+    assert holes[marker].target == "data.aws_caller_identity.current"
+
+
+def test_other_data_sources_are_unknown_refs(single):
+    identity = _block(single, "data.aws_caller_identity.current")
+    assert identity.mode == "data" and identity.attributes == {}
+
+
+def test_variable_type_conversion_applies(single):
+    # node_count is declared number with the default "2"
+    assert _block(single, 'aws_eks_node_group.workers["gpu"]').attributes["scaling_config"][0]["max_size"] == 2
+
+
+def test_locations_of_blocks_attributes_and_nested_attributes(single):
+    cluster = _block(single, "aws_eks_cluster.this")
+    assert (cluster.location.path, cluster.location.line, cluster.location.column) == ("single_module/main.tf", 63, 1)
+    assert cluster.locations["name"].line == 64
+    assert cluster.locations["vpc_config.0"].line == 67
+    assert cluster.locations["vpc_config.0.endpoint_private_access"].line == 69
+    assert cluster.locations["vpc_config.0.endpoint_private_access"].column == 5
+    group = _block(single, "aws_security_group.nodes")
+    assert group.locations["ingress.1"].line == 46  # the dynamic block
+    assert group.locations["ingress.1.from_port"].line == 49  # inside its content
+    assert group.locations["egress.0.cidr_blocks"].line == 59
+    assert _block(single, "aws_vpc.main").locations["tags.Name"].line == 30
+
+
+def test_syntax_error_is_a_located_diagnostic(tmp_path):
+    (tmp_path / "broken.tf").write_text('resource "a" "b" {\n  x = [1, 2\n}\n')
+    tree, diagnostics = parse_hcl_file(tmp_path / "broken.tf", "broken.tf")
+    assert tree is None
+    (diagnostic,) = diagnostics
+    assert diagnostic.code == PARSE_ERROR
+    assert (diagnostic.location.path, diagnostic.location.line) == ("broken.tf", 3)
+    assert diagnostic.message.startswith("HCL syntax error: unexpected '}'")
+    configuration, = load_terraform([tmp_path], scan_root=tmp_path)
+    assert [d.code for d in configuration.diagnostics] == [PARSE_ERROR]
+
+
+def test_parse_tree_carries_line_and_column(tmp_path):
+    (tmp_path / "ok.tf").write_text('\n\nlocals {\n  a = 1\n}\n')
+    tree, diagnostics = parse_hcl_file(tmp_path / "ok.tf", "ok.tf")
+    assert diagnostics == []
+    block = tree.children[0].children[-1] if False else next(tree.find_data("block"))
+    assert (block.meta.line, block.meta.column) == (3, 1)
+
+
+def test_reference_cycle_among_locals_is_reported_not_recursed(write_config, load):
+    root = write_config({"main.tf": """
+        locals {
+          a = local.b
+          b = "${local.c}-x"
+          c = local.a
+        }
+        resource "terraform_data" "x" {
+          input = local.a
+        }
+    """})
+    configuration = load(root)
+    (diagnostic,) = [d for d in configuration.diagnostics if d.code == EVALUATION]
+    assert "reference cycle" in diagnostic.message
+    for name in ("local.a", "local.b", "local.c"):
+        assert name in diagnostic.message
+    value = configuration.blocks[0].attributes["input"]
+    assert is_unknown(value) and "reference cycle" in first_unknown(value).reason
+
+
+def test_resource_cycle_through_attributes_is_reported(write_config, load):
+    root = write_config({"main.tf": """
+        resource "aws_iam_role" "a" {
+          name = aws_iam_role.b.name
+        }
+        resource "aws_iam_role" "b" {
+          name = aws_iam_role.a.name
+        }
+    """})
+    configuration = load(root)
+    assert any("reference cycle: aws_iam_role.a.name -> aws_iam_role.b.name -> aws_iam_role.a.name"
+               in d.message for d in configuration.diagnostics)
+
+
+def test_self_referencing_local_does_not_recurse(write_config, load):
+    root = write_config({"main.tf": """
+        locals {
+          grow = concat(local.grow, [1])
+        }
+        output "x" {
+          value = local.grow
+        }
+        resource "terraform_data" "x" {
+          input = length(local.grow)
+        }
+    """})
+    configuration = load(root)
+    assert isinstance(configuration.blocks[0].attributes["input"], Unknown)
+
+
+def test_special_references(write_config, load):
+    root = write_config({"env/main.tf": """
+        resource "terraform_data" "x" {
+          input = [path.module, path.root, basename(path.cwd), terraform.workspace]
+        }
+    """})
+    configuration = load(root / "env", scan_root=root)
+    assert configuration.blocks[0].attributes["input"] == [".", ".", "env", "default"]
+
+
+def test_an_error_inside_one_attribute_does_not_stop_the_others(write_config, load):
+    root = write_config({"main.tf": """
+        resource "terraform_data" "x" {
+          bad   = {}.missing
+          good  = "fine"
+          typed = 1 + "two"
+        }
+    """})
+    attributes = load(root).blocks[0].attributes
+    assert attributes["good"] == "fine"
+    assert isinstance(attributes["bad"], Unknown) and isinstance(attributes["typed"], Unknown)
+    assert attributes["bad"].origin.line == 3

@@ -1,0 +1,76 @@
+"""The public corpus: everything loads, and official working examples raise no error."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.engine.catalogue import load_catalogue
+from analyzer.pipeline import analyze
+from conftest import CORPUS
+
+# Configurations that are broken on purpose upstream (negative test data, failure labs).
+INTENTIONALLY_BROKEN = (
+    # eksctl's own negative fixture: a null node group that eksctl rejects
+    "eksctl-io__eksctl/pkg/ctl/cmdutils/test_data/unset-nodegroups.yaml",
+    # EKS workshop lab that breaks worker nodes on purpose (see the corpus README)
+    "aws-samples__eks-workshop-v2/manifests/modules/troubleshooting/workernodes/",
+)
+
+
+@pytest.fixture(scope="module")
+def corpus_analysis():
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not available")
+    return analyze([CORPUS], load_catalogue())
+
+
+def _corpus_relative(path: str) -> str:
+    return path.split("corpus/", 1)[-1]
+
+
+def test_every_file_loads_without_internal_errors(corpus_analysis):
+    assert corpus_analysis.inventory.file_count > 700
+    assert len(corpus_analysis.model.resources) > 1000
+    internal = [f for f in corpus_analysis.findings if "could not evaluate" in f.message]
+    assert not internal, internal[:3]
+
+
+def test_parse_failures_are_located_findings(corpus_analysis):
+    for finding in corpus_analysis.findings:
+        if finding.outcome == "load":
+            assert finding.rule_id.startswith("LOAD-") and finding.location.line >= 1
+
+
+def test_official_examples_raise_no_error(corpus_analysis):
+    errors = [f for f in corpus_analysis.findings if f.severity == "error"
+              and not any(marker in _corpus_relative(f.location.path)
+                          for marker in INTENTIONALLY_BROKEN)]
+    assert not errors, [(f.rule_id, _corpus_relative(f.location.path), f.location.line,
+                         f.message) for f in errors]
+
+
+def test_getting_started_example_is_clean_and_breaks_as_expected(tmp_path):
+    source = CORPUS / "hashicorp__terraform-provider-aws" / "examples" / "eks-getting-started"
+    if not source.is_dir():
+        pytest.skip("corpus not available")
+    rules = load_catalogue()
+    baseline = analyze([source], rules)
+    assert not [f for f in baseline.findings if f.severity == "error"]
+
+    for file in source.iterdir():
+        (tmp_path / file.name).write_text(file.read_text())
+    workers = tmp_path / "eks-worker-nodes.tf"
+    text = workers.read_text()
+    start = text.index('resource "aws_iam_role_policy_attachment" '
+                       '"demo-node-AmazonEKSWorkerNodePolicy"')
+    end = text.index("}\n", start) + 2
+    workers.write_text(text[:start] + text[end:])
+    broken = analyze([tmp_path], rules)
+
+    def keyed(findings):
+        return {(f.rule_id, f.location.path.rsplit("/", 1)[-1], f.location.line)
+                for f in findings}
+
+    new = keyed(broken.findings) - keyed(baseline.findings)
+    role_line = text[:text.index('resource "aws_iam_role" "demo-node"')].count("\n") + 1
+    assert new == {("EKS-IAM-002", "eks-worker-nodes.tf", role_line)}
