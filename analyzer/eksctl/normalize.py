@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from analyzer.diagnostics import Diagnostic
+from analyzer.eksctl import defaults
 from analyzer.location import Location
 from analyzer.model import kinds as k
 from analyzer.model.resource import DECLARED, EKSCTL_DEFAULT, Resource
@@ -31,6 +32,7 @@ class _Builder:
     """Builds the resources of one ClusterConfig document."""
 
     def __init__(self, document: Any, display: str):
+        self.document = document
         self.data: dict = document.data
         self.locations: dict[str, Location] = document.locations
         self.display = display
@@ -82,25 +84,26 @@ def normalize_cluster_config(document: Any, display: str) -> tuple[list[Resource
 
 def _cluster(b: _Builder) -> Resource:
     vpc = _vpc(b)
-    private_cluster = b.get("privateCluster.enabled") is True
-    endpoints = b.get("vpc.clusterEndpoints") or {}
+    public, private = defaults.endpoint_access(b.data)
+    version = defaults.kubernetes_version(b.data, getattr(b.document, "scalar_text", None))
     cluster = b.add(k.CLUSTER, "cluster", b.name, "metadata.name", DECLARED, name=b.name,
-                    created_by="eksctl", version=b.get("metadata.version"))
+                    created_by="eksctl",
+                    version=f"{version[0]}.{version[1]}" if version else None)
     cluster.location = b.where("metadata.name")
-    cluster.set("vpc", vpc, b.where("vpc"), EKSCTL_DEFAULT if b.get("vpc.id") is None else DECLARED)
-    cluster.set("endpoint_public_access", endpoints.get("publicAccess", not private_cluster),
-                b.where("vpc.clusterEndpoints.publicAccess"))
-    cluster.set("endpoint_private_access", endpoints.get("privateAccess", private_cluster),
+    cluster.set("vpc", vpc, b.where("vpc"),
+                EKSCTL_DEFAULT if defaults.creates_vpc(b.data) else DECLARED)
+    cluster.set("endpoint_public_access", public, b.where("vpc.clusterEndpoints.publicAccess"))
+    cluster.set("endpoint_private_access", private,
                 b.where("vpc.clusterEndpoints.privateAccess"))
     cluster.set("public_access_cidrs", b.get("vpc.publicAccessCIDRs", ["0.0.0.0/0"]),
                 b.where("vpc.publicAccessCIDRs"))
-    cluster.set("authentication_mode",
-                b.get("accessConfig.authenticationMode", "API_AND_CONFIG_MAP"),
+    cluster.set("authentication_mode", defaults.authentication_mode(b.data),
                 b.where("accessConfig.authenticationMode"))
     cluster.set("auto_mode", b.get("autoModeConfig.enabled") is True, b.where("autoModeConfig"))
     cluster.set("ip_family", str(b.get("kubernetesNetworkConfig.ipFamily", "IPv4")).lower(),
                 b.where("kubernetesNetworkConfig.ipFamily"))
-    cluster.set("cni_service_account_identity", b.get("iam.withOIDC") is True or _cni_addon_identity(b),
+    cluster.set("cni_service_account_identity",
+                defaults.with_oidc(b.data) is True or _cni_addon_identity(b),
                 b.where("iam.withOIDC"))
     role_arn = b.get("iam.serviceRoleARN")
     if role_arn:
@@ -108,8 +111,7 @@ def _cluster(b: _Builder) -> Resource:
     else:
         cluster.set("role", _role(b, "cluster-role", f"{b.name} cluster role (created by eksctl)",
                                   "metadata", EKS_TRUST, [POLICY_ARN + "AmazonEKSClusterPolicy"]))
-    aliases = (b.name,)
-    cluster.aliases = aliases
+    cluster.aliases = (b.name,)
     return cluster
 
 
@@ -124,33 +126,18 @@ def _cni_addon_identity(b: _Builder) -> bool:
 
 
 def _vpc(b: _Builder) -> Any:
-    if b.get("vpc.id"):
+    if not defaults.creates_vpc(b.data):
         return b.get("vpc.id")
     return b.add(k.VPC, "vpc", f"{b.name} VPC (created by eksctl)", "vpc" if b.get("vpc") else
-                 "metadata", EKSCTL_DEFAULT, cidr_block=b.get("vpc.cidr", "192.168.0.0/16"),
-                 enable_dns_support=True, enable_dns_hostnames=True)
+                 "metadata", EKSCTL_DEFAULT, cidr_block=defaults.vpc_cidr(b.data),
+                 enable_dns_support=defaults.CREATED_VPC_DNS_SUPPORT,
+                 enable_dns_hostnames=defaults.CREATED_VPC_DNS_HOSTNAMES)
 
 
 def _role(b: _Builder, key: str, address: str, path: str, trust: dict,
           policies: list[str]) -> Resource:
     return b.add(k.IAM_ROLE, key, address, path, EKSCTL_DEFAULT, name=None,
                  assume_role_policy=json.dumps(trust), managed_policy_arns=policies)
-
-
-def default_node_policies(b: _Builder, spec: dict, managed: bool) -> list[str]:
-    """eksctl's node policies (pkg/cfn/builder/iam_helper.go makeManagedPolicies)."""
-    attach = (spec.get("iam") or {}).get("attachPolicyARNs") or []
-    if attach:
-        policies = list(attach)
-        if not managed:  # eksctl still adds ECR pull for unmanaged nodegroups
-            policies.append(POLICY_ARN + "AmazonEC2ContainerRegistryPullOnly")
-        return policies
-    policies = [POLICY_ARN + "AmazonEKSWorkerNodePolicy",
-                POLICY_ARN + "AmazonEC2ContainerRegistryPullOnly",
-                POLICY_ARN + "AmazonSSMManagedInstanceCore"]
-    if b.get("iam.withOIDC") is not True:
-        policies.append(POLICY_ARN + "AmazonEKS_CNI_Policy")
-    return policies
 
 
 def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: bool) -> None:
@@ -165,11 +152,12 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
         node.set("role", iam["instanceRoleARN"], b.where(f"{path}.iam.instanceRoleARN"))
     else:
         role = _role(b, f"{section}/{name}/role", f"{section}[{name}] node role (created by eksctl)",
-                     f"{path}.name", EC2_TRUST, default_node_policies(b, spec, managed))
+                     f"{path}.name", EC2_TRUST, defaults.node_role_policies(b.data, spec,
+                                                                           managed=managed))
         node.set("role", role, b.where(f"{path}.iam"), EKSCTL_DEFAULT)
     if iam.get("attachPolicyARNs"):
         node.set("policy_override", True, b.where(f"{path}.iam.attachPolicyARNs"))
-    family = spec.get("amiFamily", "AmazonLinux2023")
+    family = defaults.ami_family(spec)
     node.set("ami_family", family, b.where(f"{path}.amiFamily"))
     if managed and family in AMI_FAMILY_TYPES and not spec.get("ami"):
         node.set("ami_type", AMI_FAMILY_TYPES[family], b.where(f"{path}.amiFamily"))

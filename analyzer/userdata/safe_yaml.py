@@ -15,6 +15,7 @@ import yaml
 
 MAX_EXPANDED_NODES = 100_000
 MAX_ALIASES = 1_000
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
 @dataclass
@@ -37,7 +38,7 @@ def load_documents(text: str) -> YamlLoad:
         return result
     if result.problems:
         return result
-    loader = yaml.SafeLoader(text)
+    loader = _LOADER(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -62,7 +63,7 @@ def load_documents(text: str) -> YamlLoad:
 def _alias_count(text: str, result: YamlLoad) -> int:
     count = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent):
                 count += 1
                 if count > MAX_ALIASES:

@@ -286,18 +286,10 @@ class ShellReader:
         fields: list[list[ShellValue]] = [[]]
         opaque = False
         keep_empty = token == ""
-        index = 0
-        while index < len(token):
-            ch = token[index]
-            if ch == HEREDOC:
-                index += 2
+        for chunk, expansion in _chunks(token, self.expansions):
+            if expansion is None:
+                fields[-1].append(chunk)
                 continue
-            if ch != EXPANSION:
-                fields[-1].append(ch)
-                index += 1
-                continue
-            expansion = self.expansions[char_index(token[index + 1])]
-            index += 2
             value = self._evaluate(expansion, line)
             if expansion.quoted:
                 keep_empty = True
@@ -312,17 +304,8 @@ class ShellReader:
 
     def _expand_value(self, token: str) -> ShellValue:
         """A token expanded without field splitting (assignment values, redirection targets)."""
-        pieces: list[ShellValue] = []
-        index = 0
-        while index < len(token):
-            ch = token[index]
-            if ch == EXPANSION:
-                pieces.append(self._evaluate(self.expansions[char_index(token[index + 1])], 0))
-                index += 2
-            else:
-                pieces.append(ch)
-                index += 1
-        return _join(pieces)
+        return _join([chunk if expansion is None else self._evaluate(expansion, 0)
+                      for chunk, expansion in _chunks(token, self.expansions)])
 
     def _evaluate(self, expansion: Expansion, line: int) -> ShellValue:
         if expansion.kind == "hole":
@@ -391,6 +374,20 @@ class ShellReader:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+def _chunks(token: str, expansions: list[Expansion]) -> Iterator[tuple[str, Expansion | None]]:
+    """Literal runs and expansions of a lexed token, in order."""
+    start = 0
+    index = token.find(EXPANSION)
+    while index >= 0:
+        if index > start:
+            yield token[start:index].replace(HEREDOC, ""), None
+        yield "", expansions[char_index(token[index + 1])]
+        start = index + 2
+        index = token.find(EXPANSION, start)
+    if start < len(token):
+        yield token[start:].replace(HEREDOC, ""), None
+
+
 def _commands(tokens: list[str], line: LogicalLine) -> Iterator[_RawCommand]:
     current = _RawCommand(line.line)
     pending_redirect: str | None = None

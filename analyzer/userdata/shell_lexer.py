@@ -21,6 +21,8 @@ from analyzer.values import Unknown
 EXPANSION = "\uE000"  # followed by one character that encodes the table index
 HEREDOC = "\uE001"  # a word standing for the n-th here-document of the line
 _INDEX_BASE = 0xF0000
+MAX_EXPANSIONS = 0x10000  # one private-use character indexes them; real user data has a few dozen
+MAX_LINE = 16 * 1024  # EC2 caps all of user data at 16 KiB; shlex slows quadratically on huge words
 HOLE_PREFIX = "__EKSJOIN_HOLE_"
 _NAME_START = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
 _NAME_CHARS = _NAME_START + "0123456789"
@@ -176,7 +178,7 @@ class _Scanner:
             if end < 0:
                 break
             marker = chunk[found : end + 2]
-            if marker in self.holes:
+            if marker in self.holes and len(self.result.expansions) + len(pieces) < MAX_EXPANSIONS:
                 pieces.append(chunk[start:found])
                 pieces.append(Expansion("hole", marker, True))
             else:
@@ -279,6 +281,13 @@ class _Scanner:
     def _expansion(self, quoted: bool) -> None:
         text = self.text
         start = self.pos
+        if len(self.result.expansions) >= MAX_EXPANSIONS:
+            if len(self.result.expansions) == MAX_EXPANSIONS:
+                self.result.problems.append(f"more than {MAX_EXPANSIONS} expansions; the rest is read literally")
+                self.result.expansions.append(Expansion("param", "", quoted))  # marks the problem as reported
+            self.out.append(text[start])
+            self.pos += 1
+            return
         if text.startswith(HOLE_PREFIX, start):
             end = text.find("__", start + len(HOLE_PREFIX))
             marker = text[start : end + 2] if end > 0 else ""
@@ -359,6 +368,8 @@ class _Scanner:
 
 def split_words(line: LogicalLine) -> tuple[list[str], str | None]:
     """``shlex`` tokens of one logical line: words and operator runs (``;``, ``&&``, ``>``...)."""
+    if len(line.text) > MAX_LINE:
+        return line.text.split(), f"line {line.line}: longer than {MAX_LINE} characters; split on blanks only"
     lexer = shlex.shlex(line.text, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     lexer.commenters = ""
