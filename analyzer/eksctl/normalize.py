@@ -12,6 +12,7 @@ from typing import Any
 
 from analyzer.diagnostics import Diagnostic
 from analyzer.eksctl import defaults
+from analyzer.kubernetes.aws_auth import PARTIAL, aws_auth_resource
 from analyzer.location import Location
 from analyzer.model import kinds as k
 from analyzer.model.resource import DECLARED, EKSCTL_DEFAULT, Resource
@@ -38,6 +39,8 @@ class _Builder:
         self.display = display
         self.prefix = f"{display}#{document.index}"
         self.resources: list[Resource] = []
+        self.subnets_by_name: dict[str, Any] = {}  # vpc.subnets names -> subnet
+        self.subnets_by_access: dict[str, list[Any]] = {}  # "public"/"private" -> subnets
         self.name = str((self.data.get("metadata") or {}).get("name", "cluster"))
 
     def where(self, path: str) -> Location:
@@ -72,13 +75,16 @@ def normalize_cluster_config(document: Any, display: str) -> tuple[list[Resource
     diagnostics = validate_cluster_config(document, display)
     builder = _Builder(document, display)
     cluster = _cluster(builder)
+    _subnets(builder, cluster)
     for index, spec in enumerate(builder.get("managedNodeGroups") or []):
         if isinstance(spec, dict):
             _nodegroup(builder, cluster, spec, index, managed=True)
     for index, spec in enumerate(builder.get("nodeGroups") or []):
         if isinstance(spec, dict):
             _nodegroup(builder, cluster, spec, index, managed=False)
+    _endpoints(builder, cluster)
     _addons(builder, cluster)
+    _access(builder, cluster)
     return builder.resources, diagnostics
 
 
@@ -164,7 +170,11 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
     if spec.get("ami"):
         node.set("image_id", spec["ami"], b.where(f"{path}.ami"))
     if spec.get("subnets"):
-        node.set("subnets", list(spec["subnets"]), b.where(f"{path}.subnets"))
+        named = b.subnets_by_name
+        node.set("subnets", [named.get(s, s) for s in spec["subnets"]], b.where(f"{path}.subnets"))
+    else:
+        access = "private" if spec.get("privateNetworking") is True else "public"
+        node.set("subnets", list(b.subnets_by_access.get(access, [])), None, EKSCTL_DEFAULT)
     for field in ("overrideBootstrapCommand", "preBootstrapCommands", "containerRuntime",
                   "privateNetworking", "instanceType", "instanceTypes"):
         if field in spec:
@@ -182,3 +192,65 @@ def _addons(b: _Builder, cluster: Resource) -> None:
               f"{path}.name", DECLARED, cluster=cluster, name=addon.get("name"),
               service_account_role=addon.get("serviceAccountRoleARN"),
               pod_identity_associations=associations or None)
+
+
+def _access(b: _Builder, cluster: Resource) -> None:
+    """accessConfig.accessEntries and iamIdentityMappings (entries eksctl adds to aws-auth)."""
+    for index, entry in enumerate(b.get("accessConfig.accessEntries") or []):
+        if isinstance(entry, dict):
+            path = f"accessConfig.accessEntries.{index}"
+            b.add(k.ACCESS_ENTRY, f"access/{index}", f"accessConfig.accessEntries[{index}]",
+                  f"{path}.principalARN", DECLARED, cluster=cluster,
+                  principal_arn=entry.get("principalARN"), type=entry.get("type", "STANDARD"),
+                  kubernetes_groups=entry.get("kubernetesGroups"))
+    mappings = [m for m in b.get("iamIdentityMappings") or [] if isinstance(m, dict)]
+    if mappings:
+        roles = [{"rolearn": m.get("arn"), "username": m.get("username"),
+                  "groups": m.get("groups") or []} for m in mappings if ":role/" in str(m.get("arn"))]
+        users = [{"userarn": m.get("arn"), "username": m.get("username"),
+                  "groups": m.get("groups") or []} for m in mappings if ":user/" in str(m.get("arn"))]
+        b.resources.append(aws_auth_resource(
+            key=f"{b.prefix}/aws-auth", address="iamIdentityMappings", framework="eksctl",
+            source_type="ClusterConfig.iamIdentityMappings", location=b.where("iamIdentityMappings"),
+            map_roles=roles, map_users=users, ownership=PARTIAL))
+
+
+def _subnets(b: _Builder, cluster: Resource) -> None:
+    """vpc.subnets of an existing VPC are external IDs; otherwise eksctl creates a public
+    and a private subnet per AZ (one resource stands for each set)."""
+    vpc = cluster.get("vpc")
+    if not defaults.creates_vpc(b.data):
+        for access in ("public", "private"):
+            for name, spec in (b.get(f"vpc.subnets.{access}") or {}).items():
+                subnet_id = spec.get("id") if isinstance(spec, dict) else None
+                target = subnet_id or name
+                b.subnets_by_name[str(name)] = target
+                b.subnets_by_access.setdefault(access, []).append(target)
+        cluster.set("subnets", [s for group in b.subnets_by_access.values() for s in group] or
+                    None, b.where("vpc.subnets"))
+        return
+    nat = defaults.nat_gateway(b.data)
+    for access in ("public", "private"):
+        subnet = b.add(k.SUBNET, f"subnets/{access}", f"{b.name} {access} subnets (created by eksctl)",
+                       "vpc" if b.get("vpc") else "metadata", EKSCTL_DEFAULT, vpc=vpc,
+                       map_public_ip_on_launch=access == "public" and
+                       defaults.CREATED_PUBLIC_SUBNETS_MAP_PUBLIC_IP,
+                       eksctl_access=access, nat_gateway=nat if access == "private" else None)
+        b.subnets_by_access[access] = [subnet]
+    cluster.set("subnets", b.subnets_by_access["public"] + b.subnets_by_access["private"], None,
+                EKSCTL_DEFAULT)
+
+
+def _endpoints(b: _Builder, cluster: Resource) -> None:
+    """Interface/gateway endpoints eksctl creates for a fully private cluster."""
+    services = defaults.private_cluster_endpoints(b.data)
+    if not isinstance(services, list):
+        return
+    for service in services:
+        gateway = service in defaults.GATEWAY_ENDPOINTS
+        b.add(k.VPC_ENDPOINT, f"endpoints/{service}", f"{service} endpoint (created by eksctl)",
+              "privateCluster", EKSCTL_DEFAULT, vpc=cluster.get("vpc"),
+              service_name=f"com.amazonaws.{b.get('metadata.region', '<region>')}.{service}",
+              endpoint_type="Gateway" if gateway else "Interface",
+              private_dns_enabled=not gateway,
+              subnets=None if gateway else b.subnets_by_access.get("private"))

@@ -14,9 +14,9 @@ from lark import Token, Tree
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform import operations as ops
-from analyzer.terraform.convert import normalize_number, to_bool, to_string
+from analyzer.terraform.convert import normalize_number, to_bool
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.lazy import LazyObject, UnknownInstances, materialize
+from analyzer.terraform.lazy import materialize
 from analyzer.terraform.parsing import name_of, node_position, trees
 from analyzer.terraform.templates import (
     ForDirective, IfDirective, Interpolation, Literal, TemplateNode, template_from_heredoc, template_from_string,
@@ -456,10 +456,6 @@ def _can(arg_nodes: list[Tree], scope: Scope) -> Any:
     return True
 
 
-def _parenthesised(node: Tree, scope: Scope) -> Any:
-    return evaluate(trees(node)[0], scope)
-
-
 _HANDLERS: dict[str, Callable[[Tree, Scope], Any]] = {
     "expr_term": _expr_term,
     "int_lit": _int_lit,
@@ -485,5 +481,4 @@ _HANDLERS: dict[str, Callable[[Tree, Scope], Any]] = {
     "function_call": _function_call,
 }
 
-__all__ = ["Scope", "EvalContext", "IsolatedContext", "evaluate", "evaluate_safely", "render_template", "LazyObject",
-           "UnknownInstances", "to_string"]
+__all__ = ["Scope", "EvalContext", "IsolatedContext", "evaluate", "evaluate_safely", "render_template"]

@@ -23,7 +23,7 @@ from analyzer.terraform.operations import derived_unknown
 from analyzer.terraform.convert import to_number, to_string
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.views import ModuleOutputs, ResourceView
-from analyzer.values import PartialStr, Unknown, is_unknown
+from analyzer.values import Unknown, is_unknown
 
 MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
 
@@ -413,4 +413,4 @@ _NAMESPACES: dict[str, Callable[[ModuleInstance], Any]] = {
     "terraform": lambda instance: {"workspace": "default"},
 }
 
-__all__ = ["RootContext", "ModuleInstance", "expand_instances", "instance_key", "PartialStr"]
+__all__ = ["RootContext", "ModuleInstance", "expand_instances", "instance_key"]

@@ -12,7 +12,7 @@ from analyzer.location import Location
 from analyzer.terraform.collect import collect_blocks
 from analyzer.terraform.files import display_path
 from analyzer.terraform.instances import ModuleInstance, RootContext
-from analyzer.terraform.module import ModuleDefinition, load_module_definition, local_module_dirs
+from analyzer.terraform.module import load_module_definition, local_module_dirs
 from analyzer.terraform.parsing import parse_hcl_file
 from analyzer.terraform.types import TfConfiguration
 from analyzer.terraform.variables import root_input_values
@@ -41,7 +41,12 @@ def load_terraform(module_dirs: list[Path], *, scan_root: Path, var_files: Seque
 
 
 def find_root_modules(module_dirs: Sequence[Path], display_root: Path) -> list[Path]:
-    directories = list(dict.fromkeys(Path(d).resolve() for d in module_dirs))
+    """The directories no other directory calls as a local module.
+
+    Copies that ``terraform init`` made under ``.terraform`` are never roots: they are
+    evaluated through the module calls that name them.
+    """
+    directories = [d for d in dict.fromkeys(Path(d).resolve() for d in module_dirs) if ".terraform" not in d.parts]
     called: set[Path] = set()
     for directory in directories:
         for target in local_module_dirs(load_module_definition(directory, display_root)):
@@ -102,6 +107,3 @@ def _run_with_deep_stack(work: Callable[[], Any]) -> Any:
         raise outcome["error"]
     return outcome["value"]
 
-
-def module_definition(directory: Path, display_root: Path) -> ModuleDefinition:
-    return load_module_definition(directory, display_root)

@@ -132,8 +132,8 @@ def _file_body(path: Path, display: str, diagnostics: list[Diagnostic]) -> Body 
         diagnostics.extend(problems)
         if text is None:
             return None
-        tree, problems = parse_hcl_text("__expression__ = " + text, display)
-        diagnostics.extend(problems)
+        tree, problems = parse_hcl_text(_JSON_PREFIX + text, display)
+        diagnostics.extend(_unshift_first_line(problems))
         if tree is None:
             return None
         try:
@@ -144,6 +144,20 @@ def _file_body(path: Path, display: str, diagnostics: list[Diagnostic]) -> Body 
     tree, problems = parse_hcl_file(path, display)
     diagnostics.extend(problems)
     return file_body(tree, display) if tree is not None else None
+
+
+_JSON_PREFIX = "__expression__ = "  # JSON is parsed as the value of one attribute
+
+
+def _unshift_first_line(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Columns on line 1 of a JSON file are shifted by the prefix the parser saw."""
+    out = []
+    for d in diagnostics:
+        if d.location.line == 1 and d.location.column > len(_JSON_PREFIX):
+            location = Location(d.location.path, 1, d.location.column - len(_JSON_PREFIX))
+            d = Diagnostic(d.code, d.message, location, d.severity, d.fix)
+        out.append(d)
+    return out
 
 
 def _collect(definition: ModuleDefinition, body: Body) -> None:

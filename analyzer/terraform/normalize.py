@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
 from analyzer.normalize import MISSING, FieldMap, apply_mapping, dig
@@ -179,14 +180,43 @@ MAPPINGS: dict[str, FieldMap] = {
 CANDIDATE_NODE_TYPES = {"aws_autoscaling_group", "aws_instance"}
 
 
+AWS_AUTH_TYPES = {"kubernetes_config_map", "kubernetes_config_map_v1",
+                  "kubernetes_config_map_v1_data"}
+
+
 def normalize(configuration: TfConfiguration) -> list[Resource]:
     resources = []
     for block in configuration.blocks:
-        mapping = MAPPINGS.get(block.type) if block.mode == "resource" else None
-        if mapping is None:
+        if block.mode != "resource":
             continue
-        resources.append(to_resource(block, mapping))
+        if block.type in AWS_AUTH_TYPES:
+            resources.extend(_aws_auth(block))
+            continue
+        mapping = MAPPINGS.get(block.type)
+        if mapping is not None:
+            resources.append(to_resource(block, mapping))
     return resources
+
+
+def _aws_auth(block: TfBlock) -> list[Resource]:
+    """kubernetes_config_map(_v1) replaces aws-auth whole; the _v1_data variant patches
+    it, and owns it whole only with force = true."""
+    metadata = dig(block.attributes, "metadata.0")
+    if not isinstance(metadata, dict) or metadata.get("name") != "aws-auth":
+        return []
+    raw = block.attributes.get("data")
+    data = raw if isinstance(raw, dict) else {"mapRoles": raw}
+    partial = block.type == "kubernetes_config_map_v1_data" and block.attributes.get("force") \
+        is not True
+    resource = aws_auth_resource(
+        key=block.address, address=block.address, framework="terraform",
+        source_type=block.type, location=block.location,
+        map_roles=data.get("mapRoles"),
+        map_users=data.get("mapUsers"), ownership=PARTIAL if partial else FULL,
+        roles_location=block.locations.get("data.mapRoles", block.locations.get("data")))
+    resource.module_call, resource.module_call_address = block.module_call, \
+        block.module_call_address
+    return [resource]
 
 
 def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:

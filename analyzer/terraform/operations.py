@@ -13,7 +13,7 @@ from analyzer.terraform.convert import format_number, normalize_number, to_bool,
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, extend_ref, materialize
 from analyzer.terraform.sets import TfSet
-from analyzer.values import Encoded, PartialStr, Ref, Unknown, first_unknown, is_unknown
+from analyzer.values import Encoded, Ref, Unknown, first_unknown, is_unknown
 
 
 def derived_unknown(*values: Any) -> Unknown:
@@ -253,6 +253,3 @@ def interpolate(value: Any) -> Any:
         return Unknown(value.reason)
     return to_string(value, "value in a template")
 
-
-def join_template(pieces: list[Any]) -> Any:
-    return PartialStr.join(pieces)

@@ -98,10 +98,6 @@ def unescape_quoted(text: str) -> str:
     return "".join(out)
 
 
-def _unescape_template_sequences(text: str) -> str:
-    return text.replace("$${", "${").replace("%%{", "%{")
-
-
 # --- quoted strings (already split by the grammar) -------------------------------------
 
 

@@ -254,7 +254,7 @@ def is_neuron_instance_type(instance_type: Any) -> bool | None:
     return parts[0] in ("inf", "trn")
 
 
-# -- helpers --------------------------------------------------------------------------------------
+# -- internals -------------------------------------------------------------------------------------
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value

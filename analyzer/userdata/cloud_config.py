@@ -16,7 +16,7 @@ import yaml
 
 from analyzer.userdata.encoding import DecodingProblem, bytes_to_text, gunzip
 from analyzer.userdata.safe_yaml import content_line, load_documents, mapping_value_node
-from analyzer.userdata.shell import ShellFindings, ShellReader, WrittenFile, is_kubelet_path, KubeletAction
+from analyzer.userdata.shell import KubeletAction, ShellFindings, ShellReader, WrittenFile, is_kubelet_path
 from analyzer.values import Unknown
 
 COMMAND_KEYS = ("bootcmd", "runcmd")

@@ -14,7 +14,7 @@ import email.errors
 import email.message
 import email.policy
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.userdata.bottlerocket import looks_like_bottlerocket, read_bottlerocket
@@ -119,47 +119,64 @@ def _encoding_name(layers: list[str]) -> str:
 
 
 # -- envelope -----------------------------------------------------------------------------------
+@dataclass
+class _Collected:
+    """What the parts add up to, before it is stored on the UserData."""
+
+    findings: ShellFindings = field(default_factory=ShellFindings)
+    node_configs: list[dict[str, Any]] = field(default_factory=list)
+    node_config_problems: list[str] = field(default_factory=list)
+
+
 def _analyse(text: str, holes: dict[str, Unknown], result: UserData) -> None:
+    collected = _Collected()
     raw_parts = _split_envelope(text, result)
-    node_configs: list[dict[str, Any]] = []
-    node_config_problems: list[str] = []
-    findings = ShellFindings()
     for index, raw in enumerate(raw_parts):
-        kind = "unknown" if raw.text.strip() in holes else _classify(raw.content_type, raw.text)
-        content = PartialStr.join([restore_markers(raw.text, holes)]) if holes else raw.text
-        part = UserDataPart(
-            kind=kind,
-            text=content.text() if isinstance(content, PartialStr) else content,
-            content=content,
-            content_type=raw.content_type,
-            index=index,
-            first_line=raw.first_line,
-            has_shebang=raw.text.lstrip("\ufeff\r\n\t ").startswith("#!"),
-            filename=raw.filename,
-        )
+        part = _make_part(raw, index, holes)
         result.parts.append(part)
-        before = _counts(findings)
-        if kind == "shell":
-            read_shell(raw.text, holes, 1, findings)
-        elif kind == "cloud-config":
-            read_cloud_config(raw.text, holes, findings)
-        elif kind == "nodeconfig":
-            node_configs += read_node_configs(_nodeadm_decoded(raw.text, node_config_problems), node_config_problems)
-        elif kind == "toml":
-            _add_bottlerocket(result, raw.text, holes)
-        elif kind == "powershell":
-            _add_windows(result, raw.text, holes, index)
-        _stamp(findings, before, index)
+        before = _counts(collected.findings)
+        _read_part(part.kind, raw.text, index, holes, collected, result)
+        _stamp(collected.findings, before, index)
+    findings = collected.findings
     result.bootstrap_calls = findings.bootstrap_calls
     result.nodeadm_calls = findings.nodeadm_calls
     result.kubelet_actions = findings.kubelet_actions
     result.opaque += findings.opaque
-    result.problems += findings.problems
-    if node_configs:
-        result.node_config = merge_node_configs(node_configs, holes, node_config_problems)
-    elif node_config_problems:
-        result.problems += node_config_problems
+    result.problems += findings.problems + collected.node_config_problems
+    if collected.node_configs:
+        result.node_config = merge_node_configs(collected.node_configs, holes, collected.node_config_problems)
+        result.problems += [p for p in result.node_config.problems if p not in collected.node_config_problems]
     _note_hidden_content(result, raw_parts, holes)
+
+
+def _make_part(raw: _RawPart, index: int, holes: dict[str, Unknown]) -> UserDataPart:
+    kind = "unknown" if raw.text.strip() in holes else _classify(raw.content_type, raw.text)
+    content = PartialStr.join([restore_markers(raw.text, holes)]) if holes else raw.text
+    return UserDataPart(
+        kind=kind,
+        text=content.text() if isinstance(content, PartialStr) else content,
+        content=content,
+        content_type=raw.content_type,
+        index=index,
+        first_line=raw.first_line,
+        has_shebang=raw.text.lstrip("\ufeff\r\n\t ").startswith("#!"),
+        filename=raw.filename,
+    )
+
+
+def _read_part(kind: str, text: str, index: int, holes: dict[str, Unknown], collected: _Collected,
+               result: UserData) -> None:
+    if kind == "shell":
+        read_shell(text, holes, 1, collected.findings)
+    elif kind == "cloud-config":
+        read_cloud_config(text, holes, collected.findings)
+    elif kind == "nodeconfig":
+        problems = collected.node_config_problems
+        collected.node_configs += read_node_configs(_nodeadm_decoded(text, problems), problems)
+    elif kind == "toml":
+        _add_bottlerocket(result, text, holes)
+    elif kind == "powershell":
+        _add_windows(result, text, holes, index)
 
 
 def _split_envelope(text: str, result: UserData) -> list[_RawPart]:

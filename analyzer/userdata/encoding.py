@@ -43,11 +43,15 @@ def strict_base64(text: str) -> bytes | None:
 
 
 def is_printable_text(raw: bytes) -> bool:
+    """UTF-8 text without NULs, almost all of it printable (a stray escape code is tolerated)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return bool(text) and all(ch.isprintable() or ch in "\n\r\t" for ch in text)
+    if not text or "\x00" in text:
+        return False
+    unprintable = sum(1 for ch in text if not (ch.isprintable() or ch in "\n\r\t"))
+    return unprintable * 20 <= len(text)
 
 
 def is_gzip(raw: bytes) -> bool:

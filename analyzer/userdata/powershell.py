@@ -131,7 +131,8 @@ class _Reader:
         if len(rest) >= 2 and rest[0].kind == "variable" and rest[1].kind == "op" and rest[1].text.endswith("="):
             self._assign(rest[0].text, rest[1].text, rest[2:])
             return
-        if tokens and tokens[0].kind == "op" and tokens[0].text in ("&", "."):
+        called = tokens[0].kind == "op" and tokens[0].text in ("&", ".")
+        if called:
             tokens = tokens[1:]
         if not tokens:
             return
@@ -139,7 +140,7 @@ class _Reader:
         args = tokens[1:]
         command_text = _text(command)
         if command_text is None:
-            if tokens[0].kind == "word" and isinstance(command, (Unknown, PartialStr)):
+            if called or tokens[0].kind == "word":  # "& $unknown ..." or an IaC hole as a statement
                 self.result.opaque.append(f"line {line}: runs a command that is not known before deployment")
             return
         if command_text.lower() in POWERSHELL_HOSTS:
@@ -192,7 +193,7 @@ class _Reader:
         if token.kind == "variable":
             return self._variable(token.text)
         if token.kind == "subexpr":
-            return Unknown(f"PowerShell expression $({token.text}) is evaluated at run time")
+            return Unknown(f"PowerShell expression $({_short(token.text)}) is evaluated at run time")
         if token.kind == "string" and token.expandable:
             return self._expand(token.text)
         return self._restore(token.text)
@@ -208,31 +209,34 @@ class _Reader:
     def _expand(self, text: str) -> PsValue:
         """An expandable ("double-quoted") string: variables and escapes resolved."""
         pieces: list[PsValue] = []
+        literal: list[str] = []  # the current run of characters, joined once
         index = 0
         while index < len(text):
             ch = text[index]
+            value: PsValue | None = None
             if ch == "`" and index + 1 < len(text):
-                pieces.append(_ESCAPES.get(text[index + 1], text[index + 1]))
+                literal.append(_ESCAPES.get(text[index + 1], text[index + 1]))
                 index += 2
             elif ch == "$" and text.startswith("$(", index):
                 end = _matching(text, index + 1, "(", ")")
-                pieces.append(Unknown(f"PowerShell expression {text[index:end + 1]} is evaluated at run time"))
+                value = Unknown(f"PowerShell expression {_short(text[index:end + 1])} is evaluated at run time")
                 index = end + 1
             elif ch == "$" and text.startswith("${", index):
                 end = text.find("}", index)
                 end = len(text) if end < 0 else end
-                pieces.append(self._variable(text[index + 2 : end]))
+                value = self._variable(text[index + 2 : end])
                 index = end + 1
             elif ch == "$" and index + 1 < len(text) and _is_variable_char(text[index + 1]):
-                end = index + 1
-                while end < len(text) and (_is_variable_char(text[end]) or text[end] == ":" and
-                                           text[index + 1 : end].lower() in ("env", "script", "global", "local")):
-                    end += 1
-                pieces.append(self._variable(text[index + 1 : end]))
+                end = _variable_end(text, index + 1)
+                value = self._variable(text[index + 1 : end])
                 index = end
             else:
-                pieces.append(ch)
+                literal.append(ch)
                 index += 1
+            if value is not None:
+                pieces += ["".join(literal), value]
+                literal = []
+        pieces.append("".join(literal))
         return self._restore_pieces(pieces)
 
     def _restore_pieces(self, pieces: list[PsValue]) -> PsValue:
@@ -252,6 +256,20 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "`": "`", '"': '"', "$":
 
 def _is_variable_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
+
+
+def _variable_end(text: str, start: int) -> int:
+    """End of a variable name inside a string; ``$env:Name`` keeps its scope prefix."""
+    end = start
+    while end < len(text) and (_is_variable_char(text[end]) or text[end] == ":" and
+                               text[start:end].lower() in ("env", "script", "global", "local")):
+        end += 1
+    return end
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _text(value: PsValue | None) -> str | None:

@@ -101,6 +101,8 @@ def read_shell(script: str, holes: dict[str, Unknown], first_line: int = 1,
 
 
 class ShellReader:
+    """Reads one script; nested scripts (``bash -c``, executed files) get child readers."""
+
     def __init__(self, findings: ShellFindings, holes: dict[str, Unknown], *, depth: int = 0,
                  env: dict[str, ShellValue] | None = None, exported: set[str] | None = None,
                  via: tuple[str, ...] = ()) -> None:
@@ -151,7 +153,7 @@ class ShellReader:
             self._unset_or_read(words[0], words[1:])
             return
         expanded = [word for token in words for word in self._expand(token, raw.line)]
-        self._note_writes(raw, expanded)
+        self._note_writes(raw)
         if not expanded:
             for name, value in assignments:
                 self.env[name] = value
@@ -168,7 +170,7 @@ class ShellReader:
                 break
             value = self._expand_value(rest)
             if append:
-                value = PartialStr.join([self._lookup(name, quiet=True) or "", value])
+                value = PartialStr.join([self._lookup(name, quiet=True), value])
             found.append((name, value))
             words = words[1:]
         return found, words
@@ -260,12 +262,12 @@ class ShellReader:
             self._kubelet(line, kind, "service " + " ".join(lit or "?" for lit in literals))
         elif name == "kubelet":
             self._kubelet(line, "start", "runs kubelet directly")
-        elif name in FILE_WRITERS or name in IN_PLACE_EDITORS and any(_is_in_place(lit) for lit in literals):
+        elif name in FILE_WRITERS or (name in IN_PLACE_EDITORS and any(_is_in_place(lit) for lit in literals)):
             for path in literals:
                 if path and is_kubelet_path(path):
                     self._kubelet(line, "configure", f"{name} changes {path}")
 
-    def _note_writes(self, raw: _RawCommand, words: list[Word]) -> None:
+    def _note_writes(self, raw: _RawCommand) -> None:
         for operator, token in raw.redirects:
             if ">" not in operator:
                 continue
@@ -373,7 +375,7 @@ class ShellReader:
         return Unknown(f"default value {_short(text)} is only known at run time")
 
 
-# -- helpers ------------------------------------------------------------------------------------
+# -- internals -----------------------------------------------------------------------------------
 def _chunks(token: str, expansions: list[Expansion]) -> Iterator[tuple[str, Expansion | None]]:
     """Literal runs and expansions of a lexed token, in order."""
     start = 0

@@ -114,7 +114,10 @@ class _Scanner:
 
     # -- pieces -------------------------------------------------------------------------------
     def _at_word_start(self) -> bool:
-        return not self.out or self.out[-1] in " \t\r\n" or self.out[-1] in _OPERATOR_CHARS
+        if not self.out:
+            return True
+        last = self.out[-1][-1]
+        return last in " \t\r\n" or last in _OPERATOR_CHARS
 
     def _is_fd_number(self) -> bool:
         # "2>&1": the descriptor number is not an argument (shlex would make it one)
@@ -166,7 +169,7 @@ class _Scanner:
             if isinstance(piece, Expansion):
                 self.result.expansions.append(piece)
                 self.out.append(EXPANSION + index_char(len(self.result.expansions) - 1))
-            else:
+            elif piece:
                 self.out.append(piece)
 
     def _split_holes(self, chunk: str) -> list[str | Expansion]:

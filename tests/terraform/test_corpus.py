@@ -184,7 +184,7 @@ def test_self_managed_node_groups_inside_the_module(self_managed):
     assert isinstance(user_data, Encoded)
     text = user_data.inner.text("<?>")
     assert "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: <?>" in text
-    assert 'echo "All done"' in text
+    assert "--node-labels=node.kubernetes.io/lifecycle=spot" in text  # cloudinit_pre_nodeadm part
     entry = _block(self_managed, f"{base}.aws_eks_access_entry.this[0]")
     assert entry.attributes["type"] == "EC2_LINUX"
     assert _ref(entry.attributes["principal_arn"]) == (f"{base}.aws_iam_role.this[0]", "arn")

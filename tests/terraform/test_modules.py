@@ -120,7 +120,8 @@ module "eks" {
   subnet_ids    = ["subnet-1"]
 }
 """)
-    configuration, = load_terraform([root], scan_root=tmp_path)
+    discovered = [root, root / ".terraform" / "modules" / "eks", root / ".terraform" / "modules" / "eks.label"]
+    configuration, = load_terraform(discovered, scan_root=tmp_path)  # the copies are not roots
     group = _block(configuration, "module.eks.aws_eks_node_group.this")
     assert group.attributes["node_group_name"] == "remote-g1"
     assert group.location.path == "live/.terraform/modules/eks/main.tf"

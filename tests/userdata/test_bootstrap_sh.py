@@ -47,6 +47,7 @@ def test_variables_continuations_chains_and_exec(data_text):
         ("/etc/eks/bootstrap.sh ${NAME:-default-cluster}", "default-cluster", "direct"),
         ("NAME=set\n/etc/eks/bootstrap.sh ${NAME:-default-cluster}", "set", "direct"),
         ("/etc/eks/bootstrap.sh 'literal-$NAME'", "literal-$NAME", "direct"),
+        ("NAME=pre\nNAME+=-post\n/etc/eks/bootstrap.sh $NAME", "pre-post", "direct"),
         ("/etc/eks/bootstrap.sh \\\n  c1 \\\n  --use-max-pods false", "c1", "direct"),
         ("if true; then\n  /etc/eks/bootstrap.sh c1\nfi", "c1", "direct"),
         ("/etc/eks/bootstrap.sh c1 2>&1 | tee /var/log/bootstrap.log", "c1", "direct"),

@@ -165,3 +165,32 @@ def test_random_input_never_raises():
                        "Content-Type: multipart/mixed; boundary=x\n\n--x\n\n"):
             user_data = decode_user_data(prefix + text)
             assert not any("could not be analysed" in p for p in user_data.problems), prefix + text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#!/bin/bash\n" + "$(" * 20_000,
+        "#!/bin/bash\n" + '"$a' * 80_000,
+        "#!/bin/bash\n" + "`" * 80_000,
+        "#!/bin/bash\n" + "cat <<A <<B\n" * 10_000,
+        "<powershell>\n" + '$a = "$(" & $x -P `\n' * 10_000,
+        "[settings.kubernetes]\n" + 'a = "\\"x\\"" \n' * 10_000,
+        'Content-Type: multipart/mixed; boundary="b"\n\n' + "--b\nContent-Type: text/x-shellscript\n\necho x\n" * 3_000,
+    ],
+    ids=["open-substitutions", "many-expansions", "backquotes", "heredocs", "powershell", "toml", "mime-parts"],
+)
+def test_pathological_input_is_bounded(text):
+    import time
+
+    started = time.perf_counter()
+    user_data = decode_user_data(text)
+    assert time.perf_counter() - started < 5
+    assert not any("could not be analysed" in p for p in user_data.problems)
+
+
+def test_base64_of_a_script_with_escape_codes_is_still_decoded():
+    script = '#!/bin/bash\necho -e "\x1b[32mjoining\x1b[0m"\n/etc/eks/bootstrap.sh colour-cluster\n'
+    user_data = decode_user_data(base64.b64encode(script.encode()).decode())
+    assert user_data.raw_encoding == "base64"
+    assert [c.cluster_name for c in user_data.bootstrap_calls] == ["colour-cluster"]

@@ -89,3 +89,9 @@ def test_invalid_yaml_in_a_nodeconfig_part_is_a_problem():
     user_data = decode_user_data(text)
     assert user_data.node_config is None
     assert any(p.startswith("NodeConfig: invalid YAML") for p in user_data.problems)
+
+
+def test_v1beta1_is_accepted_and_other_groups_are_not_nodeconfig():
+    assert decode_user_data(COMPLETE.replace("v1alpha1", "v1beta1")).node_config.problems == []
+    other_group = decode_user_data(COMPLETE.replace("node.eks.aws", "example.com"))
+    assert other_group.node_config is None and other_group.format_family() is None

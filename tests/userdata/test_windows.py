@@ -38,8 +38,9 @@ def test_holes_in_parameters(with_holes):
 
 
 def test_unset_variable_is_unknown():
-    call = decode_user_data("<powershell>\n& $Script -EKSClusterName x\n</powershell>").windows
-    assert call.bootstrap_calls == []  # the script path is not known: no call is claimed
+    user_data = decode_user_data("<powershell>\n& $Script -EKSClusterName x\n</powershell>")
+    assert user_data.windows.bootstrap_calls == []  # the script path is not known: no call is claimed
+    assert user_data.may_hide_commands and "line 2" in user_data.opaque[0]
     text = "<powershell>\n& 'C:\\EKS\\Start-EKSBootstrap.ps1' -EKSClusterName $Name\n</powershell>"
     name = decode_user_data(text).windows.bootstrap_calls[0].cluster_name
     assert isinstance(name, Unknown) and "$Name" in name.reason

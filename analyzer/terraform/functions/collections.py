@@ -10,7 +10,7 @@ from analyzer.terraform.functions import function
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, materialize, shallow_dict
 from analyzer.terraform.operations import derived_unknown, equals, same_value
 from analyzer.terraform.sets import TfSet
-from analyzer.values import Encoded, PartialStr, Ref, Unknown, is_unknown
+from analyzer.values import Encoded, PartialStr, Unknown, is_unknown
 
 
 def _list(value: Any, name: str) -> list[Any]:
@@ -438,5 +438,3 @@ def type_(value: Any) -> str:
 def ephemeralasnull(value: Any) -> Any:
     return value
 
-
-__all__ = ["Ref"]
