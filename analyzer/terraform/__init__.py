@@ -10,18 +10,26 @@ Public contract (used by the rest of eksjoin):
 
 Values follow ``analyzer.values``: an attribute reference to a resource attribute the
 configuration does not set (``aws_vpc.main.id``) is ``Ref(target=<address>, attribute="id")``.
+
+What a TfBlock holds:
+  * ``attributes``: arguments as written and evaluated (``null`` stays None); nested blocks,
+    ``dynamic`` ones included, are lists of dicts. ``data "aws_iam_policy_document"`` also has
+    ``json`` (the policy) and ``data "cloudinit_config"`` has ``rendered`` (the MIME document).
+  * an unknown ``count``/``for_each`` gives one stand-in block at the bare address, with
+    ``index`` None and ``note`` saying why; ``count = 0`` gives none.
+
+Layout:
+  parsing, syntax, templates      text -> Lark trees, bodies, template nodes (HCL and JSON)
+  expressions, operations, convert, functions/   the evaluator and Terraform's value rules
+  module, sources, instances, views              module directories, calls, lazy instances
+  policy_document, cloudinit                     data sources evaluated into their result
+  variables, files                               root inputs; confined file access
+  loader, collect, plan                          entry points and TfBlock construction
 """
 
 from analyzer.terraform.types import TfBlock, TfConfiguration
 from analyzer.terraform.loader import load_terraform
 from analyzer.terraform.parsing import parse_hcl_file
+from analyzer.terraform.plan import load_plan
 
 __all__ = ["TfBlock", "TfConfiguration", "load_terraform", "load_plan", "parse_hcl_file"]
-
-
-def __getattr__(name: str):
-    if name == "load_plan":
-        from analyzer.terraform.plan import load_plan
-
-        return load_plan
-    raise AttributeError(name)

@@ -115,7 +115,7 @@ class ModuleInstance:
             return namespace(self)
         if name in ("count", "each", "self"):
             raise EvalError(f'"{name}" is only valid inside a block that sets {"count" if name == "count" else "for_each"}')
-        if name in self.definition.resource_types():
+        if name in self.definition.resource_types:
             return ResourceTypeNamespace(self, name)
         raise KeyError(name)
 
@@ -365,10 +365,10 @@ class ModulesNamespace(_Namespace):
 
 class DataNamespace(_Namespace):
     def keys(self) -> list[str]:
-        return sorted({d.type for d in self.instance.definition.resources.values() if d.mode == "data"})
+        return sorted(self.instance.definition.data_types)
 
     def get_attr(self, name: str) -> Any:
-        if name not in self.keys():
+        if name not in self.instance.definition.data_types:
             raise EvalError(f'reference to undeclared data source type "data.{name}"')
         return ResourceTypeNamespace(self.instance, name, data=True)
 
@@ -377,10 +377,10 @@ class ResourcesNamespace(_Namespace):
     """``resource.aws_x.y``: the explicit form of ``aws_x.y``."""
 
     def keys(self) -> list[str]:
-        return sorted(self.instance.definition.resource_types())
+        return sorted(self.instance.definition.resource_types)
 
     def get_attr(self, name: str) -> Any:
-        if name not in self.instance.definition.resource_types():
+        if name not in self.instance.definition.resource_types:
             raise EvalError(f'reference to undeclared resource type "resource.{name}"')
         return ResourceTypeNamespace(self.instance, name)
 

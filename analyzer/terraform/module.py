@@ -6,6 +6,7 @@ cached), and shared by every instance of the module.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,8 +85,13 @@ class ModuleDefinition:
     files: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def resource_types(self) -> set[str]:
-        return {decl.type for decl in self.resources.values() if decl.mode == "resource"}
+    @functools.cached_property
+    def resource_types(self) -> frozenset[str]:
+        return frozenset(decl.type for decl in self.resources.values() if decl.mode == "resource")
+
+    @functools.cached_property
+    def data_types(self) -> frozenset[str]:
+        return frozenset(decl.type for decl in self.resources.values() if decl.mode == "data")
 
 
 def terraform_files(directory: Path) -> list[Path]:

@@ -221,3 +221,70 @@ def test_an_error_inside_one_attribute_does_not_stop_the_others(write_config, lo
     assert attributes["good"] == "fine"
     assert isinstance(attributes["bad"], Unknown) and isinstance(attributes["typed"], Unknown)
     assert attributes["bad"].origin.line == 3
+
+
+def test_whole_resource_references_give_lists_of_refs(write_config, load):
+    root = write_config({"main.tf": """
+        resource "aws_subnet" "private" {
+          count      = 2
+          cidr_block = "10.0.${count.index}.0/24"
+        }
+        data "aws_partition" "current" {}
+        resource "terraform_data" "forms" {
+          input = {
+            full_splat = aws_subnet.private[*].id
+            attr_splat = aws_subnet.private.*.id
+            for_expr   = [for s in aws_subnet.private : s.id]
+            explicit   = resource.aws_subnet.private[1].cidr_block
+            partition  = data.aws_partition.current.partition
+          }
+        }
+    """})
+    forms = next(b for b in load(root).blocks if b.address == "terraform_data.forms").attributes["input"]
+    expected = [("aws_subnet.private[0]", "id"), ("aws_subnet.private[1]", "id")]
+    for form in ("full_splat", "attr_splat", "for_expr"):
+        assert [(r.target, r.attribute) for r in forms[form]] == expected
+    assert forms["explicit"] == "10.0.1.0/24"
+    partition = forms["partition"]
+    assert isinstance(partition, Ref) and (partition.target, partition.attribute) == (
+        "data.aws_partition.current", "partition")
+    assert partition.origin.line == 6
+
+
+def test_an_internal_failure_degrades_to_unknown_with_a_diagnostic(write_config, load, monkeypatch):
+    from analyzer.terraform.functions import REGISTRY
+
+    def broken(*args):
+        raise ZeroDivisionError("defect")
+
+    monkeypatch.setattr(REGISTRY["upper"], "impl", broken)
+    root = write_config({"main.tf": """
+        resource "terraform_data" "x" {
+          input = upper("a")
+          other = "kept"
+        }
+    """})
+    configuration = load(root)
+    attributes = configuration.blocks[0].attributes
+    assert isinstance(attributes["input"], Unknown) and attributes["other"] == "kept"
+    (diagnostic,) = configuration.diagnostics
+    assert diagnostic.code == EVALUATION and diagnostic.severity == "info"
+    assert diagnostic.location.line == 3
+
+
+def test_cloudinit_config_is_rendered(write_config, load):
+    root = write_config({"main.tf": """
+        data "cloudinit_config" "nodes" {
+          gzip          = false
+          base64_encode = false
+          boundary      = "B"
+          part {
+            content_type = "text/x-shellscript"
+            content      = "echo hi"
+          }
+        }
+    """})
+    rendered = load(root).blocks[0].attributes["rendered"]
+    assert rendered == ('Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n--B\n'
+                        "Content-Transfer-Encoding: 7bit\nContent-Type: text/x-shellscript\nMime-Version: 1.0\n\n"
+                        "echo hi\n--B--\n")
