@@ -186,3 +186,54 @@ def test_symlink_escaping_the_root_is_refused(tmp_path):
     findings = json.loads(result.stdout)["findings"]
     assert {f["rule_id"] for f in findings} == {"LOAD-003"}
     assert len(findings) == 2
+
+
+UNKNOWN_DNS = REPO / "fixtures" / "EKS-DNS-001" / "terraform" / "unknown_variable"
+UNKNOWN_CFN = REPO / "fixtures" / "EKS-DNS-002" / "cloudformation" / "unknown_parameter_without_default"
+
+
+def _rule_findings(result: subprocess.CompletedProcess, rule_id: str) -> list[dict]:
+    return [f for f in json.loads(result.stdout)["findings"] if f["rule_id"] == rule_id]
+
+
+def test_var_makes_an_unknown_value_known():
+    unknown = _rule_findings(run("lint", str(UNKNOWN_DNS), "--format", "json"), "EKS-DNS-001")
+    assert [f["severity"] for f in unknown] == ["warning"] and "--var" in unknown[0]["fix"]
+    failing = run("lint", str(UNKNOWN_DNS), "--format", "json", "--var", "dns_support=false")
+    assert [f["severity"] for f in _rule_findings(failing, "EKS-DNS-001")] == ["error"]
+    assert failing.returncode == 1
+    passing = run("lint", str(UNKNOWN_DNS), "--format", "json", "--var", "dns_support=true")
+    assert _rule_findings(passing, "EKS-DNS-001") == []
+
+
+def test_var_file(tmp_path):
+    var_file = tmp_path / "prod.tfvars"
+    var_file.write_text("dns_support = false\n")
+    result = run("lint", str(UNKNOWN_DNS), "--format", "json", "--var-file", str(var_file))
+    assert [f["severity"] for f in _rule_findings(result, "EKS-DNS-001")] == ["error"]
+
+
+def test_cfn_param_and_param_file(tmp_path):
+    assert _rule_findings(run("lint", str(UNKNOWN_CFN), "--format", "json"), "EKS-DNS-002")
+    result = run("lint", str(UNKNOWN_CFN), "--format", "json", "--cfn-param", "Hostnames=true")
+    assert _rule_findings(result, "EKS-DNS-002") == []
+    params = tmp_path / "params.json"
+    params.write_text('{"Hostnames": "false"}')
+    result = run("lint", str(UNKNOWN_CFN), "--format", "json", "--cfn-params", str(params))
+    assert [f["severity"] for f in _rule_findings(result, "EKS-DNS-002")] == ["warning"]
+    assert "not set" not in _rule_findings(result, "EKS-DNS-002")[0]["message"]
+
+
+def test_bad_parameter_file_is_a_usage_error(tmp_path):
+    params = tmp_path / "params.json"
+    params.write_text("[1, 2, 3]")
+    result = run("lint", str(UNKNOWN_CFN), "--cfn-params", str(params))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_config_exclude(tmp_path):
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "main.tf").write_text((EXAMPLES / "terraform" / "main.tf").read_text())
+    (tmp_path / ".eksjoin.yaml").write_text("exclude: ['legacy/']\n")
+    result = run("lint", str(tmp_path), "--format", "json")
+    assert result.returncode == 0 and json.loads(result.stdout)["findings"] == []
