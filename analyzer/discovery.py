@@ -41,6 +41,7 @@ class Inventory:
     """Every input found, by type."""
 
     terraform_dirs: dict[Path, list[SourceFile]] = field(default_factory=dict)
+    planned_dirs: dict[Path, list[SourceFile]] = field(default_factory=dict)  # HCL of a plan
     yaml_files: list[SourceFile] = field(default_factory=list)
     json_files: list[SourceFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -48,8 +49,8 @@ class Inventory:
 
     @property
     def file_count(self) -> int:
-        return (sum(len(f) for f in self.terraform_dirs.values()) + len(self.yaml_files)
-                + len(self.json_files))
+        terraform = [*self.terraform_dirs.values(), *self.planned_dirs.values()]
+        return sum(len(f) for f in terraform) + len(self.yaml_files) + len(self.json_files)
 
 
 def display_path(path: Path) -> str:

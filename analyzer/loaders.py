@@ -25,11 +25,26 @@ Loaded = tuple[list[Resource], list[Diagnostic]]
 def load_inventory(inventory: Inventory, options: "Options") -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
+    # A plan holds the exact values: the HCL beside it only lends file and line numbers.
+    _set_aside_planned_configurations(inventory)
     for loader in (_load_terraform, _load_yaml_files, _load_json_files):
         found, problems = loader(inventory, options)
         resources.extend(found)
         diagnostics.extend(problems)
     return resources, diagnostics
+
+
+def _set_aside_planned_configurations(inventory: Inventory) -> None:
+    planned: set[Path] = set()
+    for source in inventory.json_files:
+        try:
+            data = json.loads(source.read_text())
+        except ValueError:
+            continue
+        if looks_like_plan(data):
+            planned.update(d for d in inventory.terraform_dirs
+                           if d.is_relative_to(source.path.parent))
+    inventory.planned_dirs = {d: inventory.terraform_dirs.pop(d) for d in planned}
 
 
 def _load_terraform(inventory: Inventory, options: "Options") -> Loaded:
@@ -153,6 +168,6 @@ def _load_plan(source: SourceFile, inventory: Inventory) -> Loaded:
     from analyzer.terraform import load_plan
     from analyzer.terraform.normalize import normalize
 
-    hcl_dirs = [d for d in inventory.terraform_dirs if d.is_relative_to(source.path.parent)]
+    hcl_dirs = [d for d in inventory.planned_dirs if d.is_relative_to(source.path.parent)]
     configuration = load_plan(source.path, scan_root=source.root, hcl_dirs=hcl_dirs)
     return normalize(configuration), configuration.diagnostics

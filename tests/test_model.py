@@ -83,3 +83,18 @@ def test_node_class_from_launch_template():
     assert model.attr(custom, "node_class") == "MNG-CUSTOM-AMI"
     assert model.attr(merged, "node_class") == "MNG-LT"
     assert model.attr(default, "node_class") == "MNG-default"
+
+
+def test_self_reference_is_unknown_not_a_loop():
+    # a plan's after-apply value can be a reference to the resource's own attribute
+    cluster = make(kinds.CLUSTER, "aws_eks_cluster.c",
+                   role=Ref("known after apply", target="aws_eks_cluster.c", attribute="role_arn"))
+    linked = Model([cluster]).attr(cluster, "role")
+    assert isinstance(linked, Unknown) and "after apply" in linked.reason
+
+
+def test_reference_cycle_between_resources_terminates():
+    a = make(kinds.INSTANCE_PROFILE, "p.a", role=Ref("x", target="p.b", attribute="arn"))
+    b = make(kinds.INSTANCE_PROFILE, "p.b", role=Ref("x", target="p.a", attribute="arn"))
+    group = make(kinds.NODEGROUP, "g", role=Ref("x", target="p.a", attribute="arn"))
+    assert isinstance(Model([a, b, group]).attr(group, "role"), Unknown)

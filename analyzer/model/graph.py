@@ -93,16 +93,16 @@ class Model:
         self._fact_cache[cache_key] = value
         return value
 
-    def follow(self, value: Any, kind: str) -> Any:
+    def follow(self, value: Any, kind: str, _seen: frozenset[str] = frozenset()) -> Any:
         """Resolve a link value to the resource(s) of ``kind`` it names."""
         if value is None:
             return None
         if isinstance(value, (list, tuple)):
-            return [self.follow(item, kind) for item in value]
+            return [self.follow(item, kind, _seen) for item in value]
         if isinstance(value, Resource):
             return value
         if isinstance(value, Ref):
-            return self._follow_ref(value, kind)
+            return self._follow_ref(value, kind, _seen)
         if isinstance(value, PartialStr):
             return self._follow_identity(value.text("*"), kind, value)
         if is_unknown(value):
@@ -111,17 +111,19 @@ class Model:
             return self._follow_identity(value, kind, value)
         return Unknown(f"{value!r} does not name a {kind}")
 
-    def _follow_ref(self, ref: Ref, kind: str) -> Any:
+    def _follow_ref(self, ref: Ref, kind: str, seen: frozenset[str]) -> Any:
         target = self._by_key.get(ref.target)
         if target is None:
             return Unknown(f"{ref.target} is not in the analyzed files", ref.origin)
         if target.kind == kind:
             return target
+        if ref.target in seen:  # a reference that leads back to itself names nothing
+            return Unknown(f"{ref.target}.{ref.attribute} is known only after apply", ref.origin)
         # A reference may reach the wanted kind through the target, e.g. an instance
         # profile's ARN where a role is wanted.
         for link, link_kind in LINKS.get(target.kind, {}).items():
             if link_kind == kind:
-                return self.follow(target.fields.get(link), kind)
+                return self.follow(target.fields.get(link), kind, seen | {ref.target})
         return Unknown(f"{ref.target}.{ref.attribute} is a {target.kind}, not a {kind}")
 
     def _follow_identity(self, text: str, kind: str, original: Any) -> Any:

@@ -7,6 +7,7 @@ scanned root once symlinks are resolved is refused with LOAD-003 and never read.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -18,14 +19,12 @@ from analyzer.values import Unknown
 
 
 def display_path(path: Path, display_root: Path) -> str:
-    """``path`` relative to ``display_root`` as a POSIX string (absolute when outside it)."""
+    """``path`` relative to ``display_root`` as a POSIX string, like every other finding
+    path (``../infra/main.tf`` when outside it; absolute only across drives)."""
     try:
-        return path.resolve().relative_to(display_root.resolve()).as_posix()
+        return Path(os.path.relpath(path.resolve(), display_root.resolve())).as_posix()
     except ValueError:
-        try:
-            return path.absolute().relative_to(display_root.absolute()).as_posix()
-        except ValueError:
-            return path.absolute().as_posix()
+        return path.absolute().as_posix()
 
 
 def is_inside(path: Path, root: Path) -> bool:

@@ -18,6 +18,7 @@ from analyzer.terraform.collect import literal_locations
 from analyzer.terraform.files import display_path
 from analyzer.terraform.functions.encoding import normalize_decoded
 from analyzer.terraform.lazy import make_ref
+from analyzer.values import Ref
 from analyzer.terraform.module import (
     META_ARGUMENTS, RESOURCE_META_BLOCKS, ModuleDefinition, ResourceDecl, load_module_definition,
 )
@@ -39,11 +40,14 @@ def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> 
         configuration.diagnostics.append(problem)
         return configuration
     unknown_paths = _after_unknown_by_address(plan)
+    references = _configured_references(plan)
     resources = list(_planned_resources(plan))
     locator = _HclLocator.for_plan(resources, [Path(d) for d in hcl_dirs], scan_root)
+    planned = {str(resource.get("address")) for _, resource in resources}
     for module_address, resource in resources:
         block = _block_from_plan(module_address, resource, unknown_paths, display)
         if block is not None:
+            _link_after_apply_values(block, references, planned)
             if locator is not None:
                 locator.locate(block)
             configuration.blocks.append(block)
@@ -98,6 +102,68 @@ def _after_unknown_by_address(plan: dict[str, Any]) -> dict[str, Any]:
         if isinstance(change, dict) and isinstance(change.get("change"), dict):
             table[change.get("address", "")] = change["change"].get("after_unknown") or {}
     return table
+
+
+def _configured_references(plan: dict[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
+    """(module path without instance keys, resource) -> attribute -> the module-relative
+    resource attribute its expression references, from the plan's ``configuration``.
+
+    An after-apply value written as ``aws_iam_role.cluster.arn`` then becomes a reference
+    to that role rather than an opaque value: plans link as the HCL does."""
+    table: dict[tuple[str, str], dict[str, str]] = {}
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    _collect_references(root, "", table)
+    return table
+
+
+def _collect_references(module: dict[str, Any], path: str,
+                        table: dict[tuple[str, str], dict[str, str]]) -> None:
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+            table[(path, resource["address"])] = {
+                name: target for name, expression in (resource.get("expressions") or {}).items()
+                if (target := _resource_attribute_reference(expression))}
+    for name, call in (module.get("module_calls") or {}).items():
+        if isinstance(call, dict):
+            child = f"{path}.module.{name}" if path else f"module.{name}"
+            _collect_references(call.get("module") or {}, child, table)
+
+
+_NOT_RESOURCES = {"var", "local", "module", "data", "each", "count", "path", "self", "terraform"}
+
+
+def _resource_attribute_reference(expression: Any) -> str | None:
+    """``aws_iam_role.cluster.arn`` from {"references": ["aws_iam_role.cluster.arn", ...]}."""
+    if not isinstance(expression, dict):
+        return None
+    for reference in expression.get("references") or []:
+        parts = str(reference).split(".")
+        if parts[0] not in _NOT_RESOURCES and len(parts) >= 3:
+            return str(reference)
+    return None
+
+
+def _strip_instance_keys(module_address: str) -> str:
+    """module.a["x"].module.b[0] -> module.a.module.b (configuration is per module call)."""
+    return ".".join(part.split("[", 1)[0] for part in module_address.split(".")) \
+        if module_address else ""
+
+
+def _link_after_apply_values(block: TfBlock, references: dict[tuple[str, str], dict[str, str]],
+                             planned: set[str]) -> None:
+    """Replace an after-apply Ref to the block itself by a Ref to the resource its
+    expression names, resolved to that resource's planned instance address."""
+    kind = f"{'data.' if block.mode == 'data' else ''}{block.type}.{block.name}"
+    links = references.get((_strip_instance_keys(block.module_path), kind), {})
+    for name, target in links.items():
+        if not isinstance(block.attributes.get(name), Ref):
+            continue
+        owner, _, attribute = target.rpartition(".")
+        scoped = f"{block.module_path}.{owner}" if block.module_path else owner
+        instance = next((a for a in (scoped, f"{scoped}[0]") if a in planned), None)
+        if instance is not None:
+            block.attributes[name] = Ref(f"{instance}.{attribute} is known only after apply",
+                                         target=instance, attribute=attribute)
 
 
 def _block_from_plan(module_address: str, resource: dict[str, Any], unknown_paths: dict[str, Any],
