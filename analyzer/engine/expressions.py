@@ -155,33 +155,28 @@ def _items(spec: dict, key: str, scope: Scope) -> list | Unknown:
 
 
 def _every(spec: dict, scope: Scope) -> Verdict:
-    items = _items(spec, "every", scope)
-    if isinstance(items, Unknown):
-        return logic.unknown(items.reason)
-    verdicts = []
-    for item in items:
-        if isinstance(item, Unknown):
-            verdicts.append(logic.unknown(item.reason, **{spec["as"]: item}))
-            continue
-        verdict = evaluate_condition(spec["that"], scope.child(**{spec["as"]: item}))
-        verdict.bindings.setdefault(spec["as"], item)
-        verdicts.append(verdict)
-    return logic.conjunction(verdicts)
+    return _quantify(spec, "every", scope, logic.conjunction)
 
 
 def _some(spec: dict, scope: Scope) -> Verdict:
-    items = _items(spec, "some", scope)
+    return _quantify(spec, "some", scope, logic.disjunction)
+
+
+def _quantify(spec: dict, key: str, scope: Scope, combine) -> Verdict:
+    """``every``/``some``: the condition per item, each verdict carrying its item as witness."""
+    items = _items(spec, key, scope)
     if isinstance(items, Unknown):
         return logic.unknown(items.reason)
+    name = spec["as"]
     verdicts = []
     for item in items:
         if isinstance(item, Unknown):
-            verdicts.append(logic.unknown(item.reason, **{spec["as"]: item}))
+            verdicts.append(logic.unknown(item.reason, **{name: item}))
             continue
-        verdict = evaluate_condition(spec["that"], scope.child(**{spec["as"]: item}))
-        verdict.bindings.setdefault(spec["as"], item)
+        verdict = evaluate_condition(spec["that"], scope.child(**{name: item}))
+        verdict.bindings.setdefault(name, item)
         verdicts.append(verdict)
-    return logic.disjunction(verdicts)
+    return combine(verdicts)
 
 
 def _compare(spec: dict, scope: Scope) -> Verdict:
