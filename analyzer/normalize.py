@@ -80,6 +80,7 @@ def apply_mapping(resource: Resource, mapping: FieldMap, data: dict,
         else:
             value = dig(data, source)
             path = source
+            resource.source_names[name] = source.rsplit(".", 1)[-1]
         if value is MISSING or value is None:
             continue
         where = nearest_location(locations, path, resource.location) if path else resource.location

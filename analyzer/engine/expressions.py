@@ -190,7 +190,7 @@ def _compare(spec: dict, scope: Scope) -> Verdict:
 
 # -- messages ---------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(\|setting)?\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(\|setting|\|assignment)?\}")
 _TOOL_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "eksctl": "eksctl"}
 
 
@@ -207,11 +207,28 @@ def render(template: str, scope: Scope) -> str:
         except KeyError:
             return match.group(0)
         text = display(value)
+        if match.group(2) == "|assignment":
+            return _assignment(match.group(1), text, scope)
         if match.group(2):
             text += _default_note(match.group(1), scope)
         return text
 
     return _PLACEHOLDER.sub(substitute, template)
+
+
+def _assignment(path: str, text: str, scope: Scope) -> str:
+    """``EnableDnsSupport: false`` / ``enable_dns_support = false``: the setting as the user
+    wrote it (or would write it), in their format's syntax, with a note if it is a default."""
+    owner_path, _, field = path.rpartition(".")
+    try:
+        owner = resolve_path("$" + owner_path, scope) if owner_path else None
+    except KeyError:
+        owner = None
+    if not isinstance(owner, Resource):
+        return f"{field} = {text}"
+    name = owner.source_names.get(field, field)
+    separator = " = " if owner.framework == "terraform" else ": "
+    return f"{name}{separator}{text}{_default_note(path, scope)}"
 
 
 def _default_note(path: str, scope: Scope) -> str:

@@ -30,6 +30,7 @@ class Resource:
     fields: dict[str, Any] = field(default_factory=dict)
     field_locations: dict[str, Location] = field(default_factory=dict)
     field_provenance: dict[str, str] = field(default_factory=dict)
+    source_names: dict[str, str] = field(default_factory=dict)  # canonical -> as written
     provenance: str = DECLARED
     module_call: Location | None = None  # the calling module block, for resources inside modules
     module_call_address: str | None = None  # "module.eks"
