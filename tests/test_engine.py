@@ -191,3 +191,17 @@ def test_refs_are_unknown_values():
     assert isinstance(Ref("id", target="aws_vpc.a", attribute="id"), Unknown)
     with pytest.raises(TypeError):
         bool(HOLE)
+
+
+def test_assignment_speaks_the_users_format():
+    subject = Resource("ec2.vpc", "t#Vpc", "Vpc", "cloudformation", "AWS::EC2::VPC",
+                       Location("t.yaml", 5))
+    subject.set("enable_dns_support", False, Location("t.yaml", 9))
+    subject.source_names["enable_dns_support"] = "EnableDnsSupport"
+    subject.default("enable_dns_hostnames", False)
+    check = {"assert": {"value": False, "op": "is_true"},
+             "message": "{subject.enable_dns_support|assignment}; "
+                        "{subject.enable_dns_hostnames|assignment}"}
+    result = evaluate_rule(rule(check), subject, Model([subject]))
+    assert result.finding.message == ("EnableDnsSupport: false; enable_dns_hostnames: false, "
+                                      "not set: the CloudFormation default")
