@@ -43,6 +43,26 @@ def _asg_tags(data: dict) -> Any:
     }
 
 
+def _single_list(path: str):
+    def read(data: dict) -> Any:
+        value = dig(data, path)
+        return None if value is MISSING or value is None else [value]
+
+    return read
+
+
+def _asg_instance_types(data: dict) -> Any:
+    """Instance types of a mixed instances policy, which override the launch template's."""
+    policy = data.get("MixedInstancesPolicy")
+    if policy is None:
+        return None
+    overrides = dig(policy, "LaunchTemplate.Overrides")
+    if isinstance(overrides, list) and overrides and all(
+            isinstance(o, dict) and o.get("InstanceType") is not None for o in overrides):
+        return [o["InstanceType"] for o in overrides]
+    return Unknown("the Auto Scaling group's mixed instances policy decides the instance types")
+
+
 def _inline_policies(data: dict) -> Any:
     policies = data.get("Policies")
     if isinstance(policies, Unknown):
@@ -263,6 +283,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "subnets": "VPCZoneIdentifier",
             "launch_template": _asg_launch_template,
             "tags": _asg_tags,
+            "instance_types": _asg_instance_types,
         },
     ),
     "AWS::EC2::Instance": FieldMap(
@@ -277,6 +298,7 @@ MAPPINGS: dict[str, FieldMap] = {
             ),
             "security_groups": "SecurityGroupIds",
             "tags": _tags,
+            "instance_types": _single_list("InstanceType"),
         },
     ),
     "AWS::EC2::SecurityGroup": FieldMap(

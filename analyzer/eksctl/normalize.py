@@ -164,7 +164,8 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
     if iam.get("attachPolicyARNs"):
         node.set("policy_override", True, b.where(f"{path}.iam.attachPolicyARNs"))
     family = defaults.ami_family(spec)
-    node.set("ami_family", family, b.where(f"{path}.amiFamily"))
+    # eksctl's spelling of the family; the canonical family is the ``ami_family`` fact
+    node.set("eksctl_ami_family", family, b.where(f"{path}.amiFamily"))
     if managed and family in AMI_FAMILY_TYPES and not spec.get("ami"):
         node.set("ami_type", AMI_FAMILY_TYPES[family], b.where(f"{path}.amiFamily"))
     if spec.get("ami"):
@@ -179,6 +180,9 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
                   "privateNetworking", "instanceType", "instanceTypes"):
         if field in spec:
             node.set(field, spec[field], b.where(f"{path}.{field}"))
+    if "overrideBootstrapCommand" in spec:  # the canonical name rules anchor at
+        node.set("bootstrap_override", spec["overrideBootstrapCommand"],
+                 b.where(f"{path}.overrideBootstrapCommand"))
 
 
 def _addons(b: _Builder, cluster: Resource) -> None:

@@ -1,3 +1,3 @@
 """What eksjoin knows about AWS, EKS and the tools: registered facts and predicates."""
 
-from analyzer.knowledge import iam, network, nodes  # noqa: F401  (registration)
+from analyzer.knowledge import ami, iam, network, nodes, userdata  # noqa: F401  (registration)

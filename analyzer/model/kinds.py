@@ -34,6 +34,8 @@ IAM_POLICY = "iam.policy"  # a customer managed policy
 ROLE_POLICY_ATTACHMENT = "iam.role_policy_attachment"  # managed policy ARN -> role
 ROLE_INLINE_POLICY = "iam.role_inline_policy"  # inline policy document -> role
 OIDC_PROVIDER = "iam.oidc_provider"
+SSM_PARAMETER = "ssm.parameter"  # an SSM parameter read at deploy time (Terraform data source)
+AMI_LOOKUP = "ec2.ami_lookup"  # an AMI search by name/owner (Terraform data "aws_ami")
 
 NODE_KINDS = (NODEGROUP, SELF_MANAGED)
 
@@ -69,6 +71,8 @@ LINKS: dict[str, dict[str, str]] = {
     ROLE_POLICY_ATTACHMENT: {"role": IAM_ROLE},
     ROLE_INLINE_POLICY: {"role": IAM_ROLE},
     OIDC_PROVIDER: {},
+    SSM_PARAMETER: {},
+    AMI_LOOKUP: {},
 }
 
 ALL_KINDS = tuple(LINKS)
@@ -94,4 +98,6 @@ FIELDS: dict[str, str] = {
     POD_IDENTITY: "cluster, namespace, service_account, role",
     LAUNCH_TEMPLATE: "name, image_id, user_data, instance_profile, security_groups, "
                      "network_interfaces, metadata_http_endpoint",
+    SSM_PARAMETER: "name (the parameter path)",
+    AMI_LOOKUP: "name_filters, image_id_filters, name_regex, owners, most_recent",
 }

@@ -30,6 +30,36 @@ def _first_of(*paths: str):
     return read
 
 
+def _single_list(path: str):
+    def read(data: dict) -> Any:
+        value = dig(data, path)
+        return None if value is MISSING or value is None else [value]
+
+    return read
+
+
+def _ami_filters(filter_name: str):
+    """The values of ``filter { name = <filter_name> }`` blocks of a ``data "aws_ami"``."""
+
+    def read(data: dict) -> list[Any] | None:
+        return _filter_values(data, filter_name)
+
+    return read
+
+
+def _filter_values(data: dict, filter_name: str) -> list[Any] | None:
+    found: list[Any] = []
+    for block in _blocks(data, "filter"):
+        if block.get("name") != filter_name:
+            continue
+        values = block.get("values")
+        if isinstance(values, list):
+            found.extend(values)
+        elif values is not None:
+            found.append(values)
+    return found or None
+
+
 def _inline_policies(data: dict) -> list[Any]:
     return [b.get("policy") for b in _blocks(data, "inline_policy") if b.get("policy") is not None]
 
@@ -59,6 +89,18 @@ def _asg_launch_template(data: dict) -> Any:
                      ".launch_template_id",
                      "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
                      ".launch_template_name", "launch_configuration")(data)
+
+
+def _asg_instance_types(data: dict) -> Any:
+    """Instance types of a mixed instances policy, which override the launch template's."""
+    policies = _blocks(data, "mixed_instances_policy")
+    if not policies:
+        return None
+    overrides = [o for t in _blocks(policies[0], "launch_template") for o in _blocks(t, "override")]
+    types = [o.get("instance_type") for o in overrides if o.get("instance_type") is not None]
+    if types and len(types) == len(overrides):
+        return types
+    return Unknown("the Auto Scaling group picks instance types by instance requirements")
 
 
 def _asg_tags(data: dict) -> dict[str, Any]:
@@ -149,12 +191,16 @@ MAPPINGS: dict[str, FieldMap] = {
         identities=("name",)),
     "aws_autoscaling_group": FieldMap(k.SELF_MANAGED, {
         "name": "name", "subnets": "vpc_zone_identifier",
-        "launch_template": _asg_launch_template, "tags": _asg_tags}),
+        "launch_template": _asg_launch_template, "tags": _asg_tags,
+        "instance_types": _asg_instance_types}),
     "aws_instance": FieldMap(k.SELF_MANAGED, {
-        "subnets": _first_of("subnet_id"), "image_id": "ami", "user_data": _first_of(
-            "user_data", "user_data_base64"), "instance_profile": "iam_instance_profile",
+        "subnets": _first_of("subnet_id"), "image_id": "ami", "user_data": "user_data",
+        "instance_profile": "iam_instance_profile",
         "launch_template": _first_of("launch_template.0.id", "launch_template.0.name"),
-        "security_groups": "vpc_security_group_ids", "tags": "tags"}),
+        "security_groups": "vpc_security_group_ids", "tags": "tags",
+        "instance_types": _single_list("instance_type"),
+        "metadata_http_endpoint": "metadata_options.0.http_endpoint"},
+        defaults={"metadata_http_endpoint": "enabled"}),
     "aws_security_group": FieldMap(k.SECURITY_GROUP, {
         "name": "name", "vpc": "vpc_id", "ingress": "ingress", "egress": "egress",
         "tags": "tags"}),
@@ -176,6 +222,30 @@ MAPPINGS: dict[str, FieldMap] = {
         "domain_name": "domain_name", "domain_name_servers": "domain_name_servers"}),
 }
 
+# The provider treats an empty string as "not set" for these optional arguments
+# (``image_id = ""`` launches with no AMI of the launch template's own).
+EMPTY_MEANS_UNSET = {"aws_launch_template": ("image_id", "user_data"),
+                     "aws_launch_configuration": ("image_id", "user_data")}
+
+# Arguments that stand in for a canonical field the configuration leaves out, e.g. the
+# already-encoded form of user data.
+ALTERNATIVE_SOURCES = {"aws_launch_configuration": {"user_data": "user_data_base64"},
+                       "aws_instance": {"user_data": "user_data_base64"}}
+
+# Data sources whose arguments tell what an AMI ID will be (RULES §12, AMI family).
+DATA_MAPPINGS: dict[str, FieldMap] = {
+    "aws_ssm_parameter": FieldMap(k.SSM_PARAMETER, {"name": "name"}),
+    "aws_ami": FieldMap(k.AMI_LOOKUP, {
+        "name_filters": _ami_filters("name"), "image_id_filters": _ami_filters("image-id"),
+        "name_regex": "name_regex", "owners": "owners",
+        "most_recent": "most_recent"}),
+}
+
+# The terraform-aws-modules EKS managed node group sub-module, recognised by the path its
+# files have in every copy of the module (registry download or local checkout).
+EKS_MODULE_MANAGED_NODE_GROUP = "terraform-aws-modules/eks-managed-node-group"
+_EKS_MODULE_MANAGED_NODE_GROUP_DIR = "/modules/eks-managed-node-group/"
+
 # An ASG or instance is a node only if something ties it to EKS (RULES §0.2, class SELF).
 CANDIDATE_NODE_TYPES = {"aws_autoscaling_group", "aws_instance"}
 
@@ -187,6 +257,10 @@ AWS_AUTH_TYPES = {"kubernetes_config_map", "kubernetes_config_map_v1",
 def normalize(configuration: TfConfiguration) -> list[Resource]:
     resources = []
     for block in configuration.blocks:
+        if block.mode == "data":
+            if block.type in DATA_MAPPINGS:
+                resources.append(to_resource(block, DATA_MAPPINGS[block.type]))
+            continue
         if block.mode != "resource":
             continue
         if block.type in AWS_AUTH_TYPES:
@@ -225,6 +299,16 @@ def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
                         module_call=block.module_call,
                         module_call_address=block.module_call_address)
     apply_mapping(resource, mapping, block.attributes, block.locations)
+    for name, path in ALTERNATIVE_SOURCES.get(block.type, {}).items():
+        value = block.attributes.get(path)
+        if resource.fields.get(name) is None and value is not None:
+            resource.set(name, value, block.locations.get(path, block.location))
+    for name in EMPTY_MEANS_UNSET.get(block.type, ()):
+        if resource.fields.get(name) == "":
+            del resource.fields[name]
     if block.type in CANDIDATE_NODE_TYPES:
         resource.set("node_candidate", True)
+    if block.type == "aws_eks_node_group" and block.module_path and \
+            _EKS_MODULE_MANAGED_NODE_GROUP_DIR in "/" + block.location.path.replace("\\", "/"):
+        resource.set("created_by", EKS_MODULE_MANAGED_NODE_GROUP, block.location)
     return resource

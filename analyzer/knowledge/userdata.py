@@ -1,0 +1,713 @@
+"""Facts and predicates about node user data: what bootstraps the node, and how.
+
+RULES §11 and §0.5. ``decoded_user_data`` is the node's user data (its own, or its launch
+template's) taken apart by ``analyzer.userdata``; for eksctl node groups it is the
+``overrideBootstrapCommand`` the user wrote, since eksctl writes everything else itself.
+
+Each predicate answers one rule's question with a value, never a verdict: None when there is
+nothing to report, a description of the defect otherwise, and an Unknown (with the reason)
+when content that is not known could change the answer. A defect another rule owns is not
+reported here (one defect, one finding): user data in another family's format is
+EKS-AMI-002's, ``bootstrap.sh`` on AL2023 is EKS-UDATA-003's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.knowledge.ami import EKSCTL
+from analyzer.knowledge.nodes import MNG_CUSTOM_AMI, MNG_LT, SELF
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.userdata import UserData, decode_user_data
+from analyzer.userdata.ami import AL2, AL2023, BOTTLEROCKET, UBUNTU, USER_DATA_FORMAT, WINDOWS, parse_k8s_version
+from analyzer.values import Encoded, PartialStr, Unknown
+
+BOOTSTRAP_SH = "/etc/eks/bootstrap.sh"
+CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/"
+# Where EC2 itself (not the Terraform provider) receives the user data: it must be base64.
+BASE64_REQUIRED = frozenset({"aws_launch_template", "AWS::EC2::LaunchTemplate",
+                             "AWS::AutoScaling::LaunchConfiguration", "AWS::EC2::Instance"})
+# eksctl puts this before a Windows overrideBootstrapCommand (nodebootstrap/windows.go)
+EKSCTL_WINDOWS_PREAMBLE = '[string]$EKSBootstrapScriptFile = "$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1"'
+# bootstrap.sh without --dns-cluster-ip and without DescribeCluster: 10.100.0.10, or
+# 172.20.0.10 when the VPC has a 10.0.0.0/8 CIDR (EKS picks the service CIDR the same way)
+FALLBACK_DNS_IP, FALLBACK_DNS_IP_IN_10_VPC = "10.100.0.10", "172.20.0.10"
+DOCKERSHIM_REMOVED_IN = (1, 24)
+BOTTLEROCKET_REQUIRED = ("cluster-name", "api-server", "cluster-certificate")
+HOLE = "${?}"  # how a hole reads in decoded part text
+
+
+# -- facts ----------------------------------------------------------------------------------------
+@fact(kinds.NODEGROUP, "user_data_source")
+@fact(kinds.SELF_MANAGED, "user_data_source")
+def user_data_source(model: Model, node: Resource) -> Any:
+    """The resource whose ``user_data`` the node boots with: the node itself (an instance with
+    user data, or no launch template), else its launch template; Unknown when that template
+    is not in the analyzed files. eksctl node groups hold their override on the node."""
+    if node.framework == EKSCTL or node.get("user_data") is not None:
+        return node
+    template = model.attr(node, "launch_template")
+    return node if template is None else template
+
+
+@fact(kinds.NODEGROUP, "decoded_user_data")
+@fact(kinds.SELF_MANAGED, "decoded_user_data")
+def decoded_user_data(model: Model, node: Resource) -> UserData | None:
+    """The decoded user data; None for eksctl node groups without overrideBootstrapCommand."""
+    if node.framework == EKSCTL:
+        return _eksctl_override(model, node)
+    source = model.attr(node, "user_data_source")
+    if isinstance(source, Unknown):
+        return UserData(known=False, reason=f"the launch template is not known ({source.reason})")
+    return decode_user_data(source.get("user_data"))
+
+
+def _eksctl_override(model: Model, node: Resource) -> UserData | None:
+    override = node.get("bootstrap_override")
+    if override is None:
+        return None
+    if model.attr(node, "ami_family") == WINDOWS and isinstance(override, str):
+        override = f"<powershell>\n{EKSCTL_WINDOWS_PREAMBLE}\n{override}\n</powershell>\n"
+    return decode_user_data(override)
+
+
+def _view(model: Model, node: Any) -> UserData | None:
+    return model.attr(node, "decoded_user_data") if isinstance(node, Resource) else None
+
+
+def _not_known(user_data: UserData) -> Unknown:
+    return Unknown(f"the user data is not known ({user_data.reason})")
+
+
+def _hidden(user_data: UserData) -> Unknown:
+    """Parts of the user data are not known: what was not seen may be there."""
+    holes = [hole.reason for hole in user_data.holes]
+    why = (user_data.opaque or holes or [user_data.reason or "parts are not known"])[0]
+    return Unknown(f"the user data is not fully known ({why})")
+
+
+def _absent(user_data: UserData) -> bool:
+    return not user_data.present or user_data.is_empty
+
+
+def _in_other_format(user_data: UserData, family: str) -> bool:
+    """The user data is written for another AMI family (EKS-AMI-002's finding)."""
+    formats = user_data.format_families()
+    return bool(formats) and USER_DATA_FORMAT.get(family, family) not in formats
+
+
+def _node_class(model: Model, node: Resource) -> Any:
+    return model.attr(node, "node_class")
+
+
+def _node_predicate(name: str, gap: Any) -> None:
+    """Register ``gap`` (UserData -> problem text, None or Unknown) as a node predicate."""
+
+    @predicate(name)
+    def check(model: Model, node: Any) -> Any:
+        user_data = _view(model, node)
+        return None if user_data is None else gap(user_data)
+
+
+# -- EKS-UDATA-001: AL2 -------------------------------------------------------------------------
+def al2_bootstrap_gap(user_data: UserData) -> Any:
+    if not user_data.known:
+        return _not_known(user_data)
+    if _absent(user_data):
+        return "has no user data, so nothing runs /etc/eks/bootstrap.sh and kubelet never starts"
+    if user_data.bootstrap_calls:
+        if any(call.cluster_name is not None for call in user_data.bootstrap_calls):
+            return None
+        call = user_data.bootstrap_calls[0]
+        if call.may_hide_arguments:
+            return _hidden(user_data)
+        return (f"runs /etc/eks/bootstrap.sh without a cluster name (script line {call.line}"
+                "): the script stops with 'ERROR: cluster name is not defined!'")
+    if _in_other_format(user_data, AL2):
+        return None
+    if user_data.may_hide_commands:
+        return _hidden(user_data)
+    return "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts"
+
+
+_node_predicate("userdata.linux_bootstrap_problem", al2_bootstrap_gap)
+
+
+# -- EKS-UDATA-002: AL2023 NodeConfig -----------------------------------------------------------
+def node_config_gap(user_data: UserData) -> Any:
+    if not user_data.known:
+        return _not_known(user_data)
+    config = user_data.node_config
+    if config is None:
+        if user_data.bootstrap_calls or _in_other_format(user_data, AL2023):
+            return None  # EKS-UDATA-003 / EKS-AMI-002
+        if any(part.kind == "nodeconfig" for part in user_data.parts) or user_data.may_hide_commands:
+            return _hidden(user_data)
+        return "holds no NodeConfig: nodeadm stops with 'could not find NodeConfig within UserData'"
+    missing = config.missing_required()
+    if not missing:
+        return None
+    if user_data.opaque:
+        return _hidden(user_data)
+    fields = ", ".join(m.field for m in missing)
+    return f"has a NodeConfig without {fields}: nodeadm stops with '{missing[0].message}'"
+
+
+_node_predicate("userdata.node_config_problem", node_config_gap)
+
+
+# -- EKS-UDATA-003: bootstrap.sh on AL2023 ------------------------------------------------------
+@predicate("userdata.bootstrap_sh_call")
+def bootstrap_sh_call(model: Model, node: Any) -> Any:
+    """{line, with_node_config} of the first bootstrap.sh call, or None."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    if not user_data.bootstrap_calls:
+        return None
+    return {"line": user_data.bootstrap_calls[0].line,
+            "with_node_config": user_data.node_config is not None}
+
+
+# -- EKS-UDATA-004: managed node group launch-template format ------------------------------------
+@predicate("userdata.managed_format_problem")
+def managed_format_problem(model: Model, node: Any) -> Any:
+    """{problem, certain} when EKS cannot merge the launch template's user data."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    if _absent(user_data):
+        return None
+    family = model.attr(node, "ami_family")
+    if isinstance(family, Unknown):
+        if node.get("ami_type") is not None:
+            return family
+        family = AL2023  # without ami_type EKS runs AL2 or AL2023: both need MIME multi-part
+    if family in (AL2, AL2023):
+        return _mime_problem(user_data)
+    if family == BOTTLEROCKET:
+        return _toml_problem(user_data)
+    if family == WINDOWS:
+        windows = user_data.windows
+        if windows is None or not windows.tagged:
+            return {"problem": "is not PowerShell inside <powershell></powershell>", "certain": False}
+    return None
+
+
+def _mime_problem(user_data: UserData) -> Any:
+    if not user_data.is_mime:
+        if _starts_with_hole(user_data):
+            return _hidden(user_data)
+        return {"problem": "is not a MIME multi-part document (EKS: 'User data was not in the MIME "
+                           "multipart format')", "certain": True}
+    if user_data.mime_boundary_ok is False:
+        details = "; ".join(p for p in user_data.problems if "boundary" in p) or "a broken boundary"
+        return {"problem": f"is a MIME document EKS may not be able to merge ({details})", "certain": False}
+    return None
+
+
+def _toml_problem(user_data: UserData) -> Any:
+    settings = user_data.bottlerocket
+    if settings is None:
+        if _starts_with_hole(user_data):
+            return _hidden(user_data)
+        return {"problem": "is not Bottlerocket TOML settings", "certain": True}
+    if settings.problems:
+        return {"problem": f"is not valid TOML ({settings.problems[0]})", "certain": True}
+    if settings.unsupported:
+        return {"problem": f"uses TOML that EKS cannot merge: {', '.join(settings.unsupported)}",
+                "certain": True}
+    return None
+
+
+def _starts_with_hole(user_data: UserData) -> bool:
+    first = next((part.text for part in user_data.parts if part.text.strip()), "")
+    return first.lstrip().startswith(HOLE)
+
+
+# -- EKS-UDATA-005: managed node groups must not bootstrap themselves -----------------------------
+@predicate("userdata.self_bootstrap_actions")
+def self_bootstrap_actions(model: Model, node: Any) -> Any:
+    """What the launch-template user data does that EKS's merged bootstrap does (or None)."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    actions = []
+    if user_data.bootstrap_calls and model.attr(node, "ami_family") != AL2023:  # else EKS-UDATA-003
+        actions.append(f"runs /etc/eks/bootstrap.sh (script line {user_data.bootstrap_calls[0].line})")
+    if user_data.nodeadm_calls:
+        actions.append(f"runs nodeadm init (script line {user_data.nodeadm_calls[0].line})")
+    for action in user_data.kubelet_actions:
+        if action.kind in ("start", "configure"):
+            verb = "starts" if action.kind == "start" else "reconfigures"
+            actions.append(f"{verb} kubelet ({action.detail}, script line {action.line})")
+            break
+    return "; ".join(actions) or None
+
+
+# -- EKS-UDATA-006: cluster name ----------------------------------------------------------------
+@predicate("userdata.cluster_name_mismatch")
+def cluster_name_mismatch(model: Model, node: Any) -> Any:
+    """{given, where, field, cluster} for a literal cluster name in the node's bootstrap
+    configuration that differs from its cluster's name; None when all agree."""
+    if not isinstance(node, Resource):
+        return None
+    given = [(value, where, field) for value, where, field in _named_clusters(model, node)
+             if isinstance(value, str)]
+    if not given:
+        return None
+    cluster = model.attr(node, "cluster")
+    if not isinstance(cluster, Resource):
+        reason = cluster.reason if isinstance(cluster, Unknown) else "no cluster in the analyzed files"
+        return Unknown(f"the cluster of {node.address} is not known ({reason})")
+    name = cluster.get("name")
+    if not isinstance(name, str):
+        return Unknown(f"the name of {cluster.address} is not known")
+    if not _valid_cluster_name(name):
+        return Unknown(f"the cluster name {name!r} is a placeholder, not a name EKS accepts")
+    for value, where, field in given:
+        if value != name:
+            return {"given": value, "where": where, "field": field, "cluster": name}
+    return None
+
+
+def _named_clusters(model: Model, node: Resource) -> list[tuple[Any, str, str]]:
+    """(cluster name, where it is written, field) for every place that names the cluster."""
+    names: list[tuple[Any, str, str]] = []
+    field = "bootstrap_override" if node.framework == EKSCTL else "user_data"
+    user_data = _view(model, node)
+    own_bootstrap = node.framework == EKSCTL or _node_class(model, node) in (SELF, MNG_CUSTOM_AMI)
+    if user_data is not None and user_data.known:
+        if own_bootstrap:
+            names += [(c.cluster_name, f"/etc/eks/bootstrap.sh (script line {c.line})", field)
+                      for c in user_data.bootstrap_calls]
+            if user_data.windows is not None:
+                names += [(c.cluster_name, f"Start-EKSBootstrap.ps1 -EKSClusterName (script line {c.line})", field)
+                          for c in user_data.windows.bootstrap_calls]
+        if user_data.node_config is not None:
+            names.append((user_data.node_config.cluster.name, "NodeConfig spec.cluster.name", field))
+        if user_data.bottlerocket is not None:
+            names.append((user_data.bottlerocket.cluster_name, "settings.kubernetes.cluster-name", field))
+    tags = node.get("tags")
+    if node.framework != EKSCTL and isinstance(tags, dict):
+        names += [(key[len(CLUSTER_TAG_PREFIX):], f"tag {key}", "tags") for key in tags
+                  if isinstance(key, str) and key.startswith(CLUSTER_TAG_PREFIX)]
+    return names
+
+
+# -- EKS-UDATA-007: cluster DNS IP / service CIDR when DescribeCluster is bypassed --------------
+@predicate("userdata.dns_problem")
+def dns_problem(model: Model, node: Any) -> Any:
+    """How the node's cluster DNS IP will differ from the cluster's (a description), or None."""
+    if not isinstance(node, Resource):
+        return None
+    cluster = model.attr(node, "cluster")
+    if not isinstance(cluster, Resource):
+        return None
+    if str(cluster.get("ip_family") or "ipv4").lower() == "ipv6":
+        return None  # EKS-UDATA-008
+    service_cidr = cluster.get("service_cidr")
+    if service_cidr is None:
+        return None  # EKS's default service CIDR is the one the bootstrap scripts fall back to
+    network = _network(service_cidr)
+    if network is None:
+        return service_cidr if isinstance(service_cidr, Unknown) else None
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    expected = str(network[10])
+    checks = [_al2_dns(model, cluster, call, network, expected) for call in user_data.bootstrap_calls[:1]]
+    if user_data.windows is not None:
+        checks += [_windows_dns(model, cluster, call, network, expected)
+                   for call in user_data.windows.bootstrap_calls[:1]]
+    if user_data.bottlerocket is not None:
+        checks.append(_compare_dns(user_data.bottlerocket.cluster_dns_ip, expected,
+                                   "settings.kubernetes.cluster-dns-ip"))
+    if user_data.node_config is not None:
+        checks.append(_compare_cidr(user_data.node_config.cluster.cidr, network, "NodeConfig spec.cluster.cidr"))
+    problems = [c for c in checks if isinstance(c, str)]
+    if problems:
+        return f"{problems[0]}, but the service CIDR of {cluster.address} is {network} (cluster DNS {expected})"
+    return next((c for c in checks if isinstance(c, Unknown)), None)
+
+
+def _al2_dns(model: Model, cluster: Resource, call: Any, network: Any, expected: str) -> Any:
+    if call.effective("--apiserver-endpoint") is None or call.effective("--b64-cluster-ca") is None:
+        return _hidden_args(call) if call.may_hide_arguments else None  # DescribeCluster tells it
+    dns = call.effective("--dns-cluster-ip")
+    if dns is not None:
+        return _compare_dns(dns, expected, "bootstrap.sh --dns-cluster-ip")
+    cidr = call.effective("--service-ipv4-cidr")
+    if cidr is not None:
+        return _compare_cidr(cidr, network, "bootstrap.sh --service-ipv4-cidr")
+    if call.may_hide_arguments:
+        return _hidden_args(call)
+    return _fallback_dns(model, cluster, expected, "bootstrap.sh gets --apiserver-endpoint and "
+                                                   "--b64-cluster-ca but no --dns-cluster-ip")
+
+
+def _windows_dns(model: Model, cluster: Resource, call: Any, network: Any, expected: str) -> Any:
+    dns = call.params.get("DNSClusterIP")
+    if dns is not None:
+        return _compare_dns(dns, expected, "Start-EKSBootstrap.ps1 -DNSClusterIP")
+    cidr = call.params.get("ServiceCIDR")
+    if cidr is not None:
+        return _compare_cidr(cidr, network, "Start-EKSBootstrap.ps1 -ServiceCIDR")
+    if call.may_hide_arguments:
+        return _hidden_args(call)
+    return _fallback_dns(model, cluster, expected, "Start-EKSBootstrap.ps1 gets no -ServiceCIDR")
+
+
+def _fallback_dns(model: Model, cluster: Resource, expected: str, what: str) -> Any:
+    if expected not in (FALLBACK_DNS_IP, FALLBACK_DNS_IP_IN_10_VPC):
+        return f"{what}, so the node uses {FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC}"
+    vpc = model.attr(cluster, "vpc")
+    vpc_cidr = _network(vpc.get("cidr_block")) if isinstance(vpc, Resource) else None
+    if vpc_cidr is None:
+        return Unknown(f"the VPC CIDR of {cluster.address} is not known, and bootstrap falls back to "
+                       f"{FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC} depending on it")
+    in_ten = vpc_cidr.version == 4 and vpc_cidr.subnet_of(ipaddress.ip_network("10.0.0.0/8"))
+    fallback = FALLBACK_DNS_IP_IN_10_VPC if in_ten else FALLBACK_DNS_IP
+    return None if fallback == expected else f"{what}, so the node uses {fallback}"
+
+
+def _compare_dns(value: Any, expected: str, what: str) -> Any:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        return Unknown(f"{what} is not known")
+    return None if expected in values else f"{what} is {', '.join(values)}"
+
+
+def _compare_cidr(value: Any, network: Any, what: str) -> Any:
+    given = _network(value)
+    if given is None:
+        return Unknown(f"{what} is not known") if not isinstance(value, str) else None
+    return None if given == network else f"{what} is {given}"
+
+
+def _network(value: Any) -> Any:
+    if not isinstance(value, str):
+        return None
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _hidden_args(call: Any) -> Unknown:
+    return Unknown(f"arguments of the bootstrap call on line {call.line} are not known")
+
+
+# -- EKS-UDATA-008: IPv6 ------------------------------------------------------------------------
+@predicate("userdata.ip_family_problem")
+def ipv6_problem(model: Model, node: Any) -> Any:
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    cluster = model.attr(node, "cluster")
+    family = cluster.get("ip_family") if isinstance(cluster, Resource) else None
+    ipv6_cluster = isinstance(family, str) and family.lower() == "ipv6"
+    for call in user_data.bootstrap_calls[:1]:
+        problem = _al2_ip_family(call, ipv6_cluster)
+        if problem is not None:
+            return problem
+    config = user_data.node_config
+    if ipv6_cluster and config is not None:
+        cidr = _network(config.cluster.cidr)
+        if cidr is not None and cidr.version == 4:
+            return (f"NodeConfig spec.cluster.cidr is the IPv4 range {cidr}, but {cluster.address} is an "
+                    "IPv6 cluster: it must be the cluster's IPv6 service CIDR")
+    return None
+
+
+def _al2_ip_family(call: Any, ipv6_cluster: bool) -> Any:
+    ip_family = call.effective("--ip-family")
+    ipv6_cidr = call.effective("--service-ipv6-cidr")
+    dns = call.effective("--dns-cluster-ip")
+    if not isinstance(ip_family, (str, type(None))):
+        return _hidden_args(call) if ipv6_cluster else None
+    family = ip_family.lower() if isinstance(ip_family, str) else None
+    if family == "ipv6" and ipv6_cidr is None and dns is None:
+        return None if call.may_hide_arguments else (
+            "bootstrap.sh gets --ip-family ipv6 without --service-ipv6-cidr or --dns-cluster-ip: it stops "
+            "with 'One of --service-ipv6-cidr or --dns-cluster-ip must be provided when --ip-family is ipv6'")
+    if family == "ipv4" and ipv6_cidr is not None:
+        return "bootstrap.sh gets --service-ipv6-cidr with --ip-family ipv4: the script stops"
+    bypass = call.effective("--apiserver-endpoint") is not None and call.effective("--b64-cluster-ca") is not None
+    if ipv6_cluster and bypass and family != "ipv6":
+        if family is None and call.may_hide_arguments:
+            return _hidden_args(call)
+        return ("bootstrap.sh gets the endpoint and CA (so it skips DescribeCluster) but not --ip-family "
+                "ipv6: it configures the node for IPv4 in an IPv6 cluster")
+    return None
+
+
+# -- EKS-UDATA-009: Bottlerocket --------------------------------------------------------------
+def bottlerocket_gap(user_data: UserData) -> Any:
+    if not user_data.known:
+        return _not_known(user_data)
+    settings = user_data.bottlerocket
+    if settings is None:
+        if _in_other_format(user_data, BOTTLEROCKET):
+            return None  # EKS-AMI-002
+        if not _absent(user_data) and user_data.may_hide_commands:
+            return _hidden(user_data)
+        return ("has no Bottlerocket settings: settings.kubernetes.cluster-name, api-server and "
+                "cluster-certificate are required to join")
+    if settings.problems:
+        return f"is not valid TOML ({settings.problems[0]}), so Bottlerocket reads no settings from it"
+    kubernetes = (settings.document.get("settings") or {}).get("kubernetes")
+    kubernetes = kubernetes if isinstance(kubernetes, dict) else {}
+    missing = [f"settings.kubernetes.{key}" for key in BOTTLEROCKET_REQUIRED
+               if kubernetes.get(key) is None or kubernetes.get(key) == ""]
+    if not missing:
+        return None
+    if settings.opaque:  # lines that are not known may set them
+        return Unknown(f"{missing[0]} may be set by {settings.opaque[0]}")
+    return f"lacks {', '.join(missing)}"
+
+
+_node_predicate("userdata.bottlerocket_problem", bottlerocket_gap)
+
+
+# -- EKS-UDATA-010: Windows -------------------------------------------------------------------
+def windows_gap(user_data: UserData) -> Any:
+    if not user_data.known:
+        return _not_known(user_data)
+    windows = user_data.windows
+    if windows is None or not windows.bootstrap_calls:
+        if _in_other_format(user_data, WINDOWS):
+            return None  # EKS-AMI-002
+        if user_data.may_hide_commands:
+            return _hidden(user_data)
+        return "never runs Start-EKSBootstrap.ps1 -EKSClusterName <cluster>, so kubelet never starts"
+    if not windows.tagged:
+        return "is PowerShell outside <powershell></powershell>: EC2Launch does not run it"
+    call = windows.bootstrap_calls[0]
+    if call.cluster_name is None:
+        if call.may_hide_arguments:
+            return _hidden(user_data)
+        return f"runs Start-EKSBootstrap.ps1 without -EKSClusterName (script line {call.line})"
+    return None
+
+
+@predicate("userdata.windows_problem")
+def windows_problem(model: Model, node: Any) -> Any:
+    """{problem, severity}: a missing or broken bootstrap (error), or a bootstrap call in a
+    launch template that EKS bootstraps itself (warning)."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if _node_class(model, node) == MNG_LT:
+        if not user_data.known:
+            return _not_known(user_data)
+        calls = user_data.windows.bootstrap_calls if user_data.windows else []
+        if calls:
+            return {"problem": f"runs Start-EKSBootstrap.ps1 (script line {calls[0].line}) although EKS adds its "
+                               "own bootstrap when the launch template names no AMI", "severity": "warning"}
+        return None
+    gap = windows_gap(user_data)
+    return {"problem": gap, "severity": "error"} if isinstance(gap, str) else gap
+
+
+# -- EKS-UDATA-011: container runtime ---------------------------------------------------------
+@predicate("userdata.container_runtime_problem")
+def container_runtime_problem(model: Model, node: Any) -> Any:
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    for call in user_data.bootstrap_calls:
+        runtime = call.effective("--container-runtime")
+        if runtime is None or runtime == "containerd":
+            continue
+        if not isinstance(runtime, str):
+            return Unknown(f"--container-runtime on line {call.line} is not known")
+        if runtime != "dockerd":
+            return f"bootstrap.sh gets --container-runtime {runtime}, which it does not support"
+        version = _running_version(model, node)
+        parsed = parse_k8s_version(version) if isinstance(version, str) else None
+        if parsed is None:
+            return version if isinstance(version, Unknown) else Unknown("the Kubernetes version is not known")
+        if parsed >= DOCKERSHIM_REMOVED_IN:
+            return (f"bootstrap.sh gets --container-runtime dockerd on Kubernetes {version}: it stops with "
+                    "'ERROR: containerd is the only supported container runtime as of Kubernetes version 1.24'")
+    return None
+
+
+def _running_version(model: Model, node: Resource) -> Any:
+    version = model.attr(node, "ami_k8s_version")
+    return version if isinstance(version, str) else model.attr(node, "k8s_version")
+
+
+# -- EKS-UDATA-013: base64 ----------------------------------------------------------------------
+@predicate("userdata.encoding_problem")
+def encoding_problem(model: Model, node: Any) -> Any:
+    """How user data that EC2 receives as it is fails to be base64, or None."""
+    if not isinstance(node, Resource):
+        return None
+    source = model.attr(node, "user_data_source")
+    if not isinstance(source, Resource):
+        return source if isinstance(source, Unknown) else None
+    if source.source_type not in BASE64_REQUIRED:
+        return None
+    value = source.get("user_data")
+    if value is None or value == "" or isinstance(value, Encoded):
+        return None
+    if isinstance(value, str):
+        return None if _is_base64(value) else "plain text"
+    if isinstance(value, PartialStr):
+        literal = "".join(part for part in value.parts if isinstance(part, str))
+        if any(not (ch.isalnum() and ch.isascii() or ch in "+/=\r\n") for ch in literal):
+            return "plain text with values filled in at deployment"
+    reason = getattr(value, "reason", "not known")
+    return Unknown(f"the user data of {source.address} is not known ({reason})")
+
+
+def _is_base64(text: str) -> bool:
+    compact = "".join(text.split())
+    if len(compact) % 4:
+        return False
+    try:
+        base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+# -- EKS-UDATA-014: eksctl overrideBootstrapCommand -------------------------------------------
+@predicate("userdata.override_problem")
+def override_problem(model: Model, node: Any) -> Any:
+    if not isinstance(node, Resource) or node.framework != EKSCTL:
+        return None
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    placeholder = _placeholder_cluster_name(model, node)
+    if placeholder is not None:
+        return placeholder
+    family = model.attr(node, "ami_family")
+    if family in (AL2, UBUNTU):
+        gap = al2_bootstrap_gap(user_data)
+        return "does not run /etc/eks/bootstrap.sh <cluster-name>" if gap == \
+            "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts" else gap
+    if family == WINDOWS:
+        return windows_gap(user_data)
+    return family if isinstance(family, Unknown) else None
+
+
+def _placeholder_cluster_name(model: Model, node: Resource) -> Unknown | None:
+    """A ClusterConfig whose cluster name is no valid EKS name (``<generated>``,
+    ``${CLUSTER}``) is a template: its placeholders also stand in the override, where the
+    shell reads them as something else (``<generated>`` is a redirection)."""
+    cluster = model.attr(node, "cluster")
+    name = cluster.get("name") if isinstance(cluster, Resource) else None
+    if isinstance(name, str) and not _valid_cluster_name(name):
+        return Unknown(f"metadata.name {name!r} is a placeholder, so the override is a template")
+    return None
+
+
+def _valid_cluster_name(name: str) -> bool:
+    """EKS: 1-100 characters, alphanumerics, hyphens and underscores, starting alphanumeric."""
+    return 0 < len(name) <= 100 and name[0].isascii() and name[0].isalnum() and \
+        all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in name)
+
+
+# -- EKS-UDATA-015: terraform-aws-modules custom AMI ------------------------------------------
+@predicate("userdata.module_bootstrap_problem")
+def module_bootstrap_problem(model: Model, node: Any) -> Any:
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    if _absent(user_data):
+        return "has no user data"
+    family = model.attr(node, "ami_family")
+    if family in (AL2, UBUNTU):
+        return al2_bootstrap_gap(user_data)
+    if family == AL2023:
+        return node_config_gap(user_data)
+    if family == BOTTLEROCKET:
+        return bottlerocket_gap(user_data)
+    if family == WINDOWS:
+        return windows_gap(user_data)
+    if bootstrap_mechanism(user_data) or user_data.may_hide_commands:
+        return None
+    return "runs no bootstrap (no bootstrap.sh, NodeConfig, Bottlerocket settings or Start-EKSBootstrap.ps1)"
+
+
+def bootstrap_mechanism(user_data: UserData) -> bool:
+    """Something in the user data joins the node (bootstrap.sh, nodeadm, Bottlerocket, Windows)."""
+    windows_calls = user_data.windows.bootstrap_calls if user_data.windows else []
+    return bool(user_data.bootstrap_calls or user_data.nodeadm_calls or user_data.node_config is not None
+                or user_data.bottlerocket is not None or windows_calls)
+
+
+# -- EKS-AMI-001 / EKS-AMI-002 ------------------------------------------------------------------
+@predicate("ami.custom_ami_status")
+def custom_ami_status(model: Model, node: Any) -> Any:
+    """{image, bootstrap} for an AMI that is not known to be EKS-optimized, or None."""
+    if not isinstance(node, Resource):
+        return None
+    source = model.attr(node, "ami_source")
+    if not source["custom"] or source["eks_optimized"] is True:
+        return None
+    user_data = _view(model, node)
+    if node.framework == EKSCTL:
+        # eksctl writes the bootstrap, or runs the override whose bootstrap EKS-UDATA-014 checks
+        if user_data is not None and not bootstrap_mechanism(user_data) and user_data.may_hide_commands:
+            return _hidden(user_data)
+        return {"image": source["description"], "bootstrap": True}
+    if user_data is None or not user_data.known:
+        return _not_known(user_data) if user_data is not None else None
+    present = bootstrap_mechanism(user_data)
+    if not present and user_data.may_hide_commands:
+        return _hidden(user_data)
+    return {"image": source["description"], "bootstrap": present}
+
+
+@predicate("ami.user_data_format_mismatch")
+def user_data_format_mismatch(model: Model, node: Any) -> Any:
+    """{user_data, ami} when the user data is written for another AMI family, or None."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _not_known(user_data)
+    family = model.attr(node, "ami_family")
+    if isinstance(family, Unknown):
+        return family if user_data.format_families() else None
+    expected = USER_DATA_FORMAT.get(family)
+    formats = user_data.format_families()
+    if expected is None or not formats or expected in formats:
+        return None
+    if family == AL2023 and AL2 in formats:
+        return None  # bootstrap.sh on AL2023 is EKS-UDATA-003's
+    source = model.attr(node, "ami_source")["description"]
+    return {"user_data": _FORMAT_NAMES[formats[0]], "ami": f"{family} ({source})",
+            "expected": _FORMAT_NAMES[expected]}
+
+
+_FORMAT_NAMES = {AL2: "a bootstrap.sh script", AL2023: "a nodeadm NodeConfig",
+                 BOTTLEROCKET: "Bottlerocket TOML settings", WINDOWS: "a Start-EKSBootstrap.ps1 PowerShell script"}
+
+__all__ = ["user_data_source", "decoded_user_data", "al2_bootstrap_gap", "node_config_gap", "bottlerocket_gap",
+           "windows_gap", "bootstrap_mechanism"]

@@ -1,0 +1,317 @@
+"""Node AMI and user-data facts: where the AMI comes from, and what the user data runs."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from analyzer.cloudformation.types import SsmParameter
+from analyzer.engine.predicates import PREDICATES
+from analyzer.location import Location
+from analyzer.model import kinds
+from analyzer.model.graph import Model
+from analyzer.model.resource import Resource
+from analyzer.pipeline import Options, build_model
+from analyzer.values import Encoded, OneOf, PartialStr, Ref, Unknown
+
+AL2023_PATH = "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/arm64/standard/recommended/image_id"
+AL2_PATH = "/aws/service/eks/optimized-ami/1.29/amazon-linux-2/recommended/image_id"
+
+
+def make(kind: str, key: str, framework: str = "terraform", **fields) -> Resource:
+    resource = Resource(kind, key, key, framework, kind, Location("main.tf", 1))
+    resource.fields.update(fields)
+    return resource
+
+
+def cluster(**fields) -> Resource:
+    found = make(kinds.CLUSTER, "aws_eks_cluster.main", **{"name": "prod", "version": "1.31", **fields})
+    found.aliases = (found.fields["name"],) if isinstance(found.fields["name"], str) else ()
+    return found
+
+
+def node_with_template(template_fields: dict, node_kind: str = kinds.SELF_MANAGED, *extra: Resource,
+                       **node_fields) -> tuple[Model, Resource]:
+    template = make(kinds.LAUNCH_TEMPLATE, "aws_launch_template.nodes", **template_fields)
+    node = make(node_kind, "node", launch_template=Ref("id", target=template.key, attribute="id"),
+                **node_fields)
+    return Model([template, node, *extra]), node
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+# -- AMI sources ------------------------------------------------------------------------------------
+def test_ssm_data_source_gives_family_version_and_architecture():
+    parameter = make(kinds.SSM_PARAMETER, "data.aws_ssm_parameter.ami", name=AL2023_PATH)
+    model, node = node_with_template(
+        {"image_id": Ref("value", target=parameter.key, attribute="value")}, kinds.SELF_MANAGED, parameter)
+    source = model.attr(node, "ami_source")
+    assert (source["family"], source["k8s_version"], source["architecture"], source["eks_optimized"]) == \
+        ("AL2023", "1.31", "arm64", True)
+    assert model.attr(node, "ami_family") == "AL2023" and model.attr(node, "architecture") == "arm64"
+
+
+@pytest.mark.parametrize(("image", "family"), [
+    (SsmParameter("ssm", path=AL2_PATH), "AL2"),  # CloudFormation SSM parameter types
+    ("resolve:ssm:" + AL2_PATH, "AL2"),  # EC2 resolves such image IDs in launch templates
+    (OneOf("condition", candidates=(SsmParameter("a", path=AL2_PATH), "resolve:ssm:" + AL2_PATH)), "AL2"),
+])
+def test_image_ids_that_name_an_ssm_parameter(image, family):
+    model, node = node_with_template({"image_id": image})
+    assert model.attr(node, "ami_family") == family
+
+
+@pytest.mark.parametrize(("filters", "family", "eks_optimized"), [
+    (["amazon-eks-node-al2023-x86_64-standard-1.31-v*"], "AL2023", True),
+    (["bottlerocket-aws-k8s-1.30-aarch64-*"], "BOTTLEROCKET", True),
+    (["golden-worker-*"], None, False),  # a custom image: not EKS-optimized, family unknown
+])
+def test_ami_lookup_name_filters(filters, family, eks_optimized):
+    lookup = make(kinds.AMI_LOOKUP, "data.aws_ami.eks", name_filters=filters)
+    model, node = node_with_template({"image_id": Ref("id", target=lookup.key, attribute="id")},
+                                     kinds.SELF_MANAGED, lookup)
+    source = model.attr(node, "ami_source")
+    assert source["eks_optimized"] is eks_optimized
+    assert source["family"] == family if family else isinstance(source["family"], Unknown)
+
+
+def test_ami_lookup_by_image_id_follows_the_ssm_parameter():
+    parameter = make(kinds.SSM_PARAMETER, "data.aws_ssm_parameter.br",
+                     name="/aws/service/bottlerocket/aws-k8s-1.27/x86_64/latest/image_id")
+    lookup = make(kinds.AMI_LOOKUP, "data.aws_ami.br",
+                  image_id_filters=[Ref("value", target=parameter.key, attribute="value")])
+    model, node = node_with_template({"image_id": Ref("id", target=lookup.key, attribute="id")},
+                                     kinds.SELF_MANAGED, lookup, parameter)
+    assert model.attr(node, "ami_family") == "BOTTLEROCKET" and model.attr(node, "ami_k8s_version") == "1.27"
+
+
+@pytest.mark.parametrize("image", ["ami-0123456789abcdef0", Unknown("var.ami_id has no value")])
+def test_literal_or_unknown_ami_has_unknown_family(image):
+    model, node = node_with_template({"image_id": image})
+    source = model.attr(node, "ami_source")
+    assert isinstance(source["family"], Unknown) and isinstance(source["eks_optimized"], Unknown)
+
+
+@pytest.mark.parametrize(("version", "ami_type", "family"), [
+    ("1.29", None, "AL2"),
+    ("1.30", None, "AL2023"),
+    ("1.29", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET"),
+    (Unknown("var.version"), "AL2_x86_64", "AL2"),
+])
+def test_managed_node_group_family_from_ami_type_or_default(version, ami_type, family):
+    eks = cluster(version=version)
+    group = make(kinds.NODEGROUP, "group", cluster="prod", ami_type=ami_type)
+    model = Model([eks, group])
+    assert model.attr(group, "ami_family") == family
+    assert model.attr(group, "ami_source")["custom"] is False
+
+
+def test_managed_default_family_needs_the_version():
+    group = make(kinds.NODEGROUP, "group", cluster="prod")
+    family = Model([cluster(version=None), group]).attr(group, "ami_family")
+    assert isinstance(family, Unknown) and "sets no Kubernetes version" in family.reason
+
+
+def test_node_version_wins_over_cluster_version():
+    group = make(kinds.NODEGROUP, "group", cluster="prod", version="1.30")
+    model = Model([cluster(version="1.31"), group])
+    assert model.attr(group, "k8s_version") == "1.30"
+
+
+@pytest.mark.parametrize(("written", "family"), [
+    ("AmazonLinux2", "AL2"), ("amazonlinux2023", "AL2023"), ("BottlerocketFips", "BOTTLEROCKET"),
+    ("Ubuntu2604", "UBUNTU"), ("WindowsServer2025CoreContainer", "WINDOWS"),
+])
+def test_eksctl_ami_families(written, family):
+    group = make(kinds.SELF_MANAGED, "ng", framework="eksctl", created_by="eksctl", eksctl_ami_family=written)
+    assert Model([group]).attr(group, "ami_family") == family
+
+
+# -- user data --------------------------------------------------------------------------------------
+def test_user_data_comes_from_the_launch_template_unless_the_node_has_its_own():
+    model, node = node_with_template({"user_data": b64("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n")})
+    assert model.attr(node, "user_data_source").kind == kinds.LAUNCH_TEMPLATE
+    assert model.attr(node, "decoded_user_data").bootstrap_calls[0].cluster_name == "prod"
+    instance = make(kinds.SELF_MANAGED, "aws_instance.node", user_data="#!/bin/bash\n/etc/eks/bootstrap.sh dev\n")
+    assert Model([instance]).attr(instance, "decoded_user_data").bootstrap_calls[0].cluster_name == "dev"
+
+
+def test_unresolved_launch_template_gives_unknown_user_data():
+    node = make(kinds.SELF_MANAGED, "node", launch_template=Ref("id", target="module.x.lt", attribute="id"))
+    user_data = Model([node]).attr(node, "decoded_user_data")
+    assert not user_data.known and "not in the analyzed files" in user_data.reason
+
+
+def test_eksctl_override_is_the_user_data_and_windows_gets_eksctls_preamble():
+    linux = make(kinds.SELF_MANAGED, "ng", framework="eksctl", created_by="eksctl",
+                 eksctl_ami_family="AmazonLinux2", bootstrap_override="/etc/eks/bootstrap.sh prod\n")
+    windows = make(kinds.SELF_MANAGED, "win", framework="eksctl", created_by="eksctl",
+                   eksctl_ami_family="WindowsServer2022FullContainer",
+                   bootstrap_override='& $EKSBootstrapScriptFile -EKSClusterName "$EKSClusterName"')
+    plain = make(kinds.SELF_MANAGED, "plain", framework="eksctl", created_by="eksctl",
+                 eksctl_ami_family="AmazonLinux2023")
+    model = Model([linux, windows, plain])
+    assert model.attr(linux, "decoded_user_data").bootstrap_calls[0].cluster_name == "prod"
+    assert model.attr(windows, "decoded_user_data").windows.bootstrap_calls
+    assert model.attr(plain, "decoded_user_data") is None
+
+
+# -- predicates -------------------------------------------------------------------------------------
+def ask(name: str, model: Model, node: Resource):
+    return PREDICATES[name](model, node=node)
+
+
+@pytest.mark.parametrize(("script", "outcome"), [
+    ("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n", None),
+    ("#!/bin/bash\n/etc/eks/bootstrap.sh --use-max-pods false\n", "without a cluster name"),
+    ("#!/bin/bash\necho hello\n", "never runs /etc/eks/bootstrap.sh"),
+    ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", None),  # EKS-AMI-002's
+])
+def test_linux_bootstrap_problem(script, outcome):
+    model, node = node_with_template({"user_data": b64(script)})
+    problem = ask("userdata.linux_bootstrap_problem", model, node)
+    assert problem is None if outcome is None else outcome in problem
+
+
+def test_node_config_problem_names_nodeadms_message():
+    config = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: prod\n"
+    model, node = node_with_template({"user_data": b64(config)})
+    problem = ask("userdata.node_config_problem", model, node)
+    assert "spec.cluster.apiServerEndpoint" in problem and "Apiserver endpoint is missing" in problem
+
+
+@pytest.mark.parametrize(("given", "mismatch"), [("prod", None), ("Prod", "Prod"), (Unknown("var"), None)])
+def test_cluster_name_mismatch_compares_literal_names_only(given, mismatch):
+    script = PartialStr.join(["#!/bin/bash\n/etc/eks/bootstrap.sh ", given, "\n"])
+    model, node = node_with_template({"user_data": Encoded("base64", script) if isinstance(script, PartialStr)
+                                      else b64(script)}, kinds.SELF_MANAGED, cluster(), cluster="prod")
+    found = ask("userdata.cluster_name_mismatch", model, node)
+    assert (found or {}).get("given") == mismatch
+
+
+def test_cluster_name_placeholder_is_not_compared():
+    eks = cluster(name="<generated>")
+    model, node = node_with_template({"user_data": b64("/etc/eks/bootstrap.sh prod\n")},
+                                     kinds.SELF_MANAGED, eks, cluster="<generated>")
+    assert isinstance(ask("userdata.cluster_name_mismatch", model, node), Unknown)
+
+
+BYPASS = "/etc/eks/bootstrap.sh prod --apiserver-endpoint https://x --b64-cluster-ca Q0E="
+
+
+@pytest.mark.parametrize(("service_cidr", "vpc_cidr", "args", "outcome"), [
+    (None, "10.0.0.0/16", "", None),  # EKS's default service CIDR: the fallback is right
+    ("172.16.0.0/16", "10.0.0.0/16", "", "so the node uses"),
+    ("172.16.0.0/16", "10.0.0.0/16", " --dns-cluster-ip 172.16.0.10", None),
+    ("172.20.0.0/16", "10.0.0.0/16", "", None),  # 10/8 VPC: bootstrap.sh falls back to 172.20.0.10
+    ("10.100.0.0/16", "10.0.0.0/16", "", "uses 172.20.0.10"),
+    ("10.100.0.0/16", Unknown("var.cidr"), "", Unknown),
+])
+def test_dns_fallback_when_describe_cluster_is_skipped(service_cidr, vpc_cidr, args, outcome):
+    vpc = make(kinds.VPC, "aws_vpc.main", cidr_block=vpc_cidr)
+    subnet = make(kinds.SUBNET, "aws_subnet.a", vpc=Ref("id", target=vpc.key, attribute="id"))
+    eks = cluster(service_cidr=service_cidr, subnets=[Ref("id", target=subnet.key, attribute="id")])
+    model, node = node_with_template({"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED,
+                                     eks, vpc, subnet, cluster="prod")
+    problem = ask("userdata.dns_problem", model, node)
+    if outcome is Unknown:
+        assert isinstance(problem, Unknown)
+    else:
+        assert problem is None if outcome is None else outcome in problem
+
+
+@pytest.mark.parametrize(("args", "ipv6_cluster", "outcome"), [
+    (" --ip-family ipv6", False, "must be provided"),
+    (" --ip-family ipv4 --service-ipv6-cidr fd00::/108", False, "with --ip-family ipv4"),
+    ("", True, "not --ip-family ipv6"),
+    (" --ip-family ipv6 --service-ipv6-cidr fd00::/108", True, None),
+])
+def test_ip_family_arguments(args, ipv6_cluster, outcome):
+    eks = cluster(ip_family="ipv6" if ipv6_cluster else "ipv4")
+    model, node = node_with_template({"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED,
+                                     eks, cluster="prod")
+    problem = ask("userdata.ip_family_problem", model, node)
+    assert problem is None if outcome is None else outcome in problem
+
+
+@pytest.mark.parametrize(("source_type", "value", "outcome"), [
+    ("aws_launch_template", "#!/bin/bash\necho hi\n", "plain text"),
+    ("aws_launch_template", b64("#!/bin/bash\necho hi\n"), None),
+    ("aws_launch_template", Encoded("base64", PartialStr(("#!/bin/bash\n", Unknown("x")))), None),
+    ("aws_launch_template", PartialStr(("#!/bin/bash\n", Unknown("x"))), "plain text"),
+    ("aws_launch_template", Unknown("var.user_data"), Unknown),
+    ("aws_launch_configuration", "#!/bin/bash\necho hi\n", None),  # the provider encodes it
+])
+def test_user_data_encoding(source_type, value, outcome):
+    template = make(kinds.LAUNCH_TEMPLATE, "lt", user_data=value)
+    template.source_type = source_type
+    node = make(kinds.SELF_MANAGED, "node", launch_template=Ref("id", target="lt", attribute="id"))
+    problem = ask("userdata.encoding_problem", Model([template, node]), node)
+    if outcome is Unknown:
+        assert isinstance(problem, Unknown)
+    else:
+        assert problem is None if outcome is None else outcome in problem
+
+
+# -- normalizers ------------------------------------------------------------------------------------
+MODULE_TF = """
+variable "ami_id" {
+  default = ""
+}
+
+resource "aws_launch_template" "this" {
+  image_id  = var.ami_id
+  user_data = ""
+}
+
+resource "aws_eks_node_group" "this" {
+  cluster_name  = "prod"
+  node_role_arn = "arn:aws:iam::111122223333:role/nodes"
+  subnet_ids    = ["subnet-1"]
+  launch_template {
+    id      = aws_launch_template.this.id
+    version = "1"
+  }
+}
+"""
+
+ROOT_TF = """
+data "aws_ssm_parameter" "ami" {
+  name = "%s"
+}
+
+module "nodes" {
+  source = "./modules/eks-managed-node-group"
+}
+
+resource "aws_launch_configuration" "self" {
+  image_id         = data.aws_ssm_parameter.ami.value
+  user_data_base64 = base64encode("#!/bin/bash\\n/etc/eks/bootstrap.sh prod\\n")
+}
+
+resource "aws_autoscaling_group" "self" {
+  launch_configuration = aws_launch_configuration.self.id
+  max_size             = 1
+  min_size             = 1
+}
+""" % AL2_PATH
+
+
+def test_terraform_normalizer_feeds_the_ami_and_user_data_facts(tmp_path: Path):
+    module_dir = tmp_path / "modules" / "eks-managed-node-group"
+    module_dir.mkdir(parents=True)
+    (module_dir / "main.tf").write_text(MODULE_TF)
+    (tmp_path / "main.tf").write_text(ROOT_TF)
+    model, _ = build_model([tmp_path], Options())
+    group = model.of_kind(kinds.NODEGROUP)[0]
+    assert group.get("created_by") == "terraform-aws-modules/eks-managed-node-group"
+    assert model.attr(group, "node_class") == "MNG-LT"  # image_id = "" is no AMI of its own
+    [asg] = model.of_kind(kinds.SELF_MANAGED)  # kept as a node: its user data runs bootstrap.sh
+    assert model.attr(asg, "ami_family") == "AL2"
+    assert model.attr(asg, "decoded_user_data").bootstrap_calls[0].cluster_name == "prod"
+    [parameter] = model.of_kind(kinds.SSM_PARAMETER)
+    assert parameter.get("name") == AL2_PATH
