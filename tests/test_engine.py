@@ -205,3 +205,18 @@ def test_assignment_speaks_the_users_format():
     result = evaluate_rule(rule(check), subject, Model([subject]))
     assert result.finding.message == ("EnableDnsSupport: false; enable_dns_hostnames: false, "
                                       "not set: the CloudFormation default")
+
+
+def test_paths_read_mappings_and_dataclass_attributes():
+    from dataclasses import dataclass
+
+    from analyzer.engine.expressions import Scope, resolve_path
+
+    @dataclass
+    class Call:
+        cluster_name: str
+
+    subject = vpc(calls=[Call("prod")], tags={"team": "a"})
+    scope = Scope(Model([subject]), {"subject": subject})
+    assert resolve_path("$subject.calls.cluster_name", scope) == ["prod"]
+    assert resolve_path("$subject.tags.team", scope) == "a"

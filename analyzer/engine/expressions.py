@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -75,6 +76,8 @@ def step(model: Model, value: Any, name: str) -> Any:
         return value.get(name)
     if isinstance(value, list):
         return _flatten([step(model, item, name) for item in value])
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return getattr(value, name, None)  # e.g. a decoded user-data view
     if isinstance(value, Unknown):
         return value
     return None
