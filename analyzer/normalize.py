@@ -61,6 +61,19 @@ def dig(data: Any, path: str) -> Any:
     return current
 
 
+def first_of(*paths: str) -> Reader:
+    """A reader for the first of several source paths that is set."""
+
+    def read(data: dict) -> Any:
+        for path in paths:
+            value = dig(data, path)
+            if value is not MISSING and value is not None:
+                return value
+        return None
+
+    return read
+
+
 def nearest_location(locations: Mapping[str, Location], path: str, fallback: Location) -> Location:
     """The location of ``path`` or of its nearest written parent."""
     while path:

@@ -7,19 +7,8 @@ from typing import Any
 from analyzer.cloudformation.types import CfnResource, CfnTemplate
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import MISSING, FieldMap, apply_mapping, dig
+from analyzer.normalize import FieldMap, MISSING, apply_mapping, dig, first_of
 from analyzer.values import Unknown
-
-
-def _first_of(*paths: str):
-    def read(data: dict) -> Any:
-        for path in paths:
-            value = dig(data, path)
-            if value is not MISSING and value is not None:
-                return value
-        return None
-
-    return read
 
 
 def _tags(data: dict) -> Any:
@@ -100,7 +89,7 @@ def _pod_identity_associations(data: dict) -> Any:
 
 
 def _asg_launch_template(data: dict) -> Any:
-    return _first_of(
+    return first_of(
         "LaunchTemplate.LaunchTemplateId",
         "LaunchTemplate.LaunchTemplateName",
         "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId",
@@ -145,7 +134,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "authentication_mode": "AccessConfig.AuthenticationMode",
             "bootstrap_self_managed_addons": "BootstrapSelfManagedAddons",
             "ip_family": "KubernetesNetworkConfig.IpFamily",
-            "service_cidr": _first_of(
+            "service_cidr": first_of(
                 "KubernetesNetworkConfig.ServiceIpv4Cidr", "KubernetesNetworkConfig.ServiceIpv6Cidr"
             ),
             "auto_mode": "ComputeConfig.Enabled",
@@ -168,7 +157,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "cluster": "ClusterName",
             "role": "NodeRole",
             "subnets": "Subnets",
-            "launch_template": _first_of("LaunchTemplate.Id", "LaunchTemplate.Name"),
+            "launch_template": first_of("LaunchTemplate.Id", "LaunchTemplate.Name"),
             "launch_template_version": "LaunchTemplate.Version",
             "ami_type": "AmiType",
             "release_version": "ReleaseVersion",
@@ -252,7 +241,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "name": "LaunchTemplateName",
             "image_id": "LaunchTemplateData.ImageId",
             "user_data": "LaunchTemplateData.UserData",
-            "instance_profile": _first_of(
+            "instance_profile": first_of(
                 "LaunchTemplateData.IamInstanceProfile.Arn",
                 "LaunchTemplateData.IamInstanceProfile.Name",
             ),
@@ -289,11 +278,11 @@ MAPPINGS: dict[str, FieldMap] = {
     "AWS::EC2::Instance": FieldMap(
         k.SELF_MANAGED,
         {
-            "subnets": _first_of("SubnetId"),
+            "subnets": first_of("SubnetId"),
             "image_id": "ImageId",
             "user_data": "UserData",
             "instance_profile": "IamInstanceProfile",
-            "launch_template": _first_of(
+            "launch_template": first_of(
                 "LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName"
             ),
             "security_groups": "SecurityGroupIds",

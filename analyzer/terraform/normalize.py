@@ -7,7 +7,7 @@ from typing import Any
 from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import MISSING, FieldMap, apply_mapping, dig
+from analyzer.normalize import FieldMap, MISSING, apply_mapping, dig, first_of
 from analyzer.terraform.types import TfBlock, TfConfiguration
 from analyzer.values import Unknown
 
@@ -17,17 +17,6 @@ def _blocks(data: dict, name: str) -> list[dict]:
     if isinstance(value, dict):
         return [value]
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _first_of(*paths: str):
-    def read(data: dict) -> Any:
-        for path in paths:
-            value = dig(data, path)
-            if value is not MISSING and value is not None:
-                return value
-        return None
-
-    return read
 
 
 def _single_list(path: str):
@@ -84,7 +73,7 @@ def _pod_identity_associations(data: dict) -> list[dict] | None:
 
 
 def _asg_launch_template(data: dict) -> Any:
-    return _first_of("launch_template.0.id", "launch_template.0.name",
+    return first_of("launch_template.0.id", "launch_template.0.name",
                      "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
                      ".launch_template_id",
                      "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
@@ -131,7 +120,7 @@ MAPPINGS: dict[str, FieldMap] = {
         "authentication_mode": "access_config.0.authentication_mode",
         "bootstrap_self_managed_addons": "bootstrap_self_managed_addons",
         "ip_family": "kubernetes_network_config.0.ip_family",
-        "service_cidr": _first_of("kubernetes_network_config.0.service_ipv4_cidr",
+        "service_cidr": first_of("kubernetes_network_config.0.service_ipv4_cidr",
                                   "kubernetes_network_config.0.service_ipv6_cidr"),
         "auto_mode": "compute_config.0.enabled"},
         defaults={"endpoint_private_access": False, "endpoint_public_access": True,
@@ -140,9 +129,9 @@ MAPPINGS: dict[str, FieldMap] = {
                   "auto_mode": False},
         identities=("name",)),
     "aws_eks_node_group": FieldMap(k.NODEGROUP, {
-        "name": _first_of("node_group_name", "node_group_name_prefix"),
+        "name": first_of("node_group_name", "node_group_name_prefix"),
         "cluster": "cluster_name", "role": "node_role_arn",
-        "subnets": "subnet_ids", "launch_template": _first_of("launch_template.0.id",
+        "subnets": "subnet_ids", "launch_template": first_of("launch_template.0.id",
                                                                "launch_template.0.name"),
         "launch_template_version": "launch_template.0.version", "ami_type": "ami_type",
         "release_version": "release_version", "version": "version", "disk_size": "disk_size",
@@ -177,7 +166,7 @@ MAPPINGS: dict[str, FieldMap] = {
                                          identities=("name",), identity_prefix="profile-name:"),
     "aws_launch_template": FieldMap(k.LAUNCH_TEMPLATE, {
         "name": "name", "image_id": "image_id", "user_data": "user_data",
-        "instance_profile": _first_of("iam_instance_profile.0.name",
+        "instance_profile": first_of("iam_instance_profile.0.name",
                                       "iam_instance_profile.0.arn"),
         "security_groups": _launch_template_security_groups,
         "network_interfaces": "network_interfaces", "instance_type": "instance_type",
@@ -194,9 +183,9 @@ MAPPINGS: dict[str, FieldMap] = {
         "launch_template": _asg_launch_template, "tags": _asg_tags,
         "instance_types": _asg_instance_types}),
     "aws_instance": FieldMap(k.SELF_MANAGED, {
-        "subnets": _first_of("subnet_id"), "image_id": "ami", "user_data": "user_data",
+        "subnets": first_of("subnet_id"), "image_id": "ami", "user_data": "user_data",
         "instance_profile": "iam_instance_profile",
-        "launch_template": _first_of("launch_template.0.id", "launch_template.0.name"),
+        "launch_template": first_of("launch_template.0.id", "launch_template.0.name"),
         "security_groups": "vpc_security_group_ids", "tags": "tags",
         "instance_types": _single_list("instance_type"),
         "metadata_http_endpoint": "metadata_options.0.http_endpoint"},
