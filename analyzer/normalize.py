@@ -23,6 +23,7 @@ BOOLEAN_FIELDS = frozenset({
     "enable_dns_support", "enable_dns_hostnames", "map_public_ip_on_launch",
     "endpoint_private_access", "endpoint_public_access", "bootstrap_self_managed_addons",
     "auto_mode", "private_dns_enabled",
+    "associate_public_ip_address", "assign_ipv6_address_on_creation", "egress",
 })
 
 

@@ -183,6 +183,29 @@ def restore_markers(value: Any, table: dict[str, Unknown]) -> Any:
     return value
 
 
+def scope_refs(value: Any, scope: str) -> Any:
+    """The value with every Ref's target qualified as ``scope#target`` (keys are per root)."""
+    if isinstance(value, Ref):
+        if "#" in value.target:
+            return value
+        return Ref(value.reason, value.origin, target=f"{scope}#{value.target}",
+                   attribute=value.attribute)
+    if isinstance(value, OneOf):
+        return OneOf(value.reason, value.origin,
+                     candidates=tuple(scope_refs(c, scope) for c in value.candidates))
+    if isinstance(value, PartialStr):
+        return PartialStr(tuple(scope_refs(p, scope) for p in value.parts))
+    if isinstance(value, Encoded):
+        return Encoded(value.encoding, scope_refs(value.inner, scope))
+    if isinstance(value, list):
+        return [scope_refs(item, scope) for item in value]
+    if isinstance(value, tuple):
+        return tuple(scope_refs(item, scope) for item in value)
+    if isinstance(value, dict):
+        return {key: scope_refs(item, scope) for key, item in value.items()}
+    return value
+
+
 def describe(value: Any) -> str:
     """Short human text for a value in a message."""
     if isinstance(value, Ref):
@@ -200,7 +223,7 @@ def describe(value: Any) -> str:
 
 __all__ = [
     "Unknown", "Ref", "OneOf", "PartialStr", "Encoded", "is_unknown", "contains_unknown",
-    "first_unknown", "iter_unknowns", "restore_markers", "describe",
+    "first_unknown", "iter_unknowns", "restore_markers", "scope_refs", "describe",
 ]
 
 

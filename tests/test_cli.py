@@ -56,8 +56,9 @@ def test_fail_on_threshold(fail_on, code):
 
 def test_select_and_ignore():
     report = json.loads(run("lint", "examples", "--format", "json", "--select", "EKS-IAM").stdout)
-    assert {f["rule_id"] for f in report["findings"] if f["outcome"] != "load"} <= {
-        "EKS-IAM-002", "EKS-IAM-007"}
+    selected = {f["rule_id"] for f in report["findings"] if f["outcome"] != "load"}
+    assert {"EKS-IAM-002", "EKS-IAM-007"} <= selected
+    assert all(rule_id.startswith("EKS-IAM-") for rule_id in selected)
     report = json.loads(run("lint", "examples", "--format", "json",
                             "--ignore", "EKS-IAM-002,EKS-IAM-007").stdout)
     assert not {"EKS-IAM-002", "EKS-IAM-007"} & {f["rule_id"] for f in report["findings"]}

@@ -147,7 +147,8 @@ def test_aws_auth_from_terraform_keeps_role_references(tmp_path):
     (auth,) = model.of_kind(kinds.AWS_AUTH)
     assert auth.get("ownership") == "partial"  # _v1_data without force = true patches
     (entry,) = auth.get("map_roles")
-    assert isinstance(entry["rolearn"], Ref) and entry["rolearn"].target == "aws_iam_role.nodes"
+    assert isinstance(entry["rolearn"], Ref) and entry["rolearn"].target.endswith(
+        "#aws_iam_role.nodes")
     assert model.follow(entry["rolearn"], kinds.IAM_ROLE) is model.of_kind(kinds.IAM_ROLE)[0]
 
 
@@ -164,3 +165,28 @@ def test_yaml_and_json_templates_build_the_same_model(tmp_path):
     normalize = lambda text: text.replace("template.json", "T").replace("template.yaml", "T")
     assert [normalize(str(x)) for x in _canonical(from_yaml)] == \
         [normalize(str(x)) for x in _canonical(from_json)]
+
+
+def test_two_root_modules_with_the_same_addresses_stay_apart(tmp_path):
+    for name, role in (("managed", "ec2.amazonaws.com"), ("other", "lambda.amazonaws.com")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "main.tf").write_text(textwrap.dedent(f"""
+            resource "aws_iam_role" "nodes" {{
+              name               = "{name}-nodes"
+              assume_role_policy = jsonencode({{Statement = [{{Effect = "Allow",
+                Principal = {{Service = "{role}"}}, Action = "sts:AssumeRole"}}]}})
+            }}
+
+            resource "aws_eks_node_group" "main" {{
+              cluster_name  = "c"
+              node_role_arn = aws_iam_role.nodes.arn
+              subnet_ids    = ["subnet-1"]
+            }}
+            """))
+    model, _ = build_model([tmp_path], Options())
+    groups = model.of_kind(kinds.NODEGROUP)
+    assert len(groups) == 2 and len({g.key for g in groups}) == 2
+    roles = {g.key.split("#")[0].rsplit("/", 1)[-1]: model.attr(g, "role").get("name")
+             for g in groups}
+    assert roles == {"managed": "managed-nodes", "other": "other-nodes"}

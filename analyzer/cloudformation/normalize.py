@@ -32,10 +32,43 @@ def _asg_tags(data: dict) -> Any:
     }
 
 
+def _asg_tag_list(data: dict) -> Any:
+    """Every ASG tag with its PropagateAtLaunch flag (canonical key/value/propagate_at_launch)."""
+    tags = data.get("Tags")
+    if isinstance(tags, Unknown):
+        return tags
+    if not isinstance(tags, list):
+        return None
+    return [{"key": t.get("Key"), "value": t.get("Value"),
+             "propagate_at_launch": t.get("PropagateAtLaunch")}
+            for t in tags if isinstance(t, dict)] or None
+
+
 def _single_list(path: str):
     def read(data: dict) -> Any:
         value = dig(data, path)
         return None if value is MISSING or value is None else [value]
+
+    return read
+
+
+def _constant(value: Any):
+    """A reader for a canonical field the resource type itself decides."""
+
+    def read(data: dict) -> Any:
+        return value
+
+    return read
+
+
+def _list_length(path: str):
+    """How many items the list at ``path`` has (None when absent or empty)."""
+
+    def read(data: dict) -> Any:
+        value = dig(data, path)
+        if isinstance(value, Unknown):
+            return value
+        return len(value) or None if isinstance(value, list) else None
 
     return read
 
@@ -117,6 +150,8 @@ MAPPINGS: dict[str, FieldMap] = {
             "availability_zone": "AvailabilityZone",
             "map_public_ip_on_launch": "MapPublicIpOnLaunch",
             "tags": _tags,
+            "ipv6_cidr_block": "Ipv6CidrBlock",
+            "assign_ipv6_address_on_creation": "AssignIpv6AddressOnCreation",
         },
         defaults={"map_public_ip_on_launch": False},
     ),
@@ -138,6 +173,7 @@ MAPPINGS: dict[str, FieldMap] = {
                 "KubernetesNetworkConfig.ServiceIpv4Cidr", "KubernetesNetworkConfig.ServiceIpv6Cidr"
             ),
             "auto_mode": "ComputeConfig.Enabled",
+            "auto_mode_node_role": "ComputeConfig.NodeRoleArn",
         },
         defaults={
             "endpoint_private_access": False,
@@ -250,6 +286,11 @@ MAPPINGS: dict[str, FieldMap] = {
             "instance_type": "LaunchTemplateData.InstanceType",
             "metadata_http_endpoint": "LaunchTemplateData.MetadataOptions.HttpEndpoint",
             "tag_specifications": "LaunchTemplateData.TagSpecifications",
+            "shutdown_behavior": "LaunchTemplateData.InstanceInitiatedShutdownBehavior",
+            "hibernation": "LaunchTemplateData.HibernationOptions.Configured",
+            "network_interface_count": _list_length("LaunchTemplateData.NetworkInterfaces"),
+            "associate_public_ip_address":
+                "LaunchTemplateData.NetworkInterfaces.0.AssociatePublicIpAddress",
         },
         defaults={"metadata_http_endpoint": "enabled"},
         identities=("name",),
@@ -263,6 +304,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "instance_profile": "IamInstanceProfile",
             "security_groups": "SecurityGroups",
             "instance_type": "InstanceType",
+            "associate_public_ip_address": "AssociatePublicIpAddress",
         },
     ),
     "AWS::AutoScaling::AutoScalingGroup": FieldMap(
@@ -272,6 +314,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "subnets": "VPCZoneIdentifier",
             "launch_template": _asg_launch_template,
             "tags": _asg_tags,
+            "asg_tags": _asg_tag_list,
             "instance_types": _asg_instance_types,
         },
     ),
@@ -288,6 +331,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "security_groups": "SecurityGroupIds",
             "tags": _tags,
             "instance_types": _single_list("InstanceType"),
+            "associate_public_ip_address": "NetworkInterfaces.0.AssociatePublicIpAddress",
         },
     ),
     "AWS::EC2::SecurityGroup": FieldMap(
@@ -298,6 +342,34 @@ MAPPINGS: dict[str, FieldMap] = {
             "ingress": "SecurityGroupIngress",
             "egress": "SecurityGroupEgress",
             "tags": _tags,
+        },
+    ),
+    "AWS::EC2::SecurityGroupIngress": FieldMap(
+        k.SECURITY_GROUP_RULE,
+        {
+            "security_group": "GroupId",
+            "direction": _constant("ingress"),
+            "protocol": "IpProtocol",
+            "from_port": "FromPort",
+            "to_port": "ToPort",
+            "cidrs": _single_list("CidrIp"),
+            "ipv6_cidrs": _single_list("CidrIpv6"),
+            "prefix_lists": _single_list("SourcePrefixListId"),
+            "source_security_group": first_of("SourceSecurityGroupId", "SourceSecurityGroupName"),
+        },
+    ),
+    "AWS::EC2::SecurityGroupEgress": FieldMap(
+        k.SECURITY_GROUP_RULE,
+        {
+            "security_group": "GroupId",
+            "direction": _constant("egress"),
+            "protocol": "IpProtocol",
+            "from_port": "FromPort",
+            "to_port": "ToPort",
+            "cidrs": _single_list("CidrIp"),
+            "ipv6_cidrs": _single_list("CidrIpv6"),
+            "prefix_lists": _single_list("DestinationPrefixListId"),
+            "source_security_group": "DestinationSecurityGroupId",
         },
     ),
     "AWS::EC2::VPCEndpoint": FieldMap(
@@ -330,6 +402,59 @@ MAPPINGS: dict[str, FieldMap] = {
     ),
     "AWS::EC2::DHCPOptions": FieldMap(
         k.DHCP_OPTIONS, {"domain_name": "DomainName", "domain_name_servers": "DomainNameServers"}
+    ),
+    "AWS::EC2::VPCDHCPOptionsAssociation": FieldMap(
+        k.DHCP_OPTIONS_ASSOCIATION, {"vpc": "VpcId", "dhcp_options": "DhcpOptionsId"}
+    ),
+    "AWS::EC2::Route": FieldMap(
+        k.ROUTE,
+        {
+            "route_table": "RouteTableId",
+            "destination": "DestinationCidrBlock",
+            "destination_ipv6": "DestinationIpv6CidrBlock",
+            "destination_prefix_list": "DestinationPrefixListId",
+            "gateway": "GatewayId",
+            "nat_gateway": "NatGatewayId",
+            "transit_gateway": "TransitGatewayId",
+            "egress_only_gateway": "EgressOnlyInternetGatewayId",
+            "network_interface": "NetworkInterfaceId",
+            "instance": "InstanceId",
+            "vpc_peering_connection": "VpcPeeringConnectionId",
+            "vpc_endpoint": "VpcEndpointId",
+            "carrier_gateway": "CarrierGatewayId",
+            "local_gateway": "LocalGatewayId",
+            "core_network": "CoreNetworkArn",
+        },
+    ),
+    "AWS::EC2::VPNGatewayRoutePropagation": FieldMap(
+        k.ROUTE_PROPAGATION, {"route_tables": "RouteTableIds", "vpn_gateway": "VpnGatewayId"}
+    ),
+    "AWS::EC2::VPCGatewayAttachment": FieldMap(
+        k.GATEWAY_ATTACHMENT,
+        {"vpc": "VpcId", "internet_gateway": "InternetGatewayId", "vpn_gateway": "VpnGatewayId"},
+    ),
+    "AWS::EC2::VPNGateway": FieldMap(k.VPN_GATEWAY, {}),
+    "AWS::EC2::EgressOnlyInternetGateway": FieldMap(
+        k.EGRESS_ONLY_INTERNET_GATEWAY, {"vpc": "VpcId"}
+    ),
+    "AWS::EC2::NetworkAcl": FieldMap(k.NETWORK_ACL, {"vpc": "VpcId"}),
+    "AWS::EC2::NetworkAclEntry": FieldMap(
+        k.NETWORK_ACL_RULE,
+        {
+            "network_acl": "NetworkAclId",
+            "rule_number": "RuleNumber",
+            "egress": "Egress",
+            "protocol": "Protocol",
+            "action": "RuleAction",
+            "cidr_block": "CidrBlock",
+            "ipv6_cidr_block": "Ipv6CidrBlock",
+            "from_port": "PortRange.From",
+            "to_port": "PortRange.To",
+        },
+        defaults={"egress": False},
+    ),
+    "AWS::EC2::SubnetNetworkAclAssociation": FieldMap(
+        k.NETWORK_ACL_ASSOCIATION, {"network_acl": "NetworkAclId", "subnet": "SubnetId"}
     ),
 }
 

@@ -111,6 +111,11 @@ def _cluster(b: _Builder) -> Resource:
     cluster.set("cni_service_account_identity",
                 defaults.with_oidc(b.data) is True or _cni_addon_identity(b),
                 b.where("iam.withOIDC"))
+    cluster.set("private_cluster", defaults.is_private_cluster(b.data),
+                b.where("privateCluster.enabled"))
+    cluster.set("skip_endpoint_creation", b.get("privateCluster.skipEndpointCreation") is True,
+                b.where("privateCluster.skipEndpointCreation"))
+    cluster.set("creates_vpc", defaults.creates_vpc(b.data), b.where("vpc"))
     role_arn = b.get("iam.serviceRoleARN")
     if role_arn:
         cluster.set("role", role_arn, b.where("iam.serviceRoleARN"))
@@ -177,7 +182,8 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
         access = "private" if spec.get("privateNetworking") is True else "public"
         node.set("subnets", list(b.subnets_by_access.get(access, [])), None, EKSCTL_DEFAULT)
     for field in ("overrideBootstrapCommand", "preBootstrapCommands", "containerRuntime",
-                  "privateNetworking", "instanceType", "instanceTypes"):
+                  "privateNetworking", "instanceType", "instanceTypes", "securityGroups",
+                  "launchTemplate"):
         if field in spec:
             node.set(field, spec[field], b.where(f"{path}.{field}"))
     if "overrideBootstrapCommand" in spec:  # the canonical name rules anchor at
@@ -240,6 +246,11 @@ def _subnets(b: _Builder, cluster: Resource) -> None:
                        map_public_ip_on_launch=access == "public" and
                        defaults.CREATED_PUBLIC_SUBNETS_MAP_PUBLIC_IP,
                        eksctl_access=access, nat_gateway=nat if access == "private" else None)
+        if access == "private":
+            # a fully-private cluster's VPC has no NAT gateway and no internet gateway
+            subnet.set("private_cluster", cluster.get("private_cluster"), None, EKSCTL_DEFAULT)
+            if b.get("vpc.nat.gateway") is not None:
+                subnet.field_locations["nat_gateway"] = b.where("vpc.nat.gateway")
         b.subnets_by_access[access] = [subnet]
     cluster.set("subnets", b.subnets_by_access["public"] + b.subnets_by_access["private"], None,
                 EKSCTL_DEFAULT)

@@ -102,13 +102,18 @@ def _check_references(spec: Any, path: Path) -> None:
 
 
 def load_catalogue(directory: Path | None = None) -> list[Rule]:
+    """Every rule of ``directory`` (default: the shipped catalogue), validated."""
+    return list(_load_catalogue(directory or rules_dir()))
+
+
+@lru_cache(maxsize=8)
+def _load_catalogue(directory: Path) -> tuple[Rule, ...]:
     import analyzer.knowledge  # noqa: F401  (registers predicates and facts)
 
-    directory = directory or rules_dir()
     rules = [load_rule(path) for path in sorted(directory.glob("*.yaml"))]
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
             raise RuleError(f"{rule.path}: duplicate rule ID {rule.id}")
         seen.add(rule.id)
-    return rules
+    return tuple(rules)

@@ -114,17 +114,18 @@ class Model:
     def _follow_ref(self, ref: Ref, kind: str, seen: frozenset[str]) -> Any:
         target = self._by_key.get(ref.target)
         if target is None:
-            return Unknown(f"{ref.target} is not in the analyzed files", ref.origin)
+            return Unknown(f"{_unscoped(ref.target)} is not in the analyzed files", ref.origin)
         if target.kind == kind:
             return target
         if ref.target in seen:  # a reference that leads back to itself names nothing
-            return Unknown(f"{ref.target}.{ref.attribute} is known only after apply", ref.origin)
+            return Unknown(f"{_unscoped(ref.target)}.{ref.attribute} is known only after apply",
+                           ref.origin)
         # A reference may reach the wanted kind through the target, e.g. an instance
         # profile's ARN where a role is wanted.
         for link, link_kind in LINKS.get(target.kind, {}).items():
             if link_kind == kind:
                 return self.follow(target.fields.get(link), kind, seen | {ref.target})
-        return Unknown(f"{ref.target}.{ref.attribute} is a {target.kind}, not a {kind}")
+        return Unknown(f"{target.address}.{ref.attribute} is a {target.kind}, not a {kind}")
 
     def _follow_identity(self, text: str, kind: str, original: Any) -> Any:
         for identity in _identity_candidates(text, kind):
@@ -134,6 +135,11 @@ class Model:
         if isinstance(original, PartialStr):
             return Unknown(f"{original.text()} could not be resolved ({original.reason})")
         return Unknown(f"{text} is not defined in the analyzed files")
+
+
+def _unscoped(key: str) -> str:
+    """A key as users write it: without the root-module or template scope."""
+    return key.rsplit("#", 1)[-1]
 
 
 def _identity_candidates(text: str, kind: str) -> list[str]:

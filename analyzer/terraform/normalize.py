@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
+from analyzer.discovery import display_path
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
 from analyzer.normalize import FieldMap, MISSING, apply_mapping, dig, first_of
 from analyzer.terraform.types import TfBlock, TfConfiguration
-from analyzer.values import Unknown
+from analyzer.values import scope_refs, Unknown
 
 
 def _blocks(data: dict, name: str) -> list[dict]:
@@ -23,6 +24,15 @@ def _single_list(path: str):
     def read(data: dict) -> Any:
         value = dig(data, path)
         return None if value is MISSING or value is None else [value]
+
+    return read
+
+
+def _constant(value: Any):
+    """A reader for a canonical field the resource type itself decides."""
+
+    def read(data: dict) -> Any:
+        return value
 
     return read
 
@@ -101,6 +111,65 @@ def _asg_tags(data: dict) -> dict[str, Any]:
     return tags
 
 
+def _asg_tag_list(data: dict) -> Any:
+    """Every ASG tag with its propagate_at_launch flag, from ``tag`` blocks and the older
+    ``tags`` list argument; Unknown when a dynamic ``tag`` block cannot be expanded."""
+    blocks, legacy = data.get("tag"), data.get("tags")
+    for value in (blocks, legacy):
+        if isinstance(value, Unknown):
+            return value
+    listed = [t for t in legacy if isinstance(t, dict)] if isinstance(legacy, list) else []
+    return [{"key": tag.get("key"), "value": tag.get("value"),
+             "propagate_at_launch": tag.get("propagate_at_launch")}
+            for tag in _blocks(data, "tag") + listed] or None
+
+
+def _block_count(name: str):
+    """How many ``name`` blocks are written (None when there are none)."""
+
+    def read(data: dict) -> Any:
+        value = data.get(name)
+        if isinstance(value, Unknown):
+            return value
+        return len(_blocks(data, name)) or None
+
+    return read
+
+
+# Route targets: canonical field -> argument (the same in aws_route and inline route blocks).
+_ROUTE_TARGETS = {
+    "gateway": "gateway_id", "nat_gateway": "nat_gateway_id",
+    "transit_gateway": "transit_gateway_id", "egress_only_gateway": "egress_only_gateway_id",
+    "network_interface": "network_interface_id",
+    "vpc_peering_connection": "vpc_peering_connection_id", "vpc_endpoint": "vpc_endpoint_id",
+    "carrier_gateway": "carrier_gateway_id", "local_gateway": "local_gateway_id",
+    "core_network": "core_network_arn"}
+
+_INLINE_ROUTE = FieldMap(k.ROUTE, {
+    "destination": "cidr_block", "destination_ipv6": "ipv6_cidr_block",
+    "destination_prefix_list": "destination_prefix_list_id", "instance": "instance_id",
+    **_ROUTE_TARGETS})
+
+
+def _inline_acl_entry(egress: bool) -> FieldMap:
+    return FieldMap(k.NETWORK_ACL_RULE, {
+        "rule_number": "rule_no", "egress": _constant(egress), "protocol": "protocol",
+        "action": "action", "cidr_block": "cidr_block", "ipv6_cidr_block": "ipv6_cidr_block",
+        "from_port": "from_port", "to_port": "to_port"})
+
+
+# Nested blocks that are resources of their own in the canonical model:
+# resource type -> [(block name, mapping, canonical field naming the parent)]
+INLINE_CHILDREN: dict[str, list[tuple[str, FieldMap, str]]] = {
+    "aws_route_table": [("route", _INLINE_ROUTE, "route_table")],
+    "aws_default_route_table": [("route", _INLINE_ROUTE, "route_table")],
+    "aws_network_acl": [("ingress", _inline_acl_entry(False), "network_acl"),
+                        ("egress", _inline_acl_entry(True), "network_acl")],
+    "aws_default_network_acl": [("ingress", _inline_acl_entry(False), "network_acl"),
+                                ("egress", _inline_acl_entry(True), "network_acl")],
+}
+
+
 MAPPINGS: dict[str, FieldMap] = {
     "aws_vpc": FieldMap(k.VPC, {
         "cidr_block": "cidr_block", "enable_dns_support": "enable_dns_support",
@@ -108,7 +177,9 @@ MAPPINGS: dict[str, FieldMap] = {
         defaults={"enable_dns_support": True, "enable_dns_hostnames": False}),
     "aws_subnet": FieldMap(k.SUBNET, {
         "vpc": "vpc_id", "cidr_block": "cidr_block", "availability_zone": "availability_zone",
-        "map_public_ip_on_launch": "map_public_ip_on_launch", "tags": "tags"},
+        "map_public_ip_on_launch": "map_public_ip_on_launch", "tags": "tags",
+        "ipv6_cidr_block": "ipv6_cidr_block",
+        "assign_ipv6_address_on_creation": "assign_ipv6_address_on_creation"},
         defaults={"map_public_ip_on_launch": False}),
     "aws_eks_cluster": FieldMap(k.CLUSTER, {
         "name": "name", "role": "role_arn", "version": "version",
@@ -122,7 +193,8 @@ MAPPINGS: dict[str, FieldMap] = {
         "ip_family": "kubernetes_network_config.0.ip_family",
         "service_cidr": first_of("kubernetes_network_config.0.service_ipv4_cidr",
                                   "kubernetes_network_config.0.service_ipv6_cidr"),
-        "auto_mode": "compute_config.0.enabled"},
+        "auto_mode": "compute_config.0.enabled",
+        "auto_mode_node_role": "compute_config.0.node_role_arn"},
         defaults={"endpoint_private_access": False, "endpoint_public_access": True,
                   "public_access_cidrs": ["0.0.0.0/0"], "authentication_mode": "CONFIG_MAP",
                   "bootstrap_self_managed_addons": True, "ip_family": "ipv4",
@@ -171,16 +243,21 @@ MAPPINGS: dict[str, FieldMap] = {
         "security_groups": _launch_template_security_groups,
         "network_interfaces": "network_interfaces", "instance_type": "instance_type",
         "metadata_http_endpoint": "metadata_options.0.http_endpoint",
-        "tag_specifications": "tag_specifications"},
+        "tag_specifications": "tag_specifications",
+        "shutdown_behavior": "instance_initiated_shutdown_behavior",
+        "hibernation": "hibernation_options.0.configured",
+        "network_interface_count": _block_count("network_interfaces"),
+        "associate_public_ip_address": "network_interfaces.0.associate_public_ip_address"},
         defaults={"metadata_http_endpoint": "enabled"}, identities=("name",)),
     "aws_launch_configuration": FieldMap(k.LAUNCH_TEMPLATE, {
         "name": "name", "image_id": "image_id", "user_data": "user_data",
         "instance_profile": "iam_instance_profile", "security_groups": "security_groups",
-        "instance_type": "instance_type"},
+        "instance_type": "instance_type",
+        "associate_public_ip_address": "associate_public_ip_address"},
         identities=("name",)),
     "aws_autoscaling_group": FieldMap(k.SELF_MANAGED, {
         "name": "name", "subnets": "vpc_zone_identifier",
-        "launch_template": _asg_launch_template, "tags": _asg_tags,
+        "launch_template": _asg_launch_template, "tags": _asg_tags, "asg_tags": _asg_tag_list,
         "instance_types": _asg_instance_types}),
     "aws_instance": FieldMap(k.SELF_MANAGED, {
         "subnets": first_of("subnet_id"), "image_id": "ami", "user_data": "user_data",
@@ -188,11 +265,33 @@ MAPPINGS: dict[str, FieldMap] = {
         "launch_template": first_of("launch_template.0.id", "launch_template.0.name"),
         "security_groups": "vpc_security_group_ids", "tags": "tags",
         "instance_types": _single_list("instance_type"),
-        "metadata_http_endpoint": "metadata_options.0.http_endpoint"},
+        "metadata_http_endpoint": "metadata_options.0.http_endpoint",
+        "associate_public_ip_address": "associate_public_ip_address"},
         defaults={"metadata_http_endpoint": "enabled"}),
     "aws_security_group": FieldMap(k.SECURITY_GROUP, {
         "name": "name", "vpc": "vpc_id", "ingress": "ingress", "egress": "egress",
         "tags": "tags"}),
+    # Adopting the VPC's default SG removes all of its rules; only the declared ones remain.
+    "aws_default_security_group": FieldMap(k.SECURITY_GROUP, {
+        "vpc": "vpc_id", "ingress": "ingress", "egress": "egress", "tags": "tags",
+        "vpc_default": _constant(True)}),
+    "aws_security_group_rule": FieldMap(k.SECURITY_GROUP_RULE, {
+        "security_group": "security_group_id", "direction": "type", "protocol": "protocol",
+        "from_port": "from_port", "to_port": "to_port", "cidrs": "cidr_blocks",
+        "ipv6_cidrs": "ipv6_cidr_blocks", "prefix_lists": "prefix_list_ids",
+        "source_security_group": "source_security_group_id", "self": "self"}),
+    "aws_vpc_security_group_ingress_rule": FieldMap(k.SECURITY_GROUP_RULE, {
+        "security_group": "security_group_id", "direction": _constant("ingress"),
+        "protocol": "ip_protocol", "from_port": "from_port", "to_port": "to_port",
+        "cidrs": _single_list("cidr_ipv4"), "ipv6_cidrs": _single_list("cidr_ipv6"),
+        "prefix_lists": _single_list("prefix_list_id"),
+        "source_security_group": "referenced_security_group_id"}),
+    "aws_vpc_security_group_egress_rule": FieldMap(k.SECURITY_GROUP_RULE, {
+        "security_group": "security_group_id", "direction": _constant("egress"),
+        "protocol": "ip_protocol", "from_port": "from_port", "to_port": "to_port",
+        "cidrs": _single_list("cidr_ipv4"), "ipv6_cidrs": _single_list("cidr_ipv6"),
+        "prefix_lists": _single_list("prefix_list_id"),
+        "source_security_group": "referenced_security_group_id"}),
     "aws_vpc_endpoint": FieldMap(k.VPC_ENDPOINT, {
         "vpc": "vpc_id", "service_name": "service_name", "endpoint_type": "vpc_endpoint_type",
         "private_dns_enabled": "private_dns_enabled", "subnets": "subnet_ids",
@@ -204,7 +303,51 @@ MAPPINGS: dict[str, FieldMap] = {
         "subnet": "subnet_id", "allocation_id": "allocation_id",
         "connectivity_type": "connectivity_type"},
         defaults={"connectivity_type": "public"}),
-    "aws_route_table": FieldMap(k.ROUTE_TABLE, {"vpc": "vpc_id", "routes": "route"}),
+    "aws_route_table": FieldMap(k.ROUTE_TABLE, {"vpc": "vpc_id", "routes": "route",
+                                                "propagating_vgws": "propagating_vgws"}),
+    # The VPC's default route table (its main table unless another is made main); the
+    # provider replaces its routes with the declared ones.
+    "aws_default_route_table": FieldMap(k.ROUTE_TABLE, {
+        "vpc": "default_route_table_id", "routes": "route",
+        "propagating_vgws": "propagating_vgws", "main": _constant(True)}),
+    "aws_route": FieldMap(k.ROUTE, {
+        "route_table": "route_table_id", "destination": "destination_cidr_block",
+        "destination_ipv6": "destination_ipv6_cidr_block",
+        "destination_prefix_list": "destination_prefix_list_id",
+        "instance": "instance_id", **_ROUTE_TARGETS}),
+    "aws_main_route_table_association": FieldMap(k.MAIN_ROUTE_TABLE_ASSOCIATION, {
+        "vpc": "vpc_id", "route_table": "route_table_id"}),
+    "aws_vpn_gateway_route_propagation": FieldMap(k.ROUTE_PROPAGATION, {
+        "route_tables": _single_list("route_table_id"), "vpn_gateway": "vpn_gateway_id"}),
+    "aws_internet_gateway_attachment": FieldMap(k.GATEWAY_ATTACHMENT, {
+        "vpc": "vpc_id", "internet_gateway": "internet_gateway_id"}),
+    "aws_vpn_gateway": FieldMap(k.VPN_GATEWAY, {"vpc": "vpc_id"}),
+    "aws_vpn_gateway_attachment": FieldMap(k.GATEWAY_ATTACHMENT, {
+        "vpc": "vpc_id", "vpn_gateway": "vpn_gateway_id"}),
+    "aws_egress_only_internet_gateway": FieldMap(k.EGRESS_ONLY_INTERNET_GATEWAY,
+                                                 {"vpc": "vpc_id"}),
+    "aws_vpc_endpoint_subnet_association": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
+        "endpoint": "vpc_endpoint_id", "subnet": "subnet_id"}),
+    "aws_vpc_endpoint_route_table_association": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
+        "endpoint": "vpc_endpoint_id", "route_table": "route_table_id"}),
+    "aws_vpc_endpoint_security_group_association": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
+        "endpoint": "vpc_endpoint_id", "security_group": "security_group_id",
+        "replace_default_association": "replace_default_association"}),
+    "aws_vpc_endpoint_private_dns": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
+        "endpoint": "vpc_endpoint_id", "private_dns_enabled": "private_dns_enabled"}),
+    "aws_network_acl": FieldMap(k.NETWORK_ACL, {"vpc": "vpc_id", "subnets": "subnet_ids"}),
+    # Adopting the VPC's default network ACL removes its rules; only the declared ones remain.
+    "aws_default_network_acl": FieldMap(k.NETWORK_ACL, {
+        "vpc": "default_network_acl_id", "subnets": "subnet_ids", "default": _constant(True)}),
+    "aws_network_acl_rule": FieldMap(k.NETWORK_ACL_RULE, {
+        "network_acl": "network_acl_id", "rule_number": "rule_number", "egress": "egress",
+        "protocol": "protocol", "action": "rule_action", "cidr_block": "cidr_block",
+        "ipv6_cidr_block": "ipv6_cidr_block", "from_port": "from_port", "to_port": "to_port"},
+        defaults={"egress": False}),
+    "aws_network_acl_association": FieldMap(k.NETWORK_ACL_ASSOCIATION, {
+        "network_acl": "network_acl_id", "subnet": "subnet_id"}),
+    "aws_vpc_dhcp_options_association": FieldMap(k.DHCP_OPTIONS_ASSOCIATION, {
+        "vpc": "vpc_id", "dhcp_options": "dhcp_options_id"}),
     "aws_route_table_association": FieldMap(k.ROUTE_TABLE_ASSOCIATION, {
         "subnet": "subnet_id", "route_table": "route_table_id"}),
     "aws_vpc_dhcp_options": FieldMap(k.DHCP_OPTIONS, {
@@ -244,6 +387,19 @@ AWS_AUTH_TYPES = {"kubernetes_config_map", "kubernetes_config_map_v1",
 
 
 def normalize(configuration: TfConfiguration) -> list[Resource]:
+    """Canonical resources of one root module (or plan), keyed within that root: two roots
+    in one scan may both declare ``aws_eks_cluster.main`` without one replacing the other."""
+    scope = display_path(configuration.root)
+    return [_scoped(resource, scope) for resource in _normalize(configuration)]
+
+
+def _scoped(resource: Resource, scope: str) -> Resource:
+    resource.key = f"{scope}#{resource.key}"
+    resource.fields = {name: scope_refs(value, scope) for name, value in resource.fields.items()}
+    return resource
+
+
+def _normalize(configuration: TfConfiguration) -> list[Resource]:
     resources = []
     for block in configuration.blocks:
         if block.mode == "data":
@@ -258,7 +414,29 @@ def normalize(configuration: TfConfiguration) -> list[Resource]:
         mapping = MAPPINGS.get(block.type)
         if mapping is not None:
             resources.append(to_resource(block, mapping))
+            resources.extend(_inline_children(block, resources[-1]))
     return resources
+
+
+def _inline_children(block: TfBlock, parent: Resource) -> list[Resource]:
+    """Inline route / network ACL entry blocks as resources of their own, each at its line."""
+    children = []
+    for name, mapping, parent_field in INLINE_CHILDREN.get(block.type, ()):
+        for index, data in enumerate(_blocks(block.attributes, name)):
+            prefix = f"{name}.{index}"
+            address = f"{block.address}.{name}[{index}]"
+            child = Resource(kind=mapping.kind, key=address, address=address,
+                             framework="terraform", source_type=f"{block.type}.{name}",
+                             location=block.locations.get(prefix, block.location),
+                             module_call=block.module_call,
+                             module_call_address=block.module_call_address)
+            locations = {path[len(prefix) + 1:]: where for path, where in block.locations.items()
+                         if path.startswith(prefix + ".")}
+            apply_mapping(child, mapping, data, locations)
+            child.set(parent_field, parent, child.location)
+            child.set("inline", True)
+            children.append(child)
+    return children
 
 
 def _aws_auth(block: TfBlock) -> list[Resource]:

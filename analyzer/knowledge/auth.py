@@ -1,0 +1,654 @@
+"""How nodes are authorized in their cluster (RULES §5) and the IAM identity they launch with.
+
+A node role is authorized by an aws-auth ``mapRoles`` entry (modes CONFIG_MAP and
+API_AND_CONFIG_MAP) or by an access entry (modes API and API_AND_CONFIG_MAP). EKS writes
+the entries of managed node group, Fargate and Auto Mode roles itself, whatever the mode.
+aws-auth entries name roles by ARN; §0.5: an ARN names a role when the role name (and
+path) match and the account is equal or unknown on either side.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.kubernetes.aws_auth import FULL
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import OneOf, PartialStr, Ref, Unknown, describe
+
+CONFIG_MAP, API, API_AND_CONFIG_MAP = "CONFIG_MAP", "API", "API_AND_CONFIG_MAP"
+ACCESS_ENTRY_MODES = (API, API_AND_CONFIG_MAP)
+AWS_AUTH_MODES = (CONFIG_MAP, API_AND_CONFIG_MAP)
+NODE_USERNAME = "system:node:{{EC2PrivateDNSName}}"
+SESSION_USERNAME = "system:node:{{SessionName}}"  # Fargate and hybrid nodes
+NODE_GROUPS = ("system:bootstrappers", "system:nodes")
+WINDOWS_GROUP = "eks:kube-proxy-windows"
+EC2_LINUX, EC2_WINDOWS = "EC2_LINUX", "EC2_WINDOWS"
+NODE_ENTRY_TYPES = (EC2_LINUX, EC2_WINDOWS)
+EKSCTL = "eksctl"
+_HOLE = "\x00"
+
+
+# -- IAM ARNs ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IamArn:
+    """The parts of an IAM role or instance-profile ARN; None where a part is not known."""
+
+    resource_type: str  # "role" | "instance-profile"
+    account: str | None
+    path: str | None  # "/" when the ARN has no path
+    name: str | None
+
+
+def parse_iam_arn(value: Any) -> IamArn | None:
+    """``arn:<partition>:iam::<account>:role/<path>/<name>``, holes allowed; None otherwise."""
+    if isinstance(value, PartialStr):
+        text = value.text(_HOLE)
+    elif isinstance(value, str):
+        text = value
+    else:
+        return None
+    for resource_type in ("role", "instance-profile"):
+        marker = f":{resource_type}/"
+        if marker not in text:
+            continue
+        head, _, resource = text.partition(marker)
+        account = head.rsplit(":", 1)[-1] if ":" in head else _HOLE
+        segments = resource.split("/")
+        name = segments[-1]
+        path = "/" + "".join(s + "/" for s in segments[:-1])
+        return IamArn(resource_type, _known(account), _known(path), _known(name))
+    return None
+
+
+def _known(part: str) -> str | None:
+    return None if _HOLE in part or part == "" else part
+
+
+def arn_text(value: Any, model: Model | None = None) -> str:
+    """An ARN as the user would recognise it in a message."""
+    if isinstance(value, Resource):
+        return value.address
+    if isinstance(value, Ref):
+        target = model.get(value.target) if model is not None else None
+        return f"{target.address if target else value.target}.{value.attribute}"
+    if isinstance(value, PartialStr):
+        return value.text("${…}")
+    return describe(value) if not isinstance(value, str) else value
+
+
+def names_role(model: Model, arn: Any, role: Any) -> Any:
+    """True when ``arn`` (an aws-auth rolearn, an access-entry principal, a role link) names
+    ``role``; an instance-profile ARN names the role the profile wraps (a wrong but present
+    mapping: EKS-AUTH-002 reports it). False, True, or an Unknown saying why."""
+    if not isinstance(role, Resource):
+        return role if isinstance(role, Unknown) else Unknown("the node role is not known")
+    if arn is None:
+        return False
+    if isinstance(arn, Resource):
+        return _names_resource(model, arn, role)
+    if isinstance(arn, OneOf):
+        return _any_of([names_role(model, candidate, role) for candidate in arn.candidates],
+                       arn.reason, every=True)
+    if isinstance(arn, Ref):
+        target = model.get(arn.target)
+        if target is None:
+            return Unknown(f"{arn.target} is not in the analyzed files", arn.origin)
+        if target.kind in (kinds.IAM_ROLE, kinds.INSTANCE_PROFILE):
+            return _names_resource(model, target, role)
+        followed = model.follow(arn, kinds.IAM_ROLE)
+        return same_resource(followed, role) if isinstance(followed, Resource) else \
+            Unknown(f"{arn_text(arn)} could not be resolved to a role")
+    if isinstance(arn, Unknown):
+        return arn
+    parsed = parse_iam_arn(arn)
+    if parsed is None:
+        return Unknown(f"{arn_text(arn)} could not be read as an ARN") \
+            if isinstance(arn, PartialStr) else False
+    if parsed.resource_type == "instance-profile":
+        return _names_profile_of(model, parsed, role)
+    return _arn_names_role(parsed, role)
+
+
+def _names_resource(model: Model, target: Resource, role: Resource) -> Any:
+    if target.kind == kinds.INSTANCE_PROFILE:
+        wrapped = model.attr(target, "role")
+        if isinstance(wrapped, Resource):
+            return same_resource(wrapped, role)
+        return wrapped if isinstance(wrapped, Unknown) else False
+    return same_resource(target, role)
+
+
+def _arn_names_role(arn: IamArn, role: Resource) -> Any:
+    name, path = role.get("name"), role.get("path", "/")
+    if arn.name is None:
+        return Unknown("the role name in the ARN is not known")
+    if not isinstance(name, str):
+        return Unknown(f"the name of {role.address} is not known")
+    if arn.name != name:
+        return False
+    if arn.path in (None, "/"):  # aws-auth ARNs leave the path out; EKS matches by name
+        return True
+    if not isinstance(path, str):
+        return Unknown(f"the path of {role.address} is not known")
+    return arn.path == path
+
+
+def _names_profile_of(model: Model, arn: IamArn, role: Resource) -> Any:
+    holes: list[Unknown] = []
+    for profile in model.of_kind(kinds.INSTANCE_PROFILE):
+        if not same_resource(model.attr(profile, "role"), role):
+            continue
+        name = profile.get("name")
+        if arn.name is None or not isinstance(name, str):
+            holes.append(Unknown(f"the name of instance profile {profile.address} is not known"))
+        elif arn.name == name:
+            return True
+    return holes[0] if holes else False
+
+
+def _any_of(verdicts: list[Any], reason: str, every: bool = False) -> Any:
+    """Combine matches: any True wins (all True when ``every``), then any Unknown."""
+    if every:
+        if verdicts and all(v is True for v in verdicts):
+            return True
+        if all(v is False for v in verdicts):
+            return False
+        return Unknown(reason)
+    if any(v is True for v in verdicts):
+        return True
+    return next((v for v in verdicts if isinstance(v, Unknown)), False)
+
+
+# -- clusters, aws-auth and access entries ----------------------------------------------------
+def cluster_of(model: Model, resource: Resource) -> Any:
+    """The resource's cluster; for a self-managed node without a cluster tag, the cluster its
+    bootstrap names (bootstrap.sh, NodeConfig, Bottlerocket settings, Start-EKSBootstrap)."""
+    cluster = model.attr(resource, "cluster")
+    if cluster is None and resource.kind == kinds.SELF_MANAGED:
+        name = bootstrap_cluster_name(model, resource)
+        if isinstance(name, str):
+            cluster = model.follow(name, kinds.CLUSTER)
+    if cluster is None:
+        return Unknown(f"{resource.address} names no cluster")
+    return cluster
+
+
+def bootstrap_cluster_name(model: Model, node: Resource) -> str | None:
+    """The literal cluster name the node's user data bootstraps into, if it names one."""
+    user_data = model.attr(node, "decoded_user_data")
+    if user_data is None or not getattr(user_data, "known", False):
+        return None
+    names = [call.cluster_name for call in user_data.bootstrap_calls]
+    if user_data.node_config is not None:
+        names.append(user_data.node_config.cluster.name)
+    if user_data.bottlerocket is not None:
+        names.append(user_data.bottlerocket.cluster_name)
+    if user_data.windows is not None:
+        names += [call.cluster_name for call in user_data.windows.bootstrap_calls]
+    return next((n for n in names if isinstance(n, str) and n), None)
+
+
+@fact(kinds.CLUSTER, "auth_mode")
+def auth_mode(model: Model, cluster: Resource) -> Any:
+    """The effective authentication mode (normalizers fill each tool's default)."""
+    mode = cluster.get("authentication_mode")
+    return mode.upper() if isinstance(mode, str) else mode
+
+
+@fact(kinds.AWS_AUTH, "cluster")
+def aws_auth_cluster(model: Model, aws_auth: Resource) -> Any:
+    """The cluster an aws-auth ConfigMap configures. The Kubernetes provider or kubeconfig
+    decides that, so it is inferred: eksctl's own document, else the only cluster declared
+    beside it (same module, same directory), else the only cluster of the analysis."""
+    clusters = model.of_kind(kinds.CLUSTER)
+    if aws_auth.framework == EKSCTL:
+        prefix = aws_auth.key.rsplit("/", 1)[0]
+        found = [c for c in clusters if c.key == f"{prefix}/cluster"]
+    else:
+        found = [c for c in clusters if _declared_beside(c, aws_auth)]
+    if len(found) != 1 and len(clusters) == 1:
+        found = clusters
+    if len(found) == 1:
+        return found[0]
+    return Unknown(f"which cluster {aws_auth.address} configures is not known "
+                   f"({len(found) or 'no'} candidate clusters)")
+
+
+def _declared_beside(cluster: Resource, aws_auth: Resource) -> bool:
+    here = os.path.dirname(aws_auth.location.path)
+    there = os.path.dirname(cluster.location.path)
+    if aws_auth.framework == "terraform":
+        return cluster.framework == "terraform" and here == there and \
+            cluster.module_call_address == aws_auth.module_call_address
+    return here == there or there.startswith(here + os.sep) or here.startswith(there + os.sep)
+
+
+def same_resource(a: Any, b: Any) -> bool:
+    """The same resource, or resources one reference cannot tell apart (the same key, as
+    when two Terraform root modules declare the same address)."""
+    return isinstance(a, Resource) and isinstance(b, Resource) and (a is b or a.key == b.key)
+
+
+def _for_cluster(model: Model, resource: Resource, cluster: Any) -> bool:
+    """Might ``resource`` (aws-auth, access entry, node group) belong to ``cluster``?"""
+    own = model.attr(resource, "cluster") if resource.kind != kinds.AWS_AUTH \
+        else aws_auth_cluster(model, resource)
+    if isinstance(own, Resource) and isinstance(cluster, Resource):
+        return same_resource(own, cluster)
+    return True  # either side unresolved: it may
+
+
+def _mapped_roles(aws_auth: Resource) -> Any:
+    roles = aws_auth.get("map_roles")
+    if isinstance(roles, Unknown):
+        return roles
+    return [entry for entry in roles or [] if isinstance(entry, dict)]
+
+
+def _aws_auth_match(model: Model, role: Resource, cluster: Any) -> tuple[Any, list[Resource]]:
+    """Whether some aws-auth of the cluster maps ``role``, and the fully owned ones that do not."""
+    verdicts: list[Any] = []
+    owned_without: list[Resource] = []
+    for aws_auth in model.of_kind(kinds.AWS_AUTH):
+        if not _for_cluster(model, aws_auth, cluster):
+            continue
+        entries = _mapped_roles(aws_auth)
+        if isinstance(entries, Unknown):
+            verdicts.append(entries)
+            continue
+        found = _any_of([names_role(model, e.get("rolearn"), role) for e in entries], "")
+        verdicts.append(found)
+        if found is False and aws_auth.get("ownership") == FULL and \
+                same_resource(aws_auth_cluster(model, aws_auth), cluster):
+            owned_without.append(aws_auth)
+    return _any_of(verdicts, ""), owned_without
+
+
+def _access_entries(model: Model, cluster: Any) -> list[Resource]:
+    return [e for e in model.of_kind(kinds.ACCESS_ENTRY) if _for_cluster(model, e, cluster)]
+
+
+def _access_entry_match(model: Model, role: Resource, cluster: Any) -> Any:
+    return _any_of([names_role(model, e.get("principal_arn"), role)
+                    for e in _access_entries(model, cluster)], "")
+
+
+def eks_managed_principals(model: Model, cluster: Any) -> list[tuple[Resource, Any]]:
+    """(owner, role link) of every role EKS authorizes itself in ``cluster``: managed node
+    groups, Fargate profiles, the Auto Mode node role."""
+    found: list[tuple[Resource, Any]] = []
+    for owner in model.of_kind(kinds.NODEGROUP, kinds.FARGATE):
+        if same_resource(model.attr(owner, "cluster"), cluster):
+            found.append((owner, owner.get("role")))
+    if isinstance(cluster, Resource) and cluster.get("auto_mode_node_role") is not None:
+        found.append((cluster, cluster.get("auto_mode_node_role")))
+    return found
+
+
+@predicate("auth.node_authorization")
+def node_authorization(model: Model, node: Any) -> dict[str, Any]:
+    """For a self-managed node: ``authorized`` (True / False / Unknown), ``owned`` (the
+    analyzed files hold the mechanism that would authorize it, so a gap is certain),
+    ``role``, ``cluster``, ``mode`` and ``detail`` for the message."""
+    role = model.attr(node, "role")
+    cluster = cluster_of(model, node)
+    mode = auth_mode(model, cluster) if isinstance(cluster, Resource) else \
+        Unknown(f"the cluster of {node.address} is not known")
+    result: dict[str, Any] = {"role": role, "cluster": cluster, "mode": mode, "owned": False,
+                              "detail": ""}
+    if not isinstance(role, Resource):
+        result["authorized"] = role if isinstance(role, Unknown) else \
+            Unknown(f"the node role of {node.address} is not known")
+        return result
+    shared = _any_of([names_role(model, link, role)
+                      for _, link in eks_managed_principals(model, cluster)], "")
+    if shared is True:
+        result["authorized"] = True  # EKS's own entry for the managed node group covers it
+        return result
+    in_aws_auth, owned_without = _aws_auth_match(model, role, cluster)
+    in_entries = _access_entry_match(model, role, cluster)
+    result["authorized"] = _authorized(mode, in_aws_auth, in_entries, shared)
+    if result["authorized"] is False:
+        result["owned"], result["detail"] = _gap(model, cluster, mode, in_aws_auth, owned_without)
+    return result
+
+
+def _authorized(mode: Any, in_aws_auth: Any, in_entries: Any, shared: Any) -> Any:
+    if in_entries is True:  # in CONFIG_MAP mode the entry fails to apply: EKS-AUTH-006's finding
+        return True
+    if in_aws_auth is True:
+        if mode == API:
+            return False
+        if mode in AWS_AUTH_MODES:
+            return True
+        return mode if isinstance(mode, Unknown) else Unknown(f"authentication mode {mode!r}")
+    for verdict in (shared, in_aws_auth, in_entries):
+        if isinstance(verdict, Unknown):
+            return verdict
+    return False
+
+
+def _gap(model: Model, cluster: Any, mode: Any, in_aws_auth: Any,
+         owned_without: list[Resource]) -> tuple[bool, str]:
+    """Whether the missing authorization is certain, and what the message says about it."""
+    declared_entries = [e for e in _access_entries(model, cluster)
+                        if same_resource(model.attr(e, "cluster"), cluster)]
+    if in_aws_auth is True and mode == API:
+        return True, "its aws-auth mapping is ignored because the cluster's authentication mode is API"
+    if mode == CONFIG_MAP and owned_without:
+        return True, f"{owned_without[0].address} replaces aws-auth and has no mapRoles entry for it"
+    if mode == API_AND_CONFIG_MAP and owned_without and declared_entries:
+        return True, (f"neither {owned_without[0].address} nor the cluster's access entries "
+                      "authorize it")
+    if mode == API and declared_entries:
+        return True, "the cluster's access entries have none for it"
+    where = {CONFIG_MAP: "aws-auth mapRoles entry", API: "access entry"}.get(
+        mode if isinstance(mode, str) else "", "aws-auth mapRoles entry or access entry")
+    return False, (f"the analyzed files hold no {where} for it; unless one is created outside "
+                   "them (kubectl, eksctl, the console), the nodes stay Unauthorized")
+
+
+# -- aws-auth entries ---------------------------------------------------------------------------
+def _node_roles(model: Model) -> list[tuple[Resource, Resource]]:
+    """(node, role) for every node with a resolved role."""
+    found = []
+    for node in model.of_kind(*kinds.NODE_KINDS):
+        role = model.attr(node, "role")
+        if isinstance(role, Resource):
+            found.append((node, role))
+    return found
+
+
+def _fargate_roles(model: Model) -> list[Resource]:
+    return [r for r in (model.attr(p, "role") for p in model.of_kind(kinds.FARGATE))
+            if isinstance(r, Resource)]
+
+
+def _is_node_mapping(model: Model, entry: dict) -> bool:
+    username, groups = entry.get("username"), entry.get("groups")
+    if username == SESSION_USERNAME:
+        return False
+    arn = entry.get("rolearn")
+    if any(names_role(model, arn, role) is True for role in _fargate_roles(model)):
+        return False
+    if isinstance(username, str) and username.startswith("system:node:"):
+        return True
+    if isinstance(groups, list) and any(g in NODE_GROUPS for g in groups):
+        return True
+    return any(names_role(model, arn, role) is True for _, role in _node_roles(model))
+
+
+@predicate("auth.profile_arn_mappings")
+def profile_arn_mappings(model: Model, resource: Any) -> Any:
+    """Instance-profile ARNs where a role ARN belongs: aws-auth ``rolearn`` values, or an
+    access entry's principal; Unknown when an ARN cannot be read."""
+    if not isinstance(resource, Resource):
+        return []
+    if resource.kind == kinds.ACCESS_ENTRY:
+        arns = [resource.get("principal_arn")]
+    else:
+        entries = _mapped_roles(resource)
+        if isinstance(entries, Unknown):
+            return entries
+        arns = [e.get("rolearn") for e in entries]
+    verdicts = [(arn, _is_profile_arn(model, arn)) for arn in arns]
+    found = [arn_text(arn, model) for arn, verdict in verdicts if verdict is True]
+    if found:
+        return found
+    return next((v for _, v in verdicts if isinstance(v, Unknown)), [])
+
+
+def _is_profile_arn(model: Model, arn: Any) -> Any:
+    if isinstance(arn, Ref):
+        target = model.get(arn.target)
+        if target is None:
+            return Unknown(f"{arn_text(arn)} is not in the analyzed files", arn.origin)
+        return target.kind == kinds.INSTANCE_PROFILE
+    if arn is None or isinstance(arn, Resource):
+        return False
+    parsed = parse_iam_arn(arn)
+    if parsed is not None:
+        return parsed.resource_type == "instance-profile"
+    if isinstance(arn, (Unknown, PartialStr)):
+        return Unknown(f"{arn_text(arn)} could not be read as a role ARN")
+    return False
+
+
+@predicate("auth.pathed_role_arns")
+def pathed_role_arns(model: Model, aws_auth: Any) -> Any:
+    """aws-auth ``rolearn`` values that carry an IAM path (``role/team/name``), with the
+    path-less ARN to use instead; Unknown when a referenced role's path is not known."""
+    if not isinstance(aws_auth, Resource):
+        return []
+    entries = _mapped_roles(aws_auth)
+    if isinstance(entries, Unknown):
+        return entries
+    found: list[str] = []
+    holes: list[Unknown] = []
+    for entry in entries:
+        arn = entry.get("rolearn")
+        role = model.follow(arn, kinds.IAM_ROLE) if isinstance(arn, Ref) else None
+        if isinstance(arn, Ref) and model.get(arn.target) is not None and \
+                model.get(arn.target).kind == kinds.IAM_ROLE and isinstance(role, Resource):
+            path = role.get("path", "/")
+            if isinstance(path, str) and path != "/":
+                found.append(f"{arn_text(arn, model)} (role {role.address} has path {path}; "
+                             f"use arn:aws:iam::<account>:role/{_name_of(role)})")
+            elif not isinstance(path, str):
+                holes.append(Unknown(f"the path of {role.address} is not known"))
+            continue
+        parsed = parse_iam_arn(arn)
+        if parsed is not None and parsed.resource_type == "role" and \
+                parsed.path not in (None, "/"):
+            found.append(f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:"
+                         f"role/{parsed.name or '<name>'})")
+    if found:
+        return found
+    return holes[0] if holes else []
+
+
+def _name_of(role: Resource) -> str:
+    name = role.get("name")
+    return name if isinstance(name, str) else "<role name>"
+
+
+@predicate("auth.node_mapping_problems")
+def node_mapping_problems(model: Model, aws_auth: Any) -> Any:
+    """Problems of the node mappings of an aws-auth ConfigMap: ``errors`` (username, groups)
+    and ``warnings`` (Windows nodes without eks:kube-proxy-windows). None when all are right."""
+    if not isinstance(aws_auth, Resource):
+        return None
+    entries = _mapped_roles(aws_auth)
+    if isinstance(entries, Unknown):
+        return entries
+    errors: list[str] = []
+    warnings: list[str] = []
+    holes: list[Unknown] = []
+    for entry in entries:
+        if not _is_node_mapping(model, entry):
+            continue
+        who = arn_text(entry.get("rolearn"), model)
+        username, groups = entry.get("username"), entry.get("groups")
+        if isinstance(username, (Unknown, PartialStr)):
+            holes.append(Unknown(f"the username of {who} is not known"))
+        elif username != NODE_USERNAME:
+            errors.append(f"{who} maps to username {describe(username)} instead of "
+                          f"{NODE_USERNAME}")
+        if isinstance(groups, Unknown) or (isinstance(groups, list) and
+                                           any(isinstance(g, Unknown) for g in groups)):
+            holes.append(Unknown(f"the groups of {who} are not known"))
+            continue
+        missing = [g for g in NODE_GROUPS if not isinstance(groups, list) or g not in groups]
+        if missing:
+            errors.append(f"{who} lacks group {' and '.join(missing)}")
+        elif _maps_windows_nodes(model, entry) and WINDOWS_GROUP not in groups:
+            warnings.append(f"{who} maps Windows nodes but lacks group {WINDOWS_GROUP}")
+    if errors or warnings:
+        return {"errors": errors, "warnings": warnings,
+                "text": "; ".join(errors + warnings)}
+    return holes[0] if holes else None
+
+
+def _maps_windows_nodes(model: Model, entry: dict) -> bool:
+    return any(names_role(model, entry.get("rolearn"), role) is True and
+               runs_windows(model, node) is True for node, role in _node_roles(model))
+
+
+def runs_windows(model: Model, node: Resource) -> Any:
+    """Whether the node runs Windows: its AMI family, else its PowerShell bootstrap."""
+    from analyzer.userdata.ami import WINDOWS
+
+    family = model.attr(node, "ami_family")
+    if isinstance(family, str):
+        return family == WINDOWS
+    user_data = model.attr(node, "decoded_user_data")
+    if user_data is not None and getattr(user_data, "windows", None) is not None:
+        return True
+    return family if isinstance(family, Unknown) else Unknown("the node's OS is not known")
+
+
+# -- access entries -----------------------------------------------------------------------------
+def _entry_nodes(model: Model, entry: Resource) -> list[Resource]:
+    """Self-managed nodes (outside eksctl, which writes its own entries) whose role the
+    access entry's principal names."""
+    cluster = model.attr(entry, "cluster")
+    return [node for node, role in _node_roles(model)
+            if node.kind == kinds.SELF_MANAGED and node.get("created_by") != EKSCTL
+            and _for_cluster(model, node, cluster)
+            and names_role(model, entry.get("principal_arn"), role) is True]
+
+
+@predicate("auth.entry_nodes")
+def entry_nodes(model: Model, entry: Any) -> list[Resource]:
+    return _entry_nodes(model, entry) if isinstance(entry, Resource) else []
+
+
+@predicate("auth.entry_type_problem")
+def entry_type_problem(model: Model, entry: Any) -> Any:
+    """{severity, text} when a node role's access entry cannot authorize its nodes."""
+    if not isinstance(entry, Resource):
+        return None
+    kind = entry.get("type")
+    if isinstance(kind, (Unknown, PartialStr)):
+        return Unknown(f"the type of {entry.address} is not known")
+    kind = str(kind).upper()
+    if kind not in NODE_ENTRY_TYPES:
+        return {"severity": "error", "text": f"type {kind} does not map the node identity "
+                "(system:node:{{EC2PrivateDNSName}}); node roles need EC2_LINUX or EC2_WINDOWS"}
+    if entry.get("kubernetes_groups"):
+        return {"severity": "error", "text": f"type {kind} cannot carry kubernetes_groups "
+                "(only STANDARD entries can), so EKS rejects the entry"}
+    windows = [runs_windows(model, n) for n in _entry_nodes(model, entry)]
+    if not windows or not all(isinstance(w, bool) for w in windows):
+        return None
+    if kind == EC2_LINUX and all(windows):
+        return {"severity": "warning", "text": "type EC2_LINUX is used for a role whose nodes "
+                "all run Windows (use EC2_WINDOWS)"}
+    if kind == EC2_WINDOWS and not any(windows):
+        return {"severity": "warning", "text": "type EC2_WINDOWS is used for a role whose nodes "
+                "run Linux (use EC2_LINUX)"}
+    return None
+
+
+@predicate("auth.dropped_managed_roles")
+def dropped_managed_roles(model: Model, aws_auth: Any) -> Any:
+    """Roles EKS mapped in aws-auth for the cluster's managed node groups and Fargate profiles
+    that a ConfigMap replacing aws-auth leaves out."""
+    if not isinstance(aws_auth, Resource):
+        return []
+    cluster = aws_auth_cluster(model, aws_auth)
+    entries = _mapped_roles(aws_auth)
+    if isinstance(entries, Unknown):
+        return entries
+    dropped: list[str] = []
+    holes: list[Unknown] = []
+    for owner, link in eks_managed_principals(model, cluster):
+        if owner.kind == kinds.CLUSTER:
+            continue  # Auto Mode needs access entries; it never used aws-auth
+        role = model.follow(link, kinds.IAM_ROLE)
+        target: Any = role if isinstance(role, Resource) else link
+        verdicts = [_entry_names(model, e.get("rolearn"), target) for e in entries]
+        found = _any_of(verdicts, "")
+        if found is False:
+            shown = role.address if isinstance(role, Resource) else arn_text(link)
+            dropped.append(f"{shown} (role of {owner.address})")
+        elif isinstance(found, Unknown):
+            holes.append(found)
+    if dropped:
+        return dropped
+    return holes[0] if holes else []
+
+
+def _entry_names(model: Model, arn: Any, target: Any) -> Any:
+    """``names_role`` for a role that may be only an ARN (a role outside the analyzed files)."""
+    if isinstance(target, Resource):
+        return names_role(model, arn, target)
+    if isinstance(target, Unknown):
+        return target
+    if isinstance(target, str) and isinstance(arn, str):
+        wanted, given = parse_iam_arn(target), parse_iam_arn(arn)
+        if wanted and given and wanted.name and given.name:
+            return wanted.name == given.name
+    return Unknown(f"whether {arn_text(arn)} is {arn_text(target)} is not known")
+
+
+# -- the node's instance identity ---------------------------------------------------------------
+@predicate("auth.instance_profile_problem")
+def instance_profile_problem(model: Model, node: Any) -> Any:
+    """{text, holder} when a self-managed node launches without an instance profile that
+    wraps a role; None when it has one (an external profile counts as one)."""
+    if not isinstance(node, Resource):
+        return None
+    holder: Resource = node
+    profile = node.get("instance_profile")
+    if profile is None:
+        template = model.attr(node, "launch_template")
+        if isinstance(template, Unknown):
+            return template
+        if template is None:
+            return {"text": f"{node.address} sets no instance profile", "holder": node}
+        holder, profile = template, template.get("instance_profile")
+        if profile is None:
+            return {"text": f"launch template {template.address} sets no instance profile",
+                    "holder": template}
+    resolved = model.follow(profile, kinds.INSTANCE_PROFILE)
+    if not isinstance(resolved, Resource):
+        return None  # a profile outside the analyzed files: set, if not verifiable
+    role = resolved.get("role")
+    if role is None:
+        return {"text": f"instance profile {resolved.address} wraps no role", "holder": resolved}
+    if isinstance(role, Unknown) and not isinstance(role, Ref):
+        return role  # e.g. a parameter without a value
+    return None
+
+
+@predicate("auth.shared_cluster_role")
+def shared_cluster_role(model: Model, node: Any) -> Any:
+    """The role when the node role is also the cluster role; None when they differ."""
+    if not isinstance(node, Resource):
+        return None
+    cluster = model.attr(node, "cluster")
+    if not isinstance(cluster, Resource):
+        return cluster if isinstance(cluster, Unknown) else None
+    node_link = node.get("role") if node.get("role") is not None else model.attr(node, "role")
+    cluster_link = cluster.get("role")
+    node_role = model.follow(node_link, kinds.IAM_ROLE)
+    cluster_role = model.follow(cluster_link, kinds.IAM_ROLE)
+    if isinstance(node_role, Resource) and isinstance(cluster_role, Resource):
+        return node_role if same_resource(node_role, cluster_role) else None
+    for role, link in ((node_role, cluster_link), (cluster_role, node_link)):
+        if isinstance(role, Resource) and isinstance(link, (str, PartialStr)):
+            same = names_role(model, link, role)
+            return role if same is True else (same if isinstance(same, Unknown) else None)
+    if isinstance(node_link, str) and isinstance(cluster_link, str):
+        wanted, given = parse_iam_arn(node_link), parse_iam_arn(cluster_link)
+        if wanted and given and wanted.name and given.name:
+            same_account = None in (wanted.account, given.account) or \
+                wanted.account == given.account
+            return node_link if wanted.name == given.name and same_account else None
+    return Unknown("the node role or the cluster role is outside the analyzed files")

@@ -1,0 +1,48 @@
+"""The DHCP options set a VPC hands its instances (RULES §3, EKS-DNS-003/004).
+
+A VPC uses the AWS default set (``AmazonProvidedDNS``, ``<region>.compute.internal``) unless
+an ``aws_vpc_dhcp_options_association`` / ``AWS::EC2::VPCDHCPOptionsAssociation`` gives it
+another one; associating the literal ``default`` restores the AWS set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analyzer.knowledge.routing import either, scope_of, unambiguous
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import Unknown
+
+AWS_DEFAULT_SET = "default"
+
+
+@fact(kinds.VPC, "dhcp_options")
+def vpc_dhcp_options(model: Model, vpc: Resource) -> Any:
+    """The custom DHCP options set of the VPC, None for the AWS default set, Unknown when an
+    association names a set (or a VPC) outside the analyzed files."""
+    maybe = None
+    for association in model.of_kind(kinds.DHCP_OPTIONS_ASSOCIATION):
+        target = model.attr(association, "vpc")
+        if target is not vpc:
+            if not isinstance(target, Resource) and scope_of(association) == scope_of(vpc):
+                maybe = either(maybe, Unknown(f"{association.address} associates DHCP options "
+                                             "with a VPC that is not resolved"))
+            continue
+        value = association.get("dhcp_options")
+        if value == AWS_DEFAULT_SET:
+            return None
+        options = unambiguous(model, model.follow(value, kinds.DHCP_OPTIONS))
+        if isinstance(options, Resource):
+            return options
+        return Unknown(f"the DHCP options set associated with {vpc.address} is not in the "
+                       f"analyzed files ({getattr(options, 'reason', options)})")
+    return maybe
+
+
+@fact(kinds.VPC, "private_only_clusters")
+def vpc_private_only_clusters(model: Model, vpc: Resource) -> list[Resource]:
+    """Clusters in this VPC whose API server has only the private endpoint."""
+    return [c for c in model.attr(vpc, "clusters")
+            if c.get("endpoint_private_access") is True and c.get("endpoint_public_access") is False]

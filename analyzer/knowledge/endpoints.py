@@ -1,0 +1,472 @@
+"""VPC endpoints: which services a VPC has endpoints for, and whether nodes without internet
+access can use them (RULES §7, EKS-EPT-001..012).
+
+An endpoint's service is read from its service name (``com.amazonaws.<region>.<service>``,
+``cn.com.amazonaws.<region>.<service>``); the region may be unknown, the service may not.
+Subnets, route tables, security groups and private DNS may also come from separate
+association resources (``aws_vpc_endpoint_subnet_association`` and friends).
+
+A VPC is *set up for endpoints* when it has an interface endpoint for a service nodes call
+(ec2, ecr.api, ecr.dkr, sts, eks, eks-auth), or eksctl builds it for a fully-private cluster.
+Only then do the EPT rules judge its no-internet node subnets; otherwise the missing route is
+EKS-NET-002's finding (one defect, one finding).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from analyzer.engine.predicates import predicate
+from analyzer.knowledge import routing
+from analyzer.knowledge.routing import either, in_scope, scope_of, unambiguous
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import EKSCTL_DEFAULT, Resource
+from analyzer.values import PartialStr, Ref, Unknown, is_unknown
+
+INTERFACE, GATEWAY = "Interface", "Gateway"
+EC2, ECR_API, ECR_DKR, S3, STS, EKS, EKS_AUTH = ("ec2", "ecr.api", "ecr.dkr", "s3", "sts", "eks",
+                                                  "eks-auth")
+# Interface endpoints nodes call while joining (RULES §7 EKS-EPT-008)
+NODE_INTERFACE_SERVICES = (EC2, ECR_API, ECR_DKR, STS, EKS, EKS_AUTH)
+OPTIONAL_SERVICES = ("elasticloadbalancing", "logs", "autoscaling", "xray", "ssm", "ssmmessages",
+                     "ec2messages")
+_HOLE = "\x00"
+
+
+# -- service names -------------------------------------------------------------------------------------
+def service_of(name: Any) -> Any:
+    """The service an endpoint service name names ("ecr.api"), None for other names (custom
+    PrivateLink services), Unknown when the service part is not known."""
+    if name is None:
+        return None
+    if isinstance(name, PartialStr):
+        text = name.text(_HOLE)
+    elif isinstance(name, str):
+        text = name
+    else:
+        return Unknown(f"the service name is not known ({getattr(name, 'reason', name)})")
+    parts = text.split(".")
+    if "amazonaws" not in parts:
+        return Unknown(f"the service name {text.replace(_HOLE, '…')!r} is not known") \
+            if _HOLE in text else None
+    index = parts.index("amazonaws")
+    service = ".".join(parts[index + 2:])
+    if _HOLE in service or not service:
+        return Unknown(f"the service of {text.replace(_HOLE, '…')!r} is not known")
+    return service
+
+
+def endpoint_service(endpoint: Resource) -> Any:
+    return service_of(endpoint.get("service_name"))
+
+
+def _associations(model: Model, endpoint: Resource, field: str) -> list[Any]:
+    return [a.get(field) for a in model.of_kind(kinds.VPC_ENDPOINT_ASSOCIATION)
+            if a.get(field) is not None and model.attr(a, "endpoint") is endpoint]
+
+
+@fact(kinds.VPC_ENDPOINT, "service")
+def endpoint_service_fact(model: Model, endpoint: Resource) -> Any:
+    return endpoint_service(endpoint)
+
+
+@fact(kinds.VPC_ENDPOINT, "all_subnets")
+def endpoint_subnets(model: Model, endpoint: Resource) -> Any:
+    """Subnets of the endpoint, its own list and subnet associations (resolved or Unknown)."""
+    own = model.attr(endpoint, "subnets")
+    if isinstance(own, Unknown):
+        return own
+    extra = [model.follow(s, kinds.SUBNET) for s in _associations(model, endpoint, "subnet")]
+    return list(own or []) + extra
+
+
+@fact(kinds.VPC_ENDPOINT, "all_route_tables")
+def endpoint_route_tables(model: Model, endpoint: Resource) -> Any:
+    """Route tables of a gateway endpoint: resources, VPCs (their default table), Unknowns."""
+    own = endpoint.get("route_tables")
+    if isinstance(own, Unknown):
+        return own
+    values = list(own or []) + _associations(model, endpoint, "route_table")
+    return [routing._resolve_table(model, value) for value in values]
+
+
+@fact(kinds.VPC_ENDPOINT, "all_security_groups")
+def endpoint_security_groups(model: Model, endpoint: Resource) -> Any:
+    """The endpoint's security groups; None when it uses the VPC's default group."""
+    own = model.attr(endpoint, "security_groups")
+    if isinstance(own, Unknown):
+        return own
+    extra = [model.follow(g, kinds.SECURITY_GROUP)
+             for g in _associations(model, endpoint, "security_group")]
+    groups = list(own or []) + extra
+    return groups or None
+
+
+@fact(kinds.VPC_ENDPOINT, "private_dns")
+def endpoint_private_dns(model: Model, endpoint: Resource) -> Any:
+    """Private DNS in effect: the endpoint's setting, or ``aws_vpc_endpoint_private_dns``."""
+    for value in _associations(model, endpoint, "private_dns_enabled"):
+        return value
+    return endpoint.get("private_dns_enabled")
+
+
+# -- endpoints of a VPC -----------------------------------------------------------------------------
+@fact(kinds.VPC, "endpoints")
+def vpc_endpoints(model: Model, vpc: Resource) -> list[Resource]:
+    return [e for e in model.of_kind(kinds.VPC_ENDPOINT) if model.attr(e, "vpc") is vpc]
+
+
+def _unplaced_endpoints(model: Model, scope: str) -> list[Resource]:
+    """Endpoints whose VPC is not resolved: they may belong to any VPC of their
+    configuration."""
+    return [e for e in in_scope(model.of_kind(kinds.VPC_ENDPOINT), scope)
+            if not isinstance(model.attr(e, "vpc"), Resource)]
+
+
+def find_endpoints(model: Model, vpc: Resource, services: Iterable[str]) -> tuple[list[Resource],
+                                                                                 Unknown | None]:
+    """(endpoints of ``vpc`` for one of ``services``, why more may exist)."""
+    wanted = set(services)
+    found, unsure = [], None
+    for endpoint in model.attr(vpc, "endpoints"):
+        service = endpoint_service(endpoint)
+        if service in wanted:
+            found.append(endpoint)
+        elif isinstance(service, Unknown):
+            unsure = either(unsure, Unknown(f"{endpoint.address}: {service.reason}"))
+    for endpoint in _unplaced_endpoints(model, scope_of(vpc)):
+        service = endpoint_service(endpoint)
+        if service in wanted or isinstance(service, Unknown):
+            where = model.attr(endpoint, "vpc")
+            unsure = either(unsure, Unknown(f"the VPC of {endpoint.address} is not resolved "
+                                           f"({getattr(where, 'reason', where)})"))
+    return found, unsure
+
+
+@fact(kinds.VPC, "endpoint_intent")
+def vpc_endpoint_intent(model: Model, vpc: Resource) -> Any:
+    """True when the VPC has interface endpoints for services nodes call (it is meant to run
+    nodes without internet access); Unknown when endpoints may exist that are not placed."""
+    found, unsure = find_endpoints(model, vpc, NODE_INTERFACE_SERVICES)
+    if found:
+        return True
+    return unsure if unsure is not None else False
+
+
+@fact(kinds.SUBNET, "endpoint_intent")
+def subnet_endpoint_intent(model: Model, subnet: Resource) -> Any:
+    if subnet.get("private_cluster") is True:  # eksctl builds a fully-private VPC
+        return True
+    vpc = unambiguous(model, model.attr(subnet, "vpc"))
+    if not isinstance(vpc, Resource):
+        return Unknown(f"the VPC of {subnet.address} is not in the analyzed files, so its "
+                       "VPC endpoints are not known")
+    return model.attr(vpc, "endpoint_intent")
+
+
+@fact(kinds.VPC, "endpoint_node_subnets")
+def vpc_endpoint_node_subnets(model: Model, vpc: Resource) -> list[routing.SubnetEgress]:
+    """(node, subnet) pairs in this VPC that reach AWS only through VPC endpoints."""
+    found = []
+    for node in model.of_kind(*kinds.NODE_KINDS):
+        for egress in model.attr(node, "subnet_egress"):
+            if egress.owner == routing.ENDPOINTS and model.attr(egress.subnet, "vpc") is vpc:
+                found.append(egress)
+    return found
+
+
+@fact(kinds.VPC, "endpoint_nodes")
+def vpc_endpoint_nodes(model: Model, vpc: Resource) -> list[Resource]:
+    nodes: list[Resource] = []
+    for egress in model.attr(vpc, "endpoint_node_subnets"):
+        if egress.node not in nodes:
+            nodes.append(egress.node)
+    return nodes
+
+
+@fact(kinds.VPC, "user_managed_endpoints")
+def vpc_user_managed_endpoints(model: Model, vpc: Resource) -> bool:
+    """Whether the endpoints are the user's to declare (eksctl creates its own: EKS-EPT-012)."""
+    return vpc.framework != "eksctl"
+
+
+@fact(kinds.NODEGROUP, "endpoint_subnets")
+@fact(kinds.SELF_MANAGED, "endpoint_subnets")
+def node_endpoint_subnets(model: Model, node: Resource) -> list[Resource]:
+    """The node's subnets without internet egress that rely on VPC endpoints."""
+    return [e.subnet for e in model.attr(node, "subnet_egress") if e.owner == routing.ENDPOINTS]
+
+
+@fact(kinds.NODEGROUP, "endpoint_vpc")
+@fact(kinds.SELF_MANAGED, "endpoint_vpc")
+def node_endpoint_vpc(model: Model, node: Resource) -> Any:
+    for subnet in model.attr(node, "endpoint_subnets"):
+        vpc = model.attr(subnet, "vpc")
+        if isinstance(vpc, Resource):
+            return vpc
+    return None
+
+
+@fact(kinds.CLUSTER, "endpoint_nodes")
+def cluster_endpoint_nodes(model: Model, cluster: Resource) -> list[Resource]:
+    """Node groups of the cluster that reach AWS only through VPC endpoints."""
+    return [n for n in model.attr(cluster, "node_groups") if model.attr(n, "endpoint_subnets")]
+
+
+@fact(kinds.CLUSTER, "endpoint_vpcs")
+def cluster_endpoint_vpcs(model: Model, cluster: Resource) -> list[Resource]:
+    vpcs: list[Resource] = []
+    for node in model.attr(cluster, "endpoint_nodes"):
+        vpc = model.attr(node, "endpoint_vpc")
+        if isinstance(vpc, Resource) and vpc not in vpcs:
+            vpcs.append(vpc)
+    return vpcs
+
+
+@fact(kinds.VPC, "endpoint_clusters")
+def vpc_endpoint_clusters(model: Model, vpc: Resource) -> list[Resource]:
+    clusters: list[Resource] = []
+    for node in model.attr(vpc, "endpoint_nodes"):
+        cluster = model.attr(node, "cluster")
+        if isinstance(cluster, Resource) and cluster not in clusters:
+            clusters.append(cluster)
+    return clusters
+
+
+@fact(kinds.VPC_ENDPOINT, "serves_endpoint_nodes")
+def endpoint_serves_nodes(model: Model, endpoint: Resource) -> bool:
+    """A node-service endpoint the user declared in a VPC whose nodes rely on endpoints."""
+    vpc = model.attr(endpoint, "vpc")
+    return (isinstance(vpc, Resource) and endpoint.provenance != EKSCTL_DEFAULT
+            and bool(model.attr(vpc, "endpoint_node_subnets")))
+
+
+# -- predicates --------------------------------------------------------------------------------------
+@predicate("endpoints.missing_services")
+def missing_services(model: Model, vpc: Any, services: list[str]) -> Any:
+    """The services of ``services`` the VPC (or any of several VPCs) has no endpoint for
+    ([] when all are there)."""
+    if isinstance(vpc, list):
+        results = [missing_services(model, one, services) for one in vpc]
+        return next((r for r in results if isinstance(r, Unknown) or r), [])
+    if not isinstance(vpc, Resource):
+        return vpc if isinstance(vpc, Unknown) else Unknown("the VPC is not known")
+    missing, unsure = [], None
+    for service in services:
+        found, maybe = find_endpoints(model, vpc, [service])
+        if not found:
+            missing.append(service)
+            unsure = either(unsure, maybe)
+    if missing and unsure is not None:
+        return unsure
+    return missing
+
+
+@predicate("endpoints.s3_gap")
+def s3_gap(model: Model, vpc: Any) -> Any:
+    """How node subnets of the VPC miss S3 (image layers): None when every one has a route to
+    an S3 gateway endpoint, or an S3 interface endpoint with private DNS exists."""
+    if not isinstance(vpc, Resource):
+        return vpc if isinstance(vpc, Unknown) else Unknown("the VPC is not known")
+    found, unsure = find_endpoints(model, vpc, [S3])
+    interfaces = [e for e in found if e.get("endpoint_type") == INTERFACE]
+    if any(model.attr(e, "private_dns") is True for e in interfaces):
+        return None
+    gateways = [e for e in found if e.get("endpoint_type") == GATEWAY]
+    if not gateways:
+        if unsure is not None:
+            return unsure
+        if interfaces:
+            return {"at": interfaces[0], "field": "private_dns_enabled",
+                    "text": f"S3 interface endpoint {interfaces[0].address} has private DNS off, "
+                            "so nodes still resolve the public S3 names"}
+        return {"at": vpc, "field": "",
+                "text": f"{vpc.address} has no S3 endpoint"}
+    return _s3_route_gap(model, vpc, gateways, unsure)
+
+
+def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource],
+                  unsure: Unknown | None) -> Any:
+    covered: list[Any] = []
+    for gateway in gateways:
+        tables = model.attr(gateway, "all_route_tables")
+        if isinstance(tables, Unknown):
+            return tables
+        covered.extend(tables)
+    for egress in model.attr(vpc, "endpoint_node_subnets"):
+        table = model.attr(egress.subnet, "route_table")
+        if isinstance(table, Unknown):
+            return table
+        target = table.table if table.table is not None else table.vpc
+        if any(item is target for item in covered):
+            continue
+        if table.table is not None and table.table.get("main") is True and \
+                any(item is table.vpc for item in covered):
+            continue
+        hole = next((item for item in covered if isinstance(item, Unknown)), None) or unsure
+        if hole is not None:
+            return hole
+        return {"at": gateways[0], "field": "route_tables",
+                "text": f"S3 gateway endpoint {gateways[0].address} is not on {table.address}, "
+                        f"the route table of node subnet {egress.subnet.address}"}
+    return None
+
+
+@predicate("endpoints.interface_problem")
+def interface_problem(model: Model, endpoint: Any) -> Any:
+    """What keeps nodes from using an interface endpoint: its type, private DNS, or the AZs
+    of its subnets. None when nothing does."""
+    if not isinstance(endpoint, Resource):
+        return Unknown("the endpoint is not known")
+    kind = endpoint.get("endpoint_type")
+    if is_unknown(kind):
+        return Unknown(f"the endpoint type of {endpoint.address} is not known")
+    if kind != INTERFACE:
+        return {"field": "endpoint_type",
+                "text": f"is a {kind} endpoint; this service only offers Interface endpoints"}
+    private_dns = model.attr(endpoint, "private_dns")
+    if is_unknown(private_dns):
+        return Unknown(f"whether {endpoint.address} has private DNS is not known")
+    if private_dns is not True:
+        return {"field": "private_dns_enabled",
+                "text": "has private DNS off, so nodes resolve the public service name and "
+                        "their calls time out"}
+    return _zone_gap(model, endpoint)
+
+
+def _zone_gap(model: Model, endpoint: Resource) -> Any:
+    subnets = model.attr(endpoint, "all_subnets")
+    if isinstance(subnets, Unknown):
+        return subnets
+    if not subnets:
+        return {"field": "subnets", "text": "has no subnets, so it has no network interface "
+                                            "nodes could reach"}
+    zones, unsure = [], None
+    for subnet in subnets:
+        if not isinstance(subnet, Resource):
+            unsure = either(unsure, subnet)
+            continue
+        zones.append(_zone(subnet))
+    vpc = model.attr(endpoint, "vpc")
+    for egress in model.attr(vpc, "endpoint_node_subnets") if isinstance(vpc, Resource) else []:
+        if egress.subnet in subnets:
+            continue
+        zone = _zone(egress.subnet)
+        if zone is not None and zone in zones:
+            continue
+        if zone is None or unsure is not None or None in zones:
+            return either(unsure, Unknown(f"the availability zones of {egress.subnet.address} "
+                                          f"and the subnets of {endpoint.address} are not known"))
+        return {"field": "subnets",
+                "text": f"has no subnet in {zone}, the availability zone of node subnet "
+                        f"{egress.subnet.address}"}
+    return None
+
+
+def _zone(subnet: Resource) -> str | None:
+    """A comparable text for the subnet's AZ: the name, or the expression it comes from."""
+    zone = subnet.get("availability_zone")
+    if isinstance(zone, str):
+        return zone
+    if isinstance(zone, Ref):
+        return f"{zone.target}.{zone.attribute}"
+    return None
+
+
+@predicate("endpoints.cni_uses_irsa")
+def cni_uses_irsa(model: Model, clusters: Any) -> Any:
+    """Whether the VPC CNI (aws-node) of one of ``clusters`` gets its permissions through IRSA,
+    which calls STS from the node."""
+    for cluster in clusters if isinstance(clusters, list) else [clusters]:
+        if not isinstance(cluster, Resource):
+            continue
+        if cluster.framework == "eksctl" and cluster.get("cni_service_account_identity") is True:
+            return True
+        for addon in model.of_kind(kinds.ADDON):
+            if model.attr(addon, "cluster") is cluster and addon.get("name") == "vpc-cni" and \
+                    addon.get("service_account_role") is not None:
+                return True
+    return False
+
+
+@predicate("endpoints.pod_identity_use")
+def pod_identity_use(model: Model, cluster: Any) -> Any:
+    """"vpc-cni" when aws-node gets its permissions through EKS Pod Identity, "workloads" when
+    other service accounts do, None when the cluster does not use Pod Identity."""
+    if not isinstance(cluster, Resource):
+        return None
+    users = []
+    for addon in model.of_kind(kinds.ADDON):
+        if model.attr(addon, "cluster") is not cluster:
+            continue
+        associations = addon.get("pod_identity_associations")
+        for association in associations if isinstance(associations, list) else []:
+            if isinstance(association, dict):
+                users.append(("kube-system", association.get("service_account")))
+    for association in model.of_kind(kinds.POD_IDENTITY):
+        if model.attr(association, "cluster") is cluster:
+            users.append((association.get("namespace"), association.get("service_account")))
+    if not users:
+        return None
+    if any(namespace in ("kube-system", None) and account == "aws-node"
+           for namespace, account in users):
+        return "vpc-cni"
+    return "workloads"
+
+
+# -- EKS-EPT-006: does the bootstrap call eks:DescribeCluster? ------------------------------------
+@predicate("endpoints.describe_cluster_call")
+def describe_cluster_call(model: Model, node: Any) -> Any:
+    """Where the node's bootstrap will call eks:DescribeCluster (a description), None when it
+    never does, Unknown when the user data cannot tell. Managed node groups without a custom
+    AMI and AL2023 (nodeadm) never call it; AL2 bootstrap.sh and Windows Start-EKSBootstrap.ps1
+    call it unless given both the endpoint and the CA; Bottlerocket asks EKS for the cluster
+    DNS IP unless ``settings.kubernetes.cluster-dns-ip`` is set."""
+    if not isinstance(node, Resource) or node.framework == "eksctl":
+        return None
+    if model.attr(node, "node_class") not in ("SELF", "MNG-CUSTOM-AMI"):
+        return None
+    user_data = model.attr(node, "decoded_user_data")
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return Unknown(f"the user data of {node.address} is not known ({user_data.reason})")
+    for call in user_data.bootstrap_calls:
+        found = _bootstrap_sh_calls(call)
+        if found is not None:
+            return found
+    if user_data.windows is not None:
+        for call in user_data.windows.bootstrap_calls:
+            found = _windows_calls(call)
+            if found is not None:
+                return found
+    if user_data.bottlerocket is not None:
+        dns_ip = user_data.bottlerocket.cluster_dns_ip
+        if isinstance(dns_ip, Unknown):
+            return dns_ip
+        if dns_ip is None:
+            return "the Bottlerocket settings have no settings.kubernetes.cluster-dns-ip"
+    return None
+
+
+def _bootstrap_sh_calls(call: Any) -> Any:
+    endpoint, ca = call.effective("--apiserver-endpoint"), call.effective("--b64-cluster-ca")
+    if endpoint is not None and ca is not None:
+        return None
+    if call.may_hide_arguments:
+        return Unknown(f"the arguments of /etc/eks/bootstrap.sh (user data line {call.line}) are "
+                       "not all known")
+    return (f"/etc/eks/bootstrap.sh (user data line {call.line}) runs without both "
+            "--apiserver-endpoint and --b64-cluster-ca")
+
+
+def _windows_calls(call: Any) -> Any:
+    if call.params.get("APIServerEndpoint") is not None and \
+            call.params.get("Base64ClusterCA") is not None:
+        return None
+    if call.may_hide_arguments:
+        return Unknown(f"the arguments of Start-EKSBootstrap.ps1 (line {call.line}) are not all "
+                       "known")
+    return (f"Start-EKSBootstrap.ps1 (user data line {call.line}) runs without both "
+            "-APIServerEndpoint and -Base64ClusterCA")

@@ -1,0 +1,445 @@
+"""Network ACLs: which ACL a subnet uses, and whether it lets a flow through (RULES §9).
+
+NACLs are stateless and per subnet: each direction is judged on its own, rules in ascending
+rule-number order, the first rule that matches decides, and what no rule matches is denied.
+A subnet not associated with an ACL uses its VPC's default ACL, which allows everything (AWS's
+rule 100 in each direction) unless Terraform adopts it with ``aws_default_network_acl``,
+which removes its rules and keeps only the declared ones. Traffic inside one subnet never
+crosses an ACL, and ACLs never filter the Amazon DNS resolver, IMDS or time sync.
+
+A flow is judged against a destination (or source) CIDR and a port range:
+* "allowed"  every address and port of the flow is allowed;
+* "denied"   none is;
+* "partial"  some are (an ACL that allows only part of the range, or denies part of it);
+* Unknown    a rule that could decide has values that are not known.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.knowledge import routing
+from analyzer.knowledge.routing import either, scope_of, unambiguous
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import Ref, Unknown, is_unknown
+
+ALLOWED, DENIED, PARTIAL = "allowed", "denied", "partial"
+HTTPS = (443, 443)
+HTTP = (80, 80)
+KUBELET = (10250, 10250)
+# Return traffic reaches the node on its ephemeral port: Linux uses 32768-60999
+# (net.ipv4.ip_local_port_range); the KC article recommends 1025-65535.
+LINUX_EPHEMERAL = (32768, 60999)
+KC_EPHEMERAL = (1025, 65535)
+INTERNET = "0.0.0.0/0"
+ALL_PROTOCOLS = ("-1", "all")
+TCP = ("6", "tcp")
+DEFAULT_ACL_ATTRIBUTES = ("default_network_acl_id", "DefaultNetworkAcl")
+AWS_ALLOW_ALL_NUMBER = 100  # the rule number of the default ACL's allow-all entries
+
+
+@dataclass
+class AclView:
+    """The network ACL in effect for a subnet."""
+
+    vpc: Any
+    acl: Resource | None  # None: the VPC's default ACL, not declared in the files
+    rules: list[Resource] = field(default_factory=list)
+    aws_allow_all: bool = False  # AWS's own allow-all rules are still there
+
+    @property
+    def address(self) -> str:
+        if self.acl is not None:
+            return self.acl.address
+        vpc = self.vpc.address if isinstance(self.vpc, Resource) else "the VPC"
+        return f"the default network ACL of {vpc}"
+
+    def __str__(self) -> str:
+        return self.address
+
+
+# -- which ACL ----------------------------------------------------------------------------------------
+def _default_acl_vpc(model: Model, value: Any) -> Resource | None:
+    """``aws_vpc.x.default_network_acl_id`` / ``!GetAtt VPC.DefaultNetworkAcl``."""
+    if isinstance(value, Ref) and value.attribute in DEFAULT_ACL_ATTRIBUTES:
+        vpc = model.follow(value, kinds.VPC)
+        return vpc if isinstance(vpc, Resource) else None
+    return None
+
+
+def _resolve_acl(model: Model, value: Any) -> Any:
+    """A declared ACL, a VPC (its default ACL), or Unknown."""
+    return _default_acl_vpc(model, value) or model.follow(value, kinds.NETWORK_ACL)
+
+
+@fact(kinds.NETWORK_ACL, "acl_rules")
+def acl_rules(model: Model, acl: Resource) -> list[Resource]:
+    rules = [r for r in model.of_kind(kinds.NETWORK_ACL_RULE)
+             if _resolve_acl(model, r.get("network_acl")) is acl]
+    if acl.get("default") is True:
+        vpc = model.attr(acl, "vpc")
+        rules += [r for r in _rules_of_vpc_default(model, vpc) if r not in rules]
+    return rules
+
+
+def _rules_of_vpc_default(model: Model, vpc: Any) -> list[Resource]:
+    if not isinstance(vpc, Resource):
+        return []
+    return [r for r in model.of_kind(kinds.NETWORK_ACL_RULE)
+            if _default_acl_vpc(model, r.get("network_acl")) is vpc]
+
+
+def _explicit_acl(model: Model, subnet: Resource) -> tuple[Any, Unknown | None]:
+    """(the ACL the subnet is associated with, an association that might be this subnet's)."""
+    maybe: Unknown | None = None
+    scope = scope_of(subnet)
+    for acl in model.of_kind(kinds.NETWORK_ACL):
+        listed = model.attr(acl, "subnets")
+        if scope_of(acl) != scope and not (isinstance(listed, list) and subnet in listed):
+            continue
+        if isinstance(listed, Unknown):
+            maybe = either(maybe, Unknown(f"the subnets of {acl.address} are not known "
+                                         f"({listed.reason})"))
+            continue
+        for item in listed or []:
+            if item is subnet:
+                return acl, None
+            if not isinstance(item, Resource):
+                maybe = either(maybe, Unknown(f"{acl.address} lists a subnet that is not "
+                                             "resolved"))
+    for association in model.of_kind(kinds.NETWORK_ACL_ASSOCIATION):
+        target = model.attr(association, "subnet")
+        if target is subnet:
+            acl = _resolve_acl(model, association.get("network_acl"))
+            if isinstance(acl, Unknown):
+                return Unknown(f"the network ACL of {subnet.address} is not in the analyzed "
+                               f"files ({acl.reason})"), None
+            return acl, None
+        if not isinstance(target, Resource) and scope_of(association) == scope:
+            maybe = either(maybe, Unknown(f"{association.address} associates a subnet that is "
+                                         "not resolved"))
+    return None, maybe
+
+
+@fact(kinds.SUBNET, "network_acl")
+def subnet_network_acl(model: Model, subnet: Resource) -> Any:
+    """The ACL in effect for the subnet (AclView), or Unknown."""
+    vpc = model.attr(subnet, "vpc")
+    if subnet.framework == "eksctl":  # eksctl creates no network ACLs
+        return AclView(vpc, None, [], aws_allow_all=True)
+    acl, maybe = _explicit_acl(model, subnet)
+    acl = unambiguous(model, acl)
+    if isinstance(acl, Unknown):
+        return acl
+    if isinstance(acl, Resource) and acl.kind == kinds.VPC:
+        vpc, acl = acl, None
+    if isinstance(acl, Resource):
+        return AclView(model.attr(acl, "vpc"), acl, model.attr(acl, "acl_rules"))
+    if maybe is not None:
+        return maybe
+    adopted = next((a for a in model.of_kind(kinds.NETWORK_ACL)
+                    if a.get("default") is True and model.attr(a, "vpc") is vpc), None) \
+        if isinstance(vpc, Resource) else None
+    if adopted is not None:
+        return AclView(vpc, adopted, model.attr(adopted, "acl_rules"))
+    # The VPC's default ACL as AWS made it (also assumed for VPCs outside the analyzed files).
+    return AclView(vpc, None, _rules_of_vpc_default(model, vpc), aws_allow_all=True)
+
+
+# -- judging a flow -------------------------------------------------------------------------------------
+def _network(value: Any) -> Any:
+    try:
+        return ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        return None
+
+
+def _overlap(rule_range: tuple[int, int], wanted: tuple[int, int]) -> str:
+    low, high = rule_range
+    if low <= wanted[0] and high >= wanted[1]:
+        return "all"
+    if high < wanted[0] or low > wanted[1]:
+        return "none"
+    return "some"
+
+
+def _cidr_relation(rule_cidr: Any, wanted: Any) -> Any:
+    if rule_cidr is None:
+        return "none"  # an IPv6 rule, for an IPv4 flow
+    if is_unknown(rule_cidr):
+        return Unknown("a rule's CIDR block is not known")
+    rule, flow = _network(rule_cidr), _network(wanted)
+    if rule is None or flow is None or rule.version != flow.version:
+        return "none"
+    if flow.subnet_of(rule):
+        return "all"
+    return "some" if rule.overlaps(flow) else "none"
+
+
+def _port_relation(rule: Resource, ports: tuple[int, int]) -> Any:
+    protocol = rule.get("protocol")
+    if is_unknown(protocol):
+        return Unknown(f"the protocol of {rule.address} is not known")
+    protocol = str(protocol).lower()
+    if protocol in ALL_PROTOCOLS:
+        return "all"
+    if protocol not in TCP:
+        return "none"
+    low, high = rule.get("from_port"), rule.get("to_port")
+    if is_unknown(low) or is_unknown(high):
+        return Unknown(f"the ports of {rule.address} are not known")
+    if low is None or high is None:
+        return "all"
+    return _overlap((int(low), int(high)), ports)
+
+
+def _relation(rule: Resource, ports: tuple[int, int], cidr: str) -> Any:
+    relations = [_cidr_relation(rule.get("cidr_block"), cidr), _port_relation(rule, ports)]
+    if "none" in relations:
+        return "none"
+    unknown = next((r for r in relations if isinstance(r, Unknown)), None)
+    if unknown is not None:
+        return unknown
+    return "all" if relations == ["all", "all"] else "some"
+
+
+def _ordered(view: AclView, egress: bool) -> Any:
+    rules = [r for r in view.rules if r.get("egress") is egress or
+             (is_unknown(r.get("egress")))]
+    if any(is_unknown(r.get("rule_number")) for r in rules):
+        return Unknown(f"a rule number in {view.address} is not known")
+    return sorted(rules, key=lambda r: int(r.get("rule_number") or 0))
+
+
+def judge(view: AclView, egress: bool, ports: tuple[int, int], cidr: str) -> Any:
+    """ALLOWED / DENIED / PARTIAL for TCP ``ports`` to (egress) or from (ingress) ``cidr``."""
+    rules = _ordered(view, egress)
+    if isinstance(rules, Unknown):
+        return rules
+    some_allowed = some_denied = False
+    for rule in rules:
+        if view.aws_allow_all and int(rule.get("rule_number") or 0) >= AWS_ALLOW_ALL_NUMBER:
+            break
+        relation = _relation(rule, ports, cidr)
+        if isinstance(relation, Unknown):
+            return relation
+        if is_unknown(rule.get("egress")):
+            return Unknown(f"the direction of {rule.address} is not known")
+        allow = str(rule.get("action", "")).lower() == "allow"
+        if relation == "all":
+            if allow:
+                return PARTIAL if some_denied else ALLOWED
+            return PARTIAL if some_allowed else DENIED
+        if relation == "some":
+            some_allowed, some_denied = some_allowed or allow, some_denied or not allow
+    if view.aws_allow_all:
+        return PARTIAL if some_denied else ALLOWED
+    return PARTIAL if some_allowed else DENIED
+
+
+# -- what nodes need ----------------------------------------------------------------------------------
+def _cidr(subnet: Any) -> Any:
+    value = subnet.get("cidr_block") if isinstance(subnet, Resource) else None
+    return value if isinstance(value, str) and _network(value) is not None else None
+
+
+def _peer_cidrs(model: Model, node_subnet: Resource, peers: list[Any]) -> Any:
+    """CIDRs of the subnets a node subnet talks to, leaving out itself (no ACL inside a
+    subnet); the VPC CIDR when a peer's CIDR is not known."""
+    cidrs: list[str] = []
+    for peer in peers:
+        if peer is node_subnet:
+            continue
+        cidr = _cidr(peer)
+        if cidr is None:
+            vpc = model.attr(node_subnet, "vpc")
+            cidr = _cidr(vpc)
+            if cidr is None:
+                return Unknown(f"the CIDR block of {getattr(peer, 'address', 'a subnet')} is "
+                               "not known")
+        if cidr not in cidrs:
+            cidrs.append(cidr)
+    return cidrs
+
+
+def _private_peers(model: Model, subnet: Resource) -> list[Any]:
+    """Where nodes of a no-internet subnet send their traffic: the subnets of the VPC's
+    interface endpoints and of the cluster's control-plane network interfaces."""
+    peers: list[Any] = []
+    vpc = model.attr(subnet, "vpc")
+    for endpoint in model.attr(vpc, "endpoints") if isinstance(vpc, Resource) else []:
+        subnets = model.attr(endpoint, "all_subnets")
+        peers.extend(subnets if isinstance(subnets, list) else [])
+    for node in model.attr(subnet, "nodes"):
+        cluster = model.attr(node, "cluster")
+        if isinstance(cluster, Resource):
+            subnets = model.attr(cluster, "subnets")
+            peers.extend(subnets if isinstance(subnets, list) else [])
+    return peers
+
+
+@dataclass
+class FlowGap:
+    """A flow an ACL does not (fully) let through."""
+
+    acl: AclView
+    at: Resource  # where the fix goes: the ACL, else the subnet
+    direction: str  # "outbound" / "inbound"
+    ports: str
+    cidr: str
+    verdict: str  # DENIED or PARTIAL
+    severity: str  # "error" / "warning"
+    purpose: str
+
+    @property
+    def text(self) -> str:
+        how = "denies" if self.verdict == DENIED else "only partly allows"
+        peer = "to" if self.direction == "outbound" else "from"
+        return (f"{self.acl.address} {how} {self.direction} TCP {self.ports} {peer} "
+                f"{self.cidr} ({self.purpose})")
+
+
+def _ports_text(ports: tuple[int, int]) -> str:
+    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
+
+
+def first_gap(model: Model, subnet: Resource, checks: list[tuple[bool, tuple[int, int],
+                                                                     list[str], str, str]]) -> Any:
+    """The first flow of ``checks`` the subnet's ACL blocks: None, a FlowGap, or Unknown.
+
+    A check is (egress, ports, CIDRs, purpose, severity when blocked)."""
+    view = model.attr(subnet, "network_acl")
+    if isinstance(view, Unknown):
+        return view
+    unknown = None
+    found: FlowGap | None = None
+    for egress, ports, cidrs, purpose, severity in checks:
+        for cidr in cidrs:
+            verdict = judge(view, egress, ports, cidr)
+            if isinstance(verdict, Unknown):
+                unknown = either(unknown, verdict)
+                continue
+            if verdict == ALLOWED:
+                continue
+            gap = FlowGap(view, view.acl or subnet, "outbound" if egress else "inbound",
+                          _ports_text(ports), cidr, verdict,
+                          severity if verdict == DENIED else "warning", purpose)
+            if found is None or (gap.severity == "error" and found.severity != "error"):
+                found = gap
+    if found is not None and found.severity == "error":
+        return found
+    return either(unknown, found)
+
+
+@predicate("nacl.node_subnet_gap")
+def node_subnet_gap(model: Model, subnet: Any) -> Any:
+    """EKS-NACL-001: what the node subnet's ACL blocks of the node's own flows."""
+    if not isinstance(subnet, Resource):
+        return None
+    classes = {e.owner for e in model.attr(subnet, "node_egress")}
+    checks = []
+    if routing.EGRESS in classes:
+        checks += [(True, HTTPS, [INTERNET], "HTTPS to the API server and AWS APIs", "error"),
+                   (False, LINUX_EPHEMERAL, [INTERNET], "return traffic of those connections",
+                    "error")]
+    if routing.ENDPOINTS in classes:
+        peers = _peer_cidrs(model, subnet, _private_peers(model, subnet))
+        if isinstance(peers, Unknown):
+            return peers
+        checks += [(True, HTTPS, peers, "HTTPS to VPC endpoints and the control plane",
+                    "error"),
+                   (False, LINUX_EPHEMERAL, peers, "return traffic of those connections",
+                    "error")]
+    clusters = [model.attr(n, "cluster") for n in model.attr(subnet, "nodes")]
+    control_plane = [s for c in clusters if isinstance(c, Resource)
+                     for s in (model.attr(c, "subnets") or []) if isinstance(s, Resource)]
+    peers = _peer_cidrs(model, subnet, control_plane)
+    if not isinstance(peers, Unknown):
+        checks.append((False, KUBELET, peers, "the control plane calling kubelet", "warning"))
+    if not checks:
+        return None
+    return first_gap(model, subnet, checks)
+
+
+@predicate("nacl.peer_subnet_gap")
+def peer_subnet_gap(model: Model, subnet: Any) -> Any:
+    """EKS-NACL-002: what the ACL of a control-plane or interface-endpoint subnet blocks of
+    node traffic (HTTPS in, return traffic out)."""
+    if not isinstance(subnet, Resource):
+        return None
+    node_subnets = model.attr(subnet, "private_node_peers")
+    if not node_subnets:
+        return None
+    cidrs = _peer_cidrs(model, subnet, node_subnets)
+    if isinstance(cidrs, Unknown):
+        return cidrs
+    if not cidrs:
+        return None
+    return first_gap(model, subnet, [
+        (False, HTTPS, cidrs, "HTTPS from nodes", "error"),
+        (True, LINUX_EPHEMERAL, cidrs, "return traffic to nodes", "error")])
+
+
+@fact(kinds.SUBNET, "private_node_peers")
+def private_node_peers(model: Model, subnet: Resource) -> list[Resource]:
+    """Node subnets that reach this subnet privately: through the cluster's private endpoint
+    (control-plane ENIs live in the cluster subnets) or through interface endpoints in it."""
+    peers: list[Resource] = []
+    for cluster in model.of_kind(kinds.CLUSTER):
+        subnets = model.attr(cluster, "subnets")
+        if not isinstance(subnets, list) or subnet not in subnets:
+            continue
+        if cluster.get("endpoint_private_access") is not True:
+            continue
+        for node in model.attr(cluster, "node_groups"):
+            peers += [s for s in model.attr(node, "resolved_subnets") if s not in peers]
+    vpc = model.attr(subnet, "vpc")
+    if isinstance(vpc, Resource):
+        for endpoint in model.attr(vpc, "endpoints"):
+            subnets = model.attr(endpoint, "all_subnets")
+            if isinstance(subnets, list) and subnet in subnets:
+                for egress in model.attr(vpc, "endpoint_node_subnets"):
+                    if egress.subnet not in peers:
+                        peers.append(egress.subnet)
+    return peers
+
+
+@predicate("nacl.baseline_gaps")
+def baseline_gaps(model: Model, acl: Any) -> Any:
+    """EKS-NACL-003: the KC baseline flows (TCP 80, 443, 1025-65535 to and from 0.0.0.0/0)
+    a custom ACL of node subnets does not allow, leaving out what EKS-NACL-001 reports."""
+    if not isinstance(acl, Resource):
+        return None
+    view = AclView(model.attr(acl, "vpc"), acl, model.attr(acl, "acl_rules"))
+    if judge(view, True, HTTPS, INTERNET) != ALLOWED or \
+            judge(view, False, LINUX_EPHEMERAL, INTERNET) != ALLOWED:
+        return None  # EKS-NACL-001's finding (or not knowable)
+    missing, unknown = [], None
+    for egress, ports in ((True, HTTP), (True, KC_EPHEMERAL), (False, HTTP), (False, HTTPS),
+                          (False, KC_EPHEMERAL)):
+        verdict = judge(view, egress, ports, INTERNET)
+        if isinstance(verdict, Unknown):
+            unknown = either(unknown, verdict)
+        elif verdict != ALLOWED:
+            missing.append(f"{'outbound' if egress else 'inbound'} TCP {_ports_text(ports)}")
+    if missing:
+        return ", ".join(missing)
+    return unknown
+
+
+@fact(kinds.NETWORK_ACL, "node_subnets")
+def acl_node_subnets(model: Model, acl: Resource) -> list[Resource]:
+    """Node subnets (with internet egress) that use this ACL."""
+    found = []
+    for subnet in model.of_kind(kinds.SUBNET):
+        if not model.attr(subnet, "nodes"):
+            continue
+        view = model.attr(subnet, "network_acl")
+        if isinstance(view, AclView) and view.acl is acl:
+            found.append(subnet)
+    return found

@@ -1,0 +1,768 @@
+"""Which route table a subnet uses, where its default route leads, and what nodes get from it.
+
+RULES §0.3 and §6 (EKS-NET-002..006):
+
+* A subnet uses the route table it is explicitly associated with, else its VPC's **main**
+  route table: the table of an ``aws_main_route_table_association``, else the VPC's default
+  table (adopted with ``aws_default_route_table``, or left alone with only the ``local``
+  route plus any route added to ``aws_vpc.*.default_route_table_id``).
+* Subnet class: *public* (default route to an internet gateway), *NAT-egress* (default route
+  to a NAT gateway, transit gateway, instance/ENI, peering, VPN gateway, firewall/GWLB
+  endpoint, ...), *isolated* (no default route).
+* A node in a public subnet reaches the internet only with a public IPv4 address.
+* A node subnet without internet egress relies on VPC endpoints (RULES §7) when its VPC is set
+  up for that (it has interface endpoints for the services nodes call); otherwise the missing
+  route is the defect (EKS-NET-002).
+
+Nothing here guesses: a table, route or target that is not in the analyzed files, or a route
+that could belong to a table but names it through an unresolved value, makes the answer
+Unknown.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import posixpath
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import Ref, Unknown, first_unknown, is_unknown
+
+DEFAULT_IPV4 = "0.0.0.0/0"
+DEFAULT_IPV6 = "::/0"
+
+# Subnet classes (RULES §0.3)
+PUBLIC, NAT, ISOLATED = "public", "NAT-egress", "isolated"
+
+# Who answers for a node subnet (one defect, one finding: RULES §0.5)
+EGRESS = "egress"  # the node reaches the internet
+NO_ROUTE = "EKS-NET-002"  # no egress and the VPC is not set up for endpoints
+NO_PUBLIC_IP = "EKS-NET-003"  # public subnet, node without public IPv4
+ENDPOINTS = "endpoints"  # no internet: the EPT rules decide
+
+# Route target fields in the order a route names them, and what each kind of hop gives.
+TARGET_FIELDS = ("gateway", "nat_gateway", "transit_gateway", "egress_only_gateway",
+                 "network_interface", "instance", "vpc_peering_connection", "vpc_endpoint",
+                 "carrier_gateway", "local_gateway", "core_network")
+INTERNET_GATEWAY, VPN_GATEWAY, LOCAL = "internet_gateway", "vpn_gateway", "local"
+TARGET_NAMES = {
+    INTERNET_GATEWAY: "internet gateway", VPN_GATEWAY: "virtual private gateway",
+    "nat_gateway": "NAT gateway", "transit_gateway": "transit gateway",
+    "egress_only_gateway": "egress-only internet gateway", "network_interface": "network interface",
+    "instance": "instance", "vpc_peering_connection": "VPC peering connection",
+    "vpc_endpoint": "VPC endpoint (firewall / load balancer)", "carrier_gateway": "carrier gateway",
+    "local_gateway": "local gateway", "core_network": "Cloud WAN core network",
+    "gateway": "gateway", LOCAL: "local"}
+# Default-route targets assumed to forward node traffic to the internet (RULES §6 EKS-NET-002 a)
+NAT_LIKE = frozenset({"nat_gateway", "transit_gateway", "network_interface", "instance",
+                      "vpc_peering_connection", VPN_GATEWAY, "vpc_endpoint", "carrier_gateway",
+                      "local_gateway", "core_network"})
+# VPC attributes that name its default route table (Terraform aws_vpc)
+DEFAULT_TABLE_ATTRIBUTES = ("default_route_table_id", "main_route_table_id")
+
+
+def either(*values: Any) -> Any:
+    """The first value that is not None (an Unknown counts as a value)."""
+    return next((value for value in values if value is not None), None)
+
+
+def scope_of(resource: Resource) -> str:
+    """The configuration a resource belongs to: a Terraform root module, a CloudFormation
+    template, an eksctl file. A reference that cannot be resolved (a route to a table from a
+    variable) may name anything of its own configuration, nothing of another one."""
+    if resource.framework == "terraform":
+        where = resource.module_call or resource.location
+        return "terraform:" + posixpath.dirname(where.path.replace("\\", "/"))
+    return f"{resource.framework}:{resource.location.path}"
+
+
+def in_scope(resources: list[Resource], scope: str) -> list[Resource]:
+    return [r for r in resources if scope_of(r) == scope]
+
+
+_DUPLICATE_KEYS: "weakref.WeakKeyDictionary[Model, set[str]]" = weakref.WeakKeyDictionary()
+
+
+def ambiguous(model: Model, value: Any) -> bool:
+    """True for a resource whose address several analyzed configurations define (root modules
+    side by side): a reference to it may mean any of them, so nothing is concluded from it."""
+    if not isinstance(value, Resource):
+        return False
+    if model not in _DUPLICATE_KEYS:
+        seen: set[str] = set()
+        _DUPLICATE_KEYS[model] = {r.key for r in model.resources
+                                  if r.key in seen or seen.add(r.key)}
+    return value.key in _DUPLICATE_KEYS[model]
+
+
+def unambiguous(model: Model, value: Any) -> Any:
+    """``value``, or an Unknown when it is a resource several configurations define."""
+    if ambiguous(model, value):
+        return Unknown(f"several analyzed configurations define {value.address}; analyze each "
+                       "configuration on its own")
+    return value
+
+
+@dataclass
+class RouteTarget:
+    kind: str  # a TARGET_NAMES key; "gateway" when it may be an internet or a VPN gateway
+    value: Any  # the resource, a literal ID, or an Unknown
+
+    @property
+    def name(self) -> str:
+        return TARGET_NAMES.get(self.kind, self.kind)
+
+    @property
+    def resource(self) -> Resource | None:
+        return self.value if isinstance(self.value, Resource) else None
+
+
+@dataclass
+class RouteTable:
+    """The route table in effect for a subnet."""
+
+    vpc: Any  # Resource or Unknown
+    table: Resource | None  # None: the VPC's default table, not declared in the files
+    how: str  # "associated", "main", "default"
+    routes: list[Resource] = field(default_factory=list)
+    unsure: Unknown | None = None  # routes may exist that could not be placed
+
+    @property
+    def address(self) -> str:
+        if self.table is not None:
+            return self.table.address
+        vpc = self.vpc.address if isinstance(self.vpc, Resource) else "the VPC"
+        return f"the main route table of {vpc} (only the local route)"
+
+    @property
+    def anchor(self) -> Resource | None:
+        return self.table
+
+    def __str__(self) -> str:
+        return self.address
+
+
+# -- route tables ----------------------------------------------------------------------------------
+def _vpc_default_table_ref(value: Any) -> Ref | None:
+    """``aws_vpc.x.default_route_table_id`` / ``main_route_table_id``: the VPC's default table."""
+    if isinstance(value, Ref) and value.attribute in DEFAULT_TABLE_ATTRIBUTES:
+        return value
+    return None
+
+
+def _resolve_table(model: Model, value: Any) -> Any:
+    """A route table reference as a RouteTable-to-be: a declared table resource, a VPC (its
+    default table), or an Unknown."""
+    ref = _vpc_default_table_ref(value)
+    if ref is not None:
+        vpc = model.follow(ref, kinds.VPC)
+        if isinstance(vpc, Resource):
+            return unambiguous(model, vpc)
+    return unambiguous(model, model.follow(value, kinds.ROUTE_TABLE))
+
+
+def _table_vpc(model: Model, table: Resource) -> Any:
+    return model.attr(table, "vpc")
+
+
+@fact(kinds.ROUTE_TABLE, "table_routes")
+def table_routes(model: Model, table: Resource) -> list[Resource]:
+    """The routes declared in or for this table (inline blocks and standalone routes)."""
+    routes = [r for r in model.of_kind(kinds.ROUTE) if model.attr(r, "route_table") is table]
+    if table.get("main") is True:  # adopted default table: routes added through the VPC too
+        vpc = _table_vpc(model, table)
+        if isinstance(vpc, Resource):
+            routes += [r for r in _routes_to_vpc_default(model, vpc) if r not in routes]
+    return routes
+
+
+def _routes_to_vpc_default(model: Model, vpc: Resource) -> list[Resource]:
+    return [r for r in model.of_kind(kinds.ROUTE)
+            if _vpc_default_table_ref(r.get("route_table")) is not None
+            and _resolve_table(model, r.get("route_table")) is vpc]
+
+
+def _unplaced_routes(model: Model, scope: str) -> Unknown | None:
+    """A route (possibly a default route) whose table is not resolvable may belong to any
+    table of its configuration."""
+    for route in in_scope(model.of_kind(kinds.ROUTE), scope):
+        table = _resolve_table(model, route.get("route_table"))
+        if isinstance(table, Resource):
+            continue
+        destination = route.get("destination")
+        if destination == DEFAULT_IPV4 or is_unknown(destination):
+            return Unknown(f"{route.address} adds a route to a table that is not resolved "
+                           f"({getattr(table, 'reason', table)})")
+    return None
+
+
+def _propagation(model: Model, table: Resource | None, vpc: Any, scope: str) -> Unknown | None:
+    """Routes a virtual private gateway propagates are only known at run time."""
+    if table is not None:
+        vgws = table.get("propagating_vgws")
+        if is_unknown(vgws) or (isinstance(vgws, list) and vgws):
+            return Unknown(f"{table.address} receives routes propagated from a virtual private "
+                           "gateway")
+    for propagation in in_scope(model.of_kind(kinds.ROUTE_PROPAGATION), scope):
+        tables = propagation.get("route_tables")
+        for value in tables if isinstance(tables, list) else [tables]:
+            target = _resolve_table(model, value)
+            reaches_default = target is vpc and (table is None or table.get("main") is True)
+            if target is table or reaches_default or not isinstance(target, Resource):
+                return Unknown(f"{propagation.address} propagates routes from a virtual private "
+                               "gateway")
+    return None
+
+
+def _view(model: Model, table: Resource | None, vpc: Any, how: str) -> RouteTable:
+    scope = scope_of(table if table is not None else vpc)
+    if table is None:
+        routes = _routes_to_vpc_default(model, vpc) if isinstance(vpc, Resource) else []
+    else:
+        routes = model.attr(table, "table_routes")
+    unsure = either(_unplaced_routes(model, scope), _propagation(model, table, vpc, scope))
+    if table is not None and is_unknown(table.get("routes")):
+        unsure = either(unsure, Unknown(f"the routes of {table.address} are not known"))
+    return RouteTable(vpc=vpc, table=table, how=how, routes=routes, unsure=unsure)
+
+
+@fact(kinds.VPC, "default_route_table")
+def vpc_default_route_table(model: Model, vpc: Resource) -> Resource | None:
+    """The adopted default table (``aws_default_route_table``), None when left alone."""
+    for table in model.of_kind(kinds.ROUTE_TABLE):
+        if table.get("main") is True and _table_vpc(model, table) is vpc:
+            return table
+    return None
+
+
+@fact(kinds.VPC, "main_route_table")
+def vpc_main_route_table(model: Model, vpc: Resource) -> Any:
+    """The main route table in effect: RouteTable, or Unknown."""
+    if vpc.framework == "eksctl":
+        return Unknown("eksctl builds the route tables of the VPC it creates")
+    for association in model.of_kind(kinds.MAIN_ROUTE_TABLE_ASSOCIATION):
+        if model.attr(association, "vpc") is not vpc:
+            continue
+        table = _resolve_table(model, association.get("route_table"))
+        if isinstance(table, Unknown):
+            return Unknown(f"the main route table of {vpc.address} is not resolved "
+                           f"({table.reason})")
+        if table is vpc:
+            break  # the default table made main again
+        return _view(model, table, vpc, "main")
+    default = model.attr(vpc, "default_route_table")
+    return _view(model, default, vpc, "main")
+
+
+def _explicit_association(model: Model, subnet: Resource) -> tuple[Any, Unknown | None]:
+    """(the associated table reference, an association that might be this subnet's)."""
+    maybe: Unknown | None = None
+    for association in model.of_kind(kinds.ROUTE_TABLE_ASSOCIATION):
+        target = model.attr(association, "subnet")
+        if target is subnet:
+            return association.get("route_table"), None
+        if scope_of(association) != scope_of(subnet):
+            continue
+        if target is None:
+            continue  # a gateway (edge) association
+        if not isinstance(target, Resource):
+            maybe = either(maybe, Unknown(f"{association.address} associates a subnet that is "
+                                         f"not resolved ({getattr(target, 'reason', target)})"))
+    return None, maybe
+
+
+@fact(kinds.SUBNET, "route_table")
+def subnet_route_table(model: Model, subnet: Resource) -> Any:
+    """The route table in effect for this subnet (RouteTable), or Unknown."""
+    if subnet.framework == "eksctl":
+        return Unknown("eksctl builds the route tables of the subnets it creates")
+    reference, maybe = _explicit_association(model, subnet)
+    vpc = unambiguous(model, model.attr(subnet, "vpc"))
+    if reference is not None:
+        table = _resolve_table(model, reference)
+        if isinstance(table, Unknown):
+            return Unknown(f"the route table associated with {subnet.address} is not in the "
+                           f"analyzed files ({table.reason})")
+        if table.kind == kinds.VPC:
+            default = model.attr(table, "default_route_table")
+            return _view(model, default, table, "associated")
+        return _view(model, table, _table_vpc(model, table), "associated")
+    if maybe is not None:
+        return maybe
+    if not isinstance(vpc, Resource):
+        return Unknown(f"{subnet.address} has no explicit route table association and its VPC is "
+                       f"not in the analyzed files, so its main route table is not known")
+    return model.attr(vpc, "main_route_table")
+
+
+# -- default routes and subnet classes ---------------------------------------------------------------
+def route_target(model: Model, route: Resource) -> RouteTarget | None:
+    """What the route forwards to; None when it names no target."""
+    for name in TARGET_FIELDS:
+        value = route.get(name)
+        if value is None:
+            continue
+        if name == "gateway":
+            return _gateway_target(model, value)
+        if name == "nat_gateway":
+            return RouteTarget(name, unambiguous(model, model.follow(value, kinds.NAT_GATEWAY)))
+        if name == "egress_only_gateway":
+            return RouteTarget(name, model.follow(value, kinds.EGRESS_ONLY_INTERNET_GATEWAY))
+        return RouteTarget(name, value)
+    return None
+
+
+def _gateway_target(model: Model, value: Any) -> RouteTarget:
+    """``gateway_id`` / ``GatewayId`` names an internet gateway, a VPN gateway or ``local``."""
+    if value == LOCAL:
+        return RouteTarget(LOCAL, value)
+    for kind, target_kind in ((INTERNET_GATEWAY, kinds.INTERNET_GATEWAY),
+                              (VPN_GATEWAY, kinds.VPN_GATEWAY)):
+        found = model.follow(value, target_kind)
+        if isinstance(found, Resource):
+            return RouteTarget(kind, unambiguous(model, found))
+    if isinstance(value, str) and value.startswith("igw-"):
+        return RouteTarget(INTERNET_GATEWAY, value)
+    if isinstance(value, str) and value.startswith("vgw-"):
+        return RouteTarget(VPN_GATEWAY, value)
+    reason = value.reason if isinstance(value, Unknown) else f"{value!r} is not in the analyzed files"
+    return RouteTarget("gateway", Unknown(reason))
+
+
+def _default_route(model: Model, subnet: Resource, destination_field: str,
+                   default: str) -> Any:
+    table = model.attr(subnet, "route_table")
+    if isinstance(table, Unknown):
+        return table
+    unknown_destination = None
+    for route in table.routes:
+        destination = route.get(destination_field)
+        if destination == default:
+            return route
+        if is_unknown(destination):
+            unknown_destination = route
+    if unknown_destination is not None:
+        return Unknown(f"the destination of {unknown_destination.address} is not known")
+    if table.unsure is not None:
+        return table.unsure
+    return None
+
+
+@fact(kinds.SUBNET, "default_route")
+def subnet_default_route(model: Model, subnet: Resource) -> Any:
+    """The route for 0.0.0.0/0 in the subnet's route table: a route, None, or Unknown."""
+    return _default_route(model, subnet, "destination", DEFAULT_IPV4)
+
+
+@fact(kinds.SUBNET, "default_route_ipv6")
+def subnet_default_route_ipv6(model: Model, subnet: Resource) -> Any:
+    return _default_route(model, subnet, "destination_ipv6", DEFAULT_IPV6)
+
+
+@fact(kinds.SUBNET, "egress_class")
+def subnet_egress_class(model: Model, subnet: Resource) -> Any:
+    """public / NAT-egress / isolated (RULES §0.3), or Unknown."""
+    if subnet.framework == "eksctl":
+        return _eksctl_subnet_class(subnet)
+    route = model.attr(subnet, "default_route")
+    if route is None:
+        return ISOLATED
+    if isinstance(route, Unknown):
+        return route
+    target = route_target(model, route)
+    if target is None:
+        return Unknown(f"{route.address} names no target")
+    if target.kind == INTERNET_GATEWAY:
+        return PUBLIC
+    if target.kind in NAT_LIKE:
+        return NAT
+    if target.kind == LOCAL:
+        return ISOLATED
+    return Unknown(f"the target of {route.address} is not known ({_reason(target.value)})")
+
+
+def _eksctl_subnet_class(subnet: Resource) -> Any:
+    """eksctl's own subnets: public ones route to its internet gateway; private ones to its
+    NAT gateway, unless vpc.nat.gateway is Disable or the cluster is fully private."""
+    if subnet.get("eksctl_access") == "public":
+        return PUBLIC
+    private_cluster = subnet.get("private_cluster")
+    if private_cluster is True:
+        return ISOLATED
+    if is_unknown(private_cluster):
+        return private_cluster
+    nat = subnet.get("nat_gateway")
+    if is_unknown(nat):
+        return nat
+    return ISOLATED if nat == "Disable" else NAT
+
+
+def _reason(value: Any) -> str:
+    return value.reason if isinstance(value, Unknown) else str(value)
+
+
+# -- nodes ---------------------------------------------------------------------------------------------
+@dataclass
+class SubnetEgress:
+    """How one node group reaches the internet from one of its subnets."""
+
+    node: Resource
+    subnet: Resource
+    egress_class: Any  # PUBLIC / NAT / ISOLATED or Unknown
+    public_ip: Any  # True / False / Unknown: the node gets a public IPv4 in this subnet
+    owner: Any  # EGRESS / NO_ROUTE / NO_PUBLIC_IP / ENDPOINTS or Unknown
+
+
+def node_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
+    """Whether the node gets a public IPv4 address when launched into ``subnet``.
+
+    Several network interfaces: EC2 never auto-assigns one. Self-managed nodes may ask for
+    one on their (first) interface, which overrides the subnet's setting."""
+    template = model.attr(node, "launch_template")
+    if isinstance(template, Resource):
+        count = template.get("network_interface_count")
+        if isinstance(count, int) and count > 1:
+            return False
+        if node.kind == kinds.SELF_MANAGED:
+            asked = template.get("associate_public_ip_address")
+            if asked is not None:
+                return asked
+    elif isinstance(template, Unknown) and node.kind == kinds.SELF_MANAGED:
+        return Unknown(f"the launch template of {node.address} is not known ({template.reason})")
+    if node.kind == kinds.SELF_MANAGED and node.get("associate_public_ip_address") is not None:
+        return node.get("associate_public_ip_address")
+    return subnet.get("map_public_ip_on_launch")
+
+
+@fact(kinds.NODEGROUP, "resolved_subnets")
+@fact(kinds.SELF_MANAGED, "resolved_subnets")
+def node_resolved_subnets(model: Model, node: Resource) -> list[Resource]:
+    """The node's subnets that are in the analyzed files."""
+    subnets = model.attr(node, "subnets")
+    if not isinstance(subnets, list):
+        return []
+    return [s for s in subnets if isinstance(s, Resource) and not ambiguous(model, s)]
+
+
+@fact(kinds.NODEGROUP, "subnet_egress")
+@fact(kinds.SELF_MANAGED, "subnet_egress")
+def node_subnet_egress(model: Model, node: Resource) -> list[SubnetEgress]:
+    """Per resolved subnet: its class, the node's public IP, and which rule owns a gap."""
+    found = []
+    for subnet in model.attr(node, "resolved_subnets"):
+        egress_class = model.attr(subnet, "egress_class")
+        public_ip = node_public_ip(model, node, subnet) if egress_class == PUBLIC else False
+        found.append(SubnetEgress(node, subnet, egress_class, public_ip,
+                                  _owner(model, node, subnet, egress_class, public_ip)))
+    return found
+
+
+def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any,
+           public_ip: Any) -> Any:
+    if isinstance(egress_class, Unknown):
+        return egress_class
+    if egress_class == NAT:
+        return EGRESS
+    if egress_class == PUBLIC:
+        if public_ip is True:
+            return EGRESS
+        if is_unknown(public_ip):
+            return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} "
+                           "is not known")
+        if node.kind == kinds.NODEGROUP:
+            return NO_PUBLIC_IP  # EKS rejects the node group (Ec2SubnetInvalidConfiguration)
+        return _self_managed_without_public_ip(model, node, subnet)
+    intent = model.attr(subnet, "endpoint_intent")
+    if isinstance(intent, Unknown):
+        return intent
+    return ENDPOINTS if intent else NO_ROUTE
+
+
+def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
+    """Self-managed nodes in a public subnet without a public IP can still join a cluster with
+    private endpoint access through VPC endpoints (RULES §6 EKS-NET-003 exemption)."""
+    cluster = model.attr(node, "cluster")
+    private = cluster.get("endpoint_private_access") if isinstance(cluster, Resource) else \
+        Unknown(f"the cluster of {node.address} is not known")
+    intent = model.attr(subnet, "endpoint_intent")
+    if private is True and intent is True:
+        return ENDPOINTS
+    for value in (private, intent):
+        if is_unknown(value):
+            return value if isinstance(value, Unknown) else Unknown("not known")
+    return NO_PUBLIC_IP
+
+
+@fact(kinds.SUBNET, "nodes")
+def subnet_nodes(model: Model, subnet: Resource) -> list[Resource]:
+    """Node groups that launch into this subnet."""
+    return [n for n in model.of_kind(*kinds.NODE_KINDS)
+            if subnet in model.attr(n, "resolved_subnets")]
+
+
+@fact(kinds.SUBNET, "node_egress")
+def subnet_node_egress(model: Model, subnet: Resource) -> list[SubnetEgress]:
+    return [e for n in model.attr(subnet, "nodes") for e in model.attr(n, "subnet_egress")
+            if e.subnet is subnet]
+
+
+# -- what serves node egress ----------------------------------------------------------------------------
+@fact(kinds.NAT_GATEWAY, "served_subnets")
+def nat_served_subnets(model: Model, nat: Resource) -> list[Resource]:
+    """Node subnets whose default route leads to this NAT gateway."""
+    served = []
+    for subnet in model.of_kind(kinds.SUBNET):
+        if not model.attr(subnet, "nodes"):
+            continue
+        route = model.attr(subnet, "default_route")
+        if isinstance(route, Resource):
+            target = route_target(model, route)
+            if target is not None and target.value is nat:
+                served.append(subnet)
+    return served
+
+
+@fact(kinds.ROUTE, "egress_subnets")
+def route_egress_subnets(model: Model, route: Resource) -> list[Resource]:
+    """Subnets whose node traffic takes this route: node subnets using it as their default
+    route, and the subnets of NAT gateways that serve node subnets."""
+    subnets = []
+    for subnet in model.of_kind(kinds.SUBNET):
+        if model.attr(subnet, "default_route") is not route:
+            continue
+        if model.attr(subnet, "nodes"):
+            subnets.append(subnet)
+            continue
+        for nat in model.of_kind(kinds.NAT_GATEWAY):
+            if model.attr(nat, "subnet") is subnet and model.attr(nat, "served_subnets"):
+                subnets.append(subnet)
+                break
+    return subnets
+
+
+@fact(kinds.ROUTE, "vpc")
+def route_vpc(model: Model, route: Resource) -> Any:
+    table = _resolve_table(model, route.get("route_table"))
+    if isinstance(table, Resource) and table.kind == kinds.VPC:
+        return table
+    return model.attr(table, "vpc") if isinstance(table, Resource) else table
+
+
+@fact(kinds.ROUTE, "target")
+def route_target_fact(model: Model, route: Resource) -> RouteTarget | None:
+    return route_target(model, route)
+
+
+# -- predicates ------------------------------------------------------------------------------------------
+@predicate("routing.public_ip_gap")
+def public_ip_gap(model: Model, node: Any, subnet: Any) -> Any:
+    """EKS-NET-003: True when the node's subnet is public but the node gets no public IPv4 there
+    (and is not exempt), False when that is not the case, Unknown when it cannot be told."""
+    if not isinstance(node, Resource) or not isinstance(subnet, Resource):
+        return Unknown("the node group or subnet is not known")
+    for egress in model.attr(node, "subnet_egress"):
+        if egress.subnet is not subnet:
+            continue
+        if isinstance(egress.egress_class, Unknown):
+            return egress.egress_class
+        if egress.egress_class != PUBLIC:
+            return False
+        if isinstance(egress.owner, Unknown):
+            return egress.owner
+        return egress.owner == NO_PUBLIC_IP
+    return Unknown(f"{subnet.address} is not a subnet of {node.address}")
+
+
+@predicate("routing.nat_problem")
+def nat_problem(model: Model, nat: Any) -> Any:
+    """What keeps a NAT gateway from giving node subnets internet access (EKS-NET-004):
+    {field, text}, None, or Unknown."""
+    if not isinstance(nat, Resource):
+        return None
+    connectivity = nat.get("connectivity_type")
+    if is_unknown(connectivity):
+        return Unknown(f"the connectivity type of {nat.address} is not known")
+    if str(connectivity).lower() == "private":
+        return {"field": "connectivity_type",
+                "text": "is a private NAT gateway: it cannot reach the internet"}
+    if nat.get("allocation_id") is None:
+        return {"field": "allocation_id",
+                "text": "has no Elastic IP (allocation_id), so it has no public address"}
+    subnet = model.attr(nat, "subnet")
+    if not isinstance(subnet, Resource):
+        return Unknown(f"the subnet of {nat.address} is not in the analyzed files")
+    if subnet in model.attr(nat, "served_subnets"):
+        return {"field": "subnet",
+                "text": f"sits in {subnet.address}, a subnet it serves itself: traffic loops "
+                        "and never leaves the VPC; place it in a public subnet"}
+    egress_class = model.attr(subnet, "egress_class")
+    if isinstance(egress_class, Unknown):
+        return egress_class
+    if egress_class != PUBLIC:
+        return {"field": "subnet",
+                "text": f"sits in {subnet.address}, which has no default route to an internet "
+                        f"gateway ({egress_class} subnet): place it in a public subnet"}
+    return None
+
+
+@predicate("routing.dangling_target")
+def dangling_target(model: Model, route: Any) -> Any:
+    """A default route used by node traffic whose internet or NAT gateway is missing, not
+    attached to the route table's VPC, or in another VPC (EKS-NET-005): {text, severity},
+    None, or Unknown."""
+    if not isinstance(route, Resource):
+        return None
+    target = route_target(model, route)
+    if target is not None and target.kind == "gateway":  # an internet or a VPN gateway
+        return target.value
+    if target is None or target.kind not in (INTERNET_GATEWAY, "nat_gateway"):
+        return None
+    if isinstance(target.value, str):
+        return {"severity": "warning",
+                "text": f"leads to {target.name} {target.value}, which is not in the analyzed "
+                        "files: make sure it exists and is attached to this VPC"}
+    if isinstance(target.value, Unknown):
+        return target.value
+    vpc = model.attr(route, "vpc")
+    if target.kind == INTERNET_GATEWAY:
+        return _igw_problem(model, target.value, vpc)
+    return _nat_vpc_problem(model, target.value, vpc)
+
+
+def _igw_problem(model: Model, gateway: Resource, vpc: Any) -> Any:
+    attached = gateway_vpcs(model, gateway)
+    if isinstance(attached, Unknown):
+        return attached
+    if not attached:
+        return {"severity": "error",
+                "text": f"leads to {gateway.address}, which is not attached to any VPC "
+                        "(no vpc_id / VPCGatewayAttachment): the route is a blackhole"}
+    if not isinstance(vpc, Resource):
+        return Unknown("the VPC of the route table is not known")
+    if vpc in attached:
+        return None
+    return {"severity": "error",
+            "text": f"leads to {gateway.address}, which is attached to "
+                    f"{', '.join(v.address for v in attached)}, not to {vpc.address}"}
+
+
+def gateway_vpcs(model: Model, gateway: Resource) -> Any:
+    """The VPCs an internet gateway is attached to (its vpc_id, or gateway attachments)."""
+    found: list[Resource] = []
+    candidates = [gateway.get("vpc")] + [
+        a.get("vpc") for a in model.of_kind(kinds.GATEWAY_ATTACHMENT)
+        if model.attr(a, "internet_gateway") is gateway]
+    for value in candidates:
+        if value is None:
+            continue
+        vpc = model.follow(value, kinds.VPC)
+        if not isinstance(vpc, Resource):
+            return Unknown(f"the VPC {gateway.address} is attached to is not in the analyzed "
+                           "files")
+        found.append(vpc)
+    return found
+
+
+def _nat_vpc_problem(model: Model, nat: Resource, vpc: Any) -> Any:
+    subnet = model.attr(nat, "subnet")
+    nat_vpc = model.attr(subnet, "vpc") if isinstance(subnet, Resource) else subnet
+    if not isinstance(nat_vpc, Resource) or not isinstance(vpc, Resource):
+        return Unknown(f"the VPC of {nat.address} or of the route table is not known")
+    if nat_vpc is vpc:
+        return None
+    return {"severity": "error",
+            "text": f"leads to {nat.address}, which is in {nat_vpc.address}, not in "
+                    f"{vpc.address}: a route can only target a NAT gateway of its own VPC"}
+
+
+# -- EKS-CLUSTER-005: node egress addresses and the public endpoint's allow-list --------------------------
+# Address blocks without public (internet-routable) addresses: NAT gateway EIPs and public IPs
+# of instances are never inside them.
+_NON_PUBLIC_BLOCKS = tuple(ipaddress.ip_network(block) for block in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
+OPEN_TO_ALL = "0.0.0.0/0"
+
+
+def _has_public_addresses(cidr: str) -> bool:
+    network = ipaddress.ip_network(cidr, strict=False)
+    if network.version != 4:
+        return not (network.is_private or network.is_reserved)
+    return not any(network.subnet_of(block) for block in _NON_PUBLIC_BLOCKS)
+
+
+@predicate("routing.public_cidr_gap")
+def public_cidr_gap(model: Model, cluster: Any) -> Any:
+    """EKS-CLUSTER-005: {severity, text} when the cluster has only the public endpoint, limits it
+    to CIDRs, and node egress addresses may be outside them; None otherwise."""
+    if not isinstance(cluster, Resource):
+        return None
+    private, public = cluster.get("endpoint_private_access"), cluster.get("endpoint_public_access")
+    cidrs = cluster.get("public_access_cidrs")
+    for value in (private, public):
+        if is_unknown(value):
+            return Unknown(f"the endpoint access of {cluster.address} is not known")
+    if private is True or public is False:
+        return None
+    if is_unknown(cidrs) or (isinstance(cidrs, list) and any(is_unknown(c) for c in cidrs)):
+        return Unknown(f"the public access CIDRs of {cluster.address} are not known "
+                       f"({getattr(first_unknown(cidrs), 'reason', 'unknown')})")
+    if not isinstance(cidrs, list) or not cidrs or OPEN_TO_ALL in cidrs:
+        return None
+    nodes = model.attr(cluster, "node_groups")
+    if not nodes:
+        return None
+    try:
+        public_cidrs = [c for c in cidrs if _has_public_addresses(str(c))]
+    except ValueError:
+        return Unknown(f"a public access CIDR of {cluster.address} is not a CIDR block")
+    if not public_cidrs:
+        return {"severity": "error",
+                "text": f"{cluster.address} has only the public endpoint and allows it from "
+                        f"{', '.join(map(str, cidrs))} only, which holds no public address: "
+                        f"nodes of {', '.join(n.address for n in nodes)} reach the endpoint from a "
+                        "NAT gateway's Elastic IP or their own public IP and are refused"}
+    sources = _egress_sources(model, nodes)
+    if isinstance(sources, Unknown):
+        return sources
+    if not sources:
+        return None
+    return {"severity": "warning",
+            "text": f"{cluster.address} has only the public endpoint and allows it from "
+                    f"{', '.join(map(str, cidrs))} only; nodes reach it from "
+                    f"{', '.join(sources)}, whose addresses are only known after apply: make "
+                    "sure they are inside these CIDRs, or enable private endpoint access"}
+
+
+def _egress_sources(model: Model, nodes: list[Resource]) -> Any:
+    """What node traffic to the internet leaves from: NAT gateways, or the nodes' public IPs."""
+    sources: list[str] = []
+    for node in nodes:
+        for egress in model.attr(node, "subnet_egress"):
+            if isinstance(egress.owner, Unknown):
+                return egress.owner
+            if egress.owner != EGRESS:
+                continue
+            if egress.egress_class == PUBLIC:
+                source = f"the public IPs of {node.address}"
+            else:
+                source = _nat_source(model, egress.subnet)
+            if source not in sources:
+                sources.append(source)
+    return sources
+
+
+def _nat_source(model: Model, subnet: Resource) -> str:
+    route = model.attr(subnet, "default_route")
+    target = route_target(model, route) if isinstance(route, Resource) else None
+    if target is not None and target.resource is not None:
+        return f"the Elastic IP of {target.resource.address}"
+    if target is not None:
+        return f"the {target.name} of {subnet.address}"
+    return f"the NAT gateway of {subnet.address}"

@@ -1,0 +1,358 @@
+"""What EKS needs from security groups (RULES §8), one predicate per rule.
+
+Each predicate answers with a value, never a verdict: None when the flows EKS needs are
+allowed, a description ``{"text", "group" | "cluster" | "rule", ...}`` of the defect, or an
+Unknown naming what could not be resolved. One defect, one finding (RULES §0.5): a managed
+node group whose launch template replaces the cluster security group is EKS-SG-003's, and
+node-to-node traffic is not blamed on a group that EKS-SG-001 already reports without egress.
+
+Traffic the VPC never filters (the Route 53 Resolver at VPC+2, IMDS, Time Sync) is never
+required here; CoreDNS on port 53 is, since it runs on the nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from analyzer.engine.predicates import predicate
+from analyzer.knowledge.ami import EKSCTL
+from analyzer.knowledge.security_groups import (
+    EGRESS, INGRESS, Endpoint, allows, both, control_plane_endpoint, describe_port,
+    eksctl_managed_groups, either, first_declared_group, group_names, is_cluster_security_group,
+    linked, node_endpoint, node_vpc, no_egress_note, resolve_group, rules_allow, floating_rules)
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import Unknown
+
+HTTPS = ("tcp", (443, 443))
+KUBELET = ("tcp", (10250, 10250))
+# CoreDNS (both protocols) and the ports pods and webhooks use between nodes
+NODE_TO_NODE = (("udp", (53, 53)), ("tcp", (53, 53)), ("tcp", (1025, 65535)))
+CLUSTER_SG_MINIMUM_EGRESS = (HTTPS, KUBELET, ("tcp", (53, 53)), ("udp", (53, 53)))
+AWS_SERVICES = "the AWS service endpoints nodes call (EC2, ECR, S3, STS)"
+
+
+def _unknown_of(*values: Any) -> Unknown | None:
+    return next((v for v in values if isinstance(v, Unknown)), None)
+
+
+def _cluster_unknown(node: Resource, cluster: Any) -> Unknown:
+    reason = cluster.reason if isinstance(cluster, Unknown) else "not in the analyzed files"
+    return Unknown(f"the cluster of {node.address} is not known ({reason})")
+
+
+def _node_groups(model: Model, node: Any) -> Any:
+    if not isinstance(node, Resource):
+        return node if isinstance(node, Unknown) else Unknown("the node group is not known")
+    return model.attr(node, "node_security_groups")
+
+
+def _eksctl_keeps(node: Resource, *which: str) -> bool:
+    """eksctl's own groups already allow the flow (managed groups carry the cluster group)."""
+    if node.framework != EKSCTL:
+        return False
+    if node.kind == kinds.NODEGROUP:  # unless the user's own launch template decides
+        return node.get("launchTemplate") is None
+    kept = eksctl_managed_groups(node)
+    return any(kept[w] for w in which)
+
+
+# -- node egress (EKS-SG-001, and SG-003 on launch-template groups) -------------------------------
+@fact(kinds.NODEGROUP, "sg_egress_problem")
+@fact(kinds.SELF_MANAGED, "sg_egress_problem")
+def sg_egress_problem(model: Model, node: Resource) -> Any:
+    """The node's outbound TCP 443 defect, whichever rule owns it."""
+    if _eksctl_keeps(node, "shared", "local"):
+        return None
+    groups = model.attr(node, "node_security_groups")
+    return groups if isinstance(groups, Unknown) else egress_problem(model, node, groups)
+
+
+def egress_problem(model: Model, node: Resource, groups: list) -> Any:
+    names = group_names(groups)
+    note = no_egress_note(model, groups)
+    cluster = linked(model, node, "cluster")
+    api_name, to_api = _reaches_api_server(model, cluster, groups)
+    if to_api is False:
+        return {"text": f"no security group of {node.address} ({names}) allows outbound TCP 443 "
+                        f"to {api_name}{note}",
+                "group": first_declared_group(groups)}
+    to_services = reaches_aws_services(
+        model, node_vpc(model, node), lambda peer: allows(model, groups, EGRESS, *HTTPS, peer),
+        isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6")
+    if to_services is False:
+        return {"text": f"no security group of {node.address} ({names}) allows outbound TCP 443 "
+                        f"to {AWS_SERVICES}: neither to 0.0.0.0/0 nor to interface endpoints "
+                        f"in its VPC{note}",
+                "group": first_declared_group(groups)}
+    return _unknown_of(to_api, to_services)
+
+
+def _reaches_api_server(model: Model, cluster: Any, groups: list) -> tuple[str, Any]:
+    """Nodes reach the API server on the control-plane ENIs when the private endpoint is on
+    (its name resolves to them inside the VPC), else on the public endpoint through NAT/IGW."""
+    control_plane = control_plane_endpoint(model, cluster)
+    public = Endpoint(f"the public API endpoint of {getattr(cluster, 'address', 'the cluster')}",
+                      ipv6=control_plane.ipv6, internet=True)
+    private = uses_private_endpoint(cluster)
+    if private is True:
+        return control_plane.name, allows(model, groups, EGRESS, *HTTPS, control_plane)
+    if private is False:
+        return public.name, allows(model, groups, EGRESS, *HTTPS, public)
+    to_private = allows(model, groups, EGRESS, *HTTPS, control_plane)
+    to_public = allows(model, groups, EGRESS, *HTTPS, public)
+    if to_private is to_public and isinstance(to_private, bool):
+        return f"{control_plane.name} (or its public endpoint)", to_private
+    doubt = _unknown_of(to_private, to_public)
+    return control_plane.name, doubt if doubt is not None else private
+
+
+def uses_private_endpoint(cluster: Any) -> Any:
+    """Whether nodes in the VPC reach the API server through the control-plane ENIs."""
+    if not isinstance(cluster, Resource):
+        return cluster if isinstance(cluster, Unknown) else Unknown("the cluster is not known")
+    private = cluster.get("endpoint_private_access")
+    if isinstance(private, bool):
+        return private
+    reason = private.reason if isinstance(private, Unknown) else "not set"
+    return Unknown(f"endpoint_private_access of {cluster.address} is not known ({reason})")
+
+
+def reaches_aws_services(model: Model, vpc: Any, allowed: Callable[[Endpoint], Any],
+                         ipv6: bool = False) -> Any:
+    """Outbound 443 to the public AWS endpoints (through NAT/IGW), or to every interface
+    endpoint of the VPC when there are any."""
+    direct = allowed(Endpoint("the AWS service endpoints", ipv6=ipv6, internet=True))
+    if direct is True:
+        return True
+    if not isinstance(vpc, Resource):
+        reason = vpc.reason if isinstance(vpc, Unknown) else "the VPC is not known"
+        return direct if isinstance(direct, Unknown) else Unknown(
+            f"interface endpoints may exist ({reason})")
+    endpoints = [e for e in model.of_kind(kinds.VPC_ENDPOINT)
+                 if model.attr(e, "vpc") is vpc and e.get("endpoint_type") != "Gateway"]
+    if not endpoints:
+        return direct
+    return either(direct, both(*[allowed(_interface_endpoint(model, e)) for e in endpoints]))
+
+
+def _interface_endpoint(model: Model, endpoint: Resource) -> Endpoint:
+    declared = endpoint.get("security_groups")
+    if isinstance(declared, list) and declared:
+        groups = [resolve_group(model, g) for g in declared]
+    elif isinstance(declared, Unknown):
+        groups = [declared]
+    else:
+        groups = [Unknown(f"{endpoint.address} uses the VPC's default security group")]
+    subnets = linked(model, endpoint, "subnets")
+    cidrs = [s.get("cidr_block") for s in subnets if isinstance(s, Resource)] \
+        if isinstance(subnets, list) else []
+    known = [c for c in cidrs if isinstance(c, str)]
+    complete = isinstance(subnets, list) and bool(subnets) and len(known) == len(subnets)
+    return Endpoint(endpoint.address, groups, known, complete, None)
+
+
+@predicate("sg.node_egress_problem")
+def node_egress_problem(model: Model, node: Any) -> Any:
+    """EKS-SG-001: nodes open TCP 443 to the control plane and to AWS services."""
+    if not isinstance(node, Resource):
+        return _node_groups(model, node)
+    return model.attr(node, "sg_egress_problem")
+
+
+# -- control plane ingress (EKS-SG-002) -----------------------------------------------------------
+def control_plane_ingress_problem_for(model: Model, node: Resource, groups: list) -> Any:
+    if any(is_cluster_security_group(g) for g in groups):
+        return None  # the cluster group allows all traffic from itself, and EKS keeps that rule
+    cluster = linked(model, node, "cluster")
+    if not isinstance(cluster, Resource):
+        return _cluster_unknown(node, cluster)
+    private = uses_private_endpoint(cluster)
+    if private is False:
+        return None  # nodes reach the public endpoint; the ENIs only call out to kubelet
+    control_plane = control_plane_endpoint(model, cluster)
+    verdict = allows(model, control_plane.groups, INGRESS, *HTTPS,
+                     node_endpoint(model, node, groups))
+    if verdict is False and isinstance(private, Unknown):
+        return private
+    if verdict is False:
+        return {"text": f"no security group of {control_plane.name} "
+                        f"({group_names(control_plane.groups)}) allows inbound TCP 443 from "
+                        f"{node.address}, whose groups ({group_names(groups)}) do not include "
+                        "the cluster security group",
+                "cluster": cluster}
+    return verdict if isinstance(verdict, Unknown) else None
+
+
+@predicate("sg.control_plane_ingress_problem")
+def control_plane_ingress_problem(model: Model, node: Any) -> Any:
+    """EKS-SG-002: the control-plane ENIs accept TCP 443 from the nodes."""
+    groups = _node_groups(model, node)
+    if isinstance(groups, Unknown):
+        return groups
+    if _eksctl_keeps(node, "shared", "local"):
+        return None
+    return control_plane_ingress_problem_for(model, node, groups)
+
+
+# -- launch-template groups of managed node groups (EKS-SG-003) -----------------------------------
+@predicate("sg.launch_template_problem")
+def launch_template_problem(model: Model, node: Any) -> Any:
+    """EKS-SG-003: {severity, text} when the launch template's groups replace the cluster group."""
+    if not isinstance(node, Resource):
+        return None
+    groups = model.attr(node, "launch_template_security_groups")
+    if isinstance(groups, Unknown):
+        return groups
+    if not groups:
+        return None
+    if any(is_cluster_security_group(g) for g in groups):
+        return None
+    template = linked(model, node, "launch_template")
+    lead = (f"launch template {template.address} of {node.address} sets security groups "
+            f"({group_names(groups)}), so EKS does not attach the cluster security group")
+    egress = egress_problem(model, node, groups)
+    ingress = control_plane_ingress_problem_for(model, node, groups)
+    for problem in (egress, ingress):
+        if isinstance(problem, dict):
+            return {"severity": "error", "text": f"{lead}, and {problem['text']}",
+                    "group": problem.get("group") or first_declared_group(groups)}
+    unknown = _unknown_of(egress, ingress)
+    if unknown is not None:
+        return unknown
+    return {"severity": "info", "group": first_declared_group(groups),
+            "text": f"{lead}; they allow the flows nodes need to join, but consider adding the "
+                    "cluster security group to the launch template so that pods and nodes "
+                    "carrying it (other node groups, Fargate) keep reaching these nodes"}
+
+
+# -- control plane -> kubelet (EKS-SG-004) --------------------------------------------------------
+@predicate("sg.kubelet_ingress_problem")
+def kubelet_ingress_problem(model: Model, node: Any) -> Any:
+    """EKS-SG-004: the control plane reaches the kubelet on TCP 10250."""
+    groups = _node_groups(model, node)
+    if isinstance(groups, Unknown):
+        return groups
+    if _eksctl_keeps(node, "shared", "local") or any(is_cluster_security_group(g) for g in groups):
+        return None
+    cluster = linked(model, node, "cluster")
+    if not isinstance(cluster, Resource):
+        return _cluster_unknown(node, cluster)
+    control_plane = control_plane_endpoint(model, cluster)
+    inbound = allows(model, groups, INGRESS, *KUBELET, control_plane)
+    if inbound is False:
+        return {"text": f"no security group of {node.address} ({group_names(groups)}) allows "
+                        f"inbound TCP 10250 from {control_plane.name} "
+                        f"({group_names(control_plane.groups)})",
+                "group": first_declared_group(groups)}
+    outbound = allows(model, control_plane.groups, EGRESS, *KUBELET,
+                      node_endpoint(model, node, groups))
+    if outbound is False:
+        return {"text": f"no security group of {control_plane.name} "
+                        f"({group_names(control_plane.groups)}) allows outbound TCP 10250 to "
+                        f"{node.address}", "group": first_declared_group(control_plane.groups)}
+    return _unknown_of(inbound, outbound)
+
+
+# -- node <-> node (EKS-SG-005) -------------------------------------------------------------------
+@predicate("sg.node_to_node_problem")
+def node_to_node_problem(model: Model, node: Any) -> Any:
+    """EKS-SG-005: nodes of the cluster reach each other on DNS (53) and pod ports."""
+    groups = _node_groups(model, node)
+    if isinstance(groups, Unknown):
+        return groups
+    if node.framework == EKSCTL:
+        return _eksctl_node_to_node(node, groups)
+    endpoint = node_endpoint(model, node, groups)
+    doubts: list[Unknown] = []
+    for peer in _cluster_peers(model, node):
+        peer_groups = groups if peer is node else model.attr(peer, "node_security_groups")
+        if isinstance(peer_groups, Unknown):
+            doubts.append(peer_groups)
+            continue
+        problem = _peer_problem(model, node, groups, endpoint, peer, peer_groups, doubts)
+        if problem is not None:
+            return problem
+    return doubts[0] if doubts else None
+
+
+def _cluster_peers(model: Model, node: Resource) -> list[Resource]:
+    cluster = linked(model, node, "cluster")
+    if not isinstance(cluster, Resource):
+        return [node]
+    others = [n for n in model.attr(cluster, "node_groups") or []
+              if n is not node and n.framework != EKSCTL]
+    return [node] + others
+
+
+def _peer_problem(model: Model, node: Resource, groups: list, endpoint: Endpoint,
+                  peer: Resource, peer_groups: list, doubts: list) -> dict | None:
+    peer_endpoint = node_endpoint(model, peer, peer_groups)
+    # a peer without any usable egress is EKS-SG-001's (or SG-003's) finding
+    egress_reported = isinstance(model.attr(peer, "sg_egress_problem"), dict)
+    source = "other nodes of the group" if peer is node else peer.address
+    for protocol, ports in NODE_TO_NODE:
+        inbound = allows(model, groups, INGRESS, protocol, ports, peer_endpoint)
+        if inbound is False:
+            return {"text": f"no security group of {node.address} ({group_names(groups)}) allows "
+                            f"inbound {describe_port(protocol, ports)} from {source}",
+                    "group": first_declared_group(groups)}
+        outbound = True if egress_reported else allows(model, peer_groups, EGRESS, protocol,
+                                                       ports, endpoint)
+        if outbound is False:
+            return {"text": f"no security group of {peer.address} ({group_names(peer_groups)}) "
+                            f"allows outbound {describe_port(protocol, ports)} to {node.address}",
+                    "group": first_declared_group(peer_groups) or first_declared_group(groups)}
+        doubts += [v for v in (inbound, outbound) if isinstance(v, Unknown)]
+    return None
+
+
+def _eksctl_node_to_node(node: Resource, groups: list) -> Any:
+    """eksctl's shared node group allows all traffic between nodes; its per-group local group
+    only admits the control plane."""
+    if _eksctl_keeps(node, "shared"):
+        return None
+    settings = node.get("securityGroups")
+    attached = settings.get("attachIDs") if isinstance(settings, dict) else None
+    if attached or not eksctl_managed_groups(node)["local"]:
+        unknown = _unknown_of(*groups)
+        return unknown if unknown is not None else \
+            Unknown(f"the security groups of {node.address} are not known")
+    return {"text": f"{node.address} sets securityGroups.withShared: false and attaches no other "
+                    "group, and eksctl's own group for it only admits the control plane",
+            "group": None}
+
+
+# -- a restricted cluster security group (EKS-SG-006) ---------------------------------------------
+@predicate("sg.cluster_sg_egress_problem")
+def cluster_sg_egress_problem(model: Model, cluster: Any) -> Any:
+    """EKS-SG-006: egress rules users manage on the cluster group keep the minimum EKS needs
+    if the default allow-all outbound rule is revoked."""
+    if not isinstance(cluster, Resource):
+        return None
+    declared = model.attr(cluster, "cluster_security_group_egress_rules")
+    if not declared:
+        return None
+    group = model.attr(cluster, "cluster_security_group")
+    rules = [r for r in model.attr(group, "rules") if r.direction == EGRESS and r.origin is not group]
+    rules += floating_rules(model, EGRESS)
+    vpc = linked(model, cluster, "vpc")
+    vpc_cidr = vpc.get("cidr_block") if isinstance(vpc, Resource) else None
+    nodes = Endpoint(group.address, [group], vpc_cidr=vpc_cidr)
+    verdicts = {describe_port(protocol, ports): rules_allow(rules, protocol, ports, nodes)
+                for protocol, ports in CLUSTER_SG_MINIMUM_EGRESS}
+    missing = [name for name, verdict in verdicts.items() if verdict is False]
+    services = reaches_aws_services(model, vpc, lambda peer: rules_allow(rules, *HTTPS, peer))
+    if missing or services is False:
+        parts = []
+        if missing:
+            parts.append(f"{', '.join(missing)} to the cluster security group itself")
+        if services is False:
+            parts.append(f"TCP 443 to {AWS_SERVICES}")
+        return {"text": f"the egress rules managed on the cluster security group of "
+                        f"{cluster.address} ({', '.join(r.address for r in declared)}) do not "
+                        f"allow {' or '.join(parts)}; if its default allow-all outbound rule is "
+                        "removed, nodes that carry it lose these flows",
+                "rule": declared[0]}
+    return _unknown_of(*verdicts.values(), services)
