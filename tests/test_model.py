@@ -98,3 +98,14 @@ def test_reference_cycle_between_resources_terminates():
     b = make(kinds.INSTANCE_PROFILE, "p.b", role=Ref("x", target="p.a", attribute="arn"))
     group = make(kinds.NODEGROUP, "g", role=Ref("x", target="p.a", attribute="arn"))
     assert isinstance(Model([a, b, group]).attr(group, "role"), Unknown)
+
+
+def test_nested_attribute_of_another_kind_is_not_its_links():
+    # the EKS-created cluster security group is not one of the cluster's additional groups
+    extra = make(kinds.SECURITY_GROUP, "aws_security_group.extra")
+    cluster = make(kinds.CLUSTER, "aws_eks_cluster.c",
+                   security_groups=[Ref("id", target="aws_security_group.extra", attribute="id")])
+    template = make(kinds.LAUNCH_TEMPLATE, "lt", security_groups=[Ref(
+        "id", target="aws_eks_cluster.c", attribute="vpc_config.0.cluster_security_group_id")])
+    linked = Model([extra, cluster, template]).attr(template, "security_groups")
+    assert isinstance(linked[0], Unknown)

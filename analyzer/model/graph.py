@@ -120,12 +120,14 @@ class Model:
         if ref.target in seen:  # a reference that leads back to itself names nothing
             return Unknown(f"{_unscoped(ref.target)}.{ref.attribute} is known only after apply",
                            ref.origin)
-        # A reference may reach the wanted kind through the target, e.g. an instance
-        # profile's ARN where a role is wanted.
-        for link, link_kind in LINKS.get(target.kind, {}).items():
-            if link_kind == kind:
-                return self.follow(target.fields.get(link), kind, seen | {ref.target})
-        return Unknown(f"{target.address}.{ref.attribute} is a {target.kind}, not a {kind}")
+        # An instance profile stands for its role where a role is wanted (the profile's own
+        # identity only: a nested attribute such as vpc_config.0.cluster_security_group_id
+        # names something else than the target's links).
+        via = _REACH_THROUGH.get((target.kind, kind))
+        if via is not None and "." not in ref.attribute:
+            return self.follow(target.fields.get(via), kind, seen | {ref.target})
+        # an attribute of another kind of resource: its value exists only after apply
+        return Unknown(f"{target.address}.{ref.attribute} is known only after apply", ref.origin)
 
     def _follow_identity(self, text: str, kind: str, original: Any) -> Any:
         for identity in _identity_candidates(text, kind):
@@ -135,6 +137,9 @@ class Model:
         if isinstance(original, PartialStr):
             return Unknown(f"{original.text()} could not be resolved ({original.reason})")
         return Unknown(f"{text} is not defined in the analyzed files")
+
+
+_REACH_THROUGH = {("iam.instance_profile", "iam.role"): "role"}
 
 
 def _unscoped(key: str) -> str:
