@@ -190,3 +190,31 @@ def test_two_root_modules_with_the_same_addresses_stay_apart(tmp_path):
     roles = {g.key.split("#")[0].rsplit("/", 1)[-1]: model.attr(g, "role").get("name")
              for g in groups}
     assert roles == {"managed": "managed-nodes", "other": "other-nodes"}
+
+
+def test_untagged_self_managed_node_links_to_its_cluster_by_bootstrap_name(tmp_path):
+    model = model_of(tmp_path, "main.tf", """
+        resource "aws_eks_cluster" "main" {
+          name     = "shop"
+          role_arn = "arn:aws:iam::111122223333:role/cluster"
+          vpc_config {
+            subnet_ids = ["subnet-1"]
+          }
+        }
+
+        resource "aws_launch_template" "nodes" {
+          image_id  = "ami-123"
+          user_data = base64encode("#!/bin/bash\\n/etc/eks/bootstrap.sh shop\\n")
+        }
+
+        resource "aws_autoscaling_group" "nodes" {
+          min_size            = 1
+          max_size            = 1
+          vpc_zone_identifier = ["subnet-1"]
+          launch_template {
+            id = aws_launch_template.nodes.id
+          }
+        }
+        """)
+    (node,) = model.of_kind(kinds.SELF_MANAGED)
+    assert model.attr(node, "cluster") is model.of_kind(kinds.CLUSTER)[0]

@@ -113,7 +113,9 @@ def _cluster(b: _Builder) -> Resource:
                 b.where("iam.withOIDC"))
     cluster.set("private_cluster", defaults.is_private_cluster(b.data),
                 b.where("privateCluster.enabled"))
-    cluster.set("skip_endpoint_creation", b.get("privateCluster.skipEndpointCreation") is True,
+    cluster.set("skip_endpoint_creation",
+                defaults.known_bool(b.get("privateCluster.skipEndpointCreation"), False,
+                                    "privateCluster.skipEndpointCreation"),
                 b.where("privateCluster.skipEndpointCreation"))
     cluster.set("creates_vpc", defaults.creates_vpc(b.data), b.where("vpc"))
     role_arn = b.get("iam.serviceRoleARN")

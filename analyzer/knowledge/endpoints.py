@@ -470,3 +470,173 @@ def _windows_calls(call: Any) -> Any:
                        "known")
     return (f"Start-EKSBootstrap.ps1 (user data line {call.line}) runs without both "
             "-APIServerEndpoint and -Base64ClusterCA")
+
+
+# -- EKS-EPT-009: endpoint security groups -----------------------------------------------------------
+@predicate("endpoints.security_group_gap")
+def security_group_gap(model: Model, endpoint: Any) -> Any:
+    """{at, text} when no security group of an interface endpoint admits TCP 443 from the nodes
+    that rely on it; None when they all do; Unknown when the groups or rules are not known."""
+    from analyzer.knowledge import security_groups as sg
+
+    if not isinstance(endpoint, Resource):
+        return None
+    vpc = model.attr(endpoint, "vpc")
+    nodes = model.attr(vpc, "endpoint_nodes") if isinstance(vpc, Resource) else []
+    declared = endpoint.get("security_groups")
+    if is_unknown(declared):
+        return Unknown(f"the security groups of {endpoint.address} are not known")
+    values = list(declared or []) + _associations(model, endpoint, "security_group")
+    if values:
+        groups = [sg.resolve_group(model, value) for value in values]
+    else:
+        adopted = next((g for g in model.of_kind(kinds.SECURITY_GROUP)
+                        if g.get("vpc_default") is True and model.attr(g, "vpc") is vpc), None)
+        if adopted is None:
+            return _aws_default_group_gap(model, endpoint, vpc, nodes)
+        groups = [adopted]
+    unknown = None
+    for node in nodes:
+        verdict = sg.allows(model, groups, sg.INGRESS, "tcp", (443, 443),
+                            sg.node_endpoint(model, node))
+        if verdict is False:
+            at = next((g for g in groups if isinstance(g, Resource)), endpoint)
+            return {"at": at, "text": f"none of its security groups ({sg.group_names(groups)}) "
+                                      f"allows inbound TCP 443 from {node.address}"}
+        if isinstance(verdict, Unknown):
+            unknown = either(unknown, verdict)
+    return unknown
+
+
+def _aws_default_group_gap(model: Model, endpoint: Resource, vpc: Any, nodes: list) -> Any:
+    """An endpoint without security groups gets the VPC's default group, which (as AWS creates
+    it) admits only members of itself."""
+    from analyzer.knowledge import security_groups as sg
+
+    if not isinstance(vpc, Resource):
+        return Unknown(f"{endpoint.address} uses the default security group of a VPC whose "
+                       "rules are not in the analyzed files")
+    if sg.floating_rules(model, sg.INGRESS):
+        return Unknown("security group rules whose group is not known may be attached to the "
+                       f"default security group of {vpc.address}")
+    for node in nodes:
+        groups = model.attr(node, "node_security_groups")
+        if isinstance(groups, Unknown) or any(not isinstance(g, Resource) for g in groups):
+            return Unknown(f"the security groups of {node.address} are not known; it may carry "
+                           f"the default security group of {vpc.address}")
+        return {"at": endpoint,
+                "text": f"sets no security groups, so it gets the default security group of "
+                        f"{vpc.address}, which only admits its own members; {node.address} "
+                        f"carries {sg.group_names(groups)}"}
+    return None
+
+
+# -- EKS-EPT-010: endpoint policies -----------------------------------------------------------------
+EKS_ADDON_REGISTRY_ACCOUNT = "602401143452"  # amazon-k8s-cni, kube-proxy, ... in most Regions
+ECR_PULL = ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+POLICY_NEEDS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    ECR_API: tuple((a, f"arn:aws:ecr:*:{EKS_ADDON_REGISTRY_ACCOUNT}:repository/amazon-k8s-cni")
+                   for a in ECR_PULL),
+    ECR_DKR: tuple((a, f"arn:aws:ecr:*:{EKS_ADDON_REGISTRY_ACCOUNT}:repository/amazon-k8s-cni")
+                   for a in ECR_PULL),
+    S3: (("s3:GetObject", "arn:aws:s3:::prod-{region}-starport-layer-bucket/layer"),),
+    EC2: (("ec2:DescribeInstances", "*"),),
+    STS: (("sts:AssumeRoleWithWebIdentity", None),),
+}
+
+
+@predicate("endpoints.policy_gap")
+def policy_gap(model: Model, endpoint: Any) -> Any:
+    """What an endpoint policy keeps nodes from doing: a description, None, or Unknown."""
+    from analyzer.knowledge.policies import statements
+
+    if not isinstance(endpoint, Resource) or endpoint.get("policy") is None:
+        return None
+    service = endpoint_service(endpoint)
+    if service == EKS:
+        return "is set, but the EKS endpoint does not support endpoint policies"
+    needs = POLICY_NEEDS.get(service) if isinstance(service, str) else None
+    if needs is None:
+        return None
+    found = statements(endpoint.get("policy"))
+    if any(isinstance(s, Unknown) for s in found):
+        return next(s for s in found if isinstance(s, Unknown))
+    region = _region(endpoint.get("service_name"))
+    missing, unsure = [], None
+    for action, resource in needs:
+        verdict = _policy_allows(found, action, resource, region)
+        if verdict is None:
+            unsure = either(unsure, Unknown(f"whether the policy of {endpoint.address} allows "
+                                            f"{action} is not known"))
+        elif not verdict:
+            missing.append(action)
+    if missing:
+        return f"does not allow {', '.join(missing)}"
+    return unsure
+
+
+def _region(service_name: Any) -> str:
+    parts = service_name.split(".") if isinstance(service_name, str) else []
+    return parts[parts.index("amazonaws") + 1] if "amazonaws" in parts[:-1] else "*"
+
+
+def _policy_allows(found: list, action: str, resource: str | None, region: str) -> Any:
+    from analyzer.knowledge.policies import statement_allows
+
+    arn = resource.replace("{region}", region) if resource else None
+    allowed: Any = False
+    for statement in found:
+        if not isinstance(statement, dict):
+            return None
+        covers = statement_allows(dict(statement, Effect="Allow"), action)
+        if covers is None:
+            return None
+        if not covers:
+            continue
+        where = _resource_matches(statement.get("Resource"), arn) if arn else True
+        if statement.get("Effect") == "Deny" and where is True:
+            return False
+        if statement.get("Effect") == "Allow" and allowed is not True:
+            allowed = where if where is not False else allowed
+    return allowed
+
+
+def _resource_matches(patterns: Any, arn: str) -> Any:
+    import fnmatch
+
+    for pattern in patterns if isinstance(patterns, list) else [patterns]:
+        if is_unknown(pattern):
+            return None
+        if not isinstance(pattern, str):
+            continue
+        if pattern == "*" or "starport-layer-bucket" in pattern and "starport" in arn:
+            return True
+        wanted, given = arn.split(":", 5), pattern.split(":", 5)
+        if len(wanted) == len(given) and all(
+                index == 3 or fnmatch.fnmatchcase(w, g)
+                for index, (w, g) in enumerate(zip(wanted, given))):
+            return True
+    return False
+
+
+# -- EKS-EPT-012: eksctl fully-private clusters -------------------------------------------------------
+@predicate("endpoints.eksctl_private_cluster_problem")
+def eksctl_private_cluster_problem(model: Model, cluster: Any) -> Any:
+    """{severity, text} for a fully-private eksctl cluster whose VPC endpoints nobody creates."""
+    if not isinstance(cluster, Resource) or cluster.get("private_cluster") is not True:
+        return None
+    skip = cluster.get("skip_endpoint_creation")
+    if is_unknown(skip):
+        return skip if isinstance(skip, Unknown) else Unknown("skipEndpointCreation is not known")
+    if skip is not True:
+        return None
+    if cluster.get("creates_vpc") is True:
+        return {"severity": "error",
+                "text": "privateCluster.skipEndpointCreation is true, but eksctl creates the VPC: "
+                        "nothing creates the VPC endpoints, and a fully-private VPC has no NAT "
+                        "gateway, so nodes cannot reach EC2, ECR, S3 or STS"}
+    return {"severity": "warning",
+            "text": "privateCluster.skipEndpointCreation is true: eksctl creates no VPC "
+                    "endpoints, so the existing VPC must already have ec2, ecr.api, ecr.dkr, "
+                    "sts (Interface, private DNS) and s3 (Gateway, on the private subnets' own "
+                    "route tables) endpoints, which the analyzed files do not show"}

@@ -51,6 +51,21 @@ def _user_data(model: Model, node: Resource) -> Any:
     return template.get("user_data") if isinstance(template, Resource) else None
 
 
+def bootstrap_cluster_name(user_data: Any) -> str | None:
+    """The cluster a node's bootstrap configuration names, when it is written literally."""
+    from analyzer.userdata import decode_user_data
+
+    decoded = decode_user_data(user_data)
+    names = [call.cluster_name for call in decoded.bootstrap_calls]
+    if decoded.node_config is not None:
+        names.append(decoded.node_config.cluster.name)
+    if decoded.bottlerocket is not None:
+        names.append(decoded.bottlerocket.cluster_name)
+    if decoded.windows is not None:
+        names += [call.cluster_name for call in decoded.windows.bootstrap_calls]
+    return next((n for n in names if isinstance(n, str) and n), None)
+
+
 def is_eks_node(model: Model, node: Resource) -> bool:
     if _cluster_from_tags(node.get("tags")):
         return True
@@ -65,7 +80,8 @@ def classify_node_candidates(model: Model) -> Model:
         if resource.kind == kinds.SELF_MANAGED and resource.get("node_candidate"):
             if not is_eks_node(model, resource):
                 continue
-            cluster_name = _cluster_from_tags(resource.get("tags"))
+            cluster_name = _cluster_from_tags(resource.get("tags")) or \
+                bootstrap_cluster_name(_user_data(model, resource))
             if resource.get("cluster") is None and cluster_name:
                 resource.set("cluster", cluster_name, resource.location)
         kept.append(resource)
