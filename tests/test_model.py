@@ -109,3 +109,11 @@ def test_nested_attribute_of_another_kind_is_not_its_links():
         "id", target="aws_eks_cluster.c", attribute="vpc_config.0.cluster_security_group_id")])
     linked = Model([extra, cluster, template]).attr(template, "security_groups")
     assert isinstance(linked[0], Unknown)
+
+
+def test_cluster_vpc_with_several_unresolved_subnets_is_unknown():
+    subnets = [make(kinds.SUBNET, f"s{i}", vpc="vpc-external") for i in range(3)]
+    cluster = make(kinds.CLUSTER, "c", subnets=[Ref("id", target=f"s{i}", attribute="id")
+                                                for i in range(3)])
+    vpc = Model([*subnets, cluster]).attr(cluster, "vpc")
+    assert isinstance(vpc, Unknown) and "vpc-external" in vpc.reason

@@ -152,6 +152,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "tags": _tags,
             "ipv6_cidr_block": "Ipv6CidrBlock",
             "assign_ipv6_address_on_creation": "AssignIpv6AddressOnCreation",
+            "availability_zone_id": "AvailabilityZoneId",
         },
         defaults={"map_public_ip_on_launch": False},
     ),
@@ -452,6 +453,9 @@ MAPPINGS: dict[str, FieldMap] = {
             "to_port": "PortRange.To",
         },
         defaults={"egress": False},
+    ),
+    "AWS::EC2::SubnetCidrBlock": FieldMap(
+        k.SUBNET_CIDR_BLOCK, {"subnet": "SubnetId", "ipv6_cidr_block": "Ipv6CidrBlock"}
     ),
     "AWS::EC2::SubnetNetworkAclAssociation": FieldMap(
         k.NETWORK_ACL_ASSOCIATION, {"network_acl": "NetworkAclId", "subnet": "SubnetId"}

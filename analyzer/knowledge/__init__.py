@@ -3,4 +3,4 @@
 from analyzer.knowledge import ami, iam, network, nodes, userdata  # noqa: F401  (registration)
 from analyzer.knowledge import security_groups, sg_requirements  # noqa: F401  (registration)
 from analyzer.knowledge import auth, cluster, tags  # noqa: F401  (registration)
-from analyzer.knowledge import dhcp, endpoints, nacl, routing  # noqa: F401  (registration)
+from analyzer.knowledge import addressing, dhcp, egress, endpoints, nacl, routing  # noqa: F401

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.knowledge.routing import either, scope_of, unambiguous
+from analyzer.knowledge.routing import cluster_vpc, either, scope_of, unambiguous
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -41,8 +41,24 @@ def vpc_dhcp_options(model: Model, vpc: Resource) -> Any:
     return maybe
 
 
+@fact(kinds.VPC, "eks_clusters")
+def vpc_eks_clusters(model: Model, vpc: Resource) -> list[Resource]:
+    """Clusters whose subnets are in this VPC."""
+    return [c for c in model.of_kind(kinds.CLUSTER) if cluster_vpc(model, c) is vpc]
+
+
+@fact(kinds.VPC, "serves_eks")
+def vpc_serves_eks(model: Model, vpc: Resource) -> bool:
+    """True when a cluster or node group of the analyzed files uses this VPC."""
+    if model.attr(vpc, "eks_clusters"):
+        return True
+    return any(model.attr(subnet, "vpc") is vpc and model.attr(subnet, "nodes")
+               for subnet in model.of_kind(kinds.SUBNET))
+
+
 @fact(kinds.VPC, "private_only_clusters")
 def vpc_private_only_clusters(model: Model, vpc: Resource) -> list[Resource]:
     """Clusters in this VPC whose API server has only the private endpoint."""
-    return [c for c in model.attr(vpc, "clusters")
-            if c.get("endpoint_private_access") is True and c.get("endpoint_public_access") is False]
+    return [c for c in model.attr(vpc, "eks_clusters")
+            if c.get("endpoint_private_access") is True
+            and c.get("endpoint_public_access") is False]

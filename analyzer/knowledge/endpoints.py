@@ -14,11 +14,15 @@ EKS-NET-002's finding (one defect, one finding).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Iterable
 
 from analyzer.engine.predicates import predicate
 from analyzer.knowledge import routing
-from analyzer.knowledge.routing import either, in_scope, scope_of, unambiguous
+from analyzer.knowledge.addressing import zone_key, zone_text, zones_comparable
+from analyzer.knowledge.egress import SubnetEgress
+from analyzer.knowledge.routing import (either, in_scope, scope_of, unambiguous,
+                                        unresolved_modules)
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import EKSCTL_DEFAULT, Resource
@@ -34,7 +38,7 @@ OPTIONAL_SERVICES = ("elasticloadbalancing", "logs", "autoscaling", "xray", "ssm
 _HOLE = "\x00"
 
 
-# -- service names -------------------------------------------------------------------------------------
+# -- service names ---------------------------------------------------------------------------------
 def service_of(name: Any) -> Any:
     """The service an endpoint service name names ("ecr.api"), None for other names (custom
     PrivateLink services), Unknown when the service part is not known."""
@@ -51,14 +55,26 @@ def service_of(name: Any) -> Any:
         return Unknown(f"the service name {text.replace(_HOLE, '…')!r} is not known") \
             if _HOLE in text else None
     index = parts.index("amazonaws")
+    if parts[index + 1:index + 2] == ["vpce"]:  # a PrivateLink endpoint service of an account
+        return None
     service = ".".join(parts[index + 2:])
     if _HOLE in service or not service:
         return Unknown(f"the service of {text.replace(_HOLE, '…')!r} is not known")
     return service
 
 
-def endpoint_service(endpoint: Resource) -> Any:
-    return service_of(endpoint.get("service_name"))
+def endpoint_service(model: Model, endpoint: Resource) -> Any:
+    """The endpoint's service, also when its name comes from a ``data
+    "aws_vpc_endpoint_service"`` lookup (as in the terraform-aws-modules vpc-endpoints module)."""
+    name = endpoint.get("service_name")
+    if isinstance(name, Ref):
+        lookup = model.get(name.target)
+        if lookup is not None and lookup.kind == kinds.VPC_ENDPOINT_SERVICE:
+            service = lookup.get("service")
+            if isinstance(service, str):
+                return service
+            name = lookup.get("service_name", name)
+    return service_of(name)
 
 
 def _associations(model: Model, endpoint: Resource, field: str) -> list[Any]:
@@ -68,7 +84,7 @@ def _associations(model: Model, endpoint: Resource, field: str) -> list[Any]:
 
 @fact(kinds.VPC_ENDPOINT, "service")
 def endpoint_service_fact(model: Model, endpoint: Resource) -> Any:
-    return endpoint_service(endpoint)
+    return endpoint_service(model, endpoint)
 
 
 @fact(kinds.VPC_ENDPOINT, "all_subnets")
@@ -111,7 +127,7 @@ def endpoint_private_dns(model: Model, endpoint: Resource) -> Any:
     return endpoint.get("private_dns_enabled")
 
 
-# -- endpoints of a VPC -----------------------------------------------------------------------------
+# -- endpoints of a VPC ----------------------------------------------------------------------------
 @fact(kinds.VPC, "endpoints")
 def vpc_endpoints(model: Model, vpc: Resource) -> list[Resource]:
     return [e for e in model.of_kind(kinds.VPC_ENDPOINT) if model.attr(e, "vpc") is vpc]
@@ -130,17 +146,18 @@ def find_endpoints(model: Model, vpc: Resource, services: Iterable[str]) -> tupl
     wanted = set(services)
     found, unsure = [], None
     for endpoint in model.attr(vpc, "endpoints"):
-        service = endpoint_service(endpoint)
+        service = endpoint_service(model, endpoint)
         if service in wanted:
             found.append(endpoint)
         elif isinstance(service, Unknown):
             unsure = either(unsure, Unknown(f"{endpoint.address}: {service.reason}"))
     for endpoint in _unplaced_endpoints(model, scope_of(vpc)):
-        service = endpoint_service(endpoint)
+        service = endpoint_service(model, endpoint)
         if service in wanted or isinstance(service, Unknown):
             where = model.attr(endpoint, "vpc")
             unsure = either(unsure, Unknown(f"the VPC of {endpoint.address} is not resolved "
                                            f"({getattr(where, 'reason', where)})"))
+    unsure = either(unsure, unresolved_modules(model, scope_of(vpc), "VPC endpoints"))
     return found, unsure
 
 
@@ -166,7 +183,7 @@ def subnet_endpoint_intent(model: Model, subnet: Resource) -> Any:
 
 
 @fact(kinds.VPC, "endpoint_node_subnets")
-def vpc_endpoint_node_subnets(model: Model, vpc: Resource) -> list[routing.SubnetEgress]:
+def vpc_endpoint_node_subnets(model: Model, vpc: Resource) -> list[SubnetEgress]:
     """(node, subnet) pairs in this VPC that reach AWS only through VPC endpoints."""
     found = []
     for node in model.of_kind(*kinds.NODE_KINDS):
@@ -242,7 +259,7 @@ def endpoint_serves_nodes(model: Model, endpoint: Resource) -> bool:
             and bool(model.attr(vpc, "endpoint_node_subnets")))
 
 
-# -- predicates --------------------------------------------------------------------------------------
+# -- predicates ------------------------------------------------------------------------------------
 @predicate("endpoints.missing_services")
 def missing_services(model: Model, vpc: Any, services: list[str]) -> Any:
     """The services of ``services`` the VPC (or any of several VPCs) has no endpoint for
@@ -347,30 +364,20 @@ def _zone_gap(model: Model, endpoint: Resource) -> Any:
         if not isinstance(subnet, Resource):
             unsure = either(unsure, subnet)
             continue
-        zones.append(_zone(subnet))
+        zones.append(zone_key(subnet))
     vpc = model.attr(endpoint, "vpc")
     for egress in model.attr(vpc, "endpoint_node_subnets") if isinstance(vpc, Resource) else []:
         if egress.subnet in subnets:
             continue
-        zone = _zone(egress.subnet)
+        zone = zone_key(egress.subnet)
         if zone is not None and zone in zones:
             continue
-        if zone is None or unsure is not None or None in zones:
+        if unsure is not None or not zones_comparable(zone, zones):
             return either(unsure, Unknown(f"the availability zones of {egress.subnet.address} "
                                           f"and the subnets of {endpoint.address} are not known"))
         return {"field": "subnets",
-                "text": f"has no subnet in {zone}, the availability zone of node subnet "
-                        f"{egress.subnet.address}"}
-    return None
-
-
-def _zone(subnet: Resource) -> str | None:
-    """A comparable text for the subnet's AZ: the name, or the expression it comes from."""
-    zone = subnet.get("availability_zone")
-    if isinstance(zone, str):
-        return zone
-    if isinstance(zone, Ref):
-        return f"{zone.target}.{zone.attribute}"
+                "text": f"has no subnet in the availability zone of node subnet "
+                        f"{egress.subnet.address} ({zone_text(egress.subnet)})"}
     return None
 
 
@@ -472,7 +479,7 @@ def _windows_calls(call: Any) -> Any:
             "-APIServerEndpoint and -Base64ClusterCA")
 
 
-# -- EKS-EPT-009: endpoint security groups -----------------------------------------------------------
+# -- EKS-EPT-009: endpoint security groups ---------------------------------------------------------
 @predicate("endpoints.security_group_gap")
 def security_group_gap(model: Model, endpoint: Any) -> Any:
     """{at, text} when no security group of an interface endpoint admits TCP 443 from the nodes
@@ -496,16 +503,25 @@ def security_group_gap(model: Model, endpoint: Any) -> Any:
             return _aws_default_group_gap(model, endpoint, vpc, nodes)
         groups = [adopted]
     unknown = None
-    for node in nodes:
+    for egress in model.attr(vpc, "endpoint_node_subnets") if isinstance(vpc, Resource) else []:
         verdict = sg.allows(model, groups, sg.INGRESS, "tcp", (443, 443),
-                            sg.node_endpoint(model, node))
+                            _in_subnet(sg.node_endpoint(model, egress.node), egress.subnet))
         if verdict is False:
             at = next((g for g in groups if isinstance(g, Resource)), endpoint)
             return {"at": at, "text": f"none of its security groups ({sg.group_names(groups)}) "
-                                      f"allows inbound TCP 443 from {node.address}"}
+                                      f"allows inbound TCP 443 from {egress.node.address} in "
+                                      f"{egress.subnet.address}"}
         if isinstance(verdict, Unknown):
             unknown = either(unknown, verdict)
     return unknown
+
+
+def _in_subnet(node: Any, subnet: Resource) -> Any:
+    """The node's side of a flow from one of its subnets: addresses of that subnet only."""
+    cidr = subnet.get("cidr_block")
+    if not isinstance(cidr, str):
+        return node
+    return dataclasses.replace(node, subnet_cidrs=[cidr], subnets_complete=True)
 
 
 def _aws_default_group_gap(model: Model, endpoint: Resource, vpc: Any, nodes: list) -> Any:
@@ -531,7 +547,7 @@ def _aws_default_group_gap(model: Model, endpoint: Resource, vpc: Any, nodes: li
     return None
 
 
-# -- EKS-EPT-010: endpoint policies -----------------------------------------------------------------
+# -- EKS-EPT-010: endpoint policies ----------------------------------------------------------------
 EKS_ADDON_REGISTRY_ACCOUNT = "602401143452"  # amazon-k8s-cni, kube-proxy, ... in most Regions
 ECR_PULL = ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 POLICY_NEEDS: dict[str, tuple[tuple[str, str | None], ...]] = {
@@ -552,7 +568,7 @@ def policy_gap(model: Model, endpoint: Any) -> Any:
 
     if not isinstance(endpoint, Resource) or endpoint.get("policy") is None:
         return None
-    service = endpoint_service(endpoint)
+    service = endpoint_service(model, endpoint)
     if service == EKS:
         return "is set, but the EKS endpoint does not support endpoint policies"
     needs = POLICY_NEEDS.get(service) if isinstance(service, str) else None
@@ -619,7 +635,7 @@ def _resource_matches(patterns: Any, arn: str) -> Any:
     return False
 
 
-# -- EKS-EPT-012: eksctl fully-private clusters -------------------------------------------------------
+# -- EKS-EPT-012: eksctl fully-private clusters ----------------------------------------------------
 @predicate("endpoints.eksctl_private_cluster_problem")
 def eksctl_private_cluster_problem(model: Model, cluster: Any) -> Any:
     """{severity, text} for a fully-private eksctl cluster whose VPC endpoints nobody creates."""

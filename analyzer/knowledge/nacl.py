@@ -22,7 +22,7 @@ from typing import Any
 
 from analyzer.engine.predicates import predicate
 from analyzer.knowledge import routing
-from analyzer.knowledge.routing import either, scope_of, unambiguous
+from analyzer.knowledge.routing import either, scope_of, unambiguous, unresolved_modules
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -63,7 +63,7 @@ class AclView:
         return self.address
 
 
-# -- which ACL ----------------------------------------------------------------------------------------
+# -- which ACL -------------------------------------------------------------------------------------
 def _default_acl_vpc(model: Model, value: Any) -> Resource | None:
     """``aws_vpc.x.default_network_acl_id`` / ``!GetAtt VPC.DefaultNetworkAcl``."""
     if isinstance(value, Ref) and value.attribute in DEFAULT_ACL_ATTRIBUTES:
@@ -140,6 +140,7 @@ def subnet_network_acl(model: Model, subnet: Resource) -> Any:
         vpc, acl = acl, None
     if isinstance(acl, Resource):
         return AclView(model.attr(acl, "vpc"), acl, model.attr(acl, "acl_rules"))
+    maybe = either(maybe, unresolved_modules(model, scope_of(subnet), "network ACL associations"))
     if maybe is not None:
         return maybe
     adopted = next((a for a in model.of_kind(kinds.NETWORK_ACL)
@@ -151,7 +152,7 @@ def subnet_network_acl(model: Model, subnet: Resource) -> Any:
     return AclView(vpc, None, _rules_of_vpc_default(model, vpc), aws_allow_all=True)
 
 
-# -- judging a flow -------------------------------------------------------------------------------------
+# -- judging a flow --------------------------------------------------------------------------------
 def _network(value: Any) -> Any:
     try:
         return ipaddress.ip_network(str(value), strict=False)
@@ -242,7 +243,7 @@ def judge(view: AclView, egress: bool, ports: tuple[int, int], cidr: str) -> Any
     return PARTIAL if some_allowed else DENIED
 
 
-# -- what nodes need ----------------------------------------------------------------------------------
+# -- what nodes need -------------------------------------------------------------------------------
 def _cidr(subnet: Any) -> Any:
     value = subnet.get("cidr_block") if isinstance(subnet, Resource) else None
     return value if isinstance(value, str) and _network(value) is not None else None

@@ -56,16 +56,16 @@ def cluster_vpc(model: Model, cluster: Resource) -> Any:
     subnets = model.attr(cluster, "subnets")
     if isinstance(subnets, Unknown):
         return subnets
-    reason: Unknown | None = None
+    reasons: list[Unknown] = []
     for subnet in subnets or []:
-        if isinstance(subnet, Resource):
-            vpc = model.attr(subnet, "vpc")
-            if isinstance(vpc, Resource):
-                return vpc
-            reason = reason or (vpc if isinstance(vpc, Unknown) else None)
-        elif isinstance(subnet, Unknown):
-            reason = reason or subnet
-    return reason or Unknown(f"{cluster.address} has no subnets in the analyzed files")
+        vpc = model.attr(subnet, "vpc") if isinstance(subnet, Resource) else subnet
+        if isinstance(vpc, Resource):
+            return vpc
+        if isinstance(vpc, Unknown):
+            reasons.append(vpc)
+    if reasons:
+        return reasons[0]
+    return Unknown(f"{cluster.address} has no subnets in the analyzed files")
 
 
 @fact(kinds.CLUSTER, "node_groups")

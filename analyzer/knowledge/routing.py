@@ -21,17 +21,15 @@ Unknown.
 
 from __future__ import annotations
 
-import ipaddress
 import posixpath
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.engine.predicates import predicate
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import Ref, Unknown, first_unknown, is_unknown
+from analyzer.values import Ref, Unknown, is_unknown
 
 DEFAULT_IPV4 = "0.0.0.0/0"
 DEFAULT_IPV6 = "::/0"
@@ -75,10 +73,20 @@ def scope_of(resource: Resource) -> str:
     """The configuration a resource belongs to: a Terraform root module, a CloudFormation
     template, an eksctl file. A reference that cannot be resolved (a route to a table from a
     variable) may name anything of its own configuration, nothing of another one."""
+    if "#" in resource.key:  # keys are "<root module, template or file>#<address>"
+        return f"{resource.framework}:{resource.key.split('#', 1)[0]}"
     if resource.framework == "terraform":
         where = resource.module_call or resource.location
         return "terraform:" + posixpath.dirname(where.path.replace("\\", "/"))
     return f"{resource.framework}:{resource.location.path}"
+
+
+def unresolved_modules(model: Model, scope: str, what: str) -> Unknown | None:
+    """A module of the configuration whose code is not available may create ``what``."""
+    for module in in_scope(model.of_kind(kinds.UNRESOLVED_MODULE), scope):
+        return Unknown(f"{module.address} ({module.get('source')}) is not downloaded and may "
+                       f"create {what}; run terraform init or lint plan JSON")
+    return None
 
 
 def in_scope(resources: list[Resource], scope: str) -> list[Resource]:
@@ -145,6 +153,23 @@ class RouteTable:
 
     def __str__(self) -> str:
         return self.address
+
+
+def cluster_vpc(model: Model, cluster: Resource) -> Any:
+    """The VPC of the cluster's subnets that are in the analyzed files: a VPC, None when no
+    subnet is, Unknown when they name several VPCs or one that is not resolved."""
+    subnets = model.attr(cluster, "subnets")
+    if not isinstance(subnets, list):
+        return subnets if isinstance(subnets, Unknown) else None
+    found: list[Any] = []
+    for subnet in subnets:
+        if isinstance(subnet, Resource) and not ambiguous(model, subnet):
+            vpc = unambiguous(model, model.attr(subnet, "vpc"))
+            if not any(vpc is seen for seen in found):
+                found.append(vpc)
+    if len(found) > 1 or (found and not isinstance(found[0], Resource)):
+        return Unknown(f"the VPC of the subnets of {cluster.address} is not known")
+    return found[0] if found else None
 
 
 # -- route tables ----------------------------------------------------------------------------------
@@ -225,7 +250,8 @@ def _view(model: Model, table: Resource | None, vpc: Any, how: str) -> RouteTabl
         routes = _routes_to_vpc_default(model, vpc) if isinstance(vpc, Resource) else []
     else:
         routes = model.attr(table, "table_routes")
-    unsure = either(_unplaced_routes(model, scope), _propagation(model, table, vpc, scope))
+    unsure = either(_unplaced_routes(model, scope), _propagation(model, table, vpc, scope),
+                    unresolved_modules(model, scope, "routes"))
     if table is not None and is_unknown(table.get("routes")):
         unsure = either(unsure, Unknown(f"the routes of {table.address} are not known"))
     return RouteTable(vpc=vpc, table=table, how=how, routes=routes, unsure=unsure)
@@ -300,7 +326,7 @@ def subnet_route_table(model: Model, subnet: Resource) -> Any:
     return model.attr(vpc, "main_route_table")
 
 
-# -- default routes and subnet classes ---------------------------------------------------------------
+# -- default routes and subnet classes -------------------------------------------------------------
 def route_target(model: Model, route: Resource) -> RouteTarget | None:
     """What the route forwards to; None when it names no target."""
     for name in TARGET_FIELDS:
@@ -330,7 +356,8 @@ def _gateway_target(model: Model, value: Any) -> RouteTarget:
         return RouteTarget(INTERNET_GATEWAY, value)
     if isinstance(value, str) and value.startswith("vgw-"):
         return RouteTarget(VPN_GATEWAY, value)
-    reason = value.reason if isinstance(value, Unknown) else f"{value!r} is not in the analyzed files"
+    reason = value.reason if isinstance(value, Unknown) else \
+        f"{value!r} is not in the analyzed files"
     return RouteTarget("gateway", Unknown(reason))
 
 
@@ -406,145 +433,6 @@ def _reason(value: Any) -> str:
     return value.reason if isinstance(value, Unknown) else str(value)
 
 
-# -- nodes ---------------------------------------------------------------------------------------------
-@dataclass
-class SubnetEgress:
-    """How one node group reaches the internet from one of its subnets."""
-
-    node: Resource
-    subnet: Resource
-    egress_class: Any  # PUBLIC / NAT / ISOLATED or Unknown
-    public_ip: Any  # True / False / Unknown: the node gets a public IPv4 in this subnet
-    owner: Any  # EGRESS / NO_ROUTE / NO_PUBLIC_IP / ENDPOINTS or Unknown
-
-
-def node_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
-    """Whether the node gets a public IPv4 address when launched into ``subnet``.
-
-    Several network interfaces: EC2 never auto-assigns one. Self-managed nodes may ask for
-    one on their (first) interface, which overrides the subnet's setting."""
-    template = model.attr(node, "launch_template")
-    if isinstance(template, Resource):
-        count = template.get("network_interface_count")
-        if isinstance(count, int) and count > 1:
-            return False
-        if node.kind == kinds.SELF_MANAGED:
-            asked = template.get("associate_public_ip_address")
-            if asked is not None:
-                return asked
-    elif isinstance(template, Unknown) and node.kind == kinds.SELF_MANAGED:
-        return Unknown(f"the launch template of {node.address} is not known ({template.reason})")
-    if node.kind == kinds.SELF_MANAGED and node.get("associate_public_ip_address") is not None:
-        return node.get("associate_public_ip_address")
-    return subnet.get("map_public_ip_on_launch")
-
-
-@fact(kinds.NODEGROUP, "resolved_subnets")
-@fact(kinds.SELF_MANAGED, "resolved_subnets")
-def node_resolved_subnets(model: Model, node: Resource) -> list[Resource]:
-    """The node's subnets that are in the analyzed files."""
-    subnets = model.attr(node, "subnets")
-    if not isinstance(subnets, list):
-        return []
-    return [s for s in subnets if isinstance(s, Resource) and not ambiguous(model, s)]
-
-
-@fact(kinds.NODEGROUP, "subnet_egress")
-@fact(kinds.SELF_MANAGED, "subnet_egress")
-def node_subnet_egress(model: Model, node: Resource) -> list[SubnetEgress]:
-    """Per resolved subnet: its class, the node's public IP, and which rule owns a gap."""
-    found = []
-    for subnet in model.attr(node, "resolved_subnets"):
-        egress_class = model.attr(subnet, "egress_class")
-        public_ip = node_public_ip(model, node, subnet) if egress_class == PUBLIC else False
-        found.append(SubnetEgress(node, subnet, egress_class, public_ip,
-                                  _owner(model, node, subnet, egress_class, public_ip)))
-    return found
-
-
-def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any,
-           public_ip: Any) -> Any:
-    if isinstance(egress_class, Unknown):
-        return egress_class
-    if egress_class == NAT:
-        return EGRESS
-    if egress_class == PUBLIC:
-        if public_ip is True:
-            return EGRESS
-        if is_unknown(public_ip):
-            return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} "
-                           "is not known")
-        if node.kind == kinds.NODEGROUP:
-            return NO_PUBLIC_IP  # EKS rejects the node group (Ec2SubnetInvalidConfiguration)
-        return _self_managed_without_public_ip(model, node, subnet)
-    intent = model.attr(subnet, "endpoint_intent")
-    if isinstance(intent, Unknown):
-        return intent
-    return ENDPOINTS if intent else NO_ROUTE
-
-
-def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
-    """Self-managed nodes in a public subnet without a public IP can still join a cluster with
-    private endpoint access through VPC endpoints (RULES §6 EKS-NET-003 exemption)."""
-    cluster = model.attr(node, "cluster")
-    private = cluster.get("endpoint_private_access") if isinstance(cluster, Resource) else \
-        Unknown(f"the cluster of {node.address} is not known")
-    intent = model.attr(subnet, "endpoint_intent")
-    if private is True and intent is True:
-        return ENDPOINTS
-    for value in (private, intent):
-        if is_unknown(value):
-            return value if isinstance(value, Unknown) else Unknown("not known")
-    return NO_PUBLIC_IP
-
-
-@fact(kinds.SUBNET, "nodes")
-def subnet_nodes(model: Model, subnet: Resource) -> list[Resource]:
-    """Node groups that launch into this subnet."""
-    return [n for n in model.of_kind(*kinds.NODE_KINDS)
-            if subnet in model.attr(n, "resolved_subnets")]
-
-
-@fact(kinds.SUBNET, "node_egress")
-def subnet_node_egress(model: Model, subnet: Resource) -> list[SubnetEgress]:
-    return [e for n in model.attr(subnet, "nodes") for e in model.attr(n, "subnet_egress")
-            if e.subnet is subnet]
-
-
-# -- what serves node egress ----------------------------------------------------------------------------
-@fact(kinds.NAT_GATEWAY, "served_subnets")
-def nat_served_subnets(model: Model, nat: Resource) -> list[Resource]:
-    """Node subnets whose default route leads to this NAT gateway."""
-    served = []
-    for subnet in model.of_kind(kinds.SUBNET):
-        if not model.attr(subnet, "nodes"):
-            continue
-        route = model.attr(subnet, "default_route")
-        if isinstance(route, Resource):
-            target = route_target(model, route)
-            if target is not None and target.value is nat:
-                served.append(subnet)
-    return served
-
-
-@fact(kinds.ROUTE, "egress_subnets")
-def route_egress_subnets(model: Model, route: Resource) -> list[Resource]:
-    """Subnets whose node traffic takes this route: node subnets using it as their default
-    route, and the subnets of NAT gateways that serve node subnets."""
-    subnets = []
-    for subnet in model.of_kind(kinds.SUBNET):
-        if model.attr(subnet, "default_route") is not route:
-            continue
-        if model.attr(subnet, "nodes"):
-            subnets.append(subnet)
-            continue
-        for nat in model.of_kind(kinds.NAT_GATEWAY):
-            if model.attr(nat, "subnet") is subnet and model.attr(nat, "served_subnets"):
-                subnets.append(subnet)
-                break
-    return subnets
-
-
 @fact(kinds.ROUTE, "vpc")
 def route_vpc(model: Model, route: Resource) -> Any:
     table = _resolve_table(model, route.get("route_table"))
@@ -556,213 +444,3 @@ def route_vpc(model: Model, route: Resource) -> Any:
 @fact(kinds.ROUTE, "target")
 def route_target_fact(model: Model, route: Resource) -> RouteTarget | None:
     return route_target(model, route)
-
-
-# -- predicates ------------------------------------------------------------------------------------------
-@predicate("routing.public_ip_gap")
-def public_ip_gap(model: Model, node: Any, subnet: Any) -> Any:
-    """EKS-NET-003: True when the node's subnet is public but the node gets no public IPv4 there
-    (and is not exempt), False when that is not the case, Unknown when it cannot be told."""
-    if not isinstance(node, Resource) or not isinstance(subnet, Resource):
-        return Unknown("the node group or subnet is not known")
-    for egress in model.attr(node, "subnet_egress"):
-        if egress.subnet is not subnet:
-            continue
-        if isinstance(egress.egress_class, Unknown):
-            return egress.egress_class
-        if egress.egress_class != PUBLIC:
-            return False
-        if isinstance(egress.owner, Unknown):
-            return egress.owner
-        return egress.owner == NO_PUBLIC_IP
-    return Unknown(f"{subnet.address} is not a subnet of {node.address}")
-
-
-@predicate("routing.nat_problem")
-def nat_problem(model: Model, nat: Any) -> Any:
-    """What keeps a NAT gateway from giving node subnets internet access (EKS-NET-004):
-    {field, text}, None, or Unknown."""
-    if not isinstance(nat, Resource):
-        return None
-    connectivity = nat.get("connectivity_type")
-    if is_unknown(connectivity):
-        return Unknown(f"the connectivity type of {nat.address} is not known")
-    if str(connectivity).lower() == "private":
-        return {"field": "connectivity_type",
-                "text": "is a private NAT gateway: it cannot reach the internet"}
-    if nat.get("allocation_id") is None:
-        return {"field": "allocation_id",
-                "text": "has no Elastic IP (allocation_id), so it has no public address"}
-    subnet = model.attr(nat, "subnet")
-    if not isinstance(subnet, Resource):
-        return Unknown(f"the subnet of {nat.address} is not in the analyzed files")
-    if subnet in model.attr(nat, "served_subnets"):
-        return {"field": "subnet",
-                "text": f"sits in {subnet.address}, a subnet it serves itself: traffic loops "
-                        "and never leaves the VPC; place it in a public subnet"}
-    egress_class = model.attr(subnet, "egress_class")
-    if isinstance(egress_class, Unknown):
-        return egress_class
-    if egress_class != PUBLIC:
-        return {"field": "subnet",
-                "text": f"sits in {subnet.address}, which has no default route to an internet "
-                        f"gateway ({egress_class} subnet): place it in a public subnet"}
-    return None
-
-
-@predicate("routing.dangling_target")
-def dangling_target(model: Model, route: Any) -> Any:
-    """A default route used by node traffic whose internet or NAT gateway is missing, not
-    attached to the route table's VPC, or in another VPC (EKS-NET-005): {text, severity},
-    None, or Unknown."""
-    if not isinstance(route, Resource):
-        return None
-    target = route_target(model, route)
-    if target is not None and target.kind == "gateway":  # an internet or a VPN gateway
-        return target.value
-    if target is None or target.kind not in (INTERNET_GATEWAY, "nat_gateway"):
-        return None
-    if isinstance(target.value, str):
-        return {"severity": "warning",
-                "text": f"leads to {target.name} {target.value}, which is not in the analyzed "
-                        "files: make sure it exists and is attached to this VPC"}
-    if isinstance(target.value, Unknown):
-        return target.value
-    vpc = model.attr(route, "vpc")
-    if target.kind == INTERNET_GATEWAY:
-        return _igw_problem(model, target.value, vpc)
-    return _nat_vpc_problem(model, target.value, vpc)
-
-
-def _igw_problem(model: Model, gateway: Resource, vpc: Any) -> Any:
-    attached = gateway_vpcs(model, gateway)
-    if isinstance(attached, Unknown):
-        return attached
-    if not attached:
-        return {"severity": "error",
-                "text": f"leads to {gateway.address}, which is not attached to any VPC "
-                        "(no vpc_id / VPCGatewayAttachment): the route is a blackhole"}
-    if not isinstance(vpc, Resource):
-        return Unknown("the VPC of the route table is not known")
-    if vpc in attached:
-        return None
-    return {"severity": "error",
-            "text": f"leads to {gateway.address}, which is attached to "
-                    f"{', '.join(v.address for v in attached)}, not to {vpc.address}"}
-
-
-def gateway_vpcs(model: Model, gateway: Resource) -> Any:
-    """The VPCs an internet gateway is attached to (its vpc_id, or gateway attachments)."""
-    found: list[Resource] = []
-    candidates = [gateway.get("vpc")] + [
-        a.get("vpc") for a in model.of_kind(kinds.GATEWAY_ATTACHMENT)
-        if model.attr(a, "internet_gateway") is gateway]
-    for value in candidates:
-        if value is None:
-            continue
-        vpc = model.follow(value, kinds.VPC)
-        if not isinstance(vpc, Resource):
-            return Unknown(f"the VPC {gateway.address} is attached to is not in the analyzed "
-                           "files")
-        found.append(vpc)
-    return found
-
-
-def _nat_vpc_problem(model: Model, nat: Resource, vpc: Any) -> Any:
-    subnet = model.attr(nat, "subnet")
-    nat_vpc = model.attr(subnet, "vpc") if isinstance(subnet, Resource) else subnet
-    if not isinstance(nat_vpc, Resource) or not isinstance(vpc, Resource):
-        return Unknown(f"the VPC of {nat.address} or of the route table is not known")
-    if nat_vpc is vpc:
-        return None
-    return {"severity": "error",
-            "text": f"leads to {nat.address}, which is in {nat_vpc.address}, not in "
-                    f"{vpc.address}: a route can only target a NAT gateway of its own VPC"}
-
-
-# -- EKS-CLUSTER-005: node egress addresses and the public endpoint's allow-list --------------------------
-# Address blocks without public (internet-routable) addresses: NAT gateway EIPs and public IPs
-# of instances are never inside them.
-_NON_PUBLIC_BLOCKS = tuple(ipaddress.ip_network(block) for block in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
-OPEN_TO_ALL = "0.0.0.0/0"
-
-
-def _has_public_addresses(cidr: str) -> bool:
-    network = ipaddress.ip_network(cidr, strict=False)
-    if network.version != 4:
-        return not (network.is_private or network.is_reserved)
-    return not any(network.subnet_of(block) for block in _NON_PUBLIC_BLOCKS)
-
-
-@predicate("routing.public_cidr_gap")
-def public_cidr_gap(model: Model, cluster: Any) -> Any:
-    """EKS-CLUSTER-005: {severity, text} when the cluster has only the public endpoint, limits it
-    to CIDRs, and node egress addresses may be outside them; None otherwise."""
-    if not isinstance(cluster, Resource):
-        return None
-    private, public = cluster.get("endpoint_private_access"), cluster.get("endpoint_public_access")
-    cidrs = cluster.get("public_access_cidrs")
-    for value in (private, public):
-        if is_unknown(value):
-            return Unknown(f"the endpoint access of {cluster.address} is not known")
-    if private is True or public is False:
-        return None
-    if is_unknown(cidrs) or (isinstance(cidrs, list) and any(is_unknown(c) for c in cidrs)):
-        return Unknown(f"the public access CIDRs of {cluster.address} are not known "
-                       f"({getattr(first_unknown(cidrs), 'reason', 'unknown')})")
-    if not isinstance(cidrs, list) or not cidrs or OPEN_TO_ALL in cidrs:
-        return None
-    nodes = model.attr(cluster, "node_groups")
-    if not nodes:
-        return None
-    try:
-        public_cidrs = [c for c in cidrs if _has_public_addresses(str(c))]
-    except ValueError:
-        return Unknown(f"a public access CIDR of {cluster.address} is not a CIDR block")
-    if not public_cidrs:
-        return {"severity": "error",
-                "text": f"{cluster.address} has only the public endpoint and allows it from "
-                        f"{', '.join(map(str, cidrs))} only, which holds no public address: "
-                        f"nodes of {', '.join(n.address for n in nodes)} reach the endpoint from a "
-                        "NAT gateway's Elastic IP or their own public IP and are refused"}
-    sources = _egress_sources(model, nodes)
-    if isinstance(sources, Unknown):
-        return sources
-    if not sources:
-        return None
-    return {"severity": "warning",
-            "text": f"{cluster.address} has only the public endpoint and allows it from "
-                    f"{', '.join(map(str, cidrs))} only; nodes reach it from "
-                    f"{', '.join(sources)}, whose addresses are only known after apply: make "
-                    "sure they are inside these CIDRs, or enable private endpoint access"}
-
-
-def _egress_sources(model: Model, nodes: list[Resource]) -> Any:
-    """What node traffic to the internet leaves from: NAT gateways, or the nodes' public IPs."""
-    sources: list[str] = []
-    for node in nodes:
-        for egress in model.attr(node, "subnet_egress"):
-            if isinstance(egress.owner, Unknown):
-                return egress.owner
-            if egress.owner != EGRESS:
-                continue
-            if egress.egress_class == PUBLIC:
-                source = f"the public IPs of {node.address}"
-            else:
-                source = _nat_source(model, egress.subnet)
-            if source not in sources:
-                sources.append(source)
-    return sources
-
-
-def _nat_source(model: Model, subnet: Resource) -> str:
-    route = model.attr(subnet, "default_route")
-    target = route_target(model, route) if isinstance(route, Resource) else None
-    if target is not None and target.resource is not None:
-        return f"the Elastic IP of {target.resource.address}"
-    if target is not None:
-        return f"the {target.name} of {subnet.address}"
-    return f"the NAT gateway of {subnet.address}"

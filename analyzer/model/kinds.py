@@ -46,6 +46,10 @@ VPC_ENDPOINT_ASSOCIATION = "ec2.vpc_endpoint_association"  # subnet/route table/
 NETWORK_ACL_RULE = "ec2.network_acl_rule"
 NETWORK_ACL_ASSOCIATION = "ec2.network_acl_association"
 DHCP_OPTIONS_ASSOCIATION = "ec2.dhcp_options_association"
+SUBNET_CIDR_BLOCK = "ec2.subnet_cidr_block"  # an extra (IPv6) CIDR block of a subnet
+VPC_ENDPOINT_SERVICE = "ec2.vpc_endpoint_service"  # a service lookup (Terraform data source)
+# A Terraform module call whose code is not available: what it creates is not in the model.
+UNRESOLVED_MODULE = "iac.unresolved_module"
 
 NODE_KINDS = (NODEGROUP, SELF_MANAGED)
 
@@ -95,6 +99,9 @@ LINKS: dict[str, dict[str, str]] = {
     NETWORK_ACL_RULE: {"network_acl": NETWORK_ACL},
     NETWORK_ACL_ASSOCIATION: {"network_acl": NETWORK_ACL, "subnet": SUBNET},
     DHCP_OPTIONS_ASSOCIATION: {"vpc": VPC, "dhcp_options": DHCP_OPTIONS},
+    SUBNET_CIDR_BLOCK: {"subnet": SUBNET},
+    VPC_ENDPOINT_SERVICE: {},
+    UNRESOLVED_MODULE: {},
 }
 
 ALL_KINDS = tuple(LINKS)
@@ -151,4 +158,7 @@ FIELDS: dict[str, str] = {
     NETWORK_ACL_ASSOCIATION: "network_acl, subnet",
     DHCP_OPTIONS: "domain_name, domain_name_servers",
     DHCP_OPTIONS_ASSOCIATION: "vpc, dhcp_options ('default' for the AWS default set)",
+    SUBNET_CIDR_BLOCK: "subnet, ipv6_cidr_block",
+    VPC_ENDPOINT_SERVICE: "service ('ecr.api'), service_name",
+    UNRESOLVED_MODULE: "source",
 }

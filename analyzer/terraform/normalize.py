@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
@@ -9,6 +10,8 @@ from analyzer.discovery import display_path
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
 from analyzer.normalize import FieldMap, MISSING, apply_mapping, dig, first_of
+from analyzer.terraform.module import is_local_source, load_module_definition
+from analyzer.terraform.sources import read_modules_manifest
 from analyzer.terraform.types import TfBlock, TfConfiguration
 from analyzer.values import scope_refs, Unknown
 
@@ -179,7 +182,8 @@ MAPPINGS: dict[str, FieldMap] = {
         "vpc": "vpc_id", "cidr_block": "cidr_block", "availability_zone": "availability_zone",
         "map_public_ip_on_launch": "map_public_ip_on_launch", "tags": "tags",
         "ipv6_cidr_block": "ipv6_cidr_block",
-        "assign_ipv6_address_on_creation": "assign_ipv6_address_on_creation"},
+        "assign_ipv6_address_on_creation": "assign_ipv6_address_on_creation",
+        "availability_zone_id": "availability_zone_id"},
         defaults={"map_public_ip_on_launch": False}),
     "aws_eks_cluster": FieldMap(k.CLUSTER, {
         "name": "name", "role": "role_arn", "version": "version",
@@ -371,6 +375,9 @@ DATA_MAPPINGS: dict[str, FieldMap] = {
         "name_filters": _ami_filters("name"), "image_id_filters": _ami_filters("image-id"),
         "name_regex": "name_regex", "owners": "owners",
         "most_recent": "most_recent"}),
+    # what an endpoint's service_name = data.aws_vpc_endpoint_service.x.service_name names
+    "aws_vpc_endpoint_service": FieldMap(k.VPC_ENDPOINT_SERVICE, {
+        "service": "service", "service_name": "service_name"}),
 }
 
 # The terraform-aws-modules EKS managed node group sub-module, recognised by the path its
@@ -415,7 +422,40 @@ def _normalize(configuration: TfConfiguration) -> list[Resource]:
         if mapping is not None:
             resources.append(to_resource(block, mapping))
             resources.extend(_inline_children(block, resources[-1]))
-    return resources
+    return resources + _unresolved_modules(configuration)
+
+
+def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
+    """Module calls whose code is not here (a registry module that is not downloaded): they
+    may create routes, endpoints or attachments, so nothing may be concluded to be missing."""
+    root = configuration.root
+    if not root.is_dir():  # plan JSON holds every resource of every module
+        return []
+    manifest = read_modules_manifest(root, root)
+    found: list[Resource] = []
+
+    def visit(directory: Path, key_path: tuple[str, ...], depth: int) -> None:
+        if depth > MAX_MODULE_DEPTH:
+            return
+        for name, call in load_module_definition(directory, Path.cwd()).module_calls.items():
+            keys = key_path + (name,)
+            local = (directory / call.source).resolve() if is_local_source(call.source) else None
+            target = manifest.get(".".join(keys)) or local
+            if target is not None and target.is_dir():
+                visit(target, keys, depth + 1)
+                continue
+            address = "module." + ".module.".join(keys)
+            module = Resource(kind=k.UNRESOLVED_MODULE, key=address, address=address,
+                              framework="terraform", source_type="module",
+                              location=call.block.location)
+            module.set("source", call.source, call.block.location)
+            found.append(module)
+
+    visit(root, (), 0)
+    return found
+
+
+MAX_MODULE_DEPTH = 16
 
 
 def _inline_children(block: TfBlock, parent: Resource) -> list[Resource]:

@@ -1,0 +1,436 @@
+"""How nodes reach the internet from their subnets, and the gateways on that path.
+
+RULES §0.3 (node egress) and §6: per node group and subnet, the subnet class (``routing``),
+whether the node gets a public IPv4 address, and which rule answers for a gap (one defect,
+one finding, RULES §0.5): EKS-NET-002 (no route, no endpoints), EKS-NET-003 (public subnet,
+no public IP), or the EPT rules (no internet, VPC endpoints). Also the gateways node traffic
+passes (EKS-NET-004/005), the public endpoint's allow-list (EKS-CLUSTER-005), and reaching a
+private-only endpoint from another VPC (EKS-NET-007).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.knowledge.routing import (EGRESS, ENDPOINTS, INTERNET_GATEWAY, NAT, NO_PUBLIC_IP,
+                                        NO_ROUTE, PUBLIC, ambiguous, cluster_vpc,
+                                        either, route_target, scope_of, unambiguous,
+                                        unresolved_modules)
+from analyzer.model import kinds
+from analyzer.model.graph import Model, fact
+from analyzer.model.resource import Resource
+from analyzer.values import Unknown, first_unknown, is_unknown
+
+
+# -- nodes -----------------------------------------------------------------------------------------
+@dataclass
+class SubnetEgress:
+    """How one node group reaches the internet from one of its subnets."""
+
+    node: Resource
+    subnet: Resource
+    egress_class: Any  # PUBLIC / NAT / ISOLATED or Unknown
+    public_ip: Any  # True / False / Unknown: the node gets a public IPv4 in this subnet
+    owner: Any  # EGRESS / NO_ROUTE / NO_PUBLIC_IP / ENDPOINTS or Unknown
+
+
+def node_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
+    """Whether the node gets a public IPv4 address when launched into ``subnet``.
+
+    Several network interfaces: EC2 never auto-assigns one. Self-managed nodes may ask for
+    one on their (first) interface, which overrides the subnet's setting."""
+    template = model.attr(node, "launch_template")
+    if isinstance(template, Resource):
+        count = template.get("network_interface_count")
+        if isinstance(count, int) and count > 1:
+            return False
+        if node.kind == kinds.SELF_MANAGED:
+            asked = template.get("associate_public_ip_address")
+            if asked is not None:
+                return asked
+    elif isinstance(template, Unknown) and node.kind == kinds.SELF_MANAGED:
+        return Unknown(f"the launch template of {node.address} is not known ({template.reason})")
+    if node.kind == kinds.SELF_MANAGED and node.get("associate_public_ip_address") is not None:
+        return node.get("associate_public_ip_address")
+    return subnet.get("map_public_ip_on_launch")
+
+
+@fact(kinds.NODEGROUP, "resolved_subnets")
+@fact(kinds.SELF_MANAGED, "resolved_subnets")
+def node_resolved_subnets(model: Model, node: Resource) -> list[Resource]:
+    """The node's subnets that are in the analyzed files."""
+    subnets = model.attr(node, "subnets")
+    if not isinstance(subnets, list):
+        return []
+    return [s for s in subnets if isinstance(s, Resource) and not ambiguous(model, s)]
+
+
+@fact(kinds.NODEGROUP, "subnet_egress")
+@fact(kinds.SELF_MANAGED, "subnet_egress")
+def node_subnet_egress(model: Model, node: Resource) -> list[SubnetEgress]:
+    """Per resolved subnet: its class, the node's public IP, and which rule owns a gap."""
+    found = []
+    for subnet in model.attr(node, "resolved_subnets"):
+        egress_class = model.attr(subnet, "egress_class")
+        public_ip = node_public_ip(model, node, subnet) if egress_class == PUBLIC else False
+        found.append(SubnetEgress(node, subnet, egress_class, public_ip,
+                                  _owner(model, node, subnet, egress_class, public_ip)))
+    return found
+
+
+def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any,
+           public_ip: Any) -> Any:
+    if isinstance(egress_class, Unknown):
+        return egress_class
+    if egress_class == NAT:
+        return EGRESS
+    if egress_class == PUBLIC:
+        if public_ip is True:
+            return EGRESS
+        if is_unknown(public_ip):
+            return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} "
+                           "is not known")
+        if node.kind == kinds.NODEGROUP:
+            return NO_PUBLIC_IP  # EKS rejects the node group (Ec2SubnetInvalidConfiguration)
+        return _self_managed_without_public_ip(model, node, subnet)
+    intent = model.attr(subnet, "endpoint_intent")
+    if isinstance(intent, Unknown):
+        return intent
+    return ENDPOINTS if intent else NO_ROUTE
+
+
+def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
+    """Self-managed nodes in a public subnet without a public IP can still join a cluster with
+    private endpoint access through VPC endpoints (RULES §6 EKS-NET-003 exemption)."""
+    cluster = model.attr(node, "cluster")
+    private = cluster.get("endpoint_private_access") if isinstance(cluster, Resource) else \
+        Unknown(f"the cluster of {node.address} is not known")
+    intent = model.attr(subnet, "endpoint_intent")
+    if private is True and intent is True:
+        return ENDPOINTS
+    for value in (private, intent):
+        if is_unknown(value):
+            return value if isinstance(value, Unknown) else Unknown("not known")
+    return NO_PUBLIC_IP
+
+
+@fact(kinds.SUBNET, "nodes")
+def subnet_nodes(model: Model, subnet: Resource) -> list[Resource]:
+    """Node groups that launch into this subnet."""
+    return [n for n in model.of_kind(*kinds.NODE_KINDS)
+            if subnet in model.attr(n, "resolved_subnets")]
+
+
+@fact(kinds.SUBNET, "node_egress")
+def subnet_node_egress(model: Model, subnet: Resource) -> list[SubnetEgress]:
+    return [e for n in model.attr(subnet, "nodes") for e in model.attr(n, "subnet_egress")
+            if e.subnet is subnet]
+
+
+# -- what serves node egress -----------------------------------------------------------------------
+@fact(kinds.NAT_GATEWAY, "served_subnets")
+def nat_served_subnets(model: Model, nat: Resource) -> list[Resource]:
+    """Node subnets whose default route leads to this NAT gateway."""
+    served = []
+    for subnet in model.of_kind(kinds.SUBNET):
+        if not model.attr(subnet, "nodes"):
+            continue
+        route = model.attr(subnet, "default_route")
+        if isinstance(route, Resource):
+            target = route_target(model, route)
+            if target is not None and target.value is nat:
+                served.append(subnet)
+    return served
+
+
+@fact(kinds.ROUTE, "egress_subnets")
+def route_egress_subnets(model: Model, route: Resource) -> list[Resource]:
+    """Subnets whose node traffic takes this route: node subnets using it as their default
+    route, and the subnets of NAT gateways that serve node subnets."""
+    subnets = []
+    for subnet in model.of_kind(kinds.SUBNET):
+        if model.attr(subnet, "default_route") is not route:
+            continue
+        if model.attr(subnet, "nodes"):
+            subnets.append(subnet)
+            continue
+        for nat in model.of_kind(kinds.NAT_GATEWAY):
+            if model.attr(nat, "subnet") is subnet and model.attr(nat, "served_subnets"):
+                subnets.append(subnet)
+                break
+    return subnets
+
+
+# -- predicates ------------------------------------------------------------------------------------
+@predicate("egress.public_ip_gap")
+def public_ip_gap(model: Model, node: Any, subnet: Any) -> Any:
+    """EKS-NET-003: True when the node's subnet is public but the node gets no public IPv4 there
+    (and is not exempt), False when that is not the case, Unknown when it cannot be told."""
+    if not isinstance(node, Resource) or not isinstance(subnet, Resource):
+        return Unknown("the node group or subnet is not known")
+    for egress in model.attr(node, "subnet_egress"):
+        if egress.subnet is not subnet:
+            continue
+        if isinstance(egress.egress_class, Unknown):
+            return egress.egress_class
+        if egress.egress_class != PUBLIC:
+            return False
+        if isinstance(egress.owner, Unknown):
+            return egress.owner
+        return egress.owner == NO_PUBLIC_IP
+    return Unknown(f"{subnet.address} is not a subnet of {node.address}")
+
+
+@predicate("egress.nat_problem")
+def nat_problem(model: Model, nat: Any) -> Any:
+    """What keeps a NAT gateway from giving node subnets internet access (EKS-NET-004):
+    {field, text}, None, or Unknown."""
+    if not isinstance(nat, Resource):
+        return None
+    connectivity = nat.get("connectivity_type")
+    if is_unknown(connectivity):
+        return Unknown(f"the connectivity type of {nat.address} is not known")
+    if str(connectivity).lower() == "private":
+        return {"field": "connectivity_type",
+                "text": "is a private NAT gateway: it cannot reach the internet"}
+    if nat.get("allocation_id") is None:
+        return {"field": "allocation_id",
+                "text": "has no Elastic IP (allocation_id), so it has no public address"}
+    subnet = model.attr(nat, "subnet")
+    if not isinstance(subnet, Resource):
+        return Unknown(f"the subnet of {nat.address} is not in the analyzed files")
+    if subnet in model.attr(nat, "served_subnets"):
+        return {"field": "subnet",
+                "text": f"sits in {subnet.address}, a subnet it serves itself: traffic loops "
+                        "and never leaves the VPC; place it in a public subnet"}
+    egress_class = model.attr(subnet, "egress_class")
+    if isinstance(egress_class, Unknown):
+        return egress_class
+    if egress_class != PUBLIC:
+        return {"field": "subnet",
+                "text": f"sits in {subnet.address}, which has no default route to an internet "
+                        f"gateway ({egress_class} subnet): place it in a public subnet"}
+    return None
+
+
+@predicate("egress.dangling_target")
+def dangling_target(model: Model, route: Any) -> Any:
+    """A default route used by node traffic whose internet or NAT gateway is missing, not
+    attached to the route table's VPC, or in another VPC (EKS-NET-005): {text, severity},
+    None, or Unknown."""
+    if not isinstance(route, Resource):
+        return None
+    target = route_target(model, route)
+    if target is not None and target.kind == "gateway":  # an internet or a VPN gateway
+        return target.value
+    if target is None or target.kind not in (INTERNET_GATEWAY, "nat_gateway"):
+        return None
+    if isinstance(target.value, str):
+        return {"severity": "warning",
+                "text": f"leads to {target.name} {target.value}, which is not in the analyzed "
+                        "files: make sure it exists and is attached to this VPC"}
+    if isinstance(target.value, Unknown):
+        return target.value
+    vpc = model.attr(route, "vpc")
+    if target.kind == INTERNET_GATEWAY:
+        return _igw_problem(model, target.value, vpc)
+    return _nat_vpc_problem(model, target.value, vpc)
+
+
+def _igw_problem(model: Model, gateway: Resource, vpc: Any) -> Any:
+    attached = gateway_vpcs(model, gateway)
+    if isinstance(attached, Unknown):
+        return attached
+    if not attached:
+        return {"severity": "error",
+                "text": f"leads to {gateway.address}, which is not attached to any VPC "
+                        "(no vpc_id / VPCGatewayAttachment): the route is a blackhole"}
+    if not isinstance(vpc, Resource):
+        return Unknown("the VPC of the route table is not known")
+    if vpc in attached:
+        return None
+    return {"severity": "error",
+            "text": f"leads to {gateway.address}, which is attached to "
+                    f"{', '.join(v.address for v in attached)}, not to {vpc.address}"}
+
+
+def gateway_vpcs(model: Model, gateway: Resource) -> Any:
+    """The VPCs an internet gateway is attached to (its vpc_id, or gateway attachments)."""
+    found: list[Resource] = []
+    candidates = [gateway.get("vpc")] + [
+        a.get("vpc") for a in model.of_kind(kinds.GATEWAY_ATTACHMENT)
+        if model.attr(a, "internet_gateway") is gateway]
+    for value in candidates:
+        if value is None:
+            continue
+        vpc = model.follow(value, kinds.VPC)
+        if not isinstance(vpc, Resource):
+            return Unknown(f"the VPC {gateway.address} is attached to is not in the analyzed "
+                           "files")
+        found.append(vpc)
+    if not found:
+        return either(unresolved_modules(model, scope_of(gateway), "its attachment"), found)
+    return found
+
+
+def _nat_vpc_problem(model: Model, nat: Resource, vpc: Any) -> Any:
+    subnet = model.attr(nat, "subnet")
+    nat_vpc = model.attr(subnet, "vpc") if isinstance(subnet, Resource) else subnet
+    if not isinstance(nat_vpc, Resource) or not isinstance(vpc, Resource):
+        return Unknown(f"the VPC of {nat.address} or of the route table is not known")
+    if nat_vpc is vpc:
+        return None
+    return {"severity": "error",
+            "text": f"leads to {nat.address}, which is in {nat_vpc.address}, not in "
+                    f"{vpc.address}: a route can only target a NAT gateway of its own VPC"}
+
+
+# -- EKS-CLUSTER-005: node egress addresses and the public endpoint's allow-list -------------------
+# Address blocks without public (internet-routable) addresses: NAT gateway EIPs and public IPs
+# of instances are never inside them.
+_NON_PUBLIC_BLOCKS = tuple(ipaddress.ip_network(block) for block in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
+OPEN_TO_ALL = "0.0.0.0/0"
+
+
+def _has_public_addresses(cidr: str) -> bool:
+    network = ipaddress.ip_network(cidr, strict=False)
+    if network.version != 4:
+        return not (network.is_private or network.is_reserved)
+    return not any(network.subnet_of(block) for block in _NON_PUBLIC_BLOCKS)
+
+
+@predicate("egress.public_cidr_gap")
+def public_cidr_gap(model: Model, cluster: Any) -> Any:
+    """EKS-CLUSTER-005: {severity, text} when the cluster has only the public endpoint, limits it
+    to CIDRs, and node egress addresses may be outside them; None otherwise."""
+    if not isinstance(cluster, Resource):
+        return None
+    private, public = cluster.get("endpoint_private_access"), cluster.get("endpoint_public_access")
+    cidrs = cluster.get("public_access_cidrs")
+    for value in (private, public):
+        if is_unknown(value):
+            return Unknown(f"the endpoint access of {cluster.address} is not known")
+    if private is True or public is False:
+        return None
+    if is_unknown(cidrs) or (isinstance(cidrs, list) and any(is_unknown(c) for c in cidrs)):
+        return Unknown(f"the public access CIDRs of {cluster.address} are not known "
+                       f"({getattr(first_unknown(cidrs), 'reason', 'unknown')})")
+    if not isinstance(cidrs, list) or not cidrs or OPEN_TO_ALL in cidrs:
+        return None
+    nodes = model.attr(cluster, "node_groups")
+    if not nodes:
+        return None
+    try:
+        public_cidrs = [c for c in cidrs if _has_public_addresses(str(c))]
+    except ValueError:
+        return Unknown(f"a public access CIDR of {cluster.address} is not a CIDR block")
+    if not public_cidrs:
+        return {"severity": "error",
+                "text": f"{cluster.address} has only the public endpoint and allows it from "
+                        f"{', '.join(map(str, cidrs))} only, which holds no public address: "
+                        f"nodes of {', '.join(n.address for n in nodes)} reach the endpoint from a "
+                        "NAT gateway's Elastic IP or their own public IP and are refused"}
+    sources = _egress_sources(model, nodes)
+    if isinstance(sources, Unknown):
+        return sources
+    if not sources:
+        return None
+    return {"severity": "warning",
+            "text": f"{cluster.address} has only the public endpoint and allows it from "
+                    f"{', '.join(map(str, cidrs))} only; nodes reach it from "
+                    f"{', '.join(sources)}, whose addresses are only known after apply: make "
+                    "sure they are inside these CIDRs, or enable private endpoint access"}
+
+
+def _egress_sources(model: Model, nodes: list[Resource]) -> Any:
+    """What node traffic to the internet leaves from: NAT gateways, or the nodes' public IPs."""
+    sources: list[str] = []
+    for node in nodes:
+        for egress in model.attr(node, "subnet_egress"):
+            if isinstance(egress.owner, Unknown):
+                return egress.owner
+            if egress.owner != EGRESS:
+                continue
+            if egress.egress_class == PUBLIC:
+                source = f"the public IPs of {node.address}"
+            else:
+                source = _nat_source(model, egress.subnet)
+            if source not in sources:
+                sources.append(source)
+    return sources
+
+
+def _nat_source(model: Model, subnet: Resource) -> str:
+    route = model.attr(subnet, "default_route")
+    target = route_target(model, route) if isinstance(route, Resource) else None
+    if target is not None and target.resource is not None:
+        return f"the Elastic IP of {target.resource.address}"
+    if target is not None:
+        return f"the {target.name} of {subnet.address}"
+    return f"the NAT gateway of {subnet.address}"
+
+
+# -- EKS-NET-007: reaching a private-only API endpoint from another VPC ----------------------------
+@predicate("egress.private_endpoint_path_problem")
+def private_endpoint_path_problem(model: Model, node: Any) -> Any:
+    """EKS-NET-007: {at, text} for self-managed nodes outside the VPC of a cluster whose API
+    endpoint is private only, when their subnet has no peering / transit gateway route to the
+    cluster VPC. None otherwise."""
+    if not isinstance(node, Resource):
+        return None
+    cluster = model.attr(node, "cluster")
+    if not isinstance(cluster, Resource):
+        return None
+    private, public = cluster.get("endpoint_private_access"), cluster.get("endpoint_public_access")
+    if is_unknown(private) or is_unknown(public):
+        return Unknown(f"the endpoint access of {cluster.address} is not known")
+    if not (private is True and public is False):
+        return None
+    home = cluster_vpc(model, cluster)
+    for subnet in model.attr(node, "resolved_subnets"):
+        vpc = unambiguous(model, model.attr(subnet, "vpc"))
+        if not isinstance(vpc, Resource) or not isinstance(home, Resource):
+            return Unknown(f"the VPC of {subnet.address} or of {cluster.address} is not known")
+        if vpc is home:
+            continue
+        path = _route_to(model, subnet, home.get("cidr_block"))
+        if path is None or isinstance(path, Unknown):
+            return path
+        if path is False:
+            return {"at": subnet,
+                    "text": f"{node.address} runs in {subnet.address} of {vpc.address}, outside "
+                            f"{home.address}, and {cluster.address} has only the private "
+                            f"endpoint: {subnet.address} has no peering or transit gateway route "
+                            f"to {home.address}"}
+    return None
+
+
+def _route_to(model: Model, subnet: Resource, cidr: Any) -> Any:
+    """True when the subnet's route table sends ``cidr`` over a peering connection or transit
+    gateway, False when no route does, Unknown when it cannot be told."""
+    table = model.attr(subnet, "route_table")
+    if isinstance(table, Unknown):
+        return table
+    if not isinstance(cidr, str):
+        return Unknown("the CIDR block of the cluster VPC is not known")
+    wanted = ipaddress.ip_network(cidr, strict=False)
+    for route in table.routes:
+        destination = route.get("destination")
+        if is_unknown(destination):
+            return Unknown(f"the destination of {route.address} is not known")
+        try:
+            covers = destination is not None and wanted.subnet_of(
+                ipaddress.ip_network(str(destination), strict=False))
+        except (ValueError, TypeError):
+            covers = False
+        target = route_target(model, route)
+        if covers and target is not None and target.kind in (
+                "vpc_peering_connection", "transit_gateway", "core_network"):
+            return True
+    return table.unsure if table.unsure is not None else False
