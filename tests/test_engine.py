@@ -220,3 +220,15 @@ def test_paths_read_mappings_and_dataclass_attributes():
     scope = Scope(Model([subject]), {"subject": subject})
     assert resolve_path("$subject.calls.cluster_name", scope) == ["prod"]
     assert resolve_path("$subject.tags.team", scope) == "a"
+
+
+def test_instances_of_one_block_at_one_line_are_one_finding():
+    check = {"assert": {"value": False, "op": "is_true"}, "message": "{subject.address} broken"}
+    subjects = []
+    for index in range(3):
+        subject = vpc(f"aws_vpc.main[{index}]")
+        subject.location = Location("main.tf", 3)
+        subjects.append(subject)
+    merged = findings_of(run_rules([rule(check)], Model(subjects)))
+    assert len(merged) == 1
+    assert [address for address, _ in merged[0].related] == ["aws_vpc.main[1]", "aws_vpc.main[2]"]

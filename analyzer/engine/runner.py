@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -130,6 +131,14 @@ def anchor_location(subject: Resource, scope: Scope, anchor: str | None
     return target, target.location_of(path or None)
 
 
+_INSTANCE_KEY = re.compile(r"\[[^\[\]]*\]$")
+
+
+def _block_address(address: str) -> str:
+    """``aws_subnet.private[1]`` -> ``aws_subnet.private``."""
+    return _INSTANCE_KEY.sub("", address)
+
+
 def findings_of(results: Iterable[Result]) -> list[Finding]:
     """One defect, one finding: the same finding from several subjects merges, and one
     unresolved value that blocks several rules at one place is reported once."""
@@ -140,12 +149,15 @@ def findings_of(results: Iterable[Result]) -> list[Finding]:
             continue
         if finding.outcome == UNKNOWN:
             key: tuple = (UNKNOWN, finding.location, finding.reason)
-        else:
-            key = (finding.rule_id, finding.location, finding.resource, finding.outcome)
+        else:  # instances of one count/for_each block are one defect at one line
+            key = (finding.rule_id, finding.location, _block_address(finding.resource),
+                   finding.outcome)
         existing = merged.get(key)
         if existing is None:
             merged[key] = finding
             continue
+        if finding.resource != existing.resource:
+            existing.related.append((finding.resource, finding.location))
         existing.related.extend(r for r in finding.related if r not in existing.related)
         if finding.rule_id != existing.rule_id and finding.rule_id not in existing.also:
             existing.also.append(finding.rule_id)
