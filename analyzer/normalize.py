@@ -75,6 +75,25 @@ def first_of(*paths: str) -> Reader:
     return read
 
 
+def single_list(path: str) -> Reader:
+    """A reader that wraps the single value at ``path`` in a list (None when absent)."""
+
+    def read(data: dict) -> Any:
+        value = dig(data, path)
+        return None if value is MISSING or value is None else [value]
+
+    return read
+
+
+def constant(value: Any) -> Reader:
+    """A reader for a canonical field the resource type itself decides."""
+
+    def read(data: dict) -> Any:
+        return value
+
+    return read
+
+
 def nearest_location(locations: Mapping[str, Location], path: str, fallback: Location) -> Location:
     """The location of ``path`` or of its nearest written parent."""
     while path:

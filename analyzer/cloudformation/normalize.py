@@ -7,7 +7,7 @@ from typing import Any
 from analyzer.cloudformation.types import CfnResource, CfnTemplate
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import FieldMap, MISSING, apply_mapping, dig, first_of
+from analyzer.normalize import apply_mapping, constant, dig, FieldMap, first_of, MISSING, single_list
 from analyzer.values import Unknown
 
 
@@ -42,23 +42,6 @@ def _asg_tag_list(data: dict) -> Any:
     return [{"key": t.get("Key"), "value": t.get("Value"),
              "propagate_at_launch": t.get("PropagateAtLaunch")}
             for t in tags if isinstance(t, dict)] or None
-
-
-def _single_list(path: str):
-    def read(data: dict) -> Any:
-        value = dig(data, path)
-        return None if value is MISSING or value is None else [value]
-
-    return read
-
-
-def _constant(value: Any):
-    """A reader for a canonical field the resource type itself decides."""
-
-    def read(data: dict) -> Any:
-        return value
-
-    return read
 
 
 def _list_length(path: str):
@@ -331,7 +314,7 @@ MAPPINGS: dict[str, FieldMap] = {
             ),
             "security_groups": "SecurityGroupIds",
             "tags": _tags,
-            "instance_types": _single_list("InstanceType"),
+            "instance_types": single_list("InstanceType"),
             "associate_public_ip_address": "NetworkInterfaces.0.AssociatePublicIpAddress",
         },
     ),
@@ -349,13 +332,13 @@ MAPPINGS: dict[str, FieldMap] = {
         k.SECURITY_GROUP_RULE,
         {
             "security_group": "GroupId",
-            "direction": _constant("ingress"),
+            "direction": constant("ingress"),
             "protocol": "IpProtocol",
             "from_port": "FromPort",
             "to_port": "ToPort",
-            "cidrs": _single_list("CidrIp"),
-            "ipv6_cidrs": _single_list("CidrIpv6"),
-            "prefix_lists": _single_list("SourcePrefixListId"),
+            "cidrs": single_list("CidrIp"),
+            "ipv6_cidrs": single_list("CidrIpv6"),
+            "prefix_lists": single_list("SourcePrefixListId"),
             "source_security_group": first_of("SourceSecurityGroupId", "SourceSecurityGroupName"),
         },
     ),
@@ -363,13 +346,13 @@ MAPPINGS: dict[str, FieldMap] = {
         k.SECURITY_GROUP_RULE,
         {
             "security_group": "GroupId",
-            "direction": _constant("egress"),
+            "direction": constant("egress"),
             "protocol": "IpProtocol",
             "from_port": "FromPort",
             "to_port": "ToPort",
-            "cidrs": _single_list("CidrIp"),
-            "ipv6_cidrs": _single_list("CidrIpv6"),
-            "prefix_lists": _single_list("DestinationPrefixListId"),
+            "cidrs": single_list("CidrIp"),
+            "ipv6_cidrs": single_list("CidrIpv6"),
+            "prefix_lists": single_list("DestinationPrefixListId"),
             "source_security_group": "DestinationSecurityGroupId",
         },
     ),

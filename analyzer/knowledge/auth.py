@@ -604,7 +604,6 @@ def instance_profile_problem(model: Model, node: Any) -> Any:
     wraps a role; None when it has one (an external profile counts as one)."""
     if not isinstance(node, Resource):
         return None
-    holder: Resource = node
     profile = node.get("instance_profile")
     if profile is None:
         template = model.attr(node, "launch_template")
@@ -612,7 +611,7 @@ def instance_profile_problem(model: Model, node: Any) -> Any:
             return template
         if template is None:
             return {"text": f"{node.address} sets no instance profile", "holder": node}
-        holder, profile = template, template.get("instance_profile")
+        profile = template.get("instance_profile")
         if profile is None:
             return {"text": f"launch template {template.address} sets no instance profile",
                     "holder": template}

@@ -9,7 +9,7 @@ from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
 from analyzer.discovery import display_path
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import FieldMap, MISSING, apply_mapping, dig, first_of
+from analyzer.normalize import apply_mapping, constant, dig, FieldMap, first_of, single_list
 from analyzer.terraform.module import is_local_source, load_module_definition
 from analyzer.terraform.sources import read_modules_manifest
 from analyzer.terraform.types import TfBlock, TfConfiguration
@@ -21,23 +21,6 @@ def _blocks(data: dict, name: str) -> list[dict]:
     if isinstance(value, dict):
         return [value]
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _single_list(path: str):
-    def read(data: dict) -> Any:
-        value = dig(data, path)
-        return None if value is MISSING or value is None else [value]
-
-    return read
-
-
-def _constant(value: Any):
-    """A reader for a canonical field the resource type itself decides."""
-
-    def read(data: dict) -> Any:
-        return value
-
-    return read
 
 
 def _ami_filters(filter_name: str):
@@ -156,7 +139,7 @@ _INLINE_ROUTE = FieldMap(k.ROUTE, {
 
 def _inline_acl_entry(egress: bool) -> FieldMap:
     return FieldMap(k.NETWORK_ACL_RULE, {
-        "rule_number": "rule_no", "egress": _constant(egress), "protocol": "protocol",
+        "rule_number": "rule_no", "egress": constant(egress), "protocol": "protocol",
         "action": "action", "cidr_block": "cidr_block", "ipv6_cidr_block": "ipv6_cidr_block",
         "from_port": "from_port", "to_port": "to_port"})
 
@@ -268,7 +251,7 @@ MAPPINGS: dict[str, FieldMap] = {
         "instance_profile": "iam_instance_profile",
         "launch_template": first_of("launch_template.0.id", "launch_template.0.name"),
         "security_groups": "vpc_security_group_ids", "tags": "tags",
-        "instance_types": _single_list("instance_type"),
+        "instance_types": single_list("instance_type"),
         "metadata_http_endpoint": "metadata_options.0.http_endpoint",
         "associate_public_ip_address": "associate_public_ip_address"},
         defaults={"metadata_http_endpoint": "enabled"}),
@@ -278,23 +261,23 @@ MAPPINGS: dict[str, FieldMap] = {
     # Adopting the VPC's default SG removes all of its rules; only the declared ones remain.
     "aws_default_security_group": FieldMap(k.SECURITY_GROUP, {
         "vpc": "vpc_id", "ingress": "ingress", "egress": "egress", "tags": "tags",
-        "vpc_default": _constant(True)}),
+        "vpc_default": constant(True)}),
     "aws_security_group_rule": FieldMap(k.SECURITY_GROUP_RULE, {
         "security_group": "security_group_id", "direction": "type", "protocol": "protocol",
         "from_port": "from_port", "to_port": "to_port", "cidrs": "cidr_blocks",
         "ipv6_cidrs": "ipv6_cidr_blocks", "prefix_lists": "prefix_list_ids",
         "source_security_group": "source_security_group_id", "self": "self"}),
     "aws_vpc_security_group_ingress_rule": FieldMap(k.SECURITY_GROUP_RULE, {
-        "security_group": "security_group_id", "direction": _constant("ingress"),
+        "security_group": "security_group_id", "direction": constant("ingress"),
         "protocol": "ip_protocol", "from_port": "from_port", "to_port": "to_port",
-        "cidrs": _single_list("cidr_ipv4"), "ipv6_cidrs": _single_list("cidr_ipv6"),
-        "prefix_lists": _single_list("prefix_list_id"),
+        "cidrs": single_list("cidr_ipv4"), "ipv6_cidrs": single_list("cidr_ipv6"),
+        "prefix_lists": single_list("prefix_list_id"),
         "source_security_group": "referenced_security_group_id"}),
     "aws_vpc_security_group_egress_rule": FieldMap(k.SECURITY_GROUP_RULE, {
-        "security_group": "security_group_id", "direction": _constant("egress"),
+        "security_group": "security_group_id", "direction": constant("egress"),
         "protocol": "ip_protocol", "from_port": "from_port", "to_port": "to_port",
-        "cidrs": _single_list("cidr_ipv4"), "ipv6_cidrs": _single_list("cidr_ipv6"),
-        "prefix_lists": _single_list("prefix_list_id"),
+        "cidrs": single_list("cidr_ipv4"), "ipv6_cidrs": single_list("cidr_ipv6"),
+        "prefix_lists": single_list("prefix_list_id"),
         "source_security_group": "referenced_security_group_id"}),
     "aws_vpc_endpoint": FieldMap(k.VPC_ENDPOINT, {
         "vpc": "vpc_id", "service_name": "service_name", "endpoint_type": "vpc_endpoint_type",
@@ -313,7 +296,7 @@ MAPPINGS: dict[str, FieldMap] = {
     # provider replaces its routes with the declared ones.
     "aws_default_route_table": FieldMap(k.ROUTE_TABLE, {
         "vpc": "default_route_table_id", "routes": "route",
-        "propagating_vgws": "propagating_vgws", "main": _constant(True)}),
+        "propagating_vgws": "propagating_vgws", "main": constant(True)}),
     "aws_route": FieldMap(k.ROUTE, {
         "route_table": "route_table_id", "destination": "destination_cidr_block",
         "destination_ipv6": "destination_ipv6_cidr_block",
@@ -322,7 +305,7 @@ MAPPINGS: dict[str, FieldMap] = {
     "aws_main_route_table_association": FieldMap(k.MAIN_ROUTE_TABLE_ASSOCIATION, {
         "vpc": "vpc_id", "route_table": "route_table_id"}),
     "aws_vpn_gateway_route_propagation": FieldMap(k.ROUTE_PROPAGATION, {
-        "route_tables": _single_list("route_table_id"), "vpn_gateway": "vpn_gateway_id"}),
+        "route_tables": single_list("route_table_id"), "vpn_gateway": "vpn_gateway_id"}),
     "aws_internet_gateway_attachment": FieldMap(k.GATEWAY_ATTACHMENT, {
         "vpc": "vpc_id", "internet_gateway": "internet_gateway_id"}),
     "aws_vpn_gateway": FieldMap(k.VPN_GATEWAY, {"vpc": "vpc_id"}),
@@ -342,7 +325,7 @@ MAPPINGS: dict[str, FieldMap] = {
     "aws_network_acl": FieldMap(k.NETWORK_ACL, {"vpc": "vpc_id", "subnets": "subnet_ids"}),
     # Adopting the VPC's default network ACL removes its rules; only the declared ones remain.
     "aws_default_network_acl": FieldMap(k.NETWORK_ACL, {
-        "vpc": "default_network_acl_id", "subnets": "subnet_ids", "default": _constant(True)}),
+        "vpc": "default_network_acl_id", "subnets": "subnet_ids", "default": constant(True)}),
     "aws_network_acl_rule": FieldMap(k.NETWORK_ACL_RULE, {
         "network_acl": "network_acl_id", "rule_number": "rule_number", "egress": "egress",
         "protocol": "protocol", "action": "rule_action", "cidr_block": "cidr_block",
