@@ -183,14 +183,7 @@ def bootstrap_cluster_name(model: Model, node: Resource) -> str | None:
     user_data = model.attr(node, "decoded_user_data")
     if user_data is None or not getattr(user_data, "known", False):
         return None
-    names = [call.cluster_name for call in user_data.bootstrap_calls]
-    if user_data.node_config is not None:
-        names.append(user_data.node_config.cluster.name)
-    if user_data.bottlerocket is not None:
-        names.append(user_data.bottlerocket.cluster_name)
-    if user_data.windows is not None:
-        names += [call.cluster_name for call in user_data.windows.bootstrap_calls]
-    return next((n for n in names if isinstance(n, str) and n), None)
+    return user_data.literal_cluster_name()
 
 
 @fact(kinds.CLUSTER, "auth_mode")

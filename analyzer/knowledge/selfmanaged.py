@@ -55,15 +55,7 @@ def bootstrap_cluster_name(user_data: Any) -> str | None:
     """The cluster a node's bootstrap configuration names, when it is written literally."""
     from analyzer.userdata import decode_user_data
 
-    decoded = decode_user_data(user_data)
-    names = [call.cluster_name for call in decoded.bootstrap_calls]
-    if decoded.node_config is not None:
-        names.append(decoded.node_config.cluster.name)
-    if decoded.bottlerocket is not None:
-        names.append(decoded.bottlerocket.cluster_name)
-    if decoded.windows is not None:
-        names += [call.cluster_name for call in decoded.windows.bootstrap_calls]
-    return next((n for n in names if isinstance(n, str) and n), None)
+    return decode_user_data(user_data).literal_cluster_name()
 
 
 def is_eks_node(model: Model, node: Resource) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from analyzer.userdata.bootstrap_sh import BootstrapCall
 from analyzer.userdata.bottlerocket import BottlerocketSettings
@@ -89,6 +89,17 @@ class UserData:
         if self.windows is not None:
             families.append("WINDOWS")
         return families
+
+    def literal_cluster_name(self) -> str | None:
+        """The first cluster name written literally in any bootstrap configuration."""
+        names: list[Any] = [call.cluster_name for call in self.bootstrap_calls]
+        if self.node_config is not None:
+            names.append(self.node_config.cluster.name)
+        if self.bottlerocket is not None:
+            names.append(self.bottlerocket.cluster_name)
+        if self.windows is not None:
+            names += [call.cluster_name for call in self.windows.bootstrap_calls]
+        return next((n for n in names if isinstance(n, str) and n), None)
 
     def format_family(self) -> str | None:
         """The AMI family the user data is written for: "AL2" (bootstrap.sh), "AL2023"

@@ -194,3 +194,12 @@ def test_base64_of_a_script_with_escape_codes_is_still_decoded():
     user_data = decode_user_data(base64.b64encode(script.encode()).decode())
     assert user_data.raw_encoding == "base64"
     assert [c.cluster_name for c in user_data.bootstrap_calls] == ["colour-cluster"]
+
+
+def test_literal_cluster_name_from_any_bootstrap_format():
+    from analyzer.userdata import decode_user_data
+
+    assert decode_user_data("#!/bin/bash\n/etc/eks/bootstrap.sh shop\n").literal_cluster_name() == "shop"
+    toml = '[settings.kubernetes]\ncluster-name = "rocket"\n'
+    assert decode_user_data(toml).literal_cluster_name() == "rocket"
+    assert decode_user_data("#!/bin/bash\necho hi\n").literal_cluster_name() is None
