@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 
 class OutsideBoundary(Exception):
     """A path resolves outside every readable root."""
 
-    def __init__(self, path: Path, boundary: "Boundary") -> None:
+    def __init__(self, path: Path, boundary: Boundary) -> None:
         super().__init__(f"{path} is outside the repository boundary {boundary.root}")
         self.path = path
 
@@ -64,8 +64,7 @@ class Boundary:
     extra: tuple[Path, ...] = ()  # also readable: the module cache, a user's --root
 
     @classmethod
-    def for_paths(cls, paths: Iterable[Path], widen: Path | None = None,
-                  cwd: Path | None = None) -> "Boundary":
+    def for_paths(cls, paths: Iterable[Path], widen: Path | None = None, cwd: Path | None = None) -> Boundary:
         """The repository that holds every scanned path, widened by ``widen`` (``--root``)."""
         cwd = _resolve(cwd or Path.cwd())
         resolved = [_resolve(Path(p)) for p in paths] or [cwd]
@@ -85,7 +84,7 @@ class Boundary:
             return cwd
         return path if path.is_dir() else path.parent
 
-    def with_extra(self, *paths: Path) -> "Boundary":
+    def with_extra(self, *paths: Path) -> Boundary:
         return Boundary(self.root, self.extra + tuple(_resolve(p) for p in paths))
 
     @property

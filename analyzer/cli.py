@@ -13,12 +13,11 @@ from pathlib import Path
 
 import click
 
-from analyzer import __version__
+from analyzer import __version__, suppress
 from analyzer.config import FAIL_ON, Config, ConfigError, find_config, load_config
 from analyzer.engine.catalogue import Rule, RuleError, load_catalogue
 from analyzer.findings import SEVERITY_RANK, Finding
 from analyzer.reporters import REPORTERS
-from analyzer import suppress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -45,37 +44,71 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
-              help="Output format (default: text; github under GitHub Actions).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE instead of standard output.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON),
-              help="Lowest severity that makes the exit code 1 (default: error).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
-                                                          path_type=Path),
-              help="Configuration file (default: .eksjoin.yaml found upward from PATH).")
-@click.option("--var-file", multiple=True, type=click.Path(exists=True, dir_okay=False,
-                                                           path_type=Path),
-              help="Terraform variable file (repeatable).")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Terraform variable (repeatable).")
-@click.option("--cfn-param", multiple=True, metavar="NAME=VALUE",
-              help="CloudFormation parameter (repeatable).")
-@click.option("--cfn-params", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CloudFormation parameter file (JSON/YAML list or mapping).")
-@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Report only findings that are not in this baseline.")
-@click.option("--create-baseline", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the current findings to FILE as the accepted baseline.")
-@click.option("--select", multiple=True, metavar="IDS",
-              help="Only these rules (comma-separated IDs or prefixes such as EKS-IAM).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    help="Output format (default: text; github under GitHub Actions).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 (default: error)."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (default: .eksjoin.yaml found upward from PATH).",
+)
+@click.option(
+    "--var-file",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Terraform variable file (repeatable).",
+)
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Terraform variable (repeatable).")
+@click.option("--cfn-param", multiple=True, metavar="NAME=VALUE", help="CloudFormation parameter (repeatable).")
+@click.option(
+    "--cfn-params",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CloudFormation parameter file (JSON/YAML list or mapping).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Report only findings that are not in this baseline.",
+)
+@click.option(
+    "--create-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the current findings to FILE as the accepted baseline.",
+)
+@click.option(
+    "--select", multiple=True, metavar="IDS", help="Only these rules (comma-separated IDs or prefixes such as EKS-IAM)."
+)
 @click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
-def lint(paths: tuple[Path, ...], output_format: str | None, output: Path | None,
-         fail_on: str | None, config_path: Path | None, var_file: tuple[Path, ...],
-         variables: tuple[str, ...], cfn_param: tuple[str, ...], cfn_params: Path | None,
-         baseline: Path | None, create_baseline: Path | None, select: tuple[str, ...],
-         ignore: tuple[str, ...], color: bool | None) -> None:
+def lint(
+    paths: tuple[Path, ...],
+    output_format: str | None,
+    output: Path | None,
+    fail_on: str | None,
+    config_path: Path | None,
+    var_file: tuple[Path, ...],
+    variables: tuple[str, ...],
+    cfn_param: tuple[str, ...],
+    cfn_params: Path | None,
+    baseline: Path | None,
+    create_baseline: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    color: bool | None,
+) -> None:
     """Lint Terraform, CloudFormation and eksctl files under PATHS (default: .)."""
     from analyzer.pipeline import Options, analyze, summarize
 
@@ -87,25 +120,21 @@ def lint(paths: tuple[Path, ...], output_format: str | None, output: Path | None
     options = Options(
         var_files=tuple(config.var_files) + var_file,
         variables={**config.vars, **_pairs(variables, "--var")},
-        cfn_parameters={**config.cfn_params, **_load_cfn_params(cfn_params),
-                        **_pairs(cfn_param, "--cfn-param")},
-        excludes=tuple(config.exclude))
-    rules = _select(_catalogue(), config.select + _id_list(select),
-                    config.ignore + _id_list(ignore))
+        cfn_parameters={**config.cfn_params, **_load_cfn_params(cfn_params), **_pairs(cfn_param, "--cfn-param")},
+        excludes=tuple(config.exclude),
+    )
+    rules = _select(_catalogue(), config.select + _id_list(select), config.ignore + _id_list(ignore))
     analysis = analyze(targets, rules, options)
     chosen = {r.id for r in rules}
     findings = [f for f in analysis.findings if f.rule_id in chosen or f.outcome == "load"]
     findings = _override_severity(findings, config.severity)
-    accepted = suppress.load_baseline(baseline or config.baseline) if (
-        baseline or config.baseline) else None
+    accepted = suppress.load_baseline(baseline or config.baseline) if (baseline or config.baseline) else None
     findings = suppress.apply(findings, accepted)
     if create_baseline:
         suppress.write_baseline(create_baseline, findings)
-    output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true"
-                                      else "text")
+    output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    report = REPORTERS[output_format](findings, summarize(analysis), rules,
-                                      color=use_color and output_format == "text")
+    report = REPORTERS[output_format](findings, summarize(analysis), rules, color=use_color and output_format == "text")
     if output:
         output.write_text(report, encoding="utf-8")
     else:
@@ -162,14 +191,14 @@ def _exit_code(findings: list[Finding], fail_on: str) -> int:
     if fail_on == "never":
         return EXIT_OK
     threshold = SEVERITY_RANK[fail_on]
-    return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) \
-        else EXIT_OK
+    return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) else EXIT_OK
 
 
 @cli.command("rules")
 @click.argument("rule_id", required=False)
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
-              default="text", help="Output format.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", help="Output format."
+)
 def rules_command(rule_id: str | None, output_format: str) -> None:
     """List the rules, or show one rule in full."""
     from analyzer import ruledocs
@@ -178,8 +207,7 @@ def rules_command(rule_id: str | None, output_format: str) -> None:
     if rule_id:
         matching = [r for r in rules if r.id == rule_id.upper()]
         if not matching:
-            raise click.BadParameter(f"no rule {rule_id}; see `eksjoin rules`",
-                                     param_hint="RULE_ID")
+            raise click.BadParameter(f"no rule {rule_id}; see `eksjoin rules`", param_hint="RULE_ID")
         rules = matching
     click.echo(ruledocs.render(rules, output_format, full=bool(rule_id)), nl=False)
 
@@ -217,12 +245,15 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except (SystemExit, KeyboardInterrupt):
         raise
-    except Exception as exc:  # noqa: BLE001 - the one place that turns crashes into exit 3
+    except Exception as exc:
         if os.environ.get("EKSJOIN_DEBUG"):
             traceback.print_exc()
-        click.echo(f"eksjoin: internal error: {type(exc).__name__}: {exc}\n"
-                   "Please report it with the command you ran; set EKSJOIN_DEBUG=1 for the "
-                   "full traceback.", err=True)
+        click.echo(
+            f"eksjoin: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report it with the command you ran; set EKSJOIN_DEBUG=1 for the "
+            "full traceback.",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)
 
 

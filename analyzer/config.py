@@ -1,14 +1,14 @@
 """`.eksjoin.yaml`: project settings, found upward from the linted path.
 
-    exclude: ["examples/broken/**"]      # gitignore-style patterns
-    select: [EKS-IAM-002]                # only these rules (prefixes allowed: EKS-IAM)
-    ignore: [EKS-TAG-002]                # never these
-    fail_on: warning                     # error | warning | info | never
-    severity: {EKS-DNS-002: error}       # per-rule severity override
-    var_files: [prod.tfvars]
-    vars: {cluster_name: prod}
-    cfn_params: {ClusterName: prod}
-    baseline: .eksjoin-baseline.json
+exclude: ["examples/broken/**"]      # gitignore-style patterns
+select: [EKS-IAM-002]                # only these rules (prefixes allowed: EKS-IAM)
+ignore: [EKS-TAG-002]                # never these
+fail_on: warning                     # error | warning | info | never
+severity: {EKS-DNS-002: error}       # per-rule severity override
+var_files: [prod.tfvars]
+vars: {cluster_name: prod}
+cfn_params: {ClusterName: prod}
+baseline: .eksjoin-baseline.json
 """
 
 from __future__ import annotations
@@ -76,8 +76,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")
-    known = {"exclude", "select", "ignore", "fail_on", "severity", "var_files", "vars",
-             "cfn_params", "baseline"}
+    known = {"exclude", "select", "ignore", "fail_on", "severity", "var_files", "vars", "cfn_params", "baseline"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
@@ -89,11 +88,15 @@ def load_config(path: Path) -> Config:
     if bad:
         raise ConfigError(f"{path}: severity values must be error, warning or info: {bad}")
     base = path.parent
-    return Config(path=path, exclude=_string_list(data, "exclude", path),
-                  select=_string_list(data, "select", path),
-                  ignore=_string_list(data, "ignore", path), fail_on=fail_on,
-                  severity=severity,
-                  var_files=[base / p for p in _string_list(data, "var_files", path)],
-                  vars=_string_map(data, "vars", path),
-                  cfn_params=_string_map(data, "cfn_params", path),
-                  baseline=base / data["baseline"] if data.get("baseline") else None)
+    return Config(
+        path=path,
+        exclude=_string_list(data, "exclude", path),
+        select=_string_list(data, "select", path),
+        ignore=_string_list(data, "ignore", path),
+        fail_on=fail_on,
+        severity=severity,
+        var_files=[base / p for p in _string_list(data, "var_files", path)],
+        vars=_string_map(data, "vars", path),
+        cfn_params=_string_map(data, "cfn_params", path),
+        baseline=base / data["baseline"] if data.get("baseline") else None,
+    )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pathspec
 
@@ -19,8 +19,7 @@ from analyzer.diagnostics import OUTSIDE_ROOT, UNREADABLE, Diagnostic
 from analyzer.location import Location
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-ALWAYS_EXCLUDED_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv",
-                        "__pycache__", ".tox"}
+ALWAYS_EXCLUDED_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "__pycache__", ".tox"}
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
 JSON_SUFFIXES = (".json",)
@@ -61,8 +60,7 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Iterable[Path], excludes: Iterable[str] = (),
-             max_bytes: int = MAX_FILE_BYTES) -> Inventory:
+def discover(paths: Iterable[Path], excludes: Iterable[str] = (), max_bytes: int = MAX_FILE_BYTES) -> Inventory:
     inventory = Inventory()
     spec = pathspec.PathSpec.from_lines("gitwildmatch", list(excludes))
     for given in paths:
@@ -77,12 +75,12 @@ def discover(paths: Iterable[Path], excludes: Iterable[str] = (),
     return inventory
 
 
-def _walk(directory: Path, root: Path, spec: pathspec.PathSpec,
-          inventory: Inventory) -> Iterable[Path]:
+def _walk(directory: Path, root: Path, spec: pathspec.PathSpec, inventory: Inventory) -> Iterable[Path]:
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
         here = Path(current)
-        dirnames[:] = sorted(d for d in dirnames if d not in ALWAYS_EXCLUDED_DIRS
-                             and not _excluded(here / d, root, spec, is_dir=True))
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in ALWAYS_EXCLUDED_DIRS and not _excluded(here / d, root, spec, is_dir=True)
+        )
         for dirname in dirnames:
             _check_symlinked_dir(here / dirname, root, inventory)
         for filename in sorted(filenames):
@@ -102,9 +100,12 @@ def _check_symlinked_dir(path: Path, root: Path, inventory: Inventory) -> None:
 
 
 def _outside_root(path: Path) -> Diagnostic:
-    return Diagnostic(OUTSIDE_ROOT, f"{path.name} is a link to {path.resolve()}, outside the "
-                      "scanned root; it was not read", Location(display_path(path)),
-                      fix="scan the target directly if it belongs to this configuration")
+    return Diagnostic(
+        OUTSIDE_ROOT,
+        f"{path.name} is a link to {path.resolve()}, outside the scanned root; it was not read",
+        Location(display_path(path)),
+        fix="scan the target directly if it belongs to this configuration",
+    )
 
 
 def _kind_of(path: Path) -> str | None:
@@ -129,8 +130,9 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
     problem = _unreadable(resolved, max_bytes)
     source = SourceFile(resolved, display_path(path), root)
     if problem:
-        inventory.diagnostics.append(Diagnostic(UNREADABLE, f"{problem}; the file was skipped",
-                                                Location(source.display)))
+        inventory.diagnostics.append(
+            Diagnostic(UNREADABLE, f"{problem}; the file was skipped", Location(source.display))
+        )
         return
     if kind == "terraform":
         inventory.terraform_dirs.setdefault(resolved.parent, []).append(source)
@@ -160,8 +162,11 @@ def _unreadable(path: Path, max_bytes: int) -> str | None:
 
 def looks_like_plan(data: object) -> bool:
     """``terraform show -json`` output."""
-    return isinstance(data, dict) and "format_version" in data and (
-        "planned_values" in data or "resource_changes" in data or "values" in data)
+    return (
+        isinstance(data, dict)
+        and "format_version" in data
+        and ("planned_values" in data or "resource_changes" in data or "values" in data)
+    )
 
 
 def load_json(source: SourceFile) -> object:

@@ -34,5 +34,4 @@ class Finding:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
-        return (self.location.path, self.location.line, self.location.column, self.rule_id,
-                self.message)
+        return (self.location.path, self.location.line, self.location.column, self.rule_id, self.message)

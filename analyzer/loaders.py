@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Loaded = tuple[list[Resource], list[Diagnostic]]
 
 
-def load_inventory(inventory: Inventory, options: "Options") -> Loaded:
+def load_inventory(inventory: Inventory, options: Options) -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     # A plan holds the exact values: the HCL beside it only lends file and line numbers.
@@ -42,12 +42,11 @@ def _set_aside_planned_configurations(inventory: Inventory) -> None:
         except ValueError:
             continue
         if looks_like_plan(data):
-            planned.update(d for d in inventory.terraform_dirs
-                           if d.is_relative_to(source.path.parent))
+            planned.update(d for d in inventory.terraform_dirs if d.is_relative_to(source.path.parent))
     inventory.planned_dirs = {d: inventory.terraform_dirs.pop(d) for d in planned}
 
 
-def _load_terraform(inventory: Inventory, options: "Options") -> Loaded:
+def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
     if not inventory.terraform_dirs:
         return [], []
     from analyzer.terraform import load_terraform
@@ -59,17 +58,20 @@ def _load_terraform(inventory: Inventory, options: "Options") -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     for root, directories in by_root.items():
-        configurations = load_terraform(sorted(directories), scan_root=root,
-                                        var_files=options.var_files,
-                                        variables=options.variables,
-                                        display_root=Path.cwd())
+        configurations = load_terraform(
+            sorted(directories),
+            scan_root=root,
+            var_files=options.var_files,
+            variables=options.variables,
+            display_root=Path.cwd(),
+        )
         for configuration in configurations:
             resources.extend(normalize(configuration))
             diagnostics.extend(configuration.diagnostics)
     return resources, diagnostics
 
 
-def _load_yaml_files(inventory: Inventory, options: "Options") -> Loaded:
+def _load_yaml_files(inventory: Inventory, options: Options) -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     for source in inventory.yaml_files:
@@ -79,7 +81,7 @@ def _load_yaml_files(inventory: Inventory, options: "Options") -> Loaded:
     return resources, diagnostics
 
 
-def load_yaml_source(source: SourceFile, options: "Options") -> Loaded:
+def load_yaml_source(source: SourceFile, options: Options) -> Loaded:
     """A YAML file is CloudFormation, eksctl ClusterConfig, Kubernetes manifests, or none."""
     from analyzer.yamlsafe import load_yaml_documents
 
@@ -98,8 +100,9 @@ def load_yaml_source(source: SourceFile, options: "Options") -> Loaded:
 
 
 def _has_cloudformation_tags(problems: list[Diagnostic]) -> bool:
-    return any("could not determine a constructor for the tag '!" in p.message
-               or "tag '!" in p.message for p in problems)
+    return any(
+        "could not determine a constructor for the tag '!" in p.message or "tag '!" in p.message for p in problems
+    )
 
 
 def _quiet_unless_iac(problem: Diagnostic, text: str) -> Diagnostic:
@@ -107,8 +110,13 @@ def _quiet_unless_iac(problem: Diagnostic, text: str) -> Diagnostic:
     markers = ("AWSTemplateFormatVersion", "eksctl.io/", "AWS::", "aws-auth")
     if any(marker in text for marker in markers):
         return problem
-    return Diagnostic(problem.code, problem.message + " (not recognised as CloudFormation, "
-                      "eksctl or an aws-auth manifest)", problem.location, "info", problem.fix)
+    return Diagnostic(
+        problem.code,
+        problem.message + " (not recognised as CloudFormation, eksctl or an aws-auth manifest)",
+        problem.location,
+        "info",
+        problem.fix,
+    )
 
 
 def _load_yaml_documents(source: SourceFile, documents: list[Any]) -> Loaded:
@@ -131,16 +139,15 @@ def _load_yaml_documents(source: SourceFile, documents: list[Any]) -> Loaded:
     return resources, diagnostics
 
 
-def _load_cloudformation(source: SourceFile, options: "Options") -> Loaded:
+def _load_cloudformation(source: SourceFile, options: Options) -> Loaded:
     from analyzer.cloudformation import load_template
     from analyzer.cloudformation.normalize import normalize
 
-    template = load_template(source.path, display=source.display, key=source.display,
-                             parameters=options.cfn_parameters)
+    template = load_template(source.path, display=source.display, key=source.display, parameters=options.cfn_parameters)
     return normalize(template), template.diagnostics
 
 
-def _load_json_files(inventory: Inventory, options: "Options") -> Loaded:
+def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
     from analyzer.cloudformation import sniff_template
 
     resources: list[Resource] = []
@@ -150,8 +157,7 @@ def _load_json_files(inventory: Inventory, options: "Options") -> Loaded:
             data = json.loads(source.read_text())
         except ValueError as exc:
             if source.path.name.endswith((".template.json", ".cfn.json")):
-                diagnostics.append(Diagnostic(PARSE_ERROR, f"invalid JSON: {exc}",
-                                              Location(source.display)))
+                diagnostics.append(Diagnostic(PARSE_ERROR, f"invalid JSON: {exc}", Location(source.display)))
             continue
         if sniff_template(data):
             found, problems = _load_cloudformation(source, options)

@@ -7,8 +7,9 @@ default when the configuration leaves the field out.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from analyzer.location import Location
 from analyzer.model.resource import Resource
@@ -19,12 +20,21 @@ MISSING = object()
 
 # Canonical fields of boolean type: both Terraform's type system and CloudFormation
 # convert the strings "true"/"false" (parameters, variables) for such properties.
-BOOLEAN_FIELDS = frozenset({
-    "enable_dns_support", "enable_dns_hostnames", "map_public_ip_on_launch",
-    "endpoint_private_access", "endpoint_public_access", "bootstrap_self_managed_addons",
-    "auto_mode", "private_dns_enabled",
-    "associate_public_ip_address", "assign_ipv6_address_on_creation", "egress",
-})
+BOOLEAN_FIELDS = frozenset(
+    {
+        "enable_dns_support",
+        "enable_dns_hostnames",
+        "map_public_ip_on_launch",
+        "endpoint_private_access",
+        "endpoint_public_access",
+        "bootstrap_self_managed_addons",
+        "auto_mode",
+        "private_dns_enabled",
+        "associate_public_ip_address",
+        "assign_ipv6_address_on_creation",
+        "egress",
+    }
+)
 
 
 def coerce(name: str, value: Any) -> Any:
@@ -36,7 +46,7 @@ def coerce(name: str, value: Any) -> Any:
 @dataclass(frozen=True)
 class FieldMap:
     kind: str
-    fields: Mapping[str, "str | Reader"]  # canonical name -> source path or reader
+    fields: Mapping[str, str | Reader]  # canonical name -> source path or reader
     defaults: Mapping[str, Any] = field(default_factory=dict)
     identities: tuple[str, ...] = ()  # canonical fields whose literal values name the resource
     identity_prefix: str = ""  # e.g. "role-name:" so ARNs can find roles by name
@@ -103,8 +113,7 @@ def nearest_location(locations: Mapping[str, Location], path: str, fallback: Loc
     return fallback
 
 
-def apply_mapping(resource: Resource, mapping: FieldMap, data: dict,
-                  locations: Mapping[str, Location]) -> None:
+def apply_mapping(resource: Resource, mapping: FieldMap, data: dict, locations: Mapping[str, Location]) -> None:
     """Fill ``resource`` from ``data`` per ``mapping``: values, their lines, and defaults."""
     for name, source in mapping.fields.items():
         if callable(source):
@@ -123,8 +132,7 @@ def apply_mapping(resource: Resource, mapping: FieldMap, data: dict,
             resource.default(name, default)
             source = mapping.fields.get(name)
             if isinstance(source, str):
-                resource.field_locations[name] = nearest_location(locations, source,
-                                                                  resource.location)
+                resource.field_locations[name] = nearest_location(locations, source, resource.location)
     aliases = list(resource.aliases)
     for name in mapping.identities:
         value = resource.fields.get(name)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from analyzer.diagnostics import Diagnostic
 from analyzer.discovery import Inventory, discover
 from analyzer.engine.catalogue import Rule
 from analyzer.engine.runner import Result, findings_of, run_rules
 from analyzer.findings import Finding
-from analyzer.loaders import load_inventory
 from analyzer.knowledge.selfmanaged import classify_node_candidates
+from analyzer.loaders import load_inventory
 from analyzer.model.graph import Model
 
 
@@ -59,18 +60,32 @@ def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = 
 
 
 def diagnostic_finding(diagnostic: Diagnostic) -> Finding:
-    titles = {"LOAD-001": "File could not be parsed", "LOAD-002": "File was not analyzed",
-              "LOAD-003": "Path outside the scanned root was not read",
-              "LOAD-004": "Configuration does not match its schema",
-              "LOAD-005": "Configuration could not be fully evaluated"}
-    return Finding(rule_id=diagnostic.code, severity=diagnostic.severity,
-                   title=titles.get(diagnostic.code, "Input problem"),
-                   message=diagnostic.message, location=diagnostic.location,
-                   resource="", fix=diagnostic.fix, outcome="load")
+    titles = {
+        "LOAD-001": "File could not be parsed",
+        "LOAD-002": "File was not analyzed",
+        "LOAD-003": "Path outside the scanned root was not read",
+        "LOAD-004": "Configuration does not match its schema",
+        "LOAD-005": "Configuration could not be fully evaluated",
+    }
+    return Finding(
+        rule_id=diagnostic.code,
+        severity=diagnostic.severity,
+        title=titles.get(diagnostic.code, "Input problem"),
+        message=diagnostic.message,
+        location=diagnostic.location,
+        resource="",
+        fix=diagnostic.fix,
+        outcome="load",
+    )
 
 
 def summarize(analysis: Analysis) -> dict[str, Any]:
-    return {"files": analysis.inventory.file_count, "resources": len(analysis.model.resources),
-            "checks": len(analysis.results), "passed": analysis.count("pass"),
-            "failed": analysis.count("fail"), "unknown": analysis.count("unknown"),
-            "skipped": analysis.count("skip")}
+    return {
+        "files": analysis.inventory.file_count,
+        "resources": len(analysis.model.resources),
+        "checks": len(analysis.results),
+        "passed": analysis.count("pass"),
+        "failed": analysis.count("fail"),
+        "unknown": analysis.count("unknown"),
+        "skipped": analysis.count("skip"),
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from analyzer.engine.catalogue import Rule
 
@@ -35,10 +35,17 @@ def render(rules: Iterable[Rule], output_format: str, full: bool) -> str:
 
 def _text(rule: Rule) -> str:
     spec = rule.spec
-    lines = [f"{rule.id} — {spec['title']}", f"severity: {spec['severity']}   category: "
-             f"{spec['category']}   formats: {', '.join(spec['frameworks'])}", "",
-             "What it checks:", f"  {_prose(spec['summary'])}", "",
-             "Why nodes fail:", f"  {_prose(spec['rationale'])}", ""]
+    lines = [
+        f"{rule.id} — {spec['title']}",
+        f"severity: {spec['severity']}   category: {spec['category']}   formats: {', '.join(spec['frameworks'])}",
+        "",
+        "What it checks:",
+        f"  {_prose(spec['summary'])}",
+        "",
+        "Why nodes fail:",
+        f"  {_prose(spec['rationale'])}",
+        "",
+    ]
     symptoms = _symptoms(rule)
     if symptoms:
         lines.append("What you will see:")
@@ -52,10 +59,21 @@ def _text(rule: Rule) -> str:
 
 def _markdown(rule: Rule) -> str:
     spec = rule.spec
-    lines = [f"## {rule.id}", "", f"**{spec['title']}** — severity `{spec['severity']}`, "
-             f"category `{spec['category']}`, formats: {', '.join(spec['frameworks'])}", "",
-             "### What it does", "", _prose(spec["summary"]), "",
-             "### Why is this bad?", "", _prose(spec["rationale"]), ""]
+    lines = [
+        f"## {rule.id}",
+        "",
+        f"**{spec['title']}** — severity `{spec['severity']}`, "
+        f"category `{spec['category']}`, formats: {', '.join(spec['frameworks'])}",
+        "",
+        "### What it does",
+        "",
+        _prose(spec["summary"]),
+        "",
+        "### Why is this bad?",
+        "",
+        _prose(spec["rationale"]),
+        "",
+    ]
     symptoms = _symptoms(rule)
     if symptoms:
         lines += ["### Symptoms", ""] + [f"- {where}: `{text}`" for where, text in symptoms.items()]
@@ -92,8 +110,9 @@ def rules_for_symptom(rules: Iterable[Rule], log_line: str) -> list[Rule]:
     line = _words(log_line)
     scored = []
     for rule in rules:
-        best = max((_longest_common_run(f, line) for text in _symptoms(rule).values()
-                    for f in _fragments(text)), default=0)
+        best = max(
+            (_longest_common_run(f, line) for text in _symptoms(rule).values() for f in _fragments(text)), default=0
+        )
         if best >= min(MIN_MATCHING_WORDS, len(line)):
             scored.append((best, rule.id, rule))
     return [rule for _, _, rule in sorted(scored, key=lambda s: (-s[0], s[1]))]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from analyzer.findings import Finding
 
@@ -55,10 +55,17 @@ def load_baseline(path: Path) -> set[str]:
 
 
 def write_baseline(path: Path, findings: list[Finding]) -> None:
-    entries = [{"fingerprint": f.fingerprint, "rule_id": f.rule_id, "file": f.location.path,
-                "resource": f.resource, "message": f.message} for f in findings]
-    path.write_text(json.dumps({"version": 1, "findings": entries}, indent=2) + "\n",
-                    encoding="utf-8")
+    entries = [
+        {
+            "fingerprint": f.fingerprint,
+            "rule_id": f.rule_id,
+            "file": f.location.path,
+            "resource": f.resource,
+            "message": f.message,
+        }
+        for f in findings
+    ]
+    path.write_text(json.dumps({"version": 1, "findings": entries}, indent=2) + "\n", encoding="utf-8")
 
 
 def apply(findings: list[Finding], baseline: set[str] | None = None) -> list[Finding]:

@@ -15,8 +15,9 @@ False: rules that meet an Unknown yield UNKNOWN, never FAIL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from analyzer.location import Location
 
@@ -56,7 +57,7 @@ class PartialStr:
     parts: tuple[str | Unknown, ...]
 
     @staticmethod
-    def join(pieces: Iterable[Any]) -> "str | PartialStr":
+    def join(pieces: Iterable[Any]) -> str | PartialStr:
         """Concatenate strings, PartialStrs and Unknowns; a fully known result is a plain str."""
         merged: list[str | Unknown] = []
         for piece in pieces:
@@ -188,11 +189,9 @@ def scope_refs(value: Any, scope: str) -> Any:
     if isinstance(value, Ref):
         if "#" in value.target:
             return value
-        return Ref(value.reason, value.origin, target=f"{scope}#{value.target}",
-                   attribute=value.attribute)
+        return Ref(value.reason, value.origin, target=f"{scope}#{value.target}", attribute=value.attribute)
     if isinstance(value, OneOf):
-        return OneOf(value.reason, value.origin,
-                     candidates=tuple(scope_refs(c, scope) for c in value.candidates))
+        return OneOf(value.reason, value.origin, candidates=tuple(scope_refs(c, scope) for c in value.candidates))
     if isinstance(value, PartialStr):
         return PartialStr(tuple(scope_refs(p, scope) for p in value.parts))
     if isinstance(value, Encoded):
@@ -222,8 +221,18 @@ def describe(value: Any) -> str:
 
 
 __all__ = [
-    "Unknown", "Ref", "OneOf", "PartialStr", "Encoded", "is_unknown", "contains_unknown",
-    "first_unknown", "iter_unknowns", "restore_markers", "scope_refs", "describe",
+    "Encoded",
+    "OneOf",
+    "PartialStr",
+    "Ref",
+    "Unknown",
+    "contains_unknown",
+    "describe",
+    "first_unknown",
+    "is_unknown",
+    "iter_unknowns",
+    "restore_markers",
+    "scope_refs",
 ]
 
 

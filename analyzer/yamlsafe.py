@@ -15,8 +15,9 @@ is refused. On top of that this loader:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from yaml.composer import Composer
@@ -79,9 +80,7 @@ def load_yaml_documents(
             loader.reset_document_guards()
             node = loader.get_node()
             data = loader.construct_document(node)
-            documents.append(
-                _document(node, data, loader.keys_of_last_document, len(documents), display, start)
-            )
+            documents.append(_document(node, data, loader.keys_of_last_document, len(documents), display, start))
     except _Refused as refused:
         return documents, [refused.diagnostic(display)]
     except yaml.MarkedYAMLError as error:
@@ -159,8 +158,7 @@ class _GuardedComposer(Composer):
         if self._aliases > self._max_aliases:
             raise _Refused(
                 UNREADABLE,
-                f"YAML alias expansion exceeds {self._max_aliases} aliases in one document; "
-                "the document is not read",
+                f"YAML alias expansion exceeds {self._max_aliases} aliases in one document; the document is not read",
                 event.start_mark,
             )
         return super().compose_node(parent, index)
@@ -176,8 +174,7 @@ class _GuardedComposer(Composer):
         if size > self._max_nodes:
             raise _Refused(
                 UNREADABLE,
-                f"YAML alias expansion exceeds {self._max_nodes} nodes in one document; "
-                "the document is not read",
+                f"YAML alias expansion exceeds {self._max_nodes} nodes in one document; the document is not read",
                 node.start_mark,
             )
         return size
@@ -301,9 +298,7 @@ def _document(
     return document
 
 
-def _record(
-    root: Node, data: Any, keys: dict[Node, Any], document: YamlDocument, display: str
-) -> None:
+def _record(root: Node, data: Any, keys: dict[Node, Any], document: YamlDocument, display: str) -> None:
     """Walk nodes and constructed data together, recording where each path is written.
 
     Iterative, so that nesting cannot exhaust the Python stack. Aliased nodes are
@@ -323,9 +318,8 @@ def _record(
                 child = path + [str(position)]
                 document.locations[".".join(child)] = _location(display, item_node.start_mark)
                 pending.append((item_node, item, child))
-        elif isinstance(node, ScalarNode) and _is_plain(node) and not isinstance(value, str):
-            if path and node.value:
-                document.scalar_text[".".join(path)] = node.value
+        elif isinstance(node, ScalarNode) and _is_plain(node) and not isinstance(value, str) and path and node.value:
+            document.scalar_text[".".join(path)] = node.value
 
 
 def _is_plain(node: ScalarNode) -> bool:
@@ -333,9 +327,7 @@ def _is_plain(node: ScalarNode) -> bool:
     return not node.style
 
 
-def _last_entries(
-    node: MappingNode, mapping: dict[Any, Any], keys: dict[Node, Any]
-) -> list[tuple[Any, Node, Node]]:
+def _last_entries(node: MappingNode, mapping: dict[Any, Any], keys: dict[Node, Any]) -> list[tuple[Any, Node, Node]]:
     """(key, key node, value node) per key; a duplicated key keeps its last entry, as
     the constructed mapping does."""
     entries: dict[Any, tuple[Node, Node]] = {}
@@ -365,9 +357,12 @@ def _parse_error(error: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     message = f"YAML parse error: {problem}"
     if error.context:
         message += f" ({error.context}"
-        if error.context_mark is not None and error.problem_mark is not None:
-            if error.context_mark.line != error.problem_mark.line:
-                message += f" started on line {error.context_mark.line + 1}"
+        if (
+            error.context_mark is not None
+            and error.problem_mark is not None
+            and error.context_mark.line != error.problem_mark.line
+        ):
+            message += f" started on line {error.context_mark.line + 1}"
         message += ")"
     mark = error.problem_mark or error.context_mark
     return Diagnostic(PARSE_ERROR, message, _location(display, mark), "warning")

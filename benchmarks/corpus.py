@@ -39,14 +39,20 @@ def main() -> int:
         totals.append(total)
         loads.append(analysis.timings["load"])
         checks.append(analysis.timings["rules"])
-        print(f"run {run}: {total:6.2f} s  (load {analysis.timings['load']:.2f} s, "
-              f"rules {analysis.timings['rules']:.2f} s)")
+        print(
+            f"run {run}: {total:6.2f} s  (load {analysis.timings['load']:.2f} s, "
+            f"rules {analysis.timings['rules']:.2f} s)"
+        )
     files = analysis.inventory.file_count
     median = statistics.median(totals)
-    print(f"\n{files} files, {len(analysis.model.resources)} resources, {len(rules)} rules, "
-          f"{len(analysis.results)} checks, {len(analysis.findings)} findings")
-    print(f"median {median:.2f} s  = {files / median:.0f} files/s "
-          f"(load {statistics.median(loads):.2f} s, rules {statistics.median(checks):.2f} s)")
+    print(
+        f"\n{files} files, {len(analysis.model.resources)} resources, {len(rules)} rules, "
+        f"{len(analysis.results)} checks, {len(analysis.findings)} findings"
+    )
+    print(
+        f"median {median:.2f} s  = {files / median:.0f} files/s "
+        f"(load {statistics.median(loads):.2f} s, rules {statistics.median(checks):.2f} s)"
+    )
     return 0
 
 

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from analyzer.engine.catalogue import RuleError, load_catalogue, load_rule
 from conftest import FIXTURES, REPO
 from fixture_cases import discover_cases
 
+from analyzer.engine.catalogue import RuleError, load_catalogue, load_rule
+
 RULES = load_catalogue()
 CATALOGUE_IDS = set()
-for line in (REPO.parent / "shared" / "spec" / "RULES.md").read_text().splitlines() \
-        if (REPO.parent / "shared" / "spec" / "RULES.md").exists() else []:
+for line in (
+    (REPO.parent / "shared" / "spec" / "RULES.md").read_text().splitlines()
+    if (REPO.parent / "shared" / "spec" / "RULES.md").exists()
+    else []
+):
     if line.startswith("| EKS-"):
         CATALOGUE_IDS.add(line.split("|")[1].strip())
 
@@ -66,9 +69,8 @@ def test_invalid_rule_is_a_hard_error_naming_file_and_path(tmp_path):
 def test_unknown_predicate_is_rejected(tmp_path):
     spec = dict(RULES[0].spec)
     spec["check"] = dict(spec["check"], assert_={})
-    spec["check"] = {**RULES[0].spec["check"],
-                     "assert": {"value": {"predicate": "iam.nope"}, "op": "is_true"}}
-    with pytest.raises(RuleError, match="unknown predicate 'iam.nope'"):
+    spec["check"] = {**RULES[0].spec["check"], "assert": {"value": {"predicate": "iam.nope"}, "op": "is_true"}}
+    with pytest.raises(RuleError, match=r"unknown predicate 'iam\.nope'"):
         load_rule(_write_rule(tmp_path, spec))
 
 
@@ -80,8 +82,10 @@ def test_rule_file_name_must_match_id(tmp_path):
 
 
 def test_rule_docs_are_up_to_date():
-    generated = subprocess.run([sys.executable, "-m", "analyzer", "rules", "--format", "markdown"],
-                               capture_output=True, text=True, check=True).stdout
+    generated = subprocess.run(
+        [sys.executable, "-m", "analyzer", "rules", "--format", "markdown"], capture_output=True, text=True, check=True
+    ).stdout
     committed = (REPO / "docs" / "rules.md").read_text()
-    assert committed.split("\n", 2)[2] == generated, \
+    assert committed.split("\n", 2)[2] == generated, (
         "docs/rules.md is stale: run `python -m analyzer rules --format markdown` (see docs/README)"
+    )

@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from analyzer.cli import cli
-from conftest import REPO
 
 EXAMPLES = REPO / "examples"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True,
-                          text=True, cwd=cwd or REPO)
+    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, cwd=cwd or REPO)
 
 
 def test_examples_report_errors_and_exit_1():
@@ -26,8 +25,7 @@ def test_examples_report_errors_and_exit_1():
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     ids = {f["rule_id"] for f in report["findings"]}
-    assert {"EKS-DNS-002", "EKS-IAM-002", "EKS-DNS-001", "EKS-CLUSTER-002",
-            "EKS-IAM-007"} <= ids
+    assert {"EKS-DNS-002", "EKS-IAM-002", "EKS-DNS-001", "EKS-CLUSTER-002", "EKS-IAM-007"} <= ids
     for finding in report["findings"]:
         assert finding["file"] and finding["line"] >= 1 and finding["resource"]
         assert finding["message"] and finding["fix"]
@@ -59,8 +57,7 @@ def test_select_and_ignore():
     selected = {f["rule_id"] for f in report["findings"] if f["outcome"] != "load"}
     assert {"EKS-IAM-002", "EKS-IAM-007"} <= selected
     assert all(rule_id.startswith("EKS-IAM-") for rule_id in selected)
-    report = json.loads(run("lint", "examples", "--format", "json",
-                            "--ignore", "EKS-IAM-002,EKS-IAM-007").stdout)
+    report = json.loads(run("lint", "examples", "--format", "json", "--ignore", "EKS-IAM-002,EKS-IAM-007").stdout)
     assert not {"EKS-IAM-002", "EKS-IAM-007"} & {f["rule_id"] for f in report["findings"]}
 
 
@@ -91,8 +88,7 @@ def test_config_ignore_and_severity_override(tmp_path):
     (EXAMPLES / "terraform" / "main.tf").read_text()
     target.mkdir()
     (target / "main.tf").write_text((EXAMPLES / "terraform" / "main.tf").read_text())
-    (tmp_path / ".eksjoin.yaml").write_text(
-        "ignore: [EKS-DNS-002]\nseverity: {EKS-IAM-002: warning}\n")
+    (tmp_path / ".eksjoin.yaml").write_text("ignore: [EKS-DNS-002]\nseverity: {EKS-IAM-002: warning}\n")
     report = json.loads(run("lint", str(target), "--format", "json").stdout)
     by_rule = {f["rule_id"]: f for f in report["findings"]}
     assert "EKS-DNS-002" not in by_rule
@@ -100,10 +96,14 @@ def test_config_ignore_and_severity_override(tmp_path):
 
 
 def test_inline_ignore_comment(tmp_path):
-    text = (EXAMPLES / "terraform" / "main.tf").read_text().replace(
-        'resource "aws_vpc" "main" {',
-        '# eksjoin:ignore EKS-DNS-002 -- hostnames are managed by the network team\n'
-        'resource "aws_vpc" "main" {')
+    text = (
+        (EXAMPLES / "terraform" / "main.tf")
+        .read_text()
+        .replace(
+            'resource "aws_vpc" "main" {',
+            '# eksjoin:ignore EKS-DNS-002 -- hostnames are managed by the network team\nresource "aws_vpc" "main" {',
+        )
+    )
     (tmp_path / "main.tf").write_text(text)
     report = json.loads(run("lint", str(tmp_path), "--format", "json").stdout)
     assert "EKS-DNS-002" not in {f["rule_id"] for f in report["findings"]}
@@ -129,9 +129,13 @@ def test_every_format_renders(output_format, tmp_path):
 
 
 def test_github_format_is_default_under_actions():
-    result = subprocess.run([sys.executable, "-m", "analyzer", "lint", "examples"],
-                            capture_output=True, text=True, cwd=REPO,
-                            env={**__import__("os").environ, "GITHUB_ACTIONS": "true"})
+    result = subprocess.run(
+        [sys.executable, "-m", "analyzer", "lint", "examples"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**__import__("os").environ, "GITHUB_ACTIONS": "true"},
+    )
     assert result.stdout.startswith("::")
     assert "::error file=examples/" in result.stdout
 
@@ -148,8 +152,7 @@ def test_rules_list_and_show():
 
 def test_explain_matches_symptom_text():
     runner = CliRunner()
-    result = runner.invoke(cli, ["explain", "E1124 err: failed to retrieve PrivateDnsName "
-                                            "after 5 attempts"])
+    result = runner.invoke(cli, ["explain", "E1124 err: failed to retrieve PrivateDnsName after 5 attempts"])
     assert result.exit_code == 0 and "EKS-IAM-002" in result.output
     by_id = runner.invoke(cli, ["explain", "eks-dns-001"])
     assert "EKS-DNS-001" in by_id.output
@@ -165,7 +168,8 @@ def test_malformed_inputs_become_findings_not_tracebacks(tmp_path):
         "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
         "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
         "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n")
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+    )
     result = run("lint", str(tmp_path), "--format", "json")
     assert "Traceback" not in result.stderr and result.returncode in (0, 1), result.stderr
     findings = json.loads(result.stdout)["findings"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CORPUS
 
 from analyzer.engine.catalogue import load_catalogue
 from analyzer.pipeline import analyze
-from conftest import CORPUS
 
 # Configurations that are broken on purpose upstream (negative test data, failure labs).
 INTENTIONALLY_BROKEN = (
@@ -42,11 +42,13 @@ def test_parse_failures_are_located_findings(corpus_analysis):
 
 
 def test_official_examples_raise_no_error(corpus_analysis):
-    errors = [f for f in corpus_analysis.findings if f.severity == "error"
-              and not any(marker in _corpus_relative(f.location.path)
-                          for marker in INTENTIONALLY_BROKEN)]
-    assert not errors, [(f.rule_id, _corpus_relative(f.location.path), f.location.line,
-                         f.message) for f in errors]
+    errors = [
+        f
+        for f in corpus_analysis.findings
+        if f.severity == "error"
+        and not any(marker in _corpus_relative(f.location.path) for marker in INTENTIONALLY_BROKEN)
+    ]
+    assert not errors, [(f.rule_id, _corpus_relative(f.location.path), f.location.line, f.message) for f in errors]
 
 
 def test_getting_started_example_is_clean_and_breaks_as_expected(tmp_path):
@@ -61,16 +63,14 @@ def test_getting_started_example_is_clean_and_breaks_as_expected(tmp_path):
         (tmp_path / file.name).write_text(file.read_text())
     workers = tmp_path / "eks-worker-nodes.tf"
     text = workers.read_text()
-    start = text.index('resource "aws_iam_role_policy_attachment" '
-                       '"demo-node-AmazonEKSWorkerNodePolicy"')
+    start = text.index('resource "aws_iam_role_policy_attachment" "demo-node-AmazonEKSWorkerNodePolicy"')
     end = text.index("}\n", start) + 2
     workers.write_text(text[:start] + text[end:])
     broken = analyze([tmp_path], rules)
 
     def keyed(findings):
-        return {(f.rule_id, f.location.path.rsplit("/", 1)[-1], f.location.line)
-                for f in findings}
+        return {(f.rule_id, f.location.path.rsplit("/", 1)[-1], f.location.line) for f in findings}
 
     new = keyed(broken.findings) - keyed(baseline.findings)
-    role_line = text[:text.index('resource "aws_iam_role" "demo-node"')].count("\n") + 1
+    role_line = text[: text.index('resource "aws_iam_role" "demo-node"')].count("\n") + 1
     assert new == {("EKS-IAM-002", "eks-worker-nodes.tf", role_line)}

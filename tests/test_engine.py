@@ -27,35 +27,59 @@ def vpc(key="aws_vpc.a", **fields) -> Resource:
 
 
 def rule(check: dict, severity: str = "error") -> Rule:
-    spec = {"id": "EKS-DNS-001", "name": "t", "title": "t", "severity": severity,
-            "category": "dns", "frameworks": ["terraform"], "summary": "s", "rationale": "r",
-            "remediation": "fix it", "docs": "d", "symptom": {"kubelet": "no such host"},
-            "check": {"for_each": "ec2.vpc", "message": "{subject.address} is wrong", **check}}
+    spec = {
+        "id": "EKS-DNS-001",
+        "name": "t",
+        "title": "t",
+        "severity": severity,
+        "category": "dns",
+        "frameworks": ["terraform"],
+        "summary": "s",
+        "rationale": "r",
+        "remediation": "fix it",
+        "docs": "d",
+        "symptom": {"kubelet": "no such host"},
+        "check": {"for_each": "ec2.vpc", "message": "{subject.address} is wrong", **check},
+    }
     return Rule("EKS-DNS-001", spec, Path("EKS-DNS-001.yaml"))
 
 
-@pytest.mark.parametrize("verdicts, expected", [
-    ([True, True], True), ([True, False], False), ([True, None], None), ([False, None], False)])
+@pytest.mark.parametrize(
+    "verdicts, expected", [([True, True], True), ([True, False], False), ([True, None], None), ([False, None], False)]
+)
 def test_conjunction_is_kleene(verdicts, expected):
     assert logic.conjunction([logic.Verdict(v) for v in verdicts]).value is expected
 
 
-@pytest.mark.parametrize("verdicts, expected", [
-    ([False, False], False), ([True, None], True), ([False, None], None)])
+@pytest.mark.parametrize("verdicts, expected", [([False, False], False), ([True, None], True), ([False, None], None)])
 def test_disjunction_is_kleene(verdicts, expected):
     assert logic.disjunction([logic.Verdict(v) for v in verdicts]).value is expected
 
 
-@pytest.mark.parametrize("op, value, arg, expected", [
-    ("equals", 1, 1, True), ("equals", HOLE, 1, "unknown"), ("not_equals", False, False, False),
-    ("in", "a", ["a", "b"], True), ("in", "c", ["a", HOLE], "unknown"), ("in", "a", ["a", HOLE], True),
-    ("contains_all", ["a", "b"], ["a"], True), ("contains_any", ["x"], ["a", "b"], False),
-    ("matches", "eks-node", "^eks-", True), ("cidr_within", "10.0.1.0/24", "10.0.0.0/16", True),
-    ("cidr_within", "10.1.0.0/24", ["10.0.0.0/16"], False), ("port_range_covers", [0, 65535], 443, True),
-    ("port_range_covers", 22, 443, False), ("present", HOLE, None, True), ("present", None, None, False),
-    ("known", PartialStr(("a", HOLE)), None, False), ("is_true", HOLE, None, "unknown"),
-    ("length_gte", [1, 2], 2, True), ("exists", [], None, False),
-])
+@pytest.mark.parametrize(
+    "op, value, arg, expected",
+    [
+        ("equals", 1, 1, True),
+        ("equals", HOLE, 1, "unknown"),
+        ("not_equals", False, False, False),
+        ("in", "a", ["a", "b"], True),
+        ("in", "c", ["a", HOLE], "unknown"),
+        ("in", "a", ["a", HOLE], True),
+        ("contains_all", ["a", "b"], ["a"], True),
+        ("contains_any", ["x"], ["a", "b"], False),
+        ("matches", "eks-node", "^eks-", True),
+        ("cidr_within", "10.0.1.0/24", "10.0.0.0/16", True),
+        ("cidr_within", "10.1.0.0/24", ["10.0.0.0/16"], False),
+        ("port_range_covers", [0, 65535], 443, True),
+        ("port_range_covers", 22, 443, False),
+        ("present", HOLE, None, True),
+        ("present", None, None, False),
+        ("known", PartialStr(("a", HOLE)), None, False),
+        ("is_true", HOLE, None, "unknown"),
+        ("length_gte", [1, 2], 2, True),
+        ("exists", [], None, False),
+    ],
+)
 def test_operators(op, value, arg, expected):
     result = OPERATORS[op](value, arg)
     if expected == "unknown":
@@ -65,10 +89,13 @@ def test_operators(op, value, arg, expected):
 
 
 def test_fail_pass_and_unknown_outcomes():
-    check = {"assert": {"value": "$subject.enable_dns_support", "op": "not_equals", "arg": False},
-             "anchor": "enable_dns_support"}
-    model = Model([vpc("a", enable_dns_support=False), vpc("b", enable_dns_support=True),
-                   vpc("c", enable_dns_support=HOLE)])
+    check = {
+        "assert": {"value": "$subject.enable_dns_support", "op": "not_equals", "arg": False},
+        "anchor": "enable_dns_support",
+    }
+    model = Model(
+        [vpc("a", enable_dns_support=False), vpc("b", enable_dns_support=True), vpc("c", enable_dns_support=HOLE)]
+    )
     results = {r.subject.key: r for r in run_rules([rule(check)], model)}
     assert results["a"].outcome == FAIL and results["a"].finding.severity == "error"
     assert results["a"].finding.location == Location("main.tf", 10)
@@ -79,44 +106,67 @@ def test_fail_pass_and_unknown_outcomes():
 
 
 def test_unknown_can_be_silenced_per_rule():
-    check = {"assert": {"value": "$subject.enable_dns_support", "op": "is_true"},
-             "on_unknown": "skip"}
+    check = {"assert": {"value": "$subject.enable_dns_support", "op": "is_true"}, "on_unknown": "skip"}
     result = evaluate_rule(rule(check), vpc(enable_dns_support=HOLE), Model())
     assert result.outcome == UNKNOWN and result.finding is None
 
 
 def test_when_false_skips_and_unknown_when_never_fails():
-    check = {"when": {"value": "$subject.hosts_eks_flag", "op": "is_true"},
-             "assert": {"value": "$subject.enable_dns_support", "op": "is_true"}}
-    assert evaluate_rule(rule(check), vpc(hosts_eks_flag=False, enable_dns_support=False),
-                         Model()).outcome == SKIP
+    check = {
+        "when": {"value": "$subject.hosts_eks_flag", "op": "is_true"},
+        "assert": {"value": "$subject.enable_dns_support", "op": "is_true"},
+    }
+    assert evaluate_rule(rule(check), vpc(hosts_eks_flag=False, enable_dns_support=False), Model()).outcome == SKIP
     result = evaluate_rule(rule(check), vpc(hosts_eks_flag=HOLE, enable_dns_support=False), Model())
     assert result.outcome == UNKNOWN
-    assert evaluate_rule(rule(check), vpc(hosts_eks_flag=HOLE, enable_dns_support=True),
-                         Model()).outcome == PASS
+    assert evaluate_rule(rule(check), vpc(hosts_eks_flag=HOLE, enable_dns_support=True), Model()).outcome == PASS
 
 
 def test_severity_by_picks_the_first_matching_case():
-    check = {"assert": {"value": "$subject.enable_dns_hostnames", "op": "is_true"},
-             "severity_by": [{"when": {"value": "$subject.private", "op": "is_true"},
-                              "severity": "error", "message": "private: {subject.address}"}]}
-    warning = evaluate_rule(rule(check, "warning"), vpc(enable_dns_hostnames=False, private=False),
-                            Model())
-    error = evaluate_rule(rule(check, "warning"), vpc(enable_dns_hostnames=False, private=True),
-                          Model())
+    check = {
+        "assert": {"value": "$subject.enable_dns_hostnames", "op": "is_true"},
+        "severity_by": [
+            {
+                "when": {"value": "$subject.private", "op": "is_true"},
+                "severity": "error",
+                "message": "private: {subject.address}",
+            }
+        ],
+    }
+    warning = evaluate_rule(rule(check, "warning"), vpc(enable_dns_hostnames=False, private=False), Model())
+    error = evaluate_rule(rule(check, "warning"), vpc(enable_dns_hostnames=False, private=True), Model())
     assert warning.finding.severity == "warning"
     assert error.finding.severity == "error" and error.finding.message == "private: aws_vpc.a"
 
 
 def test_every_binds_the_failing_item_for_message_and_anchor():
-    subnet_ok = Resource("ec2.subnet", "s1", "aws_subnet.ok", "terraform", "aws_subnet",
-                         Location("net.tf", 1), {"cidr_block": "10.0.1.0/24"})
-    subnet_bad = Resource("ec2.subnet", "s2", "aws_subnet.bad", "terraform", "aws_subnet",
-                          Location("net.tf", 7), {"cidr_block": "172.16.0.0/24"})
-    check = {"assert": {"every": "$subject.subnet_list", "as": "subnet",
-                        "that": {"value": "$subnet.cidr_block", "op": "cidr_within",
-                                 "arg": "10.0.0.0/16"}},
-             "message": "{subnet.address} is outside", "anchor": "$subnet.cidr_block"}
+    subnet_ok = Resource(
+        "ec2.subnet",
+        "s1",
+        "aws_subnet.ok",
+        "terraform",
+        "aws_subnet",
+        Location("net.tf", 1),
+        {"cidr_block": "10.0.1.0/24"},
+    )
+    subnet_bad = Resource(
+        "ec2.subnet",
+        "s2",
+        "aws_subnet.bad",
+        "terraform",
+        "aws_subnet",
+        Location("net.tf", 7),
+        {"cidr_block": "172.16.0.0/24"},
+    )
+    check = {
+        "assert": {
+            "every": "$subject.subnet_list",
+            "as": "subnet",
+            "that": {"value": "$subnet.cidr_block", "op": "cidr_within", "arg": "10.0.0.0/16"},
+        },
+        "message": "{subnet.address} is outside",
+        "anchor": "$subnet.cidr_block",
+    }
     subject = vpc(subnet_list=[subnet_ok, subnet_bad])
     result = evaluate_rule(rule(check), subject, Model([subject, subnet_ok, subnet_bad]))
     assert result.outcome == FAIL
@@ -143,11 +193,13 @@ def test_a_check_that_raises_becomes_a_warning_not_a_crash():
 
 
 def test_identical_findings_from_two_subjects_merge():
-    role = Resource("iam.role", "r", "aws_iam_role.nodes", "terraform", "aws_iam_role",
-                    Location("iam.tf", 4))
-    check = {"let": {"role": {"find": "iam.role"}},
-             "assert": {"value": False, "op": "is_true"},
-             "message": "role {role} is shared", "anchor": "$role"}
+    role = Resource("iam.role", "r", "aws_iam_role.nodes", "terraform", "aws_iam_role", Location("iam.tf", 4))
+    check = {
+        "let": {"role": {"find": "iam.role"}},
+        "assert": {"value": False, "op": "is_true"},
+        "message": "role {role} is shared",
+        "anchor": "$role",
+    }
     a, b = vpc("a"), vpc("b")
     merged = findings_of(run_rules([rule(check)], Model([a, b, role])))
     assert len(merged) == 1
@@ -168,8 +220,10 @@ def test_one_unknown_blocking_several_rules_is_one_finding():
 def test_default_values_are_named_in_messages():
     subject = vpc()
     subject.default("enable_dns_hostnames", False)
-    check = {"assert": {"value": "$subject.enable_dns_hostnames", "op": "is_true"},
-             "message": "enable_dns_hostnames = {subject.enable_dns_hostnames|setting}"}
+    check = {
+        "assert": {"value": "$subject.enable_dns_hostnames", "op": "is_true"},
+        "message": "enable_dns_hostnames = {subject.enable_dns_hostnames|setting}",
+    }
     result = evaluate_rule(rule(check), subject, Model([subject]))
     assert result.finding.message == "enable_dns_hostnames = false, not set: the Terraform default"
 
@@ -177,13 +231,20 @@ def test_default_values_are_named_in_messages():
 def test_one_of_candidates_satisfy_trust_when_all_agree():
     from analyzer.knowledge.policies import trust_allows
 
-    document = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
-        "Service": OneOf("partition unknown", candidates=("ec2.amazonaws.com",
-                                                          "ec2.amazonaws.com.cn"))}}]}
+    document = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {
+                    "Service": OneOf("partition unknown", candidates=("ec2.amazonaws.com", "ec2.amazonaws.com.cn"))
+                },
+            }
+        ]
+    }
     assert trust_allows(document, "ec2.amazonaws.com") is True
     mixed = copy.deepcopy(document)
-    mixed["Statement"][0]["Principal"]["Service"] = OneOf("?", candidates=("ec2.amazonaws.com",
-                                                                           "lambda.amazonaws.com"))
+    mixed["Statement"][0]["Principal"]["Service"] = OneOf("?", candidates=("ec2.amazonaws.com", "lambda.amazonaws.com"))
     assert isinstance(trust_allows(mixed, "ec2.amazonaws.com"), Unknown)
 
 
@@ -194,17 +255,18 @@ def test_refs_are_unknown_values():
 
 
 def test_assignment_speaks_the_users_format():
-    subject = Resource("ec2.vpc", "t#Vpc", "Vpc", "cloudformation", "AWS::EC2::VPC",
-                       Location("t.yaml", 5))
+    subject = Resource("ec2.vpc", "t#Vpc", "Vpc", "cloudformation", "AWS::EC2::VPC", Location("t.yaml", 5))
     subject.set("enable_dns_support", False, Location("t.yaml", 9))
     subject.source_names["enable_dns_support"] = "EnableDnsSupport"
     subject.default("enable_dns_hostnames", False)
-    check = {"assert": {"value": False, "op": "is_true"},
-             "message": "{subject.enable_dns_support|assignment}; "
-                        "{subject.enable_dns_hostnames|assignment}"}
+    check = {
+        "assert": {"value": False, "op": "is_true"},
+        "message": "{subject.enable_dns_support|assignment}; {subject.enable_dns_hostnames|assignment}",
+    }
     result = evaluate_rule(rule(check), subject, Model([subject]))
-    assert result.finding.message == ("EnableDnsSupport: false; enable_dns_hostnames: false, "
-                                      "not set: the CloudFormation default")
+    assert result.finding.message == (
+        "EnableDnsSupport: false; enable_dns_hostnames: false, not set: the CloudFormation default"
+    )
 
 
 def test_paths_read_mappings_and_dataclass_attributes():

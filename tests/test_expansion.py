@@ -5,11 +5,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from conftest import corpus_path
+
 from analyzer.model import kinds
 from analyzer.model.resource import EKSCTL_DEFAULT
 from analyzer.pipeline import Options, build_model
 from analyzer.values import Ref
-from conftest import corpus_path
 
 
 def model_of(tmp_path: Path, name: str, text: str):
@@ -19,7 +20,10 @@ def model_of(tmp_path: Path, name: str, text: str):
 
 
 def test_eksctl_creates_vpc_subnets_roles_with_defaults(tmp_path):
-    model = model_of(tmp_path, "cluster.yaml", """
+    model = model_of(
+        tmp_path,
+        "cluster.yaml",
+        """
         apiVersion: eksctl.io/v1alpha5
         kind: ClusterConfig
         metadata: {name: demo, region: eu-west-1, version: 1.30}
@@ -28,12 +32,12 @@ def test_eksctl_creates_vpc_subnets_roles_with_defaults(tmp_path):
             privateNetworking: true
         nodeGroups:
           - name: public
-        """)
+        """,
+    )
     (cluster,) = model.of_kind(kinds.CLUSTER)
     assert cluster.get("version") == "1.30"  # unquoted YAML 1.30 is not the float 1.3
     assert cluster.get("authentication_mode") == "API_AND_CONFIG_MAP"
-    assert (cluster.get("endpoint_public_access"), cluster.get("endpoint_private_access")) == (
-        True, False)
+    assert (cluster.get("endpoint_public_access"), cluster.get("endpoint_private_access")) == (True, False)
     vpc = model.attr(cluster, "vpc")
     assert vpc.provenance == EKSCTL_DEFAULT
     assert vpc.get("enable_dns_hostnames") is True and vpc.get("enable_dns_support") is True
@@ -43,13 +47,15 @@ def test_eksctl_creates_vpc_subnets_roles_with_defaults(tmp_path):
     assert [s.get("eksctl_access") for s in model.attr(self_managed, "subnets")] == ["public"]
     role = model.attr(managed, "role")
     names = {arn.rsplit("/", 1)[-1] for arn in role.get("managed_policy_arns")}
-    assert {"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy",
-            "AmazonEC2ContainerRegistryPullOnly"} <= names
+    assert {"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly"} <= names
     assert managed.location.line == 6  # the node group's name line
 
 
 def test_eksctl_private_cluster_endpoints_and_access(tmp_path):
-    model = model_of(tmp_path, "cluster.yaml", """
+    model = model_of(
+        tmp_path,
+        "cluster.yaml",
+        """
         apiVersion: eksctl.io/v1alpha5
         kind: ClusterConfig
         metadata: {name: demo, region: eu-west-1}
@@ -63,12 +69,13 @@ def test_eksctl_private_cluster_endpoints_and_access(tmp_path):
           - arn: arn:aws:iam::111122223333:role/admins
             username: admin
             groups: [system:masters]
-        """)
+        """,
+    )
     (cluster,) = model.of_kind(kinds.CLUSTER)
-    assert (cluster.get("endpoint_public_access"), cluster.get("endpoint_private_access")) == (
-        False, True)
-    endpoints = {e.get("service_name").removeprefix("com.amazonaws.eu-west-1."): e
-                 for e in model.of_kind(kinds.VPC_ENDPOINT)}
+    assert (cluster.get("endpoint_public_access"), cluster.get("endpoint_private_access")) == (False, True)
+    endpoints = {
+        e.get("service_name").removeprefix("com.amazonaws.eu-west-1."): e for e in model.of_kind(kinds.VPC_ENDPOINT)
+    }
     assert set(endpoints) == {"ec2", "ecr.api", "ecr.dkr", "s3", "sts"}
     assert endpoints["s3"].get("endpoint_type") == "Gateway"
     assert endpoints["ec2"].get("endpoint_type") == "Interface"
@@ -81,7 +88,10 @@ def test_eksctl_private_cluster_endpoints_and_access(tmp_path):
 
 
 def test_eksctl_existing_vpc_subnets_are_external(tmp_path):
-    model = model_of(tmp_path, "cluster.yaml", """
+    model = model_of(
+        tmp_path,
+        "cluster.yaml",
+        """
         apiVersion: eksctl.io/v1alpha5
         kind: ClusterConfig
         metadata: {name: demo, region: eu-west-1}
@@ -93,7 +103,8 @@ def test_eksctl_existing_vpc_subnets_are_external(tmp_path):
         managedNodeGroups:
           - name: ng
             subnets: [eu-west-1a]
-        """)
+        """,
+    )
     (cluster,) = model.of_kind(kinds.CLUSTER)
     assert cluster.get("vpc") == "vpc-0123" and not model.of_kind(kinds.VPC)
     (group,) = model.of_kind(kinds.NODEGROUP)
@@ -101,7 +112,10 @@ def test_eksctl_existing_vpc_subnets_are_external(tmp_path):
 
 
 def test_aws_auth_from_manifest_multi_document(tmp_path):
-    model = model_of(tmp_path, "auth.yaml", """
+    model = model_of(
+        tmp_path,
+        "auth.yaml",
+        """
         apiVersion: v1
         kind: Namespace
         metadata: {name: tools}
@@ -114,7 +128,8 @@ def test_aws_auth_from_manifest_multi_document(tmp_path):
             - rolearn: arn:aws:iam::111122223333:role/nodes
               username: system:node:{{EC2PrivateDNSName}}
               groups: [system:bootstrappers, system:nodes]
-        """)
+        """,
+    )
     (auth,) = model.of_kind(kinds.AWS_AUTH)
     assert auth.get("ownership") == "full"
     assert auth.get("map_roles")[0]["groups"] == ["system:bootstrappers", "system:nodes"]
@@ -122,7 +137,10 @@ def test_aws_auth_from_manifest_multi_document(tmp_path):
 
 
 def test_aws_auth_from_terraform_keeps_role_references(tmp_path):
-    model = model_of(tmp_path, "main.tf", """
+    model = model_of(
+        tmp_path,
+        "main.tf",
+        """
         resource "aws_iam_role" "nodes" {
           name               = "nodes"
           assume_role_policy = "{}"
@@ -143,18 +161,17 @@ def test_aws_auth_from_terraform_keeps_role_references(tmp_path):
             YAML
           }
         }
-        """)
+        """,
+    )
     (auth,) = model.of_kind(kinds.AWS_AUTH)
     assert auth.get("ownership") == "partial"  # _v1_data without force = true patches
     (entry,) = auth.get("map_roles")
-    assert isinstance(entry["rolearn"], Ref) and entry["rolearn"].target.endswith(
-        "#aws_iam_role.nodes")
+    assert isinstance(entry["rolearn"], Ref) and entry["rolearn"].target.endswith("#aws_iam_role.nodes")
     assert model.follow(entry["rolearn"], kinds.IAM_ROLE) is model.of_kind(kinds.IAM_ROLE)[0]
 
 
 def _canonical(model):
-    return sorted((r.kind, r.address, repr(sorted((k, repr(v)) for k, v in r.fields.items())))
-                  for r in model.resources)
+    return sorted((r.kind, r.address, repr(sorted((k, repr(v)) for k, v in r.fields.items()))) for r in model.resources)
 
 
 def test_yaml_and_json_templates_build_the_same_model(tmp_path):
@@ -162,16 +179,19 @@ def test_yaml_and_json_templates_build_the_same_model(tmp_path):
     from_yaml, _ = build_model([folder / "template.yaml"], Options())
     from_json, _ = build_model([folder / "template.json"], Options())
     assert len(from_yaml.resources) > 20
-    normalize = lambda text: text.replace("template.json", "T").replace("template.yaml", "T")
-    assert [normalize(str(x)) for x in _canonical(from_yaml)] == \
-        [normalize(str(x)) for x in _canonical(from_json)]
+
+    def normalize(text):
+        return text.replace("template.json", "T").replace("template.yaml", "T")
+
+    assert [normalize(str(x)) for x in _canonical(from_yaml)] == [normalize(str(x)) for x in _canonical(from_json)]
 
 
 def test_two_root_modules_with_the_same_addresses_stay_apart(tmp_path):
     for name, role in (("managed", "ec2.amazonaws.com"), ("other", "lambda.amazonaws.com")):
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "main.tf").write_text(textwrap.dedent(f"""
+        (folder / "main.tf").write_text(
+            textwrap.dedent(f"""
             resource "aws_iam_role" "nodes" {{
               name               = "{name}-nodes"
               assume_role_policy = jsonencode({{Statement = [{{Effect = "Allow",
@@ -183,17 +203,20 @@ def test_two_root_modules_with_the_same_addresses_stay_apart(tmp_path):
               node_role_arn = aws_iam_role.nodes.arn
               subnet_ids    = ["subnet-1"]
             }}
-            """))
+            """)
+        )
     model, _ = build_model([tmp_path], Options())
     groups = model.of_kind(kinds.NODEGROUP)
     assert len(groups) == 2 and len({g.key for g in groups}) == 2
-    roles = {g.key.split("#")[0].rsplit("/", 1)[-1]: model.attr(g, "role").get("name")
-             for g in groups}
+    roles = {g.key.split("#")[0].rsplit("/", 1)[-1]: model.attr(g, "role").get("name") for g in groups}
     assert roles == {"managed": "managed-nodes", "other": "other-nodes"}
 
 
 def test_untagged_self_managed_node_links_to_its_cluster_by_bootstrap_name(tmp_path):
-    model = model_of(tmp_path, "main.tf", """
+    model = model_of(
+        tmp_path,
+        "main.tf",
+        """
         resource "aws_eks_cluster" "main" {
           name     = "shop"
           role_arn = "arn:aws:iam::111122223333:role/cluster"
@@ -215,6 +238,7 @@ def test_untagged_self_managed_node_links_to_its_cluster_by_bootstrap_name(tmp_p
             id = aws_launch_template.nodes.id
           }
         }
-        """)
+        """,
+    )
     (node,) = model.of_kind(kinds.SELF_MANAGED)
     assert model.attr(node, "cluster") is model.of_kind(kinds.CLUSTER)[0]

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
+from fixture_cases import discover_cases
 
 from analyzer.engine.catalogue import load_catalogue
 from analyzer.pipeline import Options, analyze
-from fixture_cases import discover_cases
-from conftest import FIXTURES
 
 CASES = discover_cases(FIXTURES)
 
@@ -22,9 +22,11 @@ def _options(case) -> Options:
         from analyzer.cloudformation import load_parameter_file
 
         params = {**load_parameter_file(case.path / raw["cfn_params_file"]), **params}
-    return Options(var_files=tuple(case.path / f for f in raw.get("var_files", [])),
-                   variables={k: str(v) for k, v in raw.get("vars", {}).items()},
-                   cfn_parameters=params)
+    return Options(
+        var_files=tuple(case.path / f for f in raw.get("var_files", [])),
+        variables={k: str(v) for k, v in raw.get("vars", {}).items()},
+        cfn_parameters=params,
+    )
 
 
 def _run(case):
@@ -53,9 +55,11 @@ def test_fixture(case):
         assert reported == expected, f"findings at {sorted(reported)}, expected {sorted(expected)}"
         for expectation in case.expect:
             if expectation.severity:
-                severities = {f.severity for f in findings
-                              if (f.location.path, f.location.line) ==
-                              (expectation.file, expectation.line)}
+                severities = {
+                    f.severity
+                    for f in findings
+                    if (f.location.path, f.location.line) == (expectation.file, expectation.line)
+                }
                 assert expectation.severity in severities, severities
     elif case.outcome == "pass":
         assert "pass" in outcomes, f"expected the rule to pass on a subject, got {outcomes}"

@@ -23,17 +23,21 @@ def make(kind, key, source_type=None, **fields):
     return resource
 
 
-@pytest.mark.parametrize("arn, expected", [
-    ("arn:aws:iam::111122223333:role/nodes", IamArn("role", "111122223333", "/", "nodes")),
-    ("arn:aws:iam::111122223333:role/team/eks/nodes",
-     IamArn("role", "111122223333", "/team/eks/", "nodes")),
-    ("arn:aws-cn:iam::111122223333:instance-profile/nodes",
-     IamArn("instance-profile", "111122223333", "/", "nodes")),
-    (PartialStr(("arn:aws:iam::", HOLE, ":role/nodes")), IamArn("role", None, "/", "nodes")),
-    (PartialStr(("arn:aws:iam::1:role/", HOLE)), IamArn("role", "1", "/", None)),
-    ("<your role arn here>", None),
-    (HOLE, None),
-])
+@pytest.mark.parametrize(
+    "arn, expected",
+    [
+        ("arn:aws:iam::111122223333:role/nodes", IamArn("role", "111122223333", "/", "nodes")),
+        ("arn:aws:iam::111122223333:role/team/eks/nodes", IamArn("role", "111122223333", "/team/eks/", "nodes")),
+        (
+            "arn:aws-cn:iam::111122223333:instance-profile/nodes",
+            IamArn("instance-profile", "111122223333", "/", "nodes"),
+        ),
+        (PartialStr(("arn:aws:iam::", HOLE, ":role/nodes")), IamArn("role", None, "/", "nodes")),
+        (PartialStr(("arn:aws:iam::1:role/", HOLE)), IamArn("role", "1", "/", None)),
+        ("<your role arn here>", None),
+        (HOLE, None),
+    ],
+)
 def test_parse_iam_arn(arn, expected):
     assert parse_iam_arn(arn) == expected
 
@@ -41,36 +45,46 @@ def test_parse_iam_arn(arn, expected):
 def _role_model(path="/"):
     role = make(kinds.IAM_ROLE, "aws_iam_role.nodes", name="nodes", path=path)
     other = make(kinds.IAM_ROLE, "aws_iam_role.other", name="other", path="/")
-    profile = make(kinds.INSTANCE_PROFILE, "aws_iam_instance_profile.nodes", name="nodes-profile",
-                   role=Ref("name", target="aws_iam_role.nodes", attribute="name"))
+    profile = make(
+        kinds.INSTANCE_PROFILE,
+        "aws_iam_instance_profile.nodes",
+        name="nodes-profile",
+        role=Ref("name", target="aws_iam_role.nodes", attribute="name"),
+    )
     return Model([role, other, profile]), role
 
 
-@pytest.mark.parametrize("arn, path, expected", [
-    (Ref("arn", target="aws_iam_role.nodes", attribute="arn"), "/", True),
-    (Ref("arn", target="aws_iam_role.other", attribute="arn"), "/", False),
-    (Ref("arn", target="aws_iam_instance_profile.nodes", attribute="arn"), "/", True),
-    ("arn:aws:iam::111122223333:role/nodes", "/", True),
-    ("arn:aws:iam::111122223333:role/other", "/", False),
-    # aws-auth ARNs leave the path out; an access entry may include it
-    ("arn:aws:iam::111122223333:role/nodes", "/eks/", True),
-    ("arn:aws:iam::111122223333:role/eks/nodes", "/eks/", True),
-    ("arn:aws:iam::111122223333:role/team/nodes", "/eks/", False),
-    ("arn:aws:iam::111122223333:instance-profile/nodes-profile", "/", True),
-    (PartialStr(("arn:aws:iam::", HOLE, ":role/nodes")), "/", True),
-    ("not an arn", "/", False),
-    (None, "/", False),
-])
+@pytest.mark.parametrize(
+    "arn, path, expected",
+    [
+        (Ref("arn", target="aws_iam_role.nodes", attribute="arn"), "/", True),
+        (Ref("arn", target="aws_iam_role.other", attribute="arn"), "/", False),
+        (Ref("arn", target="aws_iam_instance_profile.nodes", attribute="arn"), "/", True),
+        ("arn:aws:iam::111122223333:role/nodes", "/", True),
+        ("arn:aws:iam::111122223333:role/other", "/", False),
+        # aws-auth ARNs leave the path out; an access entry may include it
+        ("arn:aws:iam::111122223333:role/nodes", "/eks/", True),
+        ("arn:aws:iam::111122223333:role/eks/nodes", "/eks/", True),
+        ("arn:aws:iam::111122223333:role/team/nodes", "/eks/", False),
+        ("arn:aws:iam::111122223333:instance-profile/nodes-profile", "/", True),
+        (PartialStr(("arn:aws:iam::", HOLE, ":role/nodes")), "/", True),
+        ("not an arn", "/", False),
+        (None, "/", False),
+    ],
+)
 def test_names_role(arn, path, expected):
     model, role = _role_model(path)
     assert names_role(model, arn, role) is expected
 
 
-@pytest.mark.parametrize("arn", [
-    HOLE,
-    Ref("arn", target="module.iam.aws_iam_role.x", attribute="arn"),
-    PartialStr(("arn:aws:iam::1:role/", HOLE)),
-])
+@pytest.mark.parametrize(
+    "arn",
+    [
+        HOLE,
+        Ref("arn", target="module.iam.aws_iam_role.x", attribute="arn"),
+        PartialStr(("arn:aws:iam::1:role/", HOLE)),
+    ],
+)
 def test_names_role_is_unknown_when_the_arn_is(arn):
     model, role = _role_model()
     assert isinstance(names_role(model, arn, role), Unknown)
@@ -93,17 +107,26 @@ def test_version_before_unknown():
 
 def _cluster_with_addons(*names):
     cluster = make(kinds.CLUSTER, "aws_eks_cluster.demo", name="demo")
-    addons = [make(kinds.ADDON, f"aws_eks_addon.a{i}", name=name,
-                   cluster=Ref("name", target="aws_eks_cluster.demo", attribute="name"))
-              for i, name in enumerate(names)]
+    addons = [
+        make(
+            kinds.ADDON,
+            f"aws_eks_addon.a{i}",
+            name=name,
+            cluster=Ref("name", target="aws_eks_cluster.demo", attribute="name"),
+        )
+        for i, name in enumerate(names)
+    ]
     return Model([cluster, *addons]), cluster
 
 
-@pytest.mark.parametrize("names, missing", [
-    ((), ["vpc-cni", "kube-proxy"]),
-    (("coredns", "kube-proxy"), ["vpc-cni"]),
-    (("vpc-cni", "kube-proxy"), []),
-])
+@pytest.mark.parametrize(
+    "names, missing",
+    [
+        ((), ["vpc-cni", "kube-proxy"]),
+        (("coredns", "kube-proxy"), ["vpc-cni"]),
+        (("vpc-cni", "kube-proxy"), []),
+    ],
+)
 def test_missing_addons(names, missing):
     model, cluster = _cluster_with_addons(*names)
     assert missing_addons(model, cluster) == missing
@@ -114,22 +137,29 @@ def test_missing_addons_unknown_name():
     assert isinstance(missing_addons(model, cluster), Unknown)
 
 
-@pytest.mark.parametrize("fields, first", [
-    ({"instance_profile": "nodes"}, "instance_profile"),
-    ({"network_interfaces": [{"subnet_id": "subnet-1"}]}, "network_interfaces"),
-    ({"shutdown_behavior": "terminate"}, "shutdown_behavior"),
-    ({"hibernation": True}, "hibernation"),
-    ({"instance_profile": Ref("arn", target="aws_iam_instance_profile.x", attribute="arn")},
-     "instance_profile"),
-])
+@pytest.mark.parametrize(
+    "fields, first",
+    [
+        ({"instance_profile": "nodes"}, "instance_profile"),
+        ({"network_interfaces": [{"subnet_id": "subnet-1"}]}, "network_interfaces"),
+        ({"shutdown_behavior": "terminate"}, "shutdown_behavior"),
+        ({"hibernation": True}, "hibernation"),
+        ({"instance_profile": Ref("arn", target="aws_iam_instance_profile.x", attribute="arn")}, "instance_profile"),
+    ],
+)
 def test_prohibited_template_settings(fields, first):
     template = make(kinds.LAUNCH_TEMPLATE, "aws_launch_template.t", **fields)
     assert prohibited_template_settings(Model([template]), template)["first"] == first
 
 
-@pytest.mark.parametrize("fields", [
-    {}, {"hibernation": False}, {"network_interfaces": [{"associate_public_ip_address": False}]},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"hibernation": False},
+        {"network_interfaces": [{"associate_public_ip_address": False}]},
+    ],
+)
 def test_allowed_template_settings(fields):
     template = make(kinds.LAUNCH_TEMPLATE, "aws_launch_template.t", **fields)
     assert prohibited_template_settings(Model([template]), template) is None
@@ -141,23 +171,27 @@ def test_template_setting_from_variable_is_unknown():
 
 
 def _asg(tags):
-    return make(kinds.SELF_MANAGED, "aws_autoscaling_group.nodes", "aws_autoscaling_group",
-                asg_tags=tags, cluster="demo")
+    return make(
+        kinds.SELF_MANAGED, "aws_autoscaling_group.nodes", "aws_autoscaling_group", asg_tags=tags, cluster="demo"
+    )
 
 
-@pytest.mark.parametrize("tags, expected", [
-    ([{"key": "kubernetes.io/cluster/demo", "value": "owned", "propagate_at_launch": True}], None),
-    ([{"key": "kubernetes.io/cluster/demo", "value": "shared", "propagate_at_launch": "true"}],
-     None),
-    # another cluster's name is EKS-UDATA-006's finding, not a missing tag
-    ([{"key": "kubernetes.io/cluster/other", "value": "owned", "propagate_at_launch": True}], None),
-    ([{"key": PartialStr(("kubernetes.io/cluster/", HOLE)), "value": "owned",
-       "propagate_at_launch": True}], None),
-    ([{"key": "kubernetes.io/cluster/demo", "value": "owned", "propagate_at_launch": False}],
-     "propagate_at_launch = false"),
-    ([{"key": "Name", "value": "nodes", "propagate_at_launch": True}], "no tag"),
-    (None, "no tag"),
-])
+@pytest.mark.parametrize(
+    "tags, expected",
+    [
+        ([{"key": "kubernetes.io/cluster/demo", "value": "owned", "propagate_at_launch": True}], None),
+        ([{"key": "kubernetes.io/cluster/demo", "value": "shared", "propagate_at_launch": "true"}], None),
+        # another cluster's name is EKS-UDATA-006's finding, not a missing tag
+        ([{"key": "kubernetes.io/cluster/other", "value": "owned", "propagate_at_launch": True}], None),
+        ([{"key": PartialStr(("kubernetes.io/cluster/", HOLE)), "value": "owned", "propagate_at_launch": True}], None),
+        (
+            [{"key": "kubernetes.io/cluster/demo", "value": "owned", "propagate_at_launch": False}],
+            "propagate_at_launch = false",
+        ),
+        ([{"key": "Name", "value": "nodes", "propagate_at_launch": True}], "no tag"),
+        (None, "no tag"),
+    ],
+)
 def test_instance_cluster_tag(tags, expected):
     node = _asg(tags)
     problem = instance_cluster_tag_problem(Model([node]), node)

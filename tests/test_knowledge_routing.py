@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, FIXTURES
 
 from analyzer.engine.catalogue import load_catalogue
 from analyzer.knowledge import endpoints, nacl, routing
@@ -16,7 +17,6 @@ from analyzer.model import kinds
 from analyzer.model.resource import Resource
 from analyzer.pipeline import Options, analyze, build_model
 from analyzer.values import Unknown
-from conftest import CORPUS, FIXTURES
 
 VPC = """
 resource "aws_vpc" "main" {
@@ -63,20 +63,27 @@ def _subnet(model, address: str = "aws_subnet.a") -> Resource:
 
 # -- route table resolution (EKS-NET-006) ----------------------------------------------------------
 ROUTE_TABLE_CASES = {
-    "no association: the implicit main table (local route only)": (
-        "", None, routing.ISOLATED),
+    "no association: the implicit main table (local route only)": ("", None, routing.ISOLATED),
     "explicit association": (
-        NAT_TABLE + """
+        NAT_TABLE
+        + """
         resource "aws_route_table_association" "a" {
           subnet_id      = aws_subnet.a.id
           route_table_id = aws_route_table.nat.id
-        }""", "aws_route_table.nat", routing.NAT),
+        }""",
+        "aws_route_table.nat",
+        routing.NAT,
+    ),
     "main route table association": (
-        NAT_TABLE + """
+        NAT_TABLE
+        + """
         resource "aws_main_route_table_association" "main" {
           vpc_id         = aws_vpc.main.id
           route_table_id = aws_route_table.nat.id
-        }""", "aws_route_table.nat", routing.NAT),
+        }""",
+        "aws_route_table.nat",
+        routing.NAT,
+    ),
     "adopted default route table": (
         """
         resource "aws_default_route_table" "main" {
@@ -85,25 +92,33 @@ ROUTE_TABLE_CASES = {
             cidr_block = "0.0.0.0/0"
             gateway_id = aws_internet_gateway.igw.id
           }
-        }""", "aws_default_route_table.main", routing.PUBLIC),
+        }""",
+        "aws_default_route_table.main",
+        routing.PUBLIC,
+    ),
     "route added to the VPC's main table by attribute": (
         """
         resource "aws_route" "out" {
           route_table_id         = aws_vpc.main.main_route_table_id
           destination_cidr_block = "0.0.0.0/0"
           transit_gateway_id     = "tgw-0123456789abcdef0"
-        }""", None, routing.NAT),
+        }""",
+        None,
+        routing.NAT,
+    ),
     "association to the VPC's default table by attribute": (
         """
         resource "aws_route_table_association" "a" {
           subnet_id      = aws_subnet.a.id
           route_table_id = aws_vpc.main.default_route_table_id
-        }""", None, routing.ISOLATED),
+        }""",
+        None,
+        routing.ISOLATED,
+    ),
 }
 
 
-@pytest.mark.parametrize("extra, table, subnet_class", ROUTE_TABLE_CASES.values(),
-                         ids=list(ROUTE_TABLE_CASES))
+@pytest.mark.parametrize("extra, table, subnet_class", ROUTE_TABLE_CASES.values(), ids=list(ROUTE_TABLE_CASES))
 def test_effective_route_table_and_subnet_class(tmp_path, extra, table, subnet_class):
     model = _model(tmp_path, VPC + extra)
     subnet = _subnet(model)
@@ -161,9 +176,11 @@ def test_unresolved_route_in_another_configuration_does_not_matter(tmp_path):
     (tmp_path / "one").mkdir()
     (tmp_path / "other").mkdir()
     (tmp_path / "one" / "main.tf").write_text(VPC)
-    (tmp_path / "other" / "main.tf").write_text(textwrap.dedent(UNKNOWN_CASES[
-        "a default route to a table that is not resolved may be the main table's"]).replace(
-        "aws_nat_gateway.nat.id", '"nat-0123456789abcdef0"'))
+    (tmp_path / "other" / "main.tf").write_text(
+        textwrap.dedent(
+            UNKNOWN_CASES["a default route to a table that is not resolved may be the main table's"]
+        ).replace("aws_nat_gateway.nat.id", '"nat-0123456789abcdef0"')
+    )
     model, _ = build_model([tmp_path], Options())
     assert model.attr(_subnet(model), "egress_class") == routing.ISOLATED
 
@@ -177,13 +194,16 @@ def test_inline_routes_are_resources_at_their_own_line(tmp_path):
 
 
 # -- VPC endpoint service names --------------------------------------------------------------------
-@pytest.mark.parametrize("name, service", [
-    ("com.amazonaws.us-east-1.ecr.dkr", "ecr.dkr"),
-    ("cn.com.amazonaws.cn-north-1.ec2", "ec2"),
-    ("com.amazonaws.eu-west-1.eks-auth", "eks-auth"),
-    ("com.amazonaws.vpce.us-east-1.vpce-svc-0123", None),
-    ("my-private-service", None),
-])
+@pytest.mark.parametrize(
+    "name, service",
+    [
+        ("com.amazonaws.us-east-1.ecr.dkr", "ecr.dkr"),
+        ("cn.com.amazonaws.cn-north-1.ec2", "ec2"),
+        ("com.amazonaws.eu-west-1.eks-auth", "eks-auth"),
+        ("com.amazonaws.vpce.us-east-1.vpce-svc-0123", None),
+        ("my-private-service", None),
+    ],
+)
 def test_service_of_endpoint_names(name, service):
     assert endpoints.service_of(name) == service
 
@@ -193,32 +213,39 @@ def test_service_with_unknown_region_is_known_and_unknown_service_is_not():
 
     region = Unknown("var.region")
     assert endpoints.service_of(PartialStr(("com.amazonaws.", region, ".sts"))) == "sts"
-    assert isinstance(endpoints.service_of(PartialStr(("com.amazonaws.us-east-1.", region))),
-                      Unknown)
+    assert isinstance(endpoints.service_of(PartialStr(("com.amazonaws.us-east-1.", region))), Unknown)
 
 
 # -- network ACL evaluation ------------------------------------------------------------------------
 def _rule(number, egress, action, cidr="0.0.0.0/0", ports=(443, 443), protocol="tcp"):
-    rule = Resource(kinds.NETWORK_ACL_RULE, f"r{number}{egress}", f"rule {number}", "terraform",
-                    "aws_network_acl_rule", Location("main.tf", 1))
-    rule.fields.update(rule_number=number, egress=egress, action=action, cidr_block=cidr,
-                       from_port=ports[0], to_port=ports[1], protocol=protocol)
+    rule = Resource(
+        kinds.NETWORK_ACL_RULE,
+        f"r{number}{egress}",
+        f"rule {number}",
+        "terraform",
+        "aws_network_acl_rule",
+        Location("main.tf", 1),
+    )
+    rule.fields.update(
+        rule_number=number,
+        egress=egress,
+        action=action,
+        cidr_block=cidr,
+        from_port=ports[0],
+        to_port=ports[1],
+        protocol=protocol,
+    )
     return rule
 
 
 ACL_CASES = {
     "no rules: implicit deny": ([], False, nacl.DENIED),
     "allow 443 anywhere": ([_rule(100, True, "allow")], False, nacl.ALLOWED),
-    "lower-numbered deny wins": ([_rule(100, True, "allow"), _rule(50, True, "deny")], False,
-                                 nacl.DENIED),
-    "allow to part of the internet only": ([_rule(100, True, "allow", "52.0.0.0/8")], False,
-                                           nacl.PARTIAL),
-    "all-protocol allow ignores ports": ([_rule(100, True, "allow", ports=(0, 0), protocol="-1")],
-                                         False, nacl.ALLOWED),
-    "AWS default ACL: rule 100 allows all before a later deny": (
-        [_rule(200, True, "deny")], True, nacl.ALLOWED),
-    "AWS default ACL: an earlier deny still applies": ([_rule(90, True, "deny")], True,
-                                                       nacl.DENIED),
+    "lower-numbered deny wins": ([_rule(100, True, "allow"), _rule(50, True, "deny")], False, nacl.DENIED),
+    "allow to part of the internet only": ([_rule(100, True, "allow", "52.0.0.0/8")], False, nacl.PARTIAL),
+    "all-protocol allow ignores ports": ([_rule(100, True, "allow", ports=(0, 0), protocol="-1")], False, nacl.ALLOWED),
+    "AWS default ACL: rule 100 allows all before a later deny": ([_rule(200, True, "deny")], True, nacl.ALLOWED),
+    "AWS default ACL: an earlier deny still applies": ([_rule(90, True, "deny")], True, nacl.DENIED),
 }
 
 
@@ -239,7 +266,8 @@ def test_vpc_endpoints_module_leaves_private_dns_off(tmp_path):
     if not module.is_dir():
         pytest.skip("corpus not available")
     shutil.copytree(module, tmp_path / "vpc-endpoints")
-    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+    (tmp_path / "main.tf").write_text(
+        textwrap.dedent("""
         resource "aws_vpc" "main" {
           cidr_block           = "10.0.0.0/16"
           enable_dns_hostnames = true
@@ -261,7 +289,8 @@ def test_vpc_endpoints_module_leaves_private_dns_off(tmp_path):
             s3  = { service = "s3", service_type = "Gateway" }
           }
         }
-        """))
+        """)
+    )
     model, _ = build_model([tmp_path], Options())
     found = {endpoints.endpoint_service(model, e): e for e in model.of_kind(kinds.VPC_ENDPOINT)}
     if not found:
@@ -286,15 +315,24 @@ def test_family_fixtures_evaluate_without_internal_errors():
 
 
 # -- availability zones of endpoint and node subnets -----------------------------------------------
-@pytest.mark.parametrize("zone, others, comparable", [
-    (("name", "us-east-1a"), [("name", "us-east-1b")], True),
-    (("ref", "data.aws_availability_zones.azs", "names.0"),
-     [("ref", "data.aws_availability_zones.azs", "names.1")], True),
-    (("ref", "data.aws_availability_zones.azs", "names.0"), [("name", "us-east-1b")], False),
-    (("ref", "data.aws_subnet.x", "availability_zone"),
-     [("ref", "data.aws_availability_zones.azs", "names.1")], False),
-    (None, [("name", "us-east-1b")], False),
-])
+@pytest.mark.parametrize(
+    "zone, others, comparable",
+    [
+        (("name", "us-east-1a"), [("name", "us-east-1b")], True),
+        (
+            ("ref", "data.aws_availability_zones.azs", "names.0"),
+            [("ref", "data.aws_availability_zones.azs", "names.1")],
+            True,
+        ),
+        (("ref", "data.aws_availability_zones.azs", "names.0"), [("name", "us-east-1b")], False),
+        (
+            ("ref", "data.aws_subnet.x", "availability_zone"),
+            [("ref", "data.aws_availability_zones.azs", "names.1")],
+            False,
+        ),
+        (None, [("name", "us-east-1b")], False),
+    ],
+)
 def test_only_names_or_elements_of_one_list_tell_zones_apart(zone, others, comparable):
     from analyzer.knowledge.addressing import zones_comparable
 
@@ -302,12 +340,16 @@ def test_only_names_or_elements_of_one_list_tell_zones_apart(zone, others, compa
 
 
 def test_module_that_is_not_downloaded_makes_missing_routes_unknown(tmp_path):
-    model = _model(tmp_path, VPC + """
+    model = _model(
+        tmp_path,
+        VPC
+        + """
         module "nat" {
           source                  = "int128/nat-instance/aws"
           private_route_table_ids = [aws_vpc.main.default_route_table_id]
         }
-        """)
+        """,
+    )
     [module] = model.of_kind(kinds.UNRESOLVED_MODULE)
     assert module.address == "module.nat" and module.get("source") == "int128/nat-instance/aws"
     assert isinstance(model.attr(_subnet(model), "egress_class"), Unknown)

@@ -7,15 +7,23 @@ import pytest
 
 from analyzer.engine.predicates import PREDICATES
 from analyzer.knowledge.security_groups import (
-    ALL, EGRESS, INGRESS, Endpoint, _covered, _ports, _protocol, allows, linked)
+    ALL,
+    EGRESS,
+    INGRESS,
+    Endpoint,
+    _covered,
+    _ports,
+    _protocol,
+    allows,
+    linked,
+)
 from analyzer.location import Location
 from analyzer.model import kinds
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
 from analyzer.values import Ref, Unknown
 
-CLUSTER_SG = Ref("computed", target="aws_eks_cluster.demo",
-                 attribute="vpc_config.0.cluster_security_group_id")
+CLUSTER_SG = Ref("computed", target="aws_eks_cluster.demo", attribute="vpc_config.0.cluster_security_group_id")
 ANYWHERE = {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}
 SELF_ALL = {"protocol": "-1", "from_port": 0, "to_port": 0, "self": True}
 
@@ -33,15 +41,21 @@ def ref(key: str, attribute: str = "id") -> Ref:
 def network() -> list[Resource]:
     vpc = make(kinds.VPC, "aws_vpc.main", cidr_block="10.0.0.0/16")
     subnet = make(kinds.SUBNET, "aws_subnet.a", vpc=ref(vpc.key), cidr_block="10.0.1.0/24")
-    cluster = make(kinds.CLUSTER, "aws_eks_cluster.demo", name="demo", subnets=[ref(subnet.key)],
-                   endpoint_private_access=True)
+    cluster = make(
+        kinds.CLUSTER, "aws_eks_cluster.demo", name="demo", subnets=[ref(subnet.key)], endpoint_private_access=True
+    )
     return [vpc, subnet, cluster]
 
 
 def self_managed(*groups) -> list[Resource]:
     template = make(kinds.LAUNCH_TEMPLATE, "aws_launch_template.nodes", security_groups=list(groups))
-    node = make(kinds.SELF_MANAGED, "aws_autoscaling_group.nodes", cluster="demo",
-                subnets=[ref("aws_subnet.a")], launch_template=ref(template.key))
+    node = make(
+        kinds.SELF_MANAGED,
+        "aws_autoscaling_group.nodes",
+        cluster="demo",
+        subnets=[ref("aws_subnet.a")],
+        launch_template=ref(template.key),
+    )
     return [template, node]
 
 
@@ -52,22 +66,35 @@ def model_of(*resources: Resource) -> Model:
     return model
 
 
-@pytest.mark.parametrize("spans, wanted, covered", [
-    ([(0, 65535)], (443, 443), True),
-    ([(443, 443)], (443, 443), True),
-    ([(1025, 30000), (30001, 65535)], (1025, 65535), True),
-    ([(1025, 30000), (30002, 65535)], (1025, 65535), False),
-    ([(22, 22)], (443, 443), False),
-    ([], (53, 53), False),
-])
+@pytest.mark.parametrize(
+    "spans, wanted, covered",
+    [
+        ([(0, 65535)], (443, 443), True),
+        ([(443, 443)], (443, 443), True),
+        ([(1025, 30000), (30001, 65535)], (1025, 65535), True),
+        ([(1025, 30000), (30002, 65535)], (1025, 65535), False),
+        ([(22, 22)], (443, 443), False),
+        ([], (53, 53), False),
+    ],
+)
 def test_port_spans_cover_a_range(spans, wanted, covered):
     assert _covered(spans, wanted) is covered
 
 
-@pytest.mark.parametrize("written, protocol", [
-    ("-1", ALL), (-1, ALL), ("all", ALL), (None, ALL), ("TCP", "tcp"), ("6", "tcp"),
-    (17, "udp"), ("icmp", "icmp"), ("50", "50"),
-])
+@pytest.mark.parametrize(
+    "written, protocol",
+    [
+        ("-1", ALL),
+        (-1, ALL),
+        ("all", ALL),
+        (None, ALL),
+        ("TCP", "tcp"),
+        ("6", "tcp"),
+        (17, "udp"),
+        ("icmp", "icmp"),
+        ("50", "50"),
+    ],
+)
 def test_protocols_normalize(written, protocol):
     assert _protocol(written) == protocol
 
@@ -83,15 +110,21 @@ def _egress(model: Model, group: Resource) -> list:
     return [r for r in model.attr(group, "rules") if r.direction == EGRESS]
 
 
-@pytest.mark.parametrize("framework, egress, expected", [
-    # Terraform removes the allow-all egress rule AWS creates with a new group
-    ("terraform", None, []),
-    # CloudFormation keeps it unless SecurityGroupEgress is given, which replaces it
-    ("cloudformation", None, [("all", "0.0.0.0/0")]),
-    ("cloudformation", [{"IpProtocol": "udp", "FromPort": 53, "ToPort": 53,
-                         "CidrIp": "10.0.0.0/16"}], [("udp", "10.0.0.0/16")]),
-    ("terraform", [ANYWHERE], [("all", "0.0.0.0/0")]),
-])
+@pytest.mark.parametrize(
+    "framework, egress, expected",
+    [
+        # Terraform removes the allow-all egress rule AWS creates with a new group
+        ("terraform", None, []),
+        # CloudFormation keeps it unless SecurityGroupEgress is given, which replaces it
+        ("cloudformation", None, [("all", "0.0.0.0/0")]),
+        (
+            "cloudformation",
+            [{"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "CidrIp": "10.0.0.0/16"}],
+            [("udp", "10.0.0.0/16")],
+        ),
+        ("terraform", [ANYWHERE], [("all", "0.0.0.0/0")]),
+    ],
+)
 def test_each_tool_has_its_own_egress_default(framework, egress, expected):
     group = make(kinds.SECURITY_GROUP, "nodes", framework, **({"egress": egress} if egress else {}))
     model = model_of(group)
@@ -107,9 +140,16 @@ def test_adopted_default_group_keeps_only_declared_rules():
 
 def test_rules_on_the_cluster_security_group_join_the_eks_rules():
     nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes")
-    rule = make(kinds.SECURITY_GROUP_RULE, "aws_security_group_rule.https", direction="ingress",
-                protocol="tcp", from_port=443, to_port=443, security_group=CLUSTER_SG,
-                source_security_group=ref(nodes.key))
+    rule = make(
+        kinds.SECURITY_GROUP_RULE,
+        "aws_security_group_rule.https",
+        direction="ingress",
+        protocol="tcp",
+        from_port=443,
+        to_port=443,
+        security_group=CLUSTER_SG,
+        source_security_group=ref(nodes.key),
+    )
     model = model_of(*network(), nodes, rule)
     cluster_group = model.attr(model.get("aws_eks_cluster.demo"), "cluster_security_group")
     peers = [(r.direction, r.peer.kind, r.origin.key) for r in model.attr(cluster_group, "rules")]
@@ -126,8 +166,7 @@ def test_managed_node_group_without_template_groups_carries_the_cluster_group():
 
 
 def test_self_managed_nodes_without_a_control_plane_rule_are_reported():
-    nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes", ingress=[SELF_ALL],
-                 egress=[ANYWHERE])
+    nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes", ingress=[SELF_ALL], egress=[ANYWHERE])
     model = model_of(*network(), nodes, *self_managed(ref(nodes.key)))
     node = model.get("aws_autoscaling_group.nodes")
     assert PREDICATES["sg.node_egress_problem"](model, node) is None
@@ -146,9 +185,16 @@ def test_public_only_endpoint_needs_no_control_plane_ingress():
 
 def test_a_rule_on_an_unknown_group_makes_a_denied_flow_unknown():
     nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes")
-    floating = make(kinds.SECURITY_GROUP_RULE, "aws_security_group_rule.maybe", direction="egress",
-                    protocol="tcp", from_port=443, to_port=443, cidrs=["0.0.0.0/0"],
-                    security_group=Unknown("var.security_group_id has no value"))
+    floating = make(
+        kinds.SECURITY_GROUP_RULE,
+        "aws_security_group_rule.maybe",
+        direction="egress",
+        protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidrs=["0.0.0.0/0"],
+        security_group=Unknown("var.security_group_id has no value"),
+    )
     model = model_of(nodes, floating)
     internet = Endpoint("the internet", internet=True)
     assert isinstance(allows(model, [nodes], EGRESS, "tcp", (443, 443), internet), Unknown)
@@ -162,25 +208,35 @@ def test_an_unknown_group_on_the_node_never_denies():
     assert isinstance(verdict, Unknown)
 
 
-@pytest.mark.parametrize("cidr, expected", [
-    ("10.0.0.0/16", True),  # the VPC covers every node subnet
-    ("10.0.1.0/24", True),
-    ("10.0.2.0/24", False),
-    ("0.0.0.0/0", True),
-])
+@pytest.mark.parametrize(
+    "cidr, expected",
+    [
+        ("10.0.0.0/16", True),  # the VPC covers every node subnet
+        ("10.0.1.0/24", True),
+        ("10.0.2.0/24", False),
+        ("0.0.0.0/0", True),
+    ],
+)
 def test_cidr_rules_match_when_they_cover_the_peer_subnets(cidr, expected):
-    group = make(kinds.SECURITY_GROUP, "g", ingress=[
-        {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [cidr]}])
+    group = make(
+        kinds.SECURITY_GROUP,
+        "g",
+        ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [cidr]}],
+    )
     model = model_of(group)
-    peer = Endpoint("nodes", subnet_cidrs=["10.0.1.0/24"], subnets_complete=True,
-                    vpc_cidr="10.0.0.0/16")
+    peer = Endpoint("nodes", subnet_cidrs=["10.0.1.0/24"], subnets_complete=True, vpc_cidr="10.0.0.0/16")
     assert allows(model, [group], INGRESS, "tcp", (443, 443), peer) is expected
 
 
 def test_two_rules_together_cover_the_pod_ports():
-    group = make(kinds.SECURITY_GROUP, "g", ingress=[
-        {"protocol": "tcp", "from_port": 1025, "to_port": 9999, "self": True},
-        {"protocol": "tcp", "from_port": 10000, "to_port": 65535, "self": True}])
+    group = make(
+        kinds.SECURITY_GROUP,
+        "g",
+        ingress=[
+            {"protocol": "tcp", "from_port": 1025, "to_port": 9999, "self": True},
+            {"protocol": "tcp", "from_port": 10000, "to_port": 65535, "self": True},
+        ],
+    )
     model = model_of(group)
     peer = Endpoint("nodes", groups=[group])
     assert allows(model, [group], INGRESS, "tcp", (1025, 65535), peer) is True
@@ -197,12 +253,10 @@ def test_addresses_defined_by_several_configurations_are_ambiguous():
 
 def test_eksctl_node_group_without_the_shared_group_cannot_reach_other_nodes():
     cluster = make(kinds.CLUSTER, "c", "eksctl", name="prod")
-    node = make(kinds.SELF_MANAGED, "ng", "eksctl", cluster=cluster,
-                securityGroups={"withShared": False})
+    node = make(kinds.SELF_MANAGED, "ng", "eksctl", cluster=cluster, securityGroups={"withShared": False})
     model = model_of(cluster, node)
     assert "withShared: false" in PREDICATES["sg.node_to_node_problem"](model, node)["text"]
     node.fields["securityGroups"] = {"withShared": False, "attachIDs": ["sg-0123456789abcdef0"]}
-    other = make(kinds.SELF_MANAGED, "ng2", "eksctl", cluster=cluster,
-                 securityGroups=node.fields["securityGroups"])
+    other = make(kinds.SELF_MANAGED, "ng2", "eksctl", cluster=cluster, securityGroups=node.fields["securityGroups"])
     model = model_of(cluster, other)
     assert isinstance(PREDICATES["sg.node_to_node_problem"](model, other), Unknown)

@@ -32,11 +32,11 @@ def cluster(**fields) -> Resource:
     return found
 
 
-def node_with_template(template_fields: dict, node_kind: str = kinds.SELF_MANAGED, *extra: Resource,
-                       **node_fields) -> tuple[Model, Resource]:
+def node_with_template(
+    template_fields: dict, node_kind: str = kinds.SELF_MANAGED, *extra: Resource, **node_fields
+) -> tuple[Model, Resource]:
     template = make(kinds.LAUNCH_TEMPLATE, "aws_launch_template.nodes", **template_fields)
-    node = make(node_kind, "node", launch_template=Ref("id", target=template.key, attribute="id"),
-                **node_fields)
+    node = make(node_kind, "node", launch_template=Ref("id", target=template.key, attribute="id"), **node_fields)
     return Model([template, node, *extra]), node
 
 
@@ -48,44 +48,61 @@ def b64(text: str) -> str:
 def test_ssm_data_source_gives_family_version_and_architecture():
     parameter = make(kinds.SSM_PARAMETER, "data.aws_ssm_parameter.ami", name=AL2023_PATH)
     model, node = node_with_template(
-        {"image_id": Ref("value", target=parameter.key, attribute="value")}, kinds.SELF_MANAGED, parameter)
+        {"image_id": Ref("value", target=parameter.key, attribute="value")}, kinds.SELF_MANAGED, parameter
+    )
     source = model.attr(node, "ami_source")
-    assert (source["family"], source["k8s_version"], source["architecture"], source["eks_optimized"]) == \
-        ("AL2023", "1.31", "arm64", True)
+    assert (source["family"], source["k8s_version"], source["architecture"], source["eks_optimized"]) == (
+        "AL2023",
+        "1.31",
+        "arm64",
+        True,
+    )
     assert model.attr(node, "ami_family") == "AL2023" and model.attr(node, "architecture") == "arm64"
 
 
-@pytest.mark.parametrize(("image", "family"), [
-    (SsmParameter("ssm", path=AL2_PATH), "AL2"),  # CloudFormation SSM parameter types
-    ("resolve:ssm:" + AL2_PATH, "AL2"),  # EC2 resolves such image IDs in launch templates
-    (OneOf("condition", candidates=(SsmParameter("a", path=AL2_PATH), "resolve:ssm:" + AL2_PATH)), "AL2"),
-])
+@pytest.mark.parametrize(
+    ("image", "family"),
+    [
+        (SsmParameter("ssm", path=AL2_PATH), "AL2"),  # CloudFormation SSM parameter types
+        ("resolve:ssm:" + AL2_PATH, "AL2"),  # EC2 resolves such image IDs in launch templates
+        (OneOf("condition", candidates=(SsmParameter("a", path=AL2_PATH), "resolve:ssm:" + AL2_PATH)), "AL2"),
+    ],
+)
 def test_image_ids_that_name_an_ssm_parameter(image, family):
     model, node = node_with_template({"image_id": image})
     assert model.attr(node, "ami_family") == family
 
 
-@pytest.mark.parametrize(("filters", "family", "eks_optimized"), [
-    (["amazon-eks-node-al2023-x86_64-standard-1.31-v*"], "AL2023", True),
-    (["bottlerocket-aws-k8s-1.30-aarch64-*"], "BOTTLEROCKET", True),
-    (["golden-worker-*"], None, False),  # a custom image: not EKS-optimized, family unknown
-])
+@pytest.mark.parametrize(
+    ("filters", "family", "eks_optimized"),
+    [
+        (["amazon-eks-node-al2023-x86_64-standard-1.31-v*"], "AL2023", True),
+        (["bottlerocket-aws-k8s-1.30-aarch64-*"], "BOTTLEROCKET", True),
+        (["golden-worker-*"], None, False),  # a custom image: not EKS-optimized, family unknown
+    ],
+)
 def test_ami_lookup_name_filters(filters, family, eks_optimized):
     lookup = make(kinds.AMI_LOOKUP, "data.aws_ami.eks", name_filters=filters)
-    model, node = node_with_template({"image_id": Ref("id", target=lookup.key, attribute="id")},
-                                     kinds.SELF_MANAGED, lookup)
+    model, node = node_with_template(
+        {"image_id": Ref("id", target=lookup.key, attribute="id")}, kinds.SELF_MANAGED, lookup
+    )
     source = model.attr(node, "ami_source")
     assert source["eks_optimized"] is eks_optimized
     assert source["family"] == family if family else isinstance(source["family"], Unknown)
 
 
 def test_ami_lookup_by_image_id_follows_the_ssm_parameter():
-    parameter = make(kinds.SSM_PARAMETER, "data.aws_ssm_parameter.br",
-                     name="/aws/service/bottlerocket/aws-k8s-1.27/x86_64/latest/image_id")
-    lookup = make(kinds.AMI_LOOKUP, "data.aws_ami.br",
-                  image_id_filters=[Ref("value", target=parameter.key, attribute="value")])
-    model, node = node_with_template({"image_id": Ref("id", target=lookup.key, attribute="id")},
-                                     kinds.SELF_MANAGED, lookup, parameter)
+    parameter = make(
+        kinds.SSM_PARAMETER,
+        "data.aws_ssm_parameter.br",
+        name="/aws/service/bottlerocket/aws-k8s-1.27/x86_64/latest/image_id",
+    )
+    lookup = make(
+        kinds.AMI_LOOKUP, "data.aws_ami.br", image_id_filters=[Ref("value", target=parameter.key, attribute="value")]
+    )
+    model, node = node_with_template(
+        {"image_id": Ref("id", target=lookup.key, attribute="id")}, kinds.SELF_MANAGED, lookup, parameter
+    )
     assert model.attr(node, "ami_family") == "BOTTLEROCKET" and model.attr(node, "ami_k8s_version") == "1.27"
 
 
@@ -96,12 +113,15 @@ def test_literal_or_unknown_ami_has_unknown_family(image):
     assert isinstance(source["family"], Unknown) and isinstance(source["eks_optimized"], Unknown)
 
 
-@pytest.mark.parametrize(("version", "ami_type", "family"), [
-    ("1.29", None, "AL2"),
-    ("1.30", None, "AL2023"),
-    ("1.29", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET"),
-    (Unknown("var.version"), "AL2_x86_64", "AL2"),
-])
+@pytest.mark.parametrize(
+    ("version", "ami_type", "family"),
+    [
+        ("1.29", None, "AL2"),
+        ("1.30", None, "AL2023"),
+        ("1.29", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET"),
+        (Unknown("var.version"), "AL2_x86_64", "AL2"),
+    ],
+)
 def test_managed_node_group_family_from_ami_type_or_default(version, ami_type, family):
     eks = cluster(version=version)
     group = make(kinds.NODEGROUP, "group", cluster="prod", ami_type=ami_type)
@@ -122,10 +142,16 @@ def test_node_version_wins_over_cluster_version():
     assert model.attr(group, "k8s_version") == "1.30"
 
 
-@pytest.mark.parametrize(("written", "family"), [
-    ("AmazonLinux2", "AL2"), ("amazonlinux2023", "AL2023"), ("BottlerocketFips", "BOTTLEROCKET"),
-    ("Ubuntu2604", "UBUNTU"), ("WindowsServer2025CoreContainer", "WINDOWS"),
-])
+@pytest.mark.parametrize(
+    ("written", "family"),
+    [
+        ("AmazonLinux2", "AL2"),
+        ("amazonlinux2023", "AL2023"),
+        ("BottlerocketFips", "BOTTLEROCKET"),
+        ("Ubuntu2604", "UBUNTU"),
+        ("WindowsServer2025CoreContainer", "WINDOWS"),
+    ],
+)
 def test_eksctl_ami_families(written, family):
     group = make(kinds.SELF_MANAGED, "ng", framework="eksctl", created_by="eksctl", eksctl_ami_family=written)
     assert Model([group]).attr(group, "ami_family") == family
@@ -147,13 +173,25 @@ def test_unresolved_launch_template_gives_unknown_user_data():
 
 
 def test_eksctl_override_is_the_user_data_and_windows_gets_eksctls_preamble():
-    linux = make(kinds.SELF_MANAGED, "ng", framework="eksctl", created_by="eksctl",
-                 eksctl_ami_family="AmazonLinux2", bootstrap_override="/etc/eks/bootstrap.sh prod\n")
-    windows = make(kinds.SELF_MANAGED, "win", framework="eksctl", created_by="eksctl",
-                   eksctl_ami_family="WindowsServer2022FullContainer",
-                   bootstrap_override='& $EKSBootstrapScriptFile -EKSClusterName "$EKSClusterName"')
-    plain = make(kinds.SELF_MANAGED, "plain", framework="eksctl", created_by="eksctl",
-                 eksctl_ami_family="AmazonLinux2023")
+    linux = make(
+        kinds.SELF_MANAGED,
+        "ng",
+        framework="eksctl",
+        created_by="eksctl",
+        eksctl_ami_family="AmazonLinux2",
+        bootstrap_override="/etc/eks/bootstrap.sh prod\n",
+    )
+    windows = make(
+        kinds.SELF_MANAGED,
+        "win",
+        framework="eksctl",
+        created_by="eksctl",
+        eksctl_ami_family="WindowsServer2022FullContainer",
+        bootstrap_override='& $EKSBootstrapScriptFile -EKSClusterName "$EKSClusterName"',
+    )
+    plain = make(
+        kinds.SELF_MANAGED, "plain", framework="eksctl", created_by="eksctl", eksctl_ami_family="AmazonLinux2023"
+    )
     model = Model([linux, windows, plain])
     assert model.attr(linux, "decoded_user_data").bootstrap_calls[0].cluster_name == "prod"
     assert model.attr(windows, "decoded_user_data").windows.bootstrap_calls
@@ -165,12 +203,15 @@ def ask(name: str, model: Model, node: Resource):
     return PREDICATES[name](model, node=node)
 
 
-@pytest.mark.parametrize(("script", "outcome"), [
-    ("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n", None),
-    ("#!/bin/bash\n/etc/eks/bootstrap.sh --use-max-pods false\n", "without a cluster name"),
-    ("#!/bin/bash\necho hello\n", "never runs /etc/eks/bootstrap.sh"),
-    ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", None),  # EKS-AMI-002's
-])
+@pytest.mark.parametrize(
+    ("script", "outcome"),
+    [
+        ("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n", None),
+        ("#!/bin/bash\n/etc/eks/bootstrap.sh --use-max-pods false\n", "without a cluster name"),
+        ("#!/bin/bash\necho hello\n", "never runs /etc/eks/bootstrap.sh"),
+        ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", None),  # EKS-AMI-002's
+    ],
+)
 def test_linux_bootstrap_problem(script, outcome):
     model, node = node_with_template({"user_data": b64(script)})
     problem = ask("userdata.linux_bootstrap_problem", model, node)
@@ -187,36 +228,45 @@ def test_node_config_problem_names_nodeadms_message():
 @pytest.mark.parametrize(("given", "mismatch"), [("prod", None), ("Prod", "Prod"), (Unknown("var"), None)])
 def test_cluster_name_mismatch_compares_literal_names_only(given, mismatch):
     script = PartialStr.join(["#!/bin/bash\n/etc/eks/bootstrap.sh ", given, "\n"])
-    model, node = node_with_template({"user_data": Encoded("base64", script) if isinstance(script, PartialStr)
-                                      else b64(script)}, kinds.SELF_MANAGED, cluster(), cluster="prod")
+    model, node = node_with_template(
+        {"user_data": Encoded("base64", script) if isinstance(script, PartialStr) else b64(script)},
+        kinds.SELF_MANAGED,
+        cluster(),
+        cluster="prod",
+    )
     found = ask("userdata.cluster_name_mismatch", model, node)
     assert (found or {}).get("given") == mismatch
 
 
 def test_cluster_name_placeholder_is_not_compared():
     eks = cluster(name="<generated>")
-    model, node = node_with_template({"user_data": b64("/etc/eks/bootstrap.sh prod\n")},
-                                     kinds.SELF_MANAGED, eks, cluster="<generated>")
+    model, node = node_with_template(
+        {"user_data": b64("/etc/eks/bootstrap.sh prod\n")}, kinds.SELF_MANAGED, eks, cluster="<generated>"
+    )
     assert isinstance(ask("userdata.cluster_name_mismatch", model, node), Unknown)
 
 
 BYPASS = "/etc/eks/bootstrap.sh prod --apiserver-endpoint https://x --b64-cluster-ca Q0E="
 
 
-@pytest.mark.parametrize(("service_cidr", "vpc_cidr", "args", "outcome"), [
-    (None, "10.0.0.0/16", "", None),  # EKS's default service CIDR: the fallback is right
-    ("172.16.0.0/16", "10.0.0.0/16", "", "so the node uses"),
-    ("172.16.0.0/16", "10.0.0.0/16", " --dns-cluster-ip 172.16.0.10", None),
-    ("172.20.0.0/16", "10.0.0.0/16", "", None),  # 10/8 VPC: bootstrap.sh falls back to 172.20.0.10
-    ("10.100.0.0/16", "10.0.0.0/16", "", "uses 172.20.0.10"),
-    ("10.100.0.0/16", Unknown("var.cidr"), "", Unknown),
-])
+@pytest.mark.parametrize(
+    ("service_cidr", "vpc_cidr", "args", "outcome"),
+    [
+        (None, "10.0.0.0/16", "", None),  # EKS's default service CIDR: the fallback is right
+        ("172.16.0.0/16", "10.0.0.0/16", "", "so the node uses"),
+        ("172.16.0.0/16", "10.0.0.0/16", " --dns-cluster-ip 172.16.0.10", None),
+        ("172.20.0.0/16", "10.0.0.0/16", "", None),  # 10/8 VPC: bootstrap.sh falls back to 172.20.0.10
+        ("10.100.0.0/16", "10.0.0.0/16", "", "uses 172.20.0.10"),
+        ("10.100.0.0/16", Unknown("var.cidr"), "", Unknown),
+    ],
+)
 def test_dns_fallback_when_describe_cluster_is_skipped(service_cidr, vpc_cidr, args, outcome):
     vpc = make(kinds.VPC, "aws_vpc.main", cidr_block=vpc_cidr)
     subnet = make(kinds.SUBNET, "aws_subnet.a", vpc=Ref("id", target=vpc.key, attribute="id"))
     eks = cluster(service_cidr=service_cidr, subnets=[Ref("id", target=subnet.key, attribute="id")])
-    model, node = node_with_template({"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED,
-                                     eks, vpc, subnet, cluster="prod")
+    model, node = node_with_template(
+        {"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED, eks, vpc, subnet, cluster="prod"
+    )
     problem = ask("userdata.dns_problem", model, node)
     if outcome is Unknown:
         assert isinstance(problem, Unknown)
@@ -224,28 +274,33 @@ def test_dns_fallback_when_describe_cluster_is_skipped(service_cidr, vpc_cidr, a
         assert problem is None if outcome is None else outcome in problem
 
 
-@pytest.mark.parametrize(("args", "ipv6_cluster", "outcome"), [
-    (" --ip-family ipv6", False, "must be provided"),
-    (" --ip-family ipv4 --service-ipv6-cidr fd00::/108", False, "with --ip-family ipv4"),
-    ("", True, "not --ip-family ipv6"),
-    (" --ip-family ipv6 --service-ipv6-cidr fd00::/108", True, None),
-])
+@pytest.mark.parametrize(
+    ("args", "ipv6_cluster", "outcome"),
+    [
+        (" --ip-family ipv6", False, "must be provided"),
+        (" --ip-family ipv4 --service-ipv6-cidr fd00::/108", False, "with --ip-family ipv4"),
+        ("", True, "not --ip-family ipv6"),
+        (" --ip-family ipv6 --service-ipv6-cidr fd00::/108", True, None),
+    ],
+)
 def test_ip_family_arguments(args, ipv6_cluster, outcome):
     eks = cluster(ip_family="ipv6" if ipv6_cluster else "ipv4")
-    model, node = node_with_template({"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED,
-                                     eks, cluster="prod")
+    model, node = node_with_template({"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED, eks, cluster="prod")
     problem = ask("userdata.ip_family_problem", model, node)
     assert problem is None if outcome is None else outcome in problem
 
 
-@pytest.mark.parametrize(("source_type", "value", "outcome"), [
-    ("aws_launch_template", "#!/bin/bash\necho hi\n", "plain text"),
-    ("aws_launch_template", b64("#!/bin/bash\necho hi\n"), None),
-    ("aws_launch_template", Encoded("base64", PartialStr(("#!/bin/bash\n", Unknown("x")))), None),
-    ("aws_launch_template", PartialStr(("#!/bin/bash\n", Unknown("x"))), "plain text"),
-    ("aws_launch_template", Unknown("var.user_data"), Unknown),
-    ("aws_launch_configuration", "#!/bin/bash\necho hi\n", None),  # the provider encodes it
-])
+@pytest.mark.parametrize(
+    ("source_type", "value", "outcome"),
+    [
+        ("aws_launch_template", "#!/bin/bash\necho hi\n", "plain text"),
+        ("aws_launch_template", b64("#!/bin/bash\necho hi\n"), None),
+        ("aws_launch_template", Encoded("base64", PartialStr(("#!/bin/bash\n", Unknown("x")))), None),
+        ("aws_launch_template", PartialStr(("#!/bin/bash\n", Unknown("x"))), "plain text"),
+        ("aws_launch_template", Unknown("var.user_data"), Unknown),
+        ("aws_launch_configuration", "#!/bin/bash\necho hi\n", None),  # the provider encodes it
+    ],
+)
 def test_user_data_encoding(source_type, value, outcome):
     template = make(kinds.LAUNCH_TEMPLATE, "lt", user_data=value)
     template.source_type = source_type
@@ -279,26 +334,26 @@ resource "aws_eks_node_group" "this" {
 }
 """
 
-ROOT_TF = """
-data "aws_ssm_parameter" "ami" {
-  name = "%s"
-}
+ROOT_TF = f"""
+data "aws_ssm_parameter" "ami" {{
+  name = "{AL2_PATH}"
+}}
 
-module "nodes" {
+module "nodes" {{
   source = "./modules/eks-managed-node-group"
-}
+}}
 
-resource "aws_launch_configuration" "self" {
+resource "aws_launch_configuration" "self" {{
   image_id         = data.aws_ssm_parameter.ami.value
   user_data_base64 = base64encode("#!/bin/bash\\n/etc/eks/bootstrap.sh prod\\n")
-}
+}}
 
-resource "aws_autoscaling_group" "self" {
+resource "aws_autoscaling_group" "self" {{
   launch_configuration = aws_launch_configuration.self.id
   max_size             = 1
   min_size             = 1
-}
-""" % AL2_PATH
+}}
+"""
 
 
 def test_terraform_normalizer_feeds_the_ami_and_user_data_facts(tmp_path: Path):

@@ -48,17 +48,18 @@ def test_role_arn_links_by_role_name_and_external_arn_is_unknown():
 def test_partial_arn_links_when_the_name_is_known():
     role = make(kinds.IAM_ROLE, "aws_iam_role.nodes", name="nodes")
     role.aliases = ("nodes", "role-name:nodes")
-    group = make(kinds.NODEGROUP, "g", role=PartialStr(
-        ("arn:aws:iam::", Unknown("account"), ":role/nodes")))
+    group = make(kinds.NODEGROUP, "g", role=PartialStr(("arn:aws:iam::", Unknown("account"), ":role/nodes")))
     assert Model([role, group]).attr(group, "role") is role
 
 
 def test_instance_profile_reference_reaches_its_role():
     role = make(kinds.IAM_ROLE, "aws_iam_role.r")
-    profile = make(kinds.INSTANCE_PROFILE, "aws_iam_instance_profile.p",
-                   role=Ref("name", target="aws_iam_role.r", attribute="name"))
-    group = make(kinds.NODEGROUP, "g", role=Ref("arn", target="aws_iam_instance_profile.p",
-                                                attribute="arn"))
+    profile = make(
+        kinds.INSTANCE_PROFILE,
+        "aws_iam_instance_profile.p",
+        role=Ref("name", target="aws_iam_role.r", attribute="name"),
+    )
+    group = make(kinds.NODEGROUP, "g", role=Ref("arn", target="aws_iam_instance_profile.p", attribute="arn"))
     assert Model([role, profile, group]).attr(group, "role") is role
 
 
@@ -87,8 +88,11 @@ def test_node_class_from_launch_template():
 
 def test_self_reference_is_unknown_not_a_loop():
     # a plan's after-apply value can be a reference to the resource's own attribute
-    cluster = make(kinds.CLUSTER, "aws_eks_cluster.c",
-                   role=Ref("known after apply", target="aws_eks_cluster.c", attribute="role_arn"))
+    cluster = make(
+        kinds.CLUSTER,
+        "aws_eks_cluster.c",
+        role=Ref("known after apply", target="aws_eks_cluster.c", attribute="role_arn"),
+    )
     linked = Model([cluster]).attr(cluster, "role")
     assert isinstance(linked, Unknown) and "after apply" in linked.reason
 
@@ -103,17 +107,22 @@ def test_reference_cycle_between_resources_terminates():
 def test_nested_attribute_of_another_kind_is_not_its_links():
     # the EKS-created cluster security group is not one of the cluster's additional groups
     extra = make(kinds.SECURITY_GROUP, "aws_security_group.extra")
-    cluster = make(kinds.CLUSTER, "aws_eks_cluster.c",
-                   security_groups=[Ref("id", target="aws_security_group.extra", attribute="id")])
-    template = make(kinds.LAUNCH_TEMPLATE, "lt", security_groups=[Ref(
-        "id", target="aws_eks_cluster.c", attribute="vpc_config.0.cluster_security_group_id")])
+    cluster = make(
+        kinds.CLUSTER,
+        "aws_eks_cluster.c",
+        security_groups=[Ref("id", target="aws_security_group.extra", attribute="id")],
+    )
+    template = make(
+        kinds.LAUNCH_TEMPLATE,
+        "lt",
+        security_groups=[Ref("id", target="aws_eks_cluster.c", attribute="vpc_config.0.cluster_security_group_id")],
+    )
     linked = Model([extra, cluster, template]).attr(template, "security_groups")
     assert isinstance(linked[0], Unknown)
 
 
 def test_cluster_vpc_with_several_unresolved_subnets_is_unknown():
     subnets = [make(kinds.SUBNET, f"s{i}", vpc="vpc-external") for i in range(3)]
-    cluster = make(kinds.CLUSTER, "c", subnets=[Ref("id", target=f"s{i}", attribute="id")
-                                                for i in range(3)])
+    cluster = make(kinds.CLUSTER, "c", subnets=[Ref("id", target=f"s{i}", attribute="id") for i in range(3)])
     vpc = Model([*subnets, cluster]).attr(cluster, "vpc")
     assert isinstance(vpc, Unknown) and "vpc-external" in vpc.reason

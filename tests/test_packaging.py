@@ -10,8 +10,9 @@ from conftest import REPO
 
 
 def test_wheel_contains_rules_and_schemas(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path),
-                             str(REPO)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(REPO)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     wheel = next(tmp_path.glob("eksjoin-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -25,28 +25,53 @@ HCL = textwrap.dedent("""\
     }
     """)
 
-EC2_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+EC2_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
 
 PLAN = {
     "format_version": "1.2",
-    "planned_values": {"root_module": {"resources": [
-        {"address": "aws_iam_role.cluster", "mode": "managed", "type": "aws_iam_role",
-         "name": "cluster", "values": {"name": "cluster", "assume_role_policy": EC2_TRUST}},
-        {"address": "aws_eks_cluster.this", "mode": "managed", "type": "aws_eks_cluster",
-         "name": "this", "values": {"name": "planned", "vpc_config": [
-             {"subnet_ids": ["subnet-1", "subnet-2"]}]}},
-    ]}},
+    "planned_values": {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "aws_iam_role.cluster",
+                    "mode": "managed",
+                    "type": "aws_iam_role",
+                    "name": "cluster",
+                    "values": {"name": "cluster", "assume_role_policy": EC2_TRUST},
+                },
+                {
+                    "address": "aws_eks_cluster.this",
+                    "mode": "managed",
+                    "type": "aws_eks_cluster",
+                    "name": "this",
+                    "values": {"name": "planned", "vpc_config": [{"subnet_ids": ["subnet-1", "subnet-2"]}]},
+                },
+            ]
+        }
+    },
     "resource_changes": [
         {"address": "aws_eks_cluster.this", "change": {"after_unknown": {"role_arn": True}}},
         {"address": "aws_iam_role.cluster", "change": {"after_unknown": {"arn": True}}},
     ],
-    "configuration": {"root_module": {"resources": [
-        {"address": "aws_eks_cluster.this", "expressions": {
-            "role_arn": {"references": ["aws_iam_role.cluster.arn", "aws_iam_role.cluster"]}}},
-        {"address": "aws_iam_role.cluster", "expressions": {
-            "assume_role_policy": {"references": ["var.trust"]}}},
-    ]}},
+    "configuration": {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "aws_eks_cluster.this",
+                    "expressions": {"role_arn": {"references": ["aws_iam_role.cluster.arn", "aws_iam_role.cluster"]}},
+                },
+                {
+                    "address": "aws_iam_role.cluster",
+                    "expressions": {"assume_role_policy": {"references": ["var.trust"]}},
+                },
+            ]
+        }
+    },
 }
 
 

@@ -7,9 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from jsonschema import Draft4Validator
-
 from conftest import REPO
+from jsonschema import Draft4Validator
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +19,12 @@ def sarif_schema():
 
 
 def _sarif(*paths: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "analyzer", "lint", *paths, "--format",
-                             "sarif"], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "analyzer", "lint", *paths, "--format", "sarif"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     return json.loads(result.stdout)
 
 

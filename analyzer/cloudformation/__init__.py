@@ -35,8 +35,8 @@ __all__ = [
     "Conditional",
     "SourceFloat",
     "SsmParameter",
-    "sniff_template",
+    "load_parameter_file",
     "load_template",
     "load_template_text",
-    "load_parameter_file",
+    "sniff_template",
 ]

@@ -57,9 +57,7 @@ class ConditionTable:
         decision = self.expression(self._section[name])
         self._deciding.discard(name)
         if isinstance(decision, Unknown):
-            decision = Unknown(
-                f"condition {name} cannot be decided: {decision.reason}", decision.origin
-            )
+            decision = Unknown(f"condition {name} cannot be decided: {decision.reason}", decision.origin)
         self._decided[name] = decision
         return decision
 
@@ -71,9 +69,7 @@ class ConditionTable:
             handler = self._operators.get(operator)
             if handler is not None:
                 return handler(operand, node)
-        return self._evaluator.fail(
-            node, "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition"
-        )
+        return self._evaluator.fail(node, "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition")
 
     def _equals(self, operand: Any, node: Any) -> Decision:
         if not isinstance(operand, list) or len(operand) != 2:
@@ -84,9 +80,7 @@ class ConditionTable:
             return left_text == right_text
         if same_value(left, right):
             return True
-        return Unknown(
-            f"it compares {describe(left)} with {describe(right)}", self._evaluator.location(node)
-        )
+        return Unknown(f"it compares {describe(left)} with {describe(right)}", self._evaluator.location(node))
 
     def _and(self, operand: Any, node: Any) -> Decision:
         decisions = self._operands(operand, node, "Fn::And")

@@ -292,9 +292,7 @@ class _TemplateLoader(CfnFullLoader):
         return SourceFloat(self.construct_yaml_float(node), str(node.value))
 
 
-_TemplateLoader.add_constructor(
-    "tag:yaml.org,2002:map", _TemplateLoader.construct_last_key_wins_map
-)
+_TemplateLoader.add_constructor("tag:yaml.org,2002:map", _TemplateLoader.construct_last_key_wins_map)
 _TemplateLoader.add_constructor("tag:yaml.org,2002:float", _TemplateLoader.construct_source_float)
 _TemplateLoader.add_multi_constructor("!", multi_constructor)
 

@@ -51,9 +51,7 @@ def same_value(left: Any, right: Any) -> bool:
         return _same_unknown(left, right)
     if isinstance(left, PartialStr) or isinstance(right, PartialStr):
         return (
-            isinstance(left, PartialStr)
-            and isinstance(right, PartialStr)
-            and _same_sequence(left.parts, right.parts)
+            isinstance(left, PartialStr) and isinstance(right, PartialStr) and _same_sequence(left.parts, right.parts)
         )
     if isinstance(left, Encoded) or isinstance(right, Encoded):
         return (
@@ -72,9 +70,7 @@ def same_value(left: Any, right: Any) -> bool:
 
 
 def _same_sequence(left: Any, right: Any) -> bool:
-    return len(left) == len(right) and all(
-        same_value(a, b) for a, b in zip(left, right, strict=True)
-    )
+    return len(left) == len(right) and all(same_value(a, b) for a, b in zip(left, right, strict=True))
 
 
 def _same_unknown(left: Any, right: Any) -> bool:

@@ -86,9 +86,7 @@ Handler = Callable[[Any, Any, "str | None", int], Any]
 
 
 class Evaluator:
-    def __init__(
-        self, scope: TemplateScope, conditions_section: Any, diagnostics: list[Diagnostic]
-    ) -> None:
+    def __init__(self, scope: TemplateScope, conditions_section: Any, diagnostics: list[Diagnostic]) -> None:
         self.scope = scope
         self.diagnostics = diagnostics
         self.conditions = ConditionTable(conditions_section, self)
@@ -262,9 +260,7 @@ class Evaluator:
         if not isinstance(attribute, str) or not attribute:
             raise _Malformed("the attribute name must be a string")
         if resource not in self.scope.resources:
-            return self.fail(
-                node, f"Fn::GetAtt names {resource}, which is not a resource of this template"
-            )
+            return self.fail(node, f"Fn::GetAtt names {resource}, which is not a resource of this template")
         return self._resource_ref(resource, attribute, node)
 
     # --- strings ---------------------------------------------------------------------
@@ -273,9 +269,7 @@ class Evaluator:
         variables: dict[str, Any] = {}
         if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], dict):
             template = argument[0]
-            variables = {
-                str(name): self._argument(value, depth) for name, value in argument[1].items()
-            }
+            variables = {str(name): self._argument(value, depth) for name, value in argument[1].items()}
         elif isinstance(argument, list) and len(argument) == 1:
             template = argument[0]
         else:
@@ -352,21 +346,15 @@ class Evaluator:
             return _unknown_or_malformed(index, "the index", self.location(node))
         if not isinstance(items, list):
             if isinstance(items, Unknown):
-                return Unknown(
-                    f"element {position} of a list not known: {items.reason}", self.location(node)
-                )
+                return Unknown(f"element {position} of a list not known: {items.reason}", self.location(node))
             raise _Malformed("the second argument must be a list")
         if position >= len(items):
-            return self.fail(
-                node, f"Fn::Select: index {position} is past the end of a list of {len(items)}"
-            )
+            return self.fail(node, f"Fn::Select: index {position} is past the end of a list of {len(items)}")
         return items[position]
 
     def _find_in_map(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         if not isinstance(argument, list) or len(argument) not in (3, 4):
-            raise _Malformed(
-                "takes [MapName, TopLevelKey, SecondLevelKey] and an optional DefaultValue"
-            )
+            raise _Malformed("takes [MapName, TopLevelKey, SecondLevelKey] and an optional DefaultValue")
         default_given = len(argument) == 4
         if default_given and not (isinstance(argument[3], dict) and "DefaultValue" in argument[3]):
             raise _Malformed("the fourth argument must be {DefaultValue: ...}")
@@ -389,19 +377,14 @@ class Evaluator:
             return self._argument(candidates[0], depth)
         if default_given:
             return self._argument(argument[3]["DefaultValue"], depth)
-        return self.fail(
-            node, f"Fn::FindInMap: {name} has no entry [{describe(top)}][{describe(second)}]"
-        )
+        return self.fail(node, f"Fn::FindInMap: {name} has no entry [{describe(top)}][{describe(second)}]")
 
-    def _one_of(
-        self, candidates: list[Any], name: str, top: Any, second: Any, node: Any, depth: int
-    ) -> Any:
+    def _one_of(self, candidates: list[Any], name: str, top: Any, second: Any, node: Any, depth: int) -> Any:
         """A lookup with an unknown key is still known when every entry it could hit agrees."""
         values = [self._argument(candidate, depth) for candidate in candidates]
         if values and all(same_value(values[0], other) for other in values[1:]):
             return values[0]
-        reason = (f"Fn::FindInMap {name}[{describe(top)}][{describe(second)}] "
-                  "uses a key not known before deployment")
+        reason = f"Fn::FindInMap {name}[{describe(top)}][{describe(second)}] uses a key not known before deployment"
         if values:  # still one of the entries it could hit: checks may hold for all of them
             return OneOf(reason, self.location(node), candidates=tuple(values))
         return Unknown(reason, self.location(node))
@@ -428,10 +411,7 @@ class Evaluator:
         except ValueError:
             raise _Malformed(f"{block!r} is not a CIDR block") from None
         new_prefix = network.max_prefixlen - bits
-        if (
-            not 0 < count <= MAX_CIDR_COUNT
-            or not network.prefixlen <= new_prefix <= network.max_prefixlen
-        ):
+        if not 0 < count <= MAX_CIDR_COUNT or not network.prefixlen <= new_prefix <= network.max_prefixlen:
             raise _Malformed(f"cannot cut {count} blocks of {bits} host bits from {block}")
         subnets = []
         for subnet in network.subnets(new_prefix=new_prefix):
@@ -451,15 +431,11 @@ class Evaluator:
 
     def _import_value(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         name = self._argument(argument, depth)
-        return Unknown(
-            f"Fn::ImportValue {describe(name)}: exported by another stack", self.location(node)
-        )
+        return Unknown(f"Fn::ImportValue {describe(name)}: exported by another stack", self.location(node))
 
     def _transform(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         macro = argument.get("Name") if isinstance(argument, dict) else None
-        return Unknown(
-            f"output of the macro {describe(macro)}, known only at deploy time", self.location(node)
-        )
+        return Unknown(f"output of the macro {describe(macro)}, known only at deploy time", self.location(node))
 
     # --- conditions ------------------------------------------------------------------
 
@@ -546,9 +522,7 @@ def _mark_holes(value: Any, holes: dict[str, Unknown]) -> Any:
     if isinstance(value, list):
         return [_mark_holes(item, holes) for item in value]
     if isinstance(value, PartialStr):
-        return "".join(
-            part if isinstance(part, str) else _marker(part, holes) for part in value.parts
-        )
+        return "".join(part if isinstance(part, str) else _marker(part, holes) for part in value.parts)
     if isinstance(value, Unknown):
         return _marker(value, holes)
     if isinstance(value, Encoded):

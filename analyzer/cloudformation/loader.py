@@ -23,7 +23,7 @@ RESOURCE_TYPE_PREFIXES = ("AWS::", "Custom::", "AWSQS::")
 # Transforms run by CloudFormation itself; any other name is a user macro.
 _AWS_TRANSFORM_PREFIX = "AWS::"
 
-__all__ = ["sniff_template", "load_template", "load_template_text", "load_parameter_file"]
+__all__ = ["load_parameter_file", "load_template", "load_template_text", "sniff_template"]
 
 
 def sniff_template(data: Any) -> bool:
@@ -36,32 +36,24 @@ def sniff_template(data: Any) -> bool:
     if not isinstance(resources, dict):
         return False
     return any(
-        isinstance(body, dict)
-        and isinstance(body.get("Type"), str)
-        and body["Type"].startswith(RESOURCE_TYPE_PREFIXES)
+        isinstance(body, dict) and isinstance(body.get("Type"), str) and body["Type"].startswith(RESOURCE_TYPE_PREFIXES)
         for body in resources.values()
     )
 
 
-def load_template(
-    path: Path, *, display: str, key: str, parameters: Mapping[str, str] = {}
-) -> CfnTemplate:
+def load_template(path: Path, *, display: str, key: str, parameters: Mapping[str, str] = {}) -> CfnTemplate:
     """Load the template at ``path``. ``display`` is the path shown in locations, ``key``
     names the template in resource keys (``f"{key}#{LogicalId}"``), ``parameters``
     override parameter defaults. Problems become diagnostics; this never raises on input."""
     return _evaluate(decode_template_file(Path(path), display), display, key, parameters)
 
 
-def load_template_text(
-    text: str, *, display: str, key: str, parameters: Mapping[str, str] = {}
-) -> CfnTemplate:
+def load_template_text(text: str, *, display: str, key: str, parameters: Mapping[str, str] = {}) -> CfnTemplate:
     """``load_template`` for template source already in memory."""
     return _evaluate(decode_template_text(text, display), display, key, parameters)
 
 
-def _evaluate(
-    decoded: Decoded, display: str, key: str, parameters: Mapping[str, str]
-) -> CfnTemplate:
+def _evaluate(decoded: Decoded, display: str, key: str, parameters: Mapping[str, str]) -> CfnTemplate:
     template = CfnTemplate(path=display, key=key, diagnostics=list(decoded.diagnostics))
     if decoded.document is not None:
         _TemplateEvaluation(decoded.document, template, parameters).run()
@@ -132,8 +124,7 @@ class _TemplateEvaluation:
                 self.template.diagnostics.append(
                     Diagnostic(
                         EVALUATION,
-                        f"the template is processed by the macro {name} at deploy time; "
-                        "it is analysed as written",
+                        f"the template is processed by the macro {name} at deploy time; it is analysed as written",
                         self._location(entry) or self.start,
                         severity="info",
                     )
@@ -149,8 +140,7 @@ class _TemplateEvaluation:
             self.template.diagnostics.append(
                 Diagnostic(
                     EVALUATION,
-                    f"{name} (AWS::LanguageExtensions) is not expanded; "
-                    "the resources it creates are not analysed",
+                    f"{name} (AWS::LanguageExtensions) is not expanded; the resources it creates are not analysed",
                     where,
                     severity="info",
                 )
@@ -190,9 +180,7 @@ class _TemplateEvaluation:
             parameter_uses={path: tuple(names) for path, names in recording.parameter_uses.items()},
         )
 
-    def _properties(
-        self, evaluator: Evaluator, name: str, body: dict, recording: Recording
-    ) -> dict[str, Any]:
+    def _properties(self, evaluator: Evaluator, name: str, body: dict, recording: Recording) -> dict[str, Any]:
         node = body.get("Properties")
         if node is None:
             return {}
@@ -222,7 +210,5 @@ class _TemplateEvaluation:
 
     def _problem(self, node: Any, message: str) -> None:
         self.template.diagnostics.append(
-            Diagnostic(
-                INVALID_CONFIG, message, self._location(node) or self.start, severity="warning"
-            )
+            Diagnostic(INVALID_CONFIG, message, self._location(node) or self.start, severity="warning")
         )

@@ -7,7 +7,7 @@ from typing import Any
 from analyzer.cloudformation.types import CfnResource, CfnTemplate
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import apply_mapping, constant, dig, FieldMap, first_of, MISSING, single_list
+from analyzer.normalize import MISSING, FieldMap, apply_mapping, constant, dig, first_of, single_list
 from analyzer.values import Unknown
 
 
@@ -39,9 +39,11 @@ def _asg_tag_list(data: dict) -> Any:
         return tags
     if not isinstance(tags, list):
         return None
-    return [{"key": t.get("Key"), "value": t.get("Value"),
-             "propagate_at_launch": t.get("PropagateAtLaunch")}
-            for t in tags if isinstance(t, dict)] or None
+    return [
+        {"key": t.get("Key"), "value": t.get("Value"), "propagate_at_launch": t.get("PropagateAtLaunch")}
+        for t in tags
+        if isinstance(t, dict)
+    ] or None
 
 
 def _list_length(path: str):
@@ -62,8 +64,11 @@ def _asg_instance_types(data: dict) -> Any:
     if policy is None:
         return None
     overrides = dig(policy, "LaunchTemplate.Overrides")
-    if isinstance(overrides, list) and overrides and all(
-            isinstance(o, dict) and o.get("InstanceType") is not None for o in overrides):
+    if (
+        isinstance(overrides, list)
+        and overrides
+        and all(isinstance(o, dict) and o.get("InstanceType") is not None for o in overrides)
+    ):
         return [o["InstanceType"] for o in overrides]
     return Unknown("the Auto Scaling group's mixed instances policy decides the instance types")
 
@@ -238,12 +243,8 @@ MAPPINGS: dict[str, FieldMap] = {
         identities=("name",),
         identity_prefix="role-name:",
     ),
-    "AWS::IAM::Policy": FieldMap(
-        k.ROLE_INLINE_POLICY, {"role": "Roles.0", "document": "PolicyDocument"}
-    ),
-    "AWS::IAM::RolePolicy": FieldMap(
-        k.ROLE_INLINE_POLICY, {"role": "RoleName", "document": "PolicyDocument"}
-    ),
+    "AWS::IAM::Policy": FieldMap(k.ROLE_INLINE_POLICY, {"role": "Roles.0", "document": "PolicyDocument"}),
+    "AWS::IAM::RolePolicy": FieldMap(k.ROLE_INLINE_POLICY, {"role": "RoleName", "document": "PolicyDocument"}),
     "AWS::IAM::ManagedPolicy": FieldMap(
         k.IAM_POLICY,
         {"name": "ManagedPolicyName", "document": "PolicyDocument", "roles": "Roles"},
@@ -273,8 +274,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "shutdown_behavior": "LaunchTemplateData.InstanceInitiatedShutdownBehavior",
             "hibernation": "LaunchTemplateData.HibernationOptions.Configured",
             "network_interface_count": _list_length("LaunchTemplateData.NetworkInterfaces"),
-            "associate_public_ip_address":
-                "LaunchTemplateData.NetworkInterfaces.0.AssociatePublicIpAddress",
+            "associate_public_ip_address": "LaunchTemplateData.NetworkInterfaces.0.AssociatePublicIpAddress",
         },
         defaults={"metadata_http_endpoint": "enabled"},
         identities=("name",),
@@ -309,9 +309,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "image_id": "ImageId",
             "user_data": "UserData",
             "instance_profile": "IamInstanceProfile",
-            "launch_template": first_of(
-                "LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName"
-            ),
+            "launch_template": first_of("LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName"),
             "security_groups": "SecurityGroupIds",
             "tags": _tags,
             "instance_types": single_list("InstanceType"),
@@ -418,9 +416,7 @@ MAPPINGS: dict[str, FieldMap] = {
         {"vpc": "VpcId", "internet_gateway": "InternetGatewayId", "vpn_gateway": "VpnGatewayId"},
     ),
     "AWS::EC2::VPNGateway": FieldMap(k.VPN_GATEWAY, {}),
-    "AWS::EC2::EgressOnlyInternetGateway": FieldMap(
-        k.EGRESS_ONLY_INTERNET_GATEWAY, {"vpc": "VpcId"}
-    ),
+    "AWS::EC2::EgressOnlyInternetGateway": FieldMap(k.EGRESS_ONLY_INTERNET_GATEWAY, {"vpc": "VpcId"}),
     "AWS::EC2::NetworkAcl": FieldMap(k.NETWORK_ACL, {"vpc": "VpcId"}),
     "AWS::EC2::NetworkAclEntry": FieldMap(
         k.NETWORK_ACL_RULE,

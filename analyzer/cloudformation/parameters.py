@@ -31,9 +31,7 @@ class EffectiveParameter:
     source: str  # "given" | "default" | "missing"
 
 
-def effective_parameter(
-    name: str, declaration: Mapping[str, Any], given: Mapping[str, str]
-) -> EffectiveParameter:
+def effective_parameter(name: str, declaration: Mapping[str, Any], given: Mapping[str, str]) -> EffectiveParameter:
     """The value parameter ``name`` takes when the stack is deployed."""
     declared_type = str(declaration.get("Type", "String"))
     if name in given:
@@ -41,15 +39,11 @@ def effective_parameter(
     elif declaration.get("Default") is not None:
         raw, source = declaration["Default"], "default"
     else:
-        return EffectiveParameter(
-            Unknown(f"parameter {name} has no default; pass --cfn-param {name}=..."), "missing"
-        )
+        return EffectiveParameter(Unknown(f"parameter {name} has no default; pass --cfn-param {name}=..."), "missing")
     text = parameter_text(raw)
     if declared_type.startswith(SSM_VALUE_TYPE_PREFIX):
         return EffectiveParameter(
-            SsmParameter(
-                f"parameter {name} is read from SSM parameter {text} at deploy time", path=text
-            ),
+            SsmParameter(f"parameter {name} is read from SSM parameter {text} at deploy time", path=text),
             source,
         )
     if is_list_type(declared_type):
@@ -112,9 +106,7 @@ def _read_structured_file(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ValueError(
-            f"{path}: parameter file is not valid JSON or YAML: {problem}{where}"
-        ) from None
+        raise ValueError(f"{path}: parameter file is not valid JSON or YAML: {problem}{where}") from None
 
 
 def _from_parameter_list(entries: list[Any], path: Path) -> dict[str, str]:
@@ -125,12 +117,8 @@ def _from_parameter_list(entries: list[Any], path: Path) -> dict[str, str]:
         if entry.get("UsePreviousValue") is True and "ParameterValue" not in entry:
             continue  # the value lives in the deployed stack, which we cannot see
         if "ParameterValue" not in entry:
-            raise ValueError(
-                f"{path}: entry {number} ({entry['ParameterKey']}) has no ParameterValue"
-            )
-        values[entry["ParameterKey"]] = _scalar_text(
-            entry["ParameterValue"], entry["ParameterKey"], path
-        )
+            raise ValueError(f"{path}: entry {number} ({entry['ParameterKey']}) has no ParameterValue")
+        values[entry["ParameterKey"]] = _scalar_text(entry["ParameterValue"], entry["ParameterKey"], path)
     return values
 
 
@@ -142,9 +130,7 @@ def _scalar_text(value: Any, name: str, path: Path) -> str:
     if isinstance(value, (list, tuple)) and all(_is_scalar(item) for item in value):
         return parameter_text(value)
     if not _is_scalar(value):
-        raise ValueError(
-            f"{path}: the value of {name} must be a string, number, boolean or list of them"
-        )
+        raise ValueError(f"{path}: the value of {name} must be a string, number, boolean or list of them")
     return parameter_text(value)
 
 

@@ -75,11 +75,7 @@ def _split_references(text: str) -> list[str | Unknown]:
     position = 0
     while True:
         start = text.find(_DYNAMIC_REFERENCE_OPEN, position)
-        end = (
-            text.find(_DYNAMIC_REFERENCE_CLOSE, start + len(_DYNAMIC_REFERENCE_OPEN))
-            if start != -1
-            else -1
-        )
+        end = text.find(_DYNAMIC_REFERENCE_CLOSE, start + len(_DYNAMIC_REFERENCE_OPEN)) if start != -1 else -1
         if start == -1 or end == -1:
             pieces.append(text[position:])
             return [piece for piece in pieces if piece != ""]

@@ -23,7 +23,8 @@ Sources, eksctl-io/eksctl at HEAD 99984adb (RULES.md §0.4, §2-§12):
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from analyzer.values import Unknown
 
@@ -103,9 +104,7 @@ def iter_node_groups(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, A
                 yield f"{key}.{index}", group, managed
 
 
-def kubernetes_version(
-    data: Mapping[str, Any], scalar_text: Mapping[str, str] | None = None
-) -> tuple[int, int] | None:
+def kubernetes_version(data: Mapping[str, Any], scalar_text: Mapping[str, str] | None = None) -> tuple[int, int] | None:
     """metadata.version as (major, minor); None when unset or unreadable.
 
     eksctl reads an unquoted ``1.30`` as the text "1.30"; YAML loads it as the float
@@ -173,12 +172,8 @@ def endpoint_access(data: Mapping[str, Any]) -> tuple[bool | Unknown, bool | Unk
         return False, True
     endpoints = section(data, "vpc", "clusterEndpoints")
     what = "vpc.clusterEndpoints."
-    public = known_bool(
-        endpoints.get("publicAccess"), ENDPOINT_PUBLIC_ACCESS, what + "publicAccess"
-    )
-    private = known_bool(
-        endpoints.get("privateAccess"), ENDPOINT_PRIVATE_ACCESS, what + "privateAccess"
-    )
+    public = known_bool(endpoints.get("publicAccess"), ENDPOINT_PUBLIC_ACCESS, what + "publicAccess")
+    private = known_bool(endpoints.get("privateAccess"), ENDPOINT_PRIVATE_ACCESS, what + "privateAccess")
     return public, private
 
 
@@ -274,9 +269,7 @@ def is_custom_ami(node_group: Mapping[str, Any]) -> bool:
     return isinstance(ami, str) and ami.startswith("ami-")
 
 
-def node_role_policies(
-    data: Mapping[str, Any], node_group: Mapping[str, Any], *, managed: bool
-) -> list[str] | Unknown:
+def node_role_policies(data: Mapping[str, Any], node_group: Mapping[str, Any], *, managed: bool) -> list[str] | Unknown:
     """ARNs of the managed policies on the node role eksctl creates (makeManagedPolicies).
 
     Without ``iam.attachPolicyARNs``: AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy
@@ -318,9 +311,7 @@ def node_role_policies(
 # --- what eksctl refuses ----------------------------------------------------------
 
 
-def eksctl_rejects(
-    data: Mapping[str, Any], scalar_text: Mapping[str, str] | None = None
-) -> list[tuple[str, str]]:
+def eksctl_rejects(data: Mapping[str, Any], scalar_text: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(dotted path, eksctl's complaint) for each setting eksctl refuses before creating
     anything. Only literal values count: a placeholder never produces a rejection."""
     version = kubernetes_version(data, scalar_text)
@@ -356,8 +347,7 @@ def _access_rejections(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [
             (
                 "accessConfig.accessEntries",
-                "accessConfig.authenticationMode must be set to either API_AND_CONFIG_MAP or API "
-                "to use access entries",
+                "accessConfig.authenticationMode must be set to either API_AND_CONFIG_MAP or API to use access entries",
             )
         ]
     return []
@@ -381,8 +371,7 @@ def _private_cluster_rejections(data: Mapping[str, Any]) -> list[tuple[str, str]
         found.append(
             (
                 "vpc.id",
-                "vpc.subnets.private must be specified in a fully-private cluster when a "
-                "pre-existing VPC is supplied",
+                "vpc.subnets.private must be specified in a fully-private cluster when a pre-existing VPC is supplied",
             )
         )
     local_zones = data.get("localZones")
@@ -403,8 +392,7 @@ def _shared_security_group_rejections(data: Mapping[str, Any]) -> list[tuple[str
         return [
             (
                 "vpc.manageSharedNodeSecurityGroupRules",
-                "vpc.manageSharedNodeSecurityGroupRules must be enabled when using "
-                "eksctl-managed security groups",
+                "vpc.manageSharedNodeSecurityGroupRules must be enabled when using eksctl-managed security groups",
             )
         ]
     return []
@@ -425,9 +413,7 @@ def _node_group_rejections(
     return found
 
 
-def _ami_rejections(
-    path: str, group: Mapping[str, Any], version: tuple[int, int] | None
-) -> list[tuple[str, str]]:
+def _ami_rejections(path: str, group: Mapping[str, Any], version: tuple[int, int] | None) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     family = _family(group)
     if family == AMAZON_LINUX_2.casefold() and version and version >= AL2_UNSUPPORTED_FROM:
@@ -435,8 +421,7 @@ def _ami_rejections(
         found.append(
             (
                 f"{path}.amiFamily",
-                f"AmazonLinux2 is not supported for Kubernetes version {major}.{minor} "
-                "(use AmazonLinux2023)",
+                f"AmazonLinux2 is not supported for Kubernetes version {major}.{minor} (use AmazonLinux2023)",
             )
         )
     if is_custom_ami(group) and family == "":
@@ -451,8 +436,7 @@ def _ami_rejections(
         found.append(
             (
                 f"{path}.ami",
-                f"{_field(path)}.overrideBootstrapCommand is required when using a custom AMI "
-                f"({_field(path)}.ami)",
+                f"{_field(path)}.overrideBootstrapCommand is required when using a custom AMI ({_field(path)}.ami)",
             )
         )
     return found
@@ -472,8 +456,7 @@ def _bootstrap_rejections(
         found.append(
             (
                 f"{path}.overrideBootstrapCommand",
-                f"overrideBootstrapCommand is not supported for {group.get('amiFamily')} "
-                "nodegroups",
+                f"overrideBootstrapCommand is not supported for {group.get('amiFamily')} nodegroups",
             )
         )
     if bottlerocket and group.get("preBootstrapCommands") is not None:
@@ -497,8 +480,7 @@ def _bootstrap_rejections(
             found.append(
                 (
                     f"{path}.containerRuntime",
-                    "only containerd is supported for container runtime, starting with EKS "
-                    "version 1.24",
+                    "only containerd is supported for container runtime, starting with EKS version 1.24",
                 )
             )
     return found
@@ -519,24 +501,20 @@ def _iam_rejections(path: str, group: Mapping[str, Any], managed: bool) -> list[
             continue
         conflicts = [name for name in _EXISTING_ROLE_CONFLICTS if iam.get(name)]
         conflicts += [
-            f"withAddonPolicies.{name}"
-            for name, value in section(iam, "withAddonPolicies").items()
-            if value is True
+            f"withAddonPolicies.{name}" for name, value in section(iam, "withAddonPolicies").items() if value is True
         ]
         if conflicts:
             found.append(
                 (
                     f"{path}.iam.{field}",
-                    f"{_field(path)}.iam.{field} and {_field(path)}.iam.{conflicts[0]} cannot be "
-                    "set at the same time",
+                    f"{_field(path)}.iam.{field} and {_field(path)}.iam.{conflicts[0]} cannot be set at the same time",
                 )
             )
     if managed and iam.get("instanceProfileARN"):
         found.append(
             (
                 f"{path}.iam.instanceProfileARN",
-                "instanceProfileARN is not supported for Managed Nodes "
-                f"({_field(path)}.iam.instanceProfileARN)",
+                f"instanceProfileARN is not supported for Managed Nodes ({_field(path)}.iam.instanceProfileARN)",
             )
         )
     return found
@@ -571,8 +549,7 @@ def _managed_only_rejections(path: str, group: Mapping[str, Any]) -> list[tuple[
             found.append(
                 (
                     f"{path}.launchTemplate",
-                    f"cannot set {', '.join(conflicts)} in managedNodeGroup when a launch template "
-                    "is supplied",
+                    f"cannot set {', '.join(conflicts)} in managedNodeGroup when a launch template is supplied",
                 )
             )
     return found
@@ -585,7 +562,7 @@ def _family(group: Mapping[str, Any]) -> str:
 
 
 def _field(dotted: str) -> str:
-    """"managedNodeGroups.0" -> "managedNodeGroups[0]", the way eksctl names fields."""
+    """ "managedNodeGroups.0" -> "managedNodeGroups[0]", the way eksctl names fields."""
     text = ""
     for part in dotted.split("."):
         text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)

@@ -18,15 +18,26 @@ from analyzer.model import kinds as k
 from analyzer.model.resource import DECLARED, EKSCTL_DEFAULT, Resource
 
 POLICY_ARN = "arn:aws:iam::aws:policy/"
-EC2_TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]},
-    "Action": ["sts:AssumeRole"]}]}
-EKS_TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": ["eks.amazonaws.com"]},
-    "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}],
+}
+EKS_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["eks.amazonaws.com"]},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    ],
+}
 
-AMI_FAMILY_TYPES = {"AmazonLinux2": "AL2_x86_64", "AmazonLinux2023": "AL2023_x86_64_STANDARD",
-                    "Bottlerocket": "BOTTLEROCKET_x86_64"}
+AMI_FAMILY_TYPES = {
+    "AmazonLinux2": "AL2_x86_64",
+    "AmazonLinux2023": "AL2023_x86_64_STANDARD",
+    "Bottlerocket": "BOTTLEROCKET_x86_64",
+}
 
 
 class _Builder:
@@ -50,11 +61,16 @@ class _Builder:
             path = path.rpartition(".")[0]
         return self.locations.get("", Location(self.display))
 
-    def add(self, kind: str, key: str, address: str, path: str, provenance: str,
-            **fields: Any) -> Resource:
-        resource = Resource(kind=kind, key=f"{self.prefix}/{key}", address=address,
-                            framework="eksctl", source_type=f"ClusterConfig.{path or 'metadata'}",
-                            location=self.where(path or "metadata"), provenance=provenance)
+    def add(self, kind: str, key: str, address: str, path: str, provenance: str, **fields: Any) -> Resource:
+        resource = Resource(
+            kind=kind,
+            key=f"{self.prefix}/{key}",
+            address=address,
+            framework="eksctl",
+            source_type=f"ClusterConfig.{path or 'metadata'}",
+            location=self.where(path or "metadata"),
+            provenance=provenance,
+        )
         for name, value in fields.items():
             resource.set(name, value, None, provenance)
         self.resources.append(resource)
@@ -92,48 +108,75 @@ def _cluster(b: _Builder) -> Resource:
     vpc = _vpc(b)
     public, private = defaults.endpoint_access(b.data)
     version = defaults.kubernetes_version(b.data, getattr(b.document, "scalar_text", None))
-    cluster = b.add(k.CLUSTER, "cluster", b.name, "metadata.name", DECLARED, name=b.name,
-                    created_by="eksctl",
-                    version=f"{version[0]}.{version[1]}" if version else None)
+    cluster = b.add(
+        k.CLUSTER,
+        "cluster",
+        b.name,
+        "metadata.name",
+        DECLARED,
+        name=b.name,
+        created_by="eksctl",
+        version=f"{version[0]}.{version[1]}" if version else None,
+    )
     cluster.location = b.where("metadata.name")
-    cluster.set("vpc", vpc, b.where("vpc"),
-                EKSCTL_DEFAULT if defaults.creates_vpc(b.data) else DECLARED)
+    cluster.set("vpc", vpc, b.where("vpc"), EKSCTL_DEFAULT if defaults.creates_vpc(b.data) else DECLARED)
     cluster.set("endpoint_public_access", public, b.where("vpc.clusterEndpoints.publicAccess"))
-    cluster.set("endpoint_private_access", private,
-                b.where("vpc.clusterEndpoints.privateAccess"))
-    cluster.set("public_access_cidrs", b.get("vpc.publicAccessCIDRs", ["0.0.0.0/0"]),
-                b.where("vpc.publicAccessCIDRs"))
-    cluster.set("authentication_mode", defaults.authentication_mode(b.data),
-                b.where("accessConfig.authenticationMode"))
+    cluster.set("endpoint_private_access", private, b.where("vpc.clusterEndpoints.privateAccess"))
+    cluster.set("public_access_cidrs", b.get("vpc.publicAccessCIDRs", ["0.0.0.0/0"]), b.where("vpc.publicAccessCIDRs"))
+    cluster.set("authentication_mode", defaults.authentication_mode(b.data), b.where("accessConfig.authenticationMode"))
     cluster.set("auto_mode", b.get("autoModeConfig.enabled") is True, b.where("autoModeConfig"))
-    cluster.set("ip_family", str(b.get("kubernetesNetworkConfig.ipFamily", "IPv4")).lower(),
-                b.where("kubernetesNetworkConfig.ipFamily"))
-    cluster.set("cni_service_account_identity",
-                defaults.with_oidc(b.data) is True or _cni_addon_identity(b),
-                b.where("iam.withOIDC"))
-    cluster.set("private_cluster", defaults.is_private_cluster(b.data),
-                b.where("privateCluster.enabled"))
-    cluster.set("skip_endpoint_creation",
-                defaults.known_bool(b.get("privateCluster.skipEndpointCreation"), False,
-                                    "privateCluster.skipEndpointCreation"),
-                b.where("privateCluster.skipEndpointCreation"))
+    cluster.set(
+        "ip_family",
+        str(b.get("kubernetesNetworkConfig.ipFamily", "IPv4")).lower(),
+        b.where("kubernetesNetworkConfig.ipFamily"),
+    )
+    cluster.set(
+        "cni_service_account_identity",
+        defaults.with_oidc(b.data) is True or _cni_addon_identity(b),
+        b.where("iam.withOIDC"),
+    )
+    cluster.set("private_cluster", defaults.is_private_cluster(b.data), b.where("privateCluster.enabled"))
+    cluster.set(
+        "skip_endpoint_creation",
+        defaults.known_bool(b.get("privateCluster.skipEndpointCreation"), False, "privateCluster.skipEndpointCreation"),
+        b.where("privateCluster.skipEndpointCreation"),
+    )
     cluster.set("creates_vpc", defaults.creates_vpc(b.data), b.where("vpc"))
     role_arn = b.get("iam.serviceRoleARN")
     if role_arn:
         cluster.set("role", role_arn, b.where("iam.serviceRoleARN"))
     else:
-        cluster.set("role", _role(b, "cluster-role", f"{b.name} cluster role (created by eksctl)",
-                                  "metadata", EKS_TRUST, [POLICY_ARN + "AmazonEKSClusterPolicy"]))
+        cluster.set(
+            "role",
+            _role(
+                b,
+                "cluster-role",
+                f"{b.name} cluster role (created by eksctl)",
+                "metadata",
+                EKS_TRUST,
+                [POLICY_ARN + "AmazonEKSClusterPolicy"],
+            ),
+        )
     cluster.aliases = (b.name,)
     return cluster
 
 
 def _cni_addon_identity(b: _Builder) -> bool:
     for addon in b.get("addons") or []:
-        if isinstance(addon, dict) and addon.get("name") == "vpc-cni" and any(
-                addon.get(key) for key in ("attachPolicyARNs", "serviceAccountRoleARN",
-                                           "podIdentityAssociations", "attachPolicy",
-                                           "useDefaultPodIdentityAssociations")):
+        if (
+            isinstance(addon, dict)
+            and addon.get("name") == "vpc-cni"
+            and any(
+                addon.get(key)
+                for key in (
+                    "attachPolicyARNs",
+                    "serviceAccountRoleARN",
+                    "podIdentityAssociations",
+                    "attachPolicy",
+                    "useDefaultPodIdentityAssociations",
+                )
+            )
+        ):
             return True
     return bool(b.get("addonsConfig.autoApplyPodIdentityAssociations"))
 
@@ -141,16 +184,29 @@ def _cni_addon_identity(b: _Builder) -> bool:
 def _vpc(b: _Builder) -> Any:
     if not defaults.creates_vpc(b.data):
         return b.get("vpc.id")
-    return b.add(k.VPC, "vpc", f"{b.name} VPC (created by eksctl)", "vpc" if b.get("vpc") else
-                 "metadata", EKSCTL_DEFAULT, cidr_block=defaults.vpc_cidr(b.data),
-                 enable_dns_support=defaults.CREATED_VPC_DNS_SUPPORT,
-                 enable_dns_hostnames=defaults.CREATED_VPC_DNS_HOSTNAMES)
+    return b.add(
+        k.VPC,
+        "vpc",
+        f"{b.name} VPC (created by eksctl)",
+        "vpc" if b.get("vpc") else "metadata",
+        EKSCTL_DEFAULT,
+        cidr_block=defaults.vpc_cidr(b.data),
+        enable_dns_support=defaults.CREATED_VPC_DNS_SUPPORT,
+        enable_dns_hostnames=defaults.CREATED_VPC_DNS_HOSTNAMES,
+    )
 
 
-def _role(b: _Builder, key: str, address: str, path: str, trust: dict,
-          policies: list[str]) -> Resource:
-    return b.add(k.IAM_ROLE, key, address, path, EKSCTL_DEFAULT, name=None,
-                 assume_role_policy=json.dumps(trust), managed_policy_arns=policies)
+def _role(b: _Builder, key: str, address: str, path: str, trust: dict, policies: list[str]) -> Resource:
+    return b.add(
+        k.IAM_ROLE,
+        key,
+        address,
+        path,
+        EKSCTL_DEFAULT,
+        name=None,
+        assume_role_policy=json.dumps(trust),
+        managed_policy_arns=policies,
+    )
 
 
 def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: bool) -> None:
@@ -158,15 +214,28 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
     name = str(spec.get("name", index))
     path = f"{section}.{index}"
     kind = k.NODEGROUP if managed else k.SELF_MANAGED
-    node = b.add(kind, f"{section}/{name}", f"{section}[{name}]", f"{path}.name", DECLARED,
-                 name=name, cluster=cluster, created_by="eksctl")
+    node = b.add(
+        kind,
+        f"{section}/{name}",
+        f"{section}[{name}]",
+        f"{path}.name",
+        DECLARED,
+        name=name,
+        cluster=cluster,
+        created_by="eksctl",
+    )
     iam = spec.get("iam") or {}
     if iam.get("instanceRoleARN"):
         node.set("role", iam["instanceRoleARN"], b.where(f"{path}.iam.instanceRoleARN"))
     else:
-        role = _role(b, f"{section}/{name}/role", f"{section}[{name}] node role (created by eksctl)",
-                     f"{path}.name", EC2_TRUST, defaults.node_role_policies(b.data, spec,
-                                                                           managed=managed))
+        role = _role(
+            b,
+            f"{section}/{name}/role",
+            f"{section}[{name}] node role (created by eksctl)",
+            f"{path}.name",
+            EC2_TRUST,
+            defaults.node_role_policies(b.data, spec, managed=managed),
+        )
         node.set("role", role, b.where(f"{path}.iam"), EKSCTL_DEFAULT)
     if iam.get("attachPolicyARNs"):
         node.set("policy_override", True, b.where(f"{path}.iam.attachPolicyARNs"))
@@ -183,14 +252,20 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
     else:
         access = "private" if spec.get("privateNetworking") is True else "public"
         node.set("subnets", list(b.subnets_by_access.get(access, [])), None, EKSCTL_DEFAULT)
-    for field in ("overrideBootstrapCommand", "preBootstrapCommands", "containerRuntime",
-                  "privateNetworking", "instanceType", "instanceTypes", "securityGroups",
-                  "launchTemplate"):
+    for field in (
+        "overrideBootstrapCommand",
+        "preBootstrapCommands",
+        "containerRuntime",
+        "privateNetworking",
+        "instanceType",
+        "instanceTypes",
+        "securityGroups",
+        "launchTemplate",
+    ):
         if field in spec:
             node.set(field, spec[field], b.where(f"{path}.{field}"))
     if "overrideBootstrapCommand" in spec:  # the canonical name rules anchor at
-        node.set("bootstrap_override", spec["overrideBootstrapCommand"],
-                 b.where(f"{path}.overrideBootstrapCommand"))
+        node.set("bootstrap_override", spec["overrideBootstrapCommand"], b.where(f"{path}.overrideBootstrapCommand"))
 
 
 def _addons(b: _Builder, cluster: Resource) -> None:
@@ -198,12 +273,22 @@ def _addons(b: _Builder, cluster: Resource) -> None:
         if not isinstance(addon, dict):
             continue
         path = f"addons.{index}"
-        associations = [{"service_account": a.get("serviceAccountName"), "role": a.get("roleARN")}
-                        for a in addon.get("podIdentityAssociations") or [] if isinstance(a, dict)]
-        b.add(k.ADDON, f"addons/{addon.get('name')}", f"addons[{addon.get('name')}]",
-              f"{path}.name", DECLARED, cluster=cluster, name=addon.get("name"),
-              service_account_role=addon.get("serviceAccountRoleARN"),
-              pod_identity_associations=associations or None)
+        associations = [
+            {"service_account": a.get("serviceAccountName"), "role": a.get("roleARN")}
+            for a in addon.get("podIdentityAssociations") or []
+            if isinstance(a, dict)
+        ]
+        b.add(
+            k.ADDON,
+            f"addons/{addon.get('name')}",
+            f"addons[{addon.get('name')}]",
+            f"{path}.name",
+            DECLARED,
+            cluster=cluster,
+            name=addon.get("name"),
+            service_account_role=addon.get("serviceAccountRoleARN"),
+            pod_identity_associations=associations or None,
+        )
 
 
 def _access(b: _Builder, cluster: Resource) -> None:
@@ -211,20 +296,41 @@ def _access(b: _Builder, cluster: Resource) -> None:
     for index, entry in enumerate(b.get("accessConfig.accessEntries") or []):
         if isinstance(entry, dict):
             path = f"accessConfig.accessEntries.{index}"
-            b.add(k.ACCESS_ENTRY, f"access/{index}", f"accessConfig.accessEntries[{index}]",
-                  f"{path}.principalARN", DECLARED, cluster=cluster,
-                  principal_arn=entry.get("principalARN"), type=entry.get("type", "STANDARD"),
-                  kubernetes_groups=entry.get("kubernetesGroups"))
+            b.add(
+                k.ACCESS_ENTRY,
+                f"access/{index}",
+                f"accessConfig.accessEntries[{index}]",
+                f"{path}.principalARN",
+                DECLARED,
+                cluster=cluster,
+                principal_arn=entry.get("principalARN"),
+                type=entry.get("type", "STANDARD"),
+                kubernetes_groups=entry.get("kubernetesGroups"),
+            )
     mappings = [m for m in b.get("iamIdentityMappings") or [] if isinstance(m, dict)]
     if mappings:
-        roles = [{"rolearn": m.get("arn"), "username": m.get("username"),
-                  "groups": m.get("groups") or []} for m in mappings if ":role/" in str(m.get("arn"))]
-        users = [{"userarn": m.get("arn"), "username": m.get("username"),
-                  "groups": m.get("groups") or []} for m in mappings if ":user/" in str(m.get("arn"))]
-        b.resources.append(aws_auth_resource(
-            key=f"{b.prefix}/aws-auth", address="iamIdentityMappings", framework="eksctl",
-            source_type="ClusterConfig.iamIdentityMappings", location=b.where("iamIdentityMappings"),
-            map_roles=roles, map_users=users, ownership=PARTIAL))
+        roles = [
+            {"rolearn": m.get("arn"), "username": m.get("username"), "groups": m.get("groups") or []}
+            for m in mappings
+            if ":role/" in str(m.get("arn"))
+        ]
+        users = [
+            {"userarn": m.get("arn"), "username": m.get("username"), "groups": m.get("groups") or []}
+            for m in mappings
+            if ":user/" in str(m.get("arn"))
+        ]
+        b.resources.append(
+            aws_auth_resource(
+                key=f"{b.prefix}/aws-auth",
+                address="iamIdentityMappings",
+                framework="eksctl",
+                source_type="ClusterConfig.iamIdentityMappings",
+                location=b.where("iamIdentityMappings"),
+                map_roles=roles,
+                map_users=users,
+                ownership=PARTIAL,
+            )
+        )
 
 
 def _subnets(b: _Builder, cluster: Resource) -> None:
@@ -238,24 +344,30 @@ def _subnets(b: _Builder, cluster: Resource) -> None:
                 target = subnet_id or name
                 b.subnets_by_name[str(name)] = target
                 b.subnets_by_access.setdefault(access, []).append(target)
-        cluster.set("subnets", [s for group in b.subnets_by_access.values() for s in group] or
-                    None, b.where("vpc.subnets"))
+        cluster.set(
+            "subnets", [s for group in b.subnets_by_access.values() for s in group] or None, b.where("vpc.subnets")
+        )
         return
     nat = defaults.nat_gateway(b.data)
     for access in ("public", "private"):
-        subnet = b.add(k.SUBNET, f"subnets/{access}", f"{b.name} {access} subnets (created by eksctl)",
-                       "vpc" if b.get("vpc") else "metadata", EKSCTL_DEFAULT, vpc=vpc,
-                       map_public_ip_on_launch=access == "public" and
-                       defaults.CREATED_PUBLIC_SUBNETS_MAP_PUBLIC_IP,
-                       eksctl_access=access, nat_gateway=nat if access == "private" else None)
+        subnet = b.add(
+            k.SUBNET,
+            f"subnets/{access}",
+            f"{b.name} {access} subnets (created by eksctl)",
+            "vpc" if b.get("vpc") else "metadata",
+            EKSCTL_DEFAULT,
+            vpc=vpc,
+            map_public_ip_on_launch=access == "public" and defaults.CREATED_PUBLIC_SUBNETS_MAP_PUBLIC_IP,
+            eksctl_access=access,
+            nat_gateway=nat if access == "private" else None,
+        )
         if access == "private":
             # a fully-private cluster's VPC has no NAT gateway and no internet gateway
             subnet.set("private_cluster", cluster.get("private_cluster"), None, EKSCTL_DEFAULT)
             if b.get("vpc.nat.gateway") is not None:
                 subnet.field_locations["nat_gateway"] = b.where("vpc.nat.gateway")
         b.subnets_by_access[access] = [subnet]
-    cluster.set("subnets", b.subnets_by_access["public"] + b.subnets_by_access["private"], None,
-                EKSCTL_DEFAULT)
+    cluster.set("subnets", b.subnets_by_access["public"] + b.subnets_by_access["private"], None, EKSCTL_DEFAULT)
 
 
 def _endpoints(b: _Builder, cluster: Resource) -> None:
@@ -265,9 +377,15 @@ def _endpoints(b: _Builder, cluster: Resource) -> None:
         return
     for service in services:
         gateway = service in defaults.GATEWAY_ENDPOINTS
-        b.add(k.VPC_ENDPOINT, f"endpoints/{service}", f"{service} endpoint (created by eksctl)",
-              "privateCluster", EKSCTL_DEFAULT, vpc=cluster.get("vpc"),
-              service_name=f"com.amazonaws.{b.get('metadata.region', '<region>')}.{service}",
-              endpoint_type="Gateway" if gateway else "Interface",
-              private_dns_enabled=not gateway,
-              subnets=None if gateway else b.subnets_by_access.get("private"))
+        b.add(
+            k.VPC_ENDPOINT,
+            f"endpoints/{service}",
+            f"{service} endpoint (created by eksctl)",
+            "privateCluster",
+            EKSCTL_DEFAULT,
+            vpc=cluster.get("vpc"),
+            service_name=f"com.amazonaws.{b.get('metadata.region', '<region>')}.{service}",
+            endpoint_type="Gateway" if gateway else "Interface",
+            private_dns_enabled=not gateway,
+            subnets=None if gateway else b.subnets_by_access.get("private"),
+        )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
@@ -42,12 +43,7 @@ def is_placeholder(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     text = value.strip()
-    return (
-        "${" in text
-        or "{{" in text
-        or text.startswith("$")
-        or (text.startswith("<") and text.endswith(">"))
-    )
+    return "${" in text or "{{" in text or text.startswith("$") or (text.startswith("<") and text.endswith(">"))
 
 
 def validate_cluster_config(doc: YamlDocument, display: str) -> list[Diagnostic]:
@@ -137,9 +133,7 @@ def _describe(error: ValidationError) -> tuple[str, str]:
     return error.message, "error"
 
 
-def _unknown_field(
-    path: list[Any], key: str, error: ValidationError, doc: YamlDocument
-) -> Diagnostic:
+def _unknown_field(path: list[Any], key: str, error: ValidationError, doc: YamlDocument) -> Diagnostic:
     known = sorted(_declared_properties(error.schema))
     message = f"{field_name(path + [key])}: unknown field; eksctl rejects fields it does not know"
     fix = ""

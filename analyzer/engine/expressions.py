@@ -25,7 +25,7 @@ class Scope:
         self.bindings = bindings
         self._lets = lets or {}
 
-    def child(self, **bindings: Any) -> "Scope":
+    def child(self, **bindings: Any) -> Scope:
         scope = Scope(self.model, {**self.bindings, **bindings}, self._lets)
         return scope
 
@@ -58,10 +58,10 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
 
 
 def resolve_path(ref: str, scope: Scope) -> Any:
-    head, _, rest = ref[1:].partition(".")
+    head, _, _rest = ref[1:].partition(".")
     head = head.split("[", 1)[0]
     value = scope.lookup(head)
-    tail = ref[1 + len(head):]
+    tail = ref[1 + len(head) :]
     for match in _SEGMENT.finditer(tail):
         if match.group(1):
             value = step(scope.model, value, match.group(1))
@@ -113,6 +113,7 @@ def _find(spec: dict, scope: Scope) -> list:
 
 
 # -- conditions -------------------------------------------------------------
+
 
 def evaluate_condition(spec: dict, scope: Scope) -> Verdict:
     if "all" in spec:

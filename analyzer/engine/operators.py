@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from analyzer.model.resource import Resource
 from analyzer.values import Unknown, first_unknown, is_unknown
@@ -34,7 +35,7 @@ def _unknown_in(*values: Any) -> Unknown | None:
 def _strict(fn: Callable[[Any, Any], bool]) -> Operator:
     """Wrap a comparison that needs both sides fully known."""
 
-    def wrapped(value: Any, arg: Any) -> "bool | Unknown":
+    def wrapped(value: Any, arg: Any) -> bool | Unknown:
         hole = _unknown_in(value, arg)
         return hole if hole is not None else fn(value, arg)
 
@@ -61,14 +62,14 @@ def _resolved(value: Any, _arg: Any) -> bool:
 
 
 @operator("exists")
-def _exists(value: Any, _arg: Any) -> "bool | Unknown":
+def _exists(value: Any, _arg: Any) -> bool | Unknown:
     if isinstance(value, Unknown):
         return value
     return value is not None and value != [] and value != {}
 
 
 @operator("absent")
-def _absent(value: Any, arg: Any) -> "bool | Unknown":
+def _absent(value: Any, arg: Any) -> bool | Unknown:
     present = _exists(value, arg)
     return present if isinstance(present, Unknown) else not present
 
@@ -84,7 +85,7 @@ OPERATORS["not_equals"] = _strict(lambda a, b: not _same(a, b))
 
 
 @operator("same_as")
-def _same_as(value: Any, arg: Any) -> "bool | Unknown":
+def _same_as(value: Any, arg: Any) -> bool | Unknown:
     hole = _unknown_in(value, arg)
     if hole is not None:
         return hole
@@ -92,25 +93,25 @@ def _same_as(value: Any, arg: Any) -> "bool | Unknown":
 
 
 @operator("is_true")
-def _is_true(value: Any, _arg: Any) -> "bool | Unknown":
+def _is_true(value: Any, _arg: Any) -> bool | Unknown:
     hole = _unknown_in(value)
     return hole if hole is not None else value is True
 
 
 @operator("is_false")
-def _is_false(value: Any, _arg: Any) -> "bool | Unknown":
+def _is_false(value: Any, _arg: Any) -> bool | Unknown:
     hole = _unknown_in(value)
     return hole if hole is not None else value is False
 
 
 @operator("truthy")
-def _truthy(value: Any, _arg: Any) -> "bool | Unknown":
+def _truthy(value: Any, _arg: Any) -> bool | Unknown:
     hole = _unknown_in(value)
     return hole if hole is not None else bool(value)
 
 
 @operator("falsy")
-def _falsy(value: Any, _arg: Any) -> "bool | Unknown":
+def _falsy(value: Any, _arg: Any) -> bool | Unknown:
     hole = _unknown_in(value)
     return hole if hole is not None else not value
 
@@ -122,7 +123,7 @@ def _as_list(value: Any) -> list:
 
 
 @operator("in")
-def _in(value: Any, arg: Any) -> "bool | Unknown":
+def _in(value: Any, arg: Any) -> bool | Unknown:
     hole = _unknown_in(value)
     if hole is not None:
         return hole
@@ -134,18 +135,18 @@ def _in(value: Any, arg: Any) -> "bool | Unknown":
 
 
 @operator("not_in")
-def _not_in(value: Any, arg: Any) -> "bool | Unknown":
+def _not_in(value: Any, arg: Any) -> bool | Unknown:
     result = _in(value, arg)
     return result if isinstance(result, Unknown) else not result
 
 
 @operator("contains")
-def _contains(value: Any, arg: Any) -> "bool | Unknown":
+def _contains(value: Any, arg: Any) -> bool | Unknown:
     return _in(arg, value)
 
 
 @operator("contains_all")
-def _contains_all(value: Any, arg: Any) -> "bool | Unknown":
+def _contains_all(value: Any, arg: Any) -> bool | Unknown:
     results = [_contains(value, item) for item in _as_list(arg)]
     if any(r is False for r in results):
         return False
@@ -153,7 +154,7 @@ def _contains_all(value: Any, arg: Any) -> "bool | Unknown":
 
 
 @operator("contains_any")
-def _contains_any(value: Any, arg: Any) -> "bool | Unknown":
+def _contains_any(value: Any, arg: Any) -> bool | Unknown:
     results = [_contains(value, item) for item in _as_list(arg)]
     if any(r is True for r in results):
         return True
@@ -172,15 +173,19 @@ def _network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
 
 
 OPERATORS["cidr_within"] = _strict(
-    lambda a, b: any(_network(a).subnet_of(_network(n)) for n in _as_list(b)
-                     if _network(n).version == _network(a).version))
+    lambda a, b: any(
+        _network(a).subnet_of(_network(n)) for n in _as_list(b) if _network(n).version == _network(a).version
+    )
+)
 OPERATORS["cidr_overlaps"] = _strict(
-    lambda a, b: any(_network(a).overlaps(_network(n)) for n in _as_list(b)
-                     if _network(n).version == _network(a).version))
+    lambda a, b: any(
+        _network(a).overlaps(_network(n)) for n in _as_list(b) if _network(n).version == _network(a).version
+    )
+)
 
 
 @operator("port_range_covers")
-def _port_range_covers(value: Any, arg: Any) -> "bool | Unknown":
+def _port_range_covers(value: Any, arg: Any) -> bool | Unknown:
     """value is (from, to) or a port; arg is the port that must be inside."""
     hole = _unknown_in(value, arg)
     if hole is not None:

@@ -7,7 +7,8 @@ encode (``analyzer.knowledge``) and register here by dotted name.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 PredicateFn = Callable[..., Any]
 PREDICATES: dict[str, PredicateFn] = {}

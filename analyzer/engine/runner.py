@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from analyzer.engine.catalogue import Rule
 from analyzer.engine.expressions import Scope, evaluate_condition, render, resolve_path
@@ -16,8 +17,10 @@ from analyzer.model.resource import Resource
 
 PASS, FAIL, SKIP, UNKNOWN = "pass", "fail", "skip", "unknown"
 
-_UNKNOWN_HINT = ("make it resolvable (--var / --var-file for Terraform, --cfn-param / --cfn-params "
-                 "for CloudFormation, or lint `terraform show -json` plan output)")
+_UNKNOWN_HINT = (
+    "make it resolvable (--var / --var-file for Terraform, --cfn-param / --cfn-params "
+    "for CloudFormation, or lint `terraform show -json` plan output)"
+)
 
 
 @dataclass
@@ -42,12 +45,17 @@ def _guarded(rule: Rule, subject: Resource, model: Model) -> Result:
     """A defect in one check must not hide every other finding: report it and go on."""
     try:
         return evaluate_rule(rule, subject, model)
-    except Exception as exc:  # noqa: BLE001
-        finding = Finding(rule_id=rule.id, severity="warning", title=rule.title,
-                          message=f"eksjoin could not evaluate this check on {subject.address} "
-                                  f"({type(exc).__name__}: {exc}); please report it",
-                          location=subject.location, resource=subject.address,
-                          outcome=UNKNOWN)
+    except Exception as exc:
+        finding = Finding(
+            rule_id=rule.id,
+            severity="warning",
+            title=rule.title,
+            message=f"eksjoin could not evaluate this check on {subject.address} "
+            f"({type(exc).__name__}: {exc}); please report it",
+            location=subject.location,
+            resource=subject.address,
+            outcome=UNKNOWN,
+        )
         return Result(rule, subject, UNKNOWN, finding, reason=str(exc))
 
 
@@ -80,8 +88,7 @@ def _fail_presentation(rule: Rule, scope: Scope) -> tuple[str, str, str | None]:
     check = rule.check
     for case in check.get("severity_by", ()):
         if evaluate_condition(case["when"], scope).is_true:
-            return (case["severity"], case.get("message", check["message"]),
-                    case.get("anchor", check.get("anchor")))
+            return (case["severity"], case.get("message", check["message"]), case.get("anchor", check.get("anchor")))
     return rule.severity, check["message"], check.get("anchor")
 
 
@@ -98,22 +105,31 @@ def _unknown_result(rule: Rule, subject: Resource, verdict: Verdict, scope: Scop
     return Result(rule, subject, UNKNOWN, finding, reason=verdict.reason)
 
 
-def _finding(rule: Rule, subject: Resource, scope: Scope, severity: str, message: str,
-             anchor: str | None, outcome: str) -> Finding:
+def _finding(
+    rule: Rule, subject: Resource, scope: Scope, severity: str, message: str, anchor: str | None, outcome: str
+) -> Finding:
     resource, location = anchor_location(subject, scope, anchor)
     related = []
     if resource is not subject:
         related.append((subject.address, subject.location))
     if resource.module_call is not None:
         related.append((resource.module_call_address or "module", resource.module_call))
-    return Finding(rule_id=rule.id, severity=severity, title=rule.title, message=message,
-                   location=location, resource=resource.address, symptom=rule.symptom,
-                   fix=rule.remediation, outcome=outcome, related=related,
-                   docs=rule.spec.get("docs", ""))
+    return Finding(
+        rule_id=rule.id,
+        severity=severity,
+        title=rule.title,
+        message=message,
+        location=location,
+        resource=resource.address,
+        symptom=rule.symptom,
+        fix=rule.remediation,
+        outcome=outcome,
+        related=related,
+        docs=rule.spec.get("docs", ""),
+    )
 
 
-def anchor_location(subject: Resource, scope: Scope, anchor: str | None
-                    ) -> tuple[Resource, Location]:
+def anchor_location(subject: Resource, scope: Scope, anchor: str | None) -> tuple[Resource, Location]:
     """Resolve ``field.path`` or ``$binding[.field.path]`` to the resource and line it names."""
     if not anchor:
         return subject, subject.location
@@ -150,8 +166,7 @@ def findings_of(results: Iterable[Result]) -> list[Finding]:
         if finding.outcome == UNKNOWN:
             key: tuple = (UNKNOWN, finding.location, finding.reason)
         else:  # instances of one count/for_each block are one defect at one line
-            key = (finding.rule_id, finding.location, _block_address(finding.resource),
-                   finding.outcome)
+            key = (finding.rule_id, finding.location, _block_address(finding.resource), finding.outcome)
         existing = merged.get(key)
         if existing is None:
             merged[key] = finding

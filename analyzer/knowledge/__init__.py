@@ -1,6 +1,20 @@
 """What eksjoin knows about AWS, EKS and the tools: registered facts and predicates."""
 
-from analyzer.knowledge import ami, iam, network, nodes, userdata  # noqa: F401  (registration)
-from analyzer.knowledge import security_groups, sg_requirements  # noqa: F401  (registration)
-from analyzer.knowledge import auth, cluster, tags  # noqa: F401  (registration)
-from analyzer.knowledge import addressing, dhcp, egress, endpoints, nacl, routing  # noqa: F401
+from analyzer.knowledge import (  # noqa: F401  (registration)  # noqa: F401  (registration)  # noqa: F401  (registration)  # noqa: F401
+    addressing,
+    ami,
+    auth,
+    cluster,
+    dhcp,
+    egress,
+    endpoints,
+    iam,
+    nacl,
+    network,
+    nodes,
+    routing,
+    security_groups,
+    sg_requirements,
+    tags,
+    userdata,
+)

@@ -12,7 +12,6 @@ from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
 from analyzer.values import Ref, Unknown, first_unknown, is_unknown
 
-
 # -- EKS-NET-009: free addresses -------------------------------------------------------------------
 AWS_RESERVED_ADDRESSES = 5  # per subnet: network, VPC router, DNS, future use, broadcast
 CLUSTER_SUBNET_MINIMUM, CLUSTER_SUBNET_RECOMMENDED = 6, 16
@@ -39,17 +38,22 @@ def address_capacity_problem(model: Model, owner: Any) -> Any:
         return None
     if owner.kind == kinds.CLUSTER:
         subnets = model.attr(owner, "subnets")
-        subnets = [s for s in subnets if isinstance(s, Resource) and not ambiguous(model, s)] \
-            if isinstance(subnets, list) else []
+        subnets = (
+            [s for s in subnets if isinstance(s, Resource) and not ambiguous(model, s)]
+            if isinstance(subnets, list)
+            else []
+        )
         return either(_cluster_subnet_problem(owner, subnets), _unknown_size(subnets))
     subnets = model.attr(owner, "resolved_subnets")
     for subnet in subnets:
         size = _usable(subnet)
         if size is not None and size[0] > NODE_SUBNET_SMALLEST_PREFIX:
-            return {"at": subnet,
-                    "text": f"node subnet {subnet.address} (/{size[0]}) has {size[1]} usable "
-                            f"addresses for the nodes of {owner.address} and every pod on them "
-                            "(the VPC CNI gives each pod an address from the node's subnet)"}
+            return {
+                "at": subnet,
+                "text": f"node subnet {subnet.address} (/{size[0]}) has {size[1]} usable "
+                f"addresses for the nodes of {owner.address} and every pod on them "
+                "(the VPC CNI gives each pod an address from the node's subnet)",
+            }
     return _unknown_size(subnets)
 
 
@@ -57,8 +61,9 @@ def _unknown_size(subnets: list[Resource]) -> Unknown | None:
     for subnet in subnets:
         if _usable(subnet) is None:
             cidr = subnet.get("cidr_block")
-            return Unknown(f"the CIDR block of {subnet.address} is not known "
-                           f"({getattr(first_unknown(cidr), 'reason', cidr)})")
+            return Unknown(
+                f"the CIDR block of {subnet.address} is not known ({getattr(first_unknown(cidr), 'reason', cidr)})"
+            )
     return None
 
 
@@ -66,21 +71,26 @@ def _cluster_subnet_problem(cluster: Resource, subnets: list[Resource]) -> Any:
     for subnet in subnets:
         size = _usable(subnet)
         if size is not None and size[1] < CLUSTER_SUBNET_RECOMMENDED:
-            need = "needs at least 6 free" if size[1] < CLUSTER_SUBNET_MINIMUM else \
-                "recommends at least 16"
-            return {"at": subnet,
-                    "text": f"cluster subnet {subnet.address} (/{size[0]}) has {size[1]} usable "
-                            f"addresses; EKS {need} for the control-plane network interfaces"}
+            need = "needs at least 6 free" if size[1] < CLUSTER_SUBNET_MINIMUM else "recommends at least 16"
+            return {
+                "at": subnet,
+                "text": f"cluster subnet {subnet.address} (/{size[0]}) has {size[1]} usable "
+                f"addresses; EKS {need} for the control-plane network interfaces",
+            }
         zone_id = subnet.get("availability_zone_id")
         if zone_id in DISALLOWED_CLUSTER_ZONE_IDS:
-            return {"at": subnet,
-                    "text": f"cluster subnet {subnet.address} is in {zone_id}, an availability "
-                            "zone EKS does not place control planes in"}
+            return {
+                "at": subnet,
+                "text": f"cluster subnet {subnet.address} is in {zone_id}, an availability "
+                "zone EKS does not place control planes in",
+            }
     zones = {zone_key(s) for s in subnets}
     if subnets and len(zones) == 1 and None not in zones:
-        return {"at": subnets[0],
-                "text": f"all cluster subnets of {cluster.address} are in one availability zone "
-                        f"({zone_text(subnets[0])}); EKS requires subnets in at least two"}
+        return {
+            "at": subnets[0],
+            "text": f"all cluster subnets of {cluster.address} are in one availability zone "
+            f"({zone_text(subnets[0])}); EKS requires subnets in at least two",
+        }
     return None
 
 
@@ -128,22 +138,24 @@ def ipv6_problem(model: Model, node: Any) -> Any:
             return {"at": subnet, "text": f"node subnet {subnet.address} has no IPv6 CIDR block"}
         assign = subnet.get("assign_ipv6_address_on_creation")
         if egress.egress_class == NAT and assign is not True and not is_unknown(assign):
-            return {"at": subnet,
-                    "text": f"private node subnet {subnet.address} does not assign IPv6 "
-                            "addresses to instances on creation"}
+            return {
+                "at": subnet,
+                "text": f"private node subnet {subnet.address} does not assign IPv6 addresses to instances on creation",
+            }
         route = model.attr(subnet, "default_route_ipv6")
         if isinstance(route, Unknown):
             unknown = either(unknown, route)
         elif route is None:
             table = model.attr(subnet, "route_table")
-            return {"at": table.table if isinstance(table, RouteTable) and table.table else subnet,
-                    "text": f"the route table of node subnet {subnet.address} ({table}) has no "
-                            "::/0 route (an egress-only internet gateway for private subnets)"}
+            return {
+                "at": table.table if isinstance(table, RouteTable) and table.table else subnet,
+                "text": f"the route table of node subnet {subnet.address} ({table}) has no "
+                "::/0 route (an egress-only internet gateway for private subnets)",
+            }
     return unknown
 
 
 def _has_ipv6_block(model: Model, subnet: Resource) -> Any:
     if subnet.get("ipv6_cidr_block") is not None:
         return True
-    return any(model.attr(block, "subnet") is subnet
-               for block in model.of_kind(kinds.SUBNET_CIDR_BLOCK))
+    return any(model.attr(block, "subnet") is subnet for block in model.of_kind(kinds.SUBNET_CIDR_BLOCK))

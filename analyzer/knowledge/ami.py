@@ -32,11 +32,25 @@ DEFAULT_INSTANCE_TYPE = "t3.medium"  # EKS managed node groups without instance 
 
 
 # -- sources ------------------------------------------------------------------------------------
-def _source(description: str, family: Any, *, eks_optimized: Any, version: Any = None,
-            architecture: Any = None, accelerator: str | None = None, custom: bool) -> dict[str, Any]:
-    return {"description": description, "family": family, "eks_optimized": eks_optimized,
-            "k8s_version": version, "architecture": architecture, "accelerator": accelerator,
-            "custom": custom}
+def _source(
+    description: str,
+    family: Any,
+    *,
+    eks_optimized: Any,
+    version: Any = None,
+    architecture: Any = None,
+    accelerator: str | None = None,
+    custom: bool,
+) -> dict[str, Any]:
+    return {
+        "description": description,
+        "family": family,
+        "eks_optimized": eks_optimized,
+        "k8s_version": version,
+        "architecture": architecture,
+        "accelerator": accelerator,
+        "custom": custom,
+    }
 
 
 def _unknown_source(reason: str, description: str | None = None) -> dict[str, Any]:
@@ -55,8 +69,15 @@ def ssm_source(path: Any) -> dict[str, Any]:
         return _source(description, hole, eks_optimized=hole, version=None, architecture=None, custom=True)
     variant = ami.variant_from_ssm_path(path)
     accelerator = "nvidia" if variant in ("nvidia", "gpu") else "neuron" if variant == "neuron" else None
-    return _source(description, family, eks_optimized=True, version=ami.k8s_version_from_ssm_path(path),
-                   architecture=ami.architecture_from_ssm_path(path), accelerator=accelerator, custom=True)
+    return _source(
+        description,
+        family,
+        eks_optimized=True,
+        version=ami.k8s_version_from_ssm_path(path),
+        architecture=ami.architecture_from_ssm_path(path),
+        accelerator=accelerator,
+        custom=True,
+    )
 
 
 def ami_lookup_source(model: Model, lookup: Resource) -> dict[str, Any]:
@@ -73,9 +94,15 @@ def ami_lookup_source(model: Model, lookup: Resource) -> dict[str, Any]:
             version = ami.k8s_version_from_ami_name(name_filter)
             text = name_filter.text() if isinstance(name_filter, PartialStr) else str(name_filter)
             accelerator = "nvidia" if "nvidia" in text or "-gpu-" in text else None
-            return _source(description, family, eks_optimized=True, version=version,
-                           architecture=ami.architecture_from_ami_name(name_filter),
-                           accelerator=accelerator, custom=True)
+            return _source(
+                description,
+                family,
+                eks_optimized=True,
+                version=version,
+                architecture=ami.architecture_from_ami_name(name_filter),
+                accelerator=accelerator,
+                custom=True,
+            )
     if not filters or any(_opens_with_hole(f) for f in filters):
         return _unknown_source(f"{description} does not say which AMI it finds", description)
     hole = Unknown(f"{description} is not an EKS-optimized AMI name eksjoin knows")
@@ -95,15 +122,19 @@ def image_source(model: Model, image: Any) -> dict[str, Any] | None:
         return _one_of_sources([image_source(model, c) for c in image.candidates], image)
     if isinstance(image, str):
         if image.startswith(SSM_IMAGE_PREFIX):
-            return ssm_source(image[len(SSM_IMAGE_PREFIX):])
+            return ssm_source(image[len(SSM_IMAGE_PREFIX) :])
         hole = Unknown(f"{image} is an AMI ID: its family cannot be told before deployment")
         return _source(f"AMI {image}", hole, eks_optimized=hole, version=None, architecture=None, custom=True)
-    if isinstance(image, PartialStr) and isinstance(image.parts[0], str) \
-            and image.parts[0].startswith(SSM_IMAGE_PREFIX):
-        return ssm_source(PartialStr.join([image.parts[0][len(SSM_IMAGE_PREFIX):], *image.parts[1:]]))
+    if (
+        isinstance(image, PartialStr)
+        and isinstance(image.parts[0], str)
+        and image.parts[0].startswith(SSM_IMAGE_PREFIX)
+    ):
+        return ssm_source(PartialStr.join([image.parts[0][len(SSM_IMAGE_PREFIX) :], *image.parts[1:]]))
     reason = image.reason if isinstance(image, (Unknown, PartialStr)) else f"image {image!r}"
-    return _unknown_source(f"the AMI ID is not known ({reason})",
-                           f"an AMI that is not known before deployment ({reason})")
+    return _unknown_source(
+        f"the AMI ID is not known ({reason})", f"an AMI that is not known before deployment ({reason})"
+    )
 
 
 def _referenced_source(model: Model, ref: Ref) -> dict[str, Any]:
@@ -115,8 +146,9 @@ def _referenced_source(model: Model, ref: Ref) -> dict[str, Any]:
         return _unknown_source(f"the name of {target.address} is not known")
     if isinstance(target, Resource) and target.kind == kinds.AMI_LOOKUP:
         return ami_lookup_source(model, target)
-    return _unknown_source(f"the AMI ID comes from {ref.target}.{ref.attribute}, which eksjoin cannot "
-                           f"resolve ({ref.reason})")
+    return _unknown_source(
+        f"the AMI ID comes from {ref.target}.{ref.attribute}, which eksjoin cannot resolve ({ref.reason})"
+    )
 
 
 def _one_of_sources(sources: list[dict[str, Any] | None], image: OneOf) -> dict[str, Any]:
@@ -129,13 +161,12 @@ def _one_of_sources(sources: list[dict[str, Any] | None], image: OneOf) -> dict[
     for key in ("family", "eks_optimized", "k8s_version", "architecture", "accelerator"):
         values = [s[key] for s in known]
         if any(is_unknown(v) for v in values) or any(v != values[0] for v in values):
-            merged[key] = Unknown(f"{key.replace('_', ' ')} differs between the possible AMIs "
-                                  f"({image.reason})")
+            merged[key] = Unknown(f"{key.replace('_', ' ')} differs between the possible AMIs ({image.reason})")
     return merged
 
 
 def _opens_with_hole(value: Any) -> bool:
-    return isinstance(value, PartialStr) and not isinstance(value.parts[0], str) or isinstance(value, Unknown)
+    return (isinstance(value, PartialStr) and not isinstance(value.parts[0], str)) or isinstance(value, Unknown)
 
 
 # -- facts ----------------------------------------------------------------------------------------
@@ -203,8 +234,13 @@ def _ami_type_rules_out_image(node: Resource, image: Any) -> bool:
     """An unresolved launch template with an ``ami_type`` other than CUSTOM: EKS only accepts
     that combination when the template brings no AMI, so the AMI is the ami_type's."""
     ami_type = node.get("ami_type")
-    return isinstance(image, Unknown) and not isinstance(image, Ref) and isinstance(ami_type, str) \
-        and ami_type.upper() != ami.CUSTOM and getattr(image, "path", None) is None
+    return (
+        isinstance(image, Unknown)
+        and not isinstance(image, Ref)
+        and isinstance(ami_type, str)
+        and ami_type.upper() != ami.CUSTOM
+        and getattr(image, "path", None) is None
+    )
 
 
 def _managed_source(model: Model, node: Resource) -> dict[str, Any]:
@@ -214,17 +250,29 @@ def _managed_source(model: Model, node: Resource) -> dict[str, Any]:
         if family in (None, ami.CUSTOM):
             hole = Unknown(f"ami_type {ami_type} does not name an EKS AMI family")
             return _source(f"ami_type {ami_type}", hole, eks_optimized=hole, custom=False)
-        return _source(f"ami_type {ami_type}", family, eks_optimized=True,
-                       architecture=ami.architecture_from_ami_type(ami_type),
-                       accelerator=ami.accelerator_from_ami_type(ami_type), custom=False)
+        return _source(
+            f"ami_type {ami_type}",
+            family,
+            eks_optimized=True,
+            architecture=ami.architecture_from_ami_type(ami_type),
+            accelerator=ami.accelerator_from_ami_type(ami_type),
+            custom=False,
+        )
     if ami_type is not None:
-        return _unknown_source(f"the ami_type of {node.address} is not known "
-                               f"({getattr(ami_type, 'reason', ami_type)})", "an ami_type that is not known")
+        return _unknown_source(
+            f"the ami_type of {node.address} is not known ({getattr(ami_type, 'reason', ami_type)})",
+            "an ami_type that is not known",
+        )
     version = model.attr(node, "k8s_version")
     family = ami.default_family_for_version(version)
     shown = version if isinstance(version, str) else "an unknown version"
-    return _source(f"EKS's default AMI type for Kubernetes {shown} (ami_type not set)", family,
-                   eks_optimized=True, architecture=ami.X86_64, custom=False)
+    return _source(
+        f"EKS's default AMI type for Kubernetes {shown} (ami_type not set)",
+        family,
+        eks_optimized=True,
+        architecture=ami.X86_64,
+        custom=False,
+    )
 
 
 def _eksctl_source(model: Model, node: Resource) -> dict[str, Any]:
@@ -238,8 +286,13 @@ def _eksctl_source(model: Model, node: Resource) -> dict[str, Any]:
     elif custom:
         eks_optimized = Unknown(f"ami {describe(image)} is neither an AMI ID nor one of eksctl's resolvers")
     description = f"amiFamily {written}" + (f" with AMI {image}" if custom else "")
-    return _source(description, family, eks_optimized=eks_optimized,
-                   version=model.attr(node, "k8s_version") if not custom else None, custom=custom)
+    return _source(
+        description,
+        family,
+        eks_optimized=eks_optimized,
+        version=model.attr(node, "k8s_version") if not custom else None,
+        custom=custom,
+    )
 
 
 def eksctl_family(written: Any) -> Any:
@@ -250,8 +303,7 @@ def eksctl_family(written: Any) -> Any:
     if family is not None:
         return family
     text = written.casefold() if isinstance(written, str) else ""
-    for prefix, found in (("bottlerocket", ami.BOTTLEROCKET), ("ubuntu", ami.UBUNTU),
-                          ("windowsserver", ami.WINDOWS)):
+    for prefix, found in (("bottlerocket", ami.BOTTLEROCKET), ("ubuntu", ami.UBUNTU), ("windowsserver", ami.WINDOWS)):
         if text.startswith(prefix):
             return found
     return Unknown(f"amiFamily {written!r} is not one eksjoin knows")
@@ -321,8 +373,7 @@ def al2_after_end_of_support(model: Model, node: Any) -> Any:
     if source["custom"]:
         version = source["k8s_version"]
         if _version(version) is not None:
-            return {"version": version, "certain": True} if _version(version) > ami.AL2_LAST_SUPPORTED \
-                else None
+            return {"version": version, "certain": True} if _version(version) > ami.AL2_LAST_SUPPORTED else None
         cluster_version = model.attr(node, "k8s_version")
         if _version(cluster_version) is not None and _version(cluster_version) > ami.AL2_LAST_SUPPORTED:
             return {"version": cluster_version, "certain": False}
@@ -349,8 +400,11 @@ def version_skew(model: Model, node: Any) -> Any:
     if node_minor[1] > cluster_minor[1]:
         return {"node": node_version, "cluster": cluster_version, "problem": "newer than the control plane"}
     if cluster_minor[1] - node_minor[1] > SKEW_MINORS:
-        return {"node": node_version, "cluster": cluster_version,
-                "problem": f"more than {SKEW_MINORS} minor versions older than the control plane"}
+        return {
+            "node": node_version,
+            "cluster": cluster_version,
+            "problem": f"more than {SKEW_MINORS} minor versions older than the control plane",
+        }
     return None
 
 
@@ -362,11 +416,11 @@ def prohibited_nodegroup_fields(model: Model, node: Any) -> Any:
     found: list[str] = []
     holes: list[Unknown] = []
     image = model.attr(node, "custom_image")
-    if image is not None and not (isinstance(image, Unknown) and not isinstance(image, Ref)
-                                  and getattr(image, "path", None) is None):
+    if image is not None and not (
+        isinstance(image, Unknown) and not isinstance(image, Ref) and getattr(image, "path", None) is None
+    ):
         ami_type = node.get("ami_type")
-        _note(found, holes, "ami_type", ami_type,
-              lambda v: not (isinstance(v, str) and v.upper() == ami.CUSTOM))
+        _note(found, holes, "ami_type", ami_type, lambda v: not (isinstance(v, str) and v.upper() == ami.CUSTOM))
         _note(found, holes, "release_version", node.get("release_version"))
         _note(found, holes, "version", node.get("version"))
     _note(found, holes, "disk_size", node.get("disk_size"))
@@ -415,9 +469,15 @@ def architecture_mismatch(model: Model, node: Any) -> Any:
         return holes[0] if holes else None
     shown = f"{architecture}{' NVIDIA GPU' if source['accelerator'] == 'nvidia' else ''}"
     from_template = not node.get("instance_types") and isinstance(model.attr(node, "launch_template"), Resource)
-    return {"types": ", ".join(wrong), "ami": f"{source['description']} ({shown})",
-            "from_template": from_template}
+    return {"types": ", ".join(wrong), "ami": f"{source['description']} ({shown})", "from_template": from_template}
 
 
-__all__ = ["ssm_source", "ami_lookup_source", "image_source", "eksctl_family", "k8s_version_text",
-           "SSM_IMAGE_PREFIX", "EKSCTL"]
+__all__ = [
+    "EKSCTL",
+    "SSM_IMAGE_PREFIX",
+    "ami_lookup_source",
+    "eksctl_family",
+    "image_source",
+    "k8s_version_text",
+    "ssm_source",
+]

@@ -92,8 +92,7 @@ def names_role(model: Model, arn: Any, role: Any) -> Any:
     if isinstance(arn, Resource):
         return _names_resource(model, arn, role)
     if isinstance(arn, OneOf):
-        return _any_of([names_role(model, candidate, role) for candidate in arn.candidates],
-                       arn.reason, every=True)
+        return _any_of([names_role(model, candidate, role) for candidate in arn.candidates], arn.reason, every=True)
     if isinstance(arn, Ref):
         target = model.get(arn.target)
         if target is None:
@@ -101,14 +100,16 @@ def names_role(model: Model, arn: Any, role: Any) -> Any:
         if target.kind in (kinds.IAM_ROLE, kinds.INSTANCE_PROFILE):
             return _names_resource(model, target, role)
         followed = model.follow(arn, kinds.IAM_ROLE)
-        return same_resource(followed, role) if isinstance(followed, Resource) else \
-            Unknown(f"{arn_text(arn)} could not be resolved to a role")
+        return (
+            same_resource(followed, role)
+            if isinstance(followed, Resource)
+            else Unknown(f"{arn_text(arn)} could not be resolved to a role")
+        )
     if isinstance(arn, Unknown):
         return arn
     parsed = parse_iam_arn(arn)
     if parsed is None:
-        return Unknown(f"{arn_text(arn)} could not be read as an ARN") \
-            if isinstance(arn, PartialStr) else False
+        return Unknown(f"{arn_text(arn)} could not be read as an ARN") if isinstance(arn, PartialStr) else False
     if parsed.resource_type == "instance-profile":
         return _names_profile_of(model, parsed, role)
     return _arn_names_role(parsed, role)
@@ -208,16 +209,20 @@ def aws_auth_cluster(model: Model, aws_auth: Resource) -> Any:
         found = clusters
     if len(found) == 1:
         return found[0]
-    return Unknown(f"which cluster {aws_auth.address} configures is not known "
-                   f"({len(found) or 'no'} candidate clusters)")
+    return Unknown(
+        f"which cluster {aws_auth.address} configures is not known ({len(found) or 'no'} candidate clusters)"
+    )
 
 
 def _declared_beside(cluster: Resource, aws_auth: Resource) -> bool:
     here = os.path.dirname(aws_auth.location.path)
     there = os.path.dirname(cluster.location.path)
     if aws_auth.framework == "terraform":
-        return cluster.framework == "terraform" and here == there and \
-            cluster.module_call_address == aws_auth.module_call_address
+        return (
+            cluster.framework == "terraform"
+            and here == there
+            and cluster.module_call_address == aws_auth.module_call_address
+        )
     return here == there or there.startswith(here + os.sep) or here.startswith(there + os.sep)
 
 
@@ -229,8 +234,7 @@ def same_resource(a: Any, b: Any) -> bool:
 
 def _for_cluster(model: Model, resource: Resource, cluster: Any) -> bool:
     """Might ``resource`` (aws-auth, access entry, node group) belong to ``cluster``?"""
-    own = model.attr(resource, "cluster") if resource.kind != kinds.AWS_AUTH \
-        else aws_auth_cluster(model, resource)
+    own = model.attr(resource, "cluster") if resource.kind != kinds.AWS_AUTH else aws_auth_cluster(model, resource)
     if isinstance(own, Resource) and isinstance(cluster, Resource):
         return same_resource(own, cluster)
     return True  # either side unresolved: it may
@@ -256,8 +260,11 @@ def _aws_auth_match(model: Model, role: Resource, cluster: Any) -> tuple[Any, li
             continue
         found = _any_of([names_role(model, e.get("rolearn"), role) for e in entries], "")
         verdicts.append(found)
-        if found is False and aws_auth.get("ownership") == FULL and \
-                same_resource(aws_auth_cluster(model, aws_auth), cluster):
+        if (
+            found is False
+            and aws_auth.get("ownership") == FULL
+            and same_resource(aws_auth_cluster(model, aws_auth), cluster)
+        ):
             owned_without.append(aws_auth)
     return _any_of(verdicts, ""), owned_without
 
@@ -267,8 +274,7 @@ def _access_entries(model: Model, cluster: Any) -> list[Resource]:
 
 
 def _access_entry_match(model: Model, role: Resource, cluster: Any) -> Any:
-    return _any_of([names_role(model, e.get("principal_arn"), role)
-                    for e in _access_entries(model, cluster)], "")
+    return _any_of([names_role(model, e.get("principal_arn"), role) for e in _access_entries(model, cluster)], "")
 
 
 def eks_managed_principals(model: Model, cluster: Any) -> list[tuple[Resource, Any]]:
@@ -290,16 +296,18 @@ def node_authorization(model: Model, node: Any) -> dict[str, Any]:
     ``role``, ``cluster``, ``mode`` and ``detail`` for the message."""
     role = model.attr(node, "role")
     cluster = cluster_of(model, node)
-    mode = auth_mode(model, cluster) if isinstance(cluster, Resource) else \
-        Unknown(f"the cluster of {node.address} is not known")
-    result: dict[str, Any] = {"role": role, "cluster": cluster, "mode": mode, "owned": False,
-                              "detail": ""}
+    mode = (
+        auth_mode(model, cluster)
+        if isinstance(cluster, Resource)
+        else Unknown(f"the cluster of {node.address} is not known")
+    )
+    result: dict[str, Any] = {"role": role, "cluster": cluster, "mode": mode, "owned": False, "detail": ""}
     if not isinstance(role, Resource):
-        result["authorized"] = role if isinstance(role, Unknown) else \
-            Unknown(f"the node role of {node.address} is not known")
+        result["authorized"] = (
+            role if isinstance(role, Unknown) else Unknown(f"the node role of {node.address} is not known")
+        )
         return result
-    shared = _any_of([names_role(model, link, role)
-                      for _, link in eks_managed_principals(model, cluster)], "")
+    shared = _any_of([names_role(model, link, role) for _, link in eks_managed_principals(model, cluster)], "")
     if shared is True:
         result["authorized"] = True  # EKS's own entry for the managed node group covers it
         return result
@@ -326,24 +334,24 @@ def _authorized(mode: Any, in_aws_auth: Any, in_entries: Any, shared: Any) -> An
     return False
 
 
-def _gap(model: Model, cluster: Any, mode: Any, in_aws_auth: Any,
-         owned_without: list[Resource]) -> tuple[bool, str]:
+def _gap(model: Model, cluster: Any, mode: Any, in_aws_auth: Any, owned_without: list[Resource]) -> tuple[bool, str]:
     """Whether the missing authorization is certain, and what the message says about it."""
-    declared_entries = [e for e in _access_entries(model, cluster)
-                        if same_resource(model.attr(e, "cluster"), cluster)]
+    declared_entries = [e for e in _access_entries(model, cluster) if same_resource(model.attr(e, "cluster"), cluster)]
     if in_aws_auth is True and mode == API:
         return True, "its aws-auth mapping is ignored because the cluster's authentication mode is API"
     if mode == CONFIG_MAP and owned_without:
         return True, f"{owned_without[0].address} replaces aws-auth and has no mapRoles entry for it"
     if mode == API_AND_CONFIG_MAP and owned_without and declared_entries:
-        return True, (f"neither {owned_without[0].address} nor the cluster's access entries "
-                      "authorize it")
+        return True, (f"neither {owned_without[0].address} nor the cluster's access entries authorize it")
     if mode == API and declared_entries:
         return True, "the cluster's access entries have none for it"
     where = {CONFIG_MAP: "aws-auth mapRoles entry", API: "access entry"}.get(
-        mode if isinstance(mode, str) else "", "aws-auth mapRoles entry or access entry")
-    return False, (f"the analyzed files hold no {where} for it; unless one is created outside "
-                   "them (kubectl, eksctl, the console), the nodes stay Unauthorized")
+        mode if isinstance(mode, str) else "", "aws-auth mapRoles entry or access entry"
+    )
+    return False, (
+        f"the analyzed files hold no {where} for it; unless one is created outside "
+        "them (kubectl, eksctl, the console), the nodes stay Unauthorized"
+    )
 
 
 # -- aws-auth entries ---------------------------------------------------------------------------
@@ -358,8 +366,7 @@ def _node_roles(model: Model) -> list[tuple[Resource, Resource]]:
 
 
 def _fargate_roles(model: Model) -> list[Resource]:
-    return [r for r in (model.attr(p, "role") for p in model.of_kind(kinds.FARGATE))
-            if isinstance(r, Resource)]
+    return [r for r in (model.attr(p, "role") for p in model.of_kind(kinds.FARGATE)) if isinstance(r, Resource)]
 
 
 def _is_node_mapping(model: Model, entry: dict) -> bool:
@@ -426,20 +433,26 @@ def pathed_role_arns(model: Model, aws_auth: Any) -> Any:
     for entry in entries:
         arn = entry.get("rolearn")
         role = model.follow(arn, kinds.IAM_ROLE) if isinstance(arn, Ref) else None
-        if isinstance(arn, Ref) and model.get(arn.target) is not None and \
-                model.get(arn.target).kind == kinds.IAM_ROLE and isinstance(role, Resource):
+        if (
+            isinstance(arn, Ref)
+            and model.get(arn.target) is not None
+            and model.get(arn.target).kind == kinds.IAM_ROLE
+            and isinstance(role, Resource)
+        ):
             path = role.get("path", "/")
             if isinstance(path, str) and path != "/":
-                found.append(f"{arn_text(arn, model)} (role {role.address} has path {path}; "
-                             f"use arn:aws:iam::<account>:role/{_name_of(role)})")
+                found.append(
+                    f"{arn_text(arn, model)} (role {role.address} has path {path}; "
+                    f"use arn:aws:iam::<account>:role/{_name_of(role)})"
+                )
             elif not isinstance(path, str):
                 holes.append(Unknown(f"the path of {role.address} is not known"))
             continue
         parsed = parse_iam_arn(arn)
-        if parsed is not None and parsed.resource_type == "role" and \
-                parsed.path not in (None, "/"):
-            found.append(f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:"
-                         f"role/{parsed.name or '<name>'})")
+        if parsed is not None and parsed.resource_type == "role" and parsed.path not in (None, "/"):
+            found.append(
+                f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:role/{parsed.name or '<name>'})"
+            )
     if found:
         return found
     return holes[0] if holes else []
@@ -470,10 +483,8 @@ def node_mapping_problems(model: Model, aws_auth: Any) -> Any:
         if isinstance(username, (Unknown, PartialStr)):
             holes.append(Unknown(f"the username of {who} is not known"))
         elif username != NODE_USERNAME:
-            errors.append(f"{who} maps to username {describe(username)} instead of "
-                          f"{NODE_USERNAME}")
-        if isinstance(groups, Unknown) or (isinstance(groups, list) and
-                                           any(isinstance(g, Unknown) for g in groups)):
+            errors.append(f"{who} maps to username {describe(username)} instead of {NODE_USERNAME}")
+        if isinstance(groups, Unknown) or (isinstance(groups, list) and any(isinstance(g, Unknown) for g in groups)):
             holes.append(Unknown(f"the groups of {who} are not known"))
             continue
         missing = [g for g in NODE_GROUPS if not isinstance(groups, list) or g not in groups]
@@ -482,14 +493,15 @@ def node_mapping_problems(model: Model, aws_auth: Any) -> Any:
         elif _maps_windows_nodes(model, entry) and WINDOWS_GROUP not in groups:
             warnings.append(f"{who} maps Windows nodes but lacks group {WINDOWS_GROUP}")
     if errors or warnings:
-        return {"errors": errors, "warnings": warnings,
-                "text": "; ".join(errors + warnings)}
+        return {"errors": errors, "warnings": warnings, "text": "; ".join(errors + warnings)}
     return holes[0] if holes else None
 
 
 def _maps_windows_nodes(model: Model, entry: dict) -> bool:
-    return any(names_role(model, entry.get("rolearn"), role) is True and
-               runs_windows(model, node) is True for node, role in _node_roles(model))
+    return any(
+        names_role(model, entry.get("rolearn"), role) is True and runs_windows(model, node) is True
+        for node, role in _node_roles(model)
+    )
 
 
 def runs_windows(model: Model, node: Resource) -> Any:
@@ -510,10 +522,14 @@ def _entry_nodes(model: Model, entry: Resource) -> list[Resource]:
     """Self-managed nodes (outside eksctl, which writes its own entries) whose role the
     access entry's principal names."""
     cluster = model.attr(entry, "cluster")
-    return [node for node, role in _node_roles(model)
-            if node.kind == kinds.SELF_MANAGED and node.get("created_by") != EKSCTL
-            and _for_cluster(model, node, cluster)
-            and names_role(model, entry.get("principal_arn"), role) is True]
+    return [
+        node
+        for node, role in _node_roles(model)
+        if node.kind == kinds.SELF_MANAGED
+        and node.get("created_by") != EKSCTL
+        and _for_cluster(model, node, cluster)
+        and names_role(model, entry.get("principal_arn"), role) is True
+    ]
 
 
 @predicate("auth.entry_nodes")
@@ -531,20 +547,29 @@ def entry_type_problem(model: Model, entry: Any) -> Any:
         return Unknown(f"the type of {entry.address} is not known")
     kind = str(kind).upper()
     if kind not in NODE_ENTRY_TYPES:
-        return {"severity": "error", "text": f"type {kind} does not map the node identity "
-                "(system:node:{{EC2PrivateDNSName}}); node roles need EC2_LINUX or EC2_WINDOWS"}
+        return {
+            "severity": "error",
+            "text": f"type {kind} does not map the node identity "
+            "(system:node:{{EC2PrivateDNSName}}); node roles need EC2_LINUX or EC2_WINDOWS",
+        }
     if entry.get("kubernetes_groups"):
-        return {"severity": "error", "text": f"type {kind} cannot carry kubernetes_groups "
-                "(only STANDARD entries can), so EKS rejects the entry"}
+        return {
+            "severity": "error",
+            "text": f"type {kind} cannot carry kubernetes_groups (only STANDARD entries can), so EKS rejects the entry",
+        }
     windows = [runs_windows(model, n) for n in _entry_nodes(model, entry)]
     if not windows or not all(isinstance(w, bool) for w in windows):
         return None
     if kind == EC2_LINUX and all(windows):
-        return {"severity": "warning", "text": "type EC2_LINUX is used for a role whose nodes "
-                "all run Windows (use EC2_WINDOWS)"}
+        return {
+            "severity": "warning",
+            "text": "type EC2_LINUX is used for a role whose nodes all run Windows (use EC2_WINDOWS)",
+        }
     if kind == EC2_WINDOWS and not any(windows):
-        return {"severity": "warning", "text": "type EC2_WINDOWS is used for a role whose nodes "
-                "run Linux (use EC2_LINUX)"}
+        return {
+            "severity": "warning",
+            "text": "type EC2_WINDOWS is used for a role whose nodes run Linux (use EC2_LINUX)",
+        }
     return None
 
 
@@ -606,8 +631,7 @@ def instance_profile_problem(model: Model, node: Any) -> Any:
             return {"text": f"{node.address} sets no instance profile", "holder": node}
         profile = template.get("instance_profile")
         if profile is None:
-            return {"text": f"launch template {template.address} sets no instance profile",
-                    "holder": template}
+            return {"text": f"launch template {template.address} sets no instance profile", "holder": template}
     resolved = model.follow(profile, kinds.INSTANCE_PROFILE)
     if not isinstance(resolved, Resource):
         return None  # a profile outside the analyzed files: set, if not verifiable
@@ -640,7 +664,6 @@ def shared_cluster_role(model: Model, node: Any) -> Any:
     if isinstance(node_link, str) and isinstance(cluster_link, str):
         wanted, given = parse_iam_arn(node_link), parse_iam_arn(cluster_link)
         if wanted and given and wanted.name and given.name:
-            same_account = None in (wanted.account, given.account) or \
-                wanted.account == given.account
+            same_account = None in (wanted.account, given.account) or wanted.account == given.account
             return node_link if wanted.name == given.name and same_account else None
     return Unknown("the node role or the cluster role is outside the analyzed files")

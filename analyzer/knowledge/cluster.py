@@ -44,8 +44,7 @@ def cluster_out_of_scope(model: Model, cluster: Resource) -> Any:
 def _ec2_entries_without_nodes(model: Model, cluster: Resource) -> bool:
     for entry in model.of_kind(kinds.ACCESS_ENTRY):
         kind = entry.get("type")
-        if model.attr(entry, "cluster") is cluster and isinstance(kind, str) and \
-                kind.upper() in NODE_ENTRY_TYPES:
+        if model.attr(entry, "cluster") is cluster and isinstance(kind, str) and kind.upper() in NODE_ENTRY_TYPES:
             return True
     return False
 
@@ -142,8 +141,7 @@ def prohibited_template_settings(model: Model, template: Any) -> Any:
             continue
         found.append((field, label))
     if found:
-        return {"fields": [f for f, _ in found], "first": found[0][0],
-                "text": ", ".join(label for _, label in found)}
+        return {"fields": [f for f, _ in found], "first": found[0][0], "text": ", ".join(label for _, label in found)}
     return holes[0] if holes else None
 
 

@@ -27,8 +27,9 @@ def vpc_dhcp_options(model: Model, vpc: Resource) -> Any:
         target = model.attr(association, "vpc")
         if target is not vpc:
             if not isinstance(target, Resource) and scope_of(association) == scope_of(vpc):
-                maybe = either(maybe, Unknown(f"{association.address} associates DHCP options "
-                                             "with a VPC that is not resolved"))
+                maybe = either(
+                    maybe, Unknown(f"{association.address} associates DHCP options with a VPC that is not resolved")
+                )
             continue
         value = association.get("dhcp_options")
         if value == AWS_DEFAULT_SET:
@@ -36,8 +37,10 @@ def vpc_dhcp_options(model: Model, vpc: Resource) -> Any:
         options = unambiguous(model, model.follow(value, kinds.DHCP_OPTIONS))
         if isinstance(options, Resource):
             return options
-        return Unknown(f"the DHCP options set associated with {vpc.address} is not in the "
-                       f"analyzed files ({getattr(options, 'reason', options)})")
+        return Unknown(
+            f"the DHCP options set associated with {vpc.address} is not in the "
+            f"analyzed files ({getattr(options, 'reason', options)})"
+        )
     return maybe
 
 
@@ -52,13 +55,16 @@ def vpc_serves_eks(model: Model, vpc: Resource) -> bool:
     """True when a cluster or node group of the analyzed files uses this VPC."""
     if model.attr(vpc, "eks_clusters"):
         return True
-    return any(model.attr(subnet, "vpc") is vpc and model.attr(subnet, "nodes")
-               for subnet in model.of_kind(kinds.SUBNET))
+    return any(
+        model.attr(subnet, "vpc") is vpc and model.attr(subnet, "nodes") for subnet in model.of_kind(kinds.SUBNET)
+    )
 
 
 @fact(kinds.VPC, "private_only_clusters")
 def vpc_private_only_clusters(model: Model, vpc: Resource) -> list[Resource]:
     """Clusters in this VPC whose API server has only the private endpoint."""
-    return [c for c in model.attr(vpc, "eks_clusters")
-            if c.get("endpoint_private_access") is True
-            and c.get("endpoint_public_access") is False]
+    return [
+        c
+        for c in model.attr(vpc, "eks_clusters")
+        if c.get("endpoint_private_access") is True and c.get("endpoint_public_access") is False
+    ]

@@ -15,10 +15,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.engine.predicates import predicate
-from analyzer.knowledge.routing import (EGRESS, ENDPOINTS, INTERNET_GATEWAY, NAT, NO_PUBLIC_IP,
-                                        NO_ROUTE, PUBLIC, ambiguous, cluster_vpc,
-                                        either, route_target, scope_of, unambiguous,
-                                        unresolved_modules)
+from analyzer.knowledge.routing import (
+    EGRESS,
+    ENDPOINTS,
+    INTERNET_GATEWAY,
+    NAT,
+    NO_PUBLIC_IP,
+    NO_ROUTE,
+    PUBLIC,
+    ambiguous,
+    cluster_vpc,
+    either,
+    route_target,
+    scope_of,
+    unambiguous,
+    unresolved_modules,
+)
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -76,13 +88,13 @@ def node_subnet_egress(model: Model, node: Resource) -> list[SubnetEgress]:
     for subnet in model.attr(node, "resolved_subnets"):
         egress_class = model.attr(subnet, "egress_class")
         public_ip = node_public_ip(model, node, subnet) if egress_class == PUBLIC else False
-        found.append(SubnetEgress(node, subnet, egress_class, public_ip,
-                                  _owner(model, node, subnet, egress_class, public_ip)))
+        found.append(
+            SubnetEgress(node, subnet, egress_class, public_ip, _owner(model, node, subnet, egress_class, public_ip))
+        )
     return found
 
 
-def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any,
-           public_ip: Any) -> Any:
+def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, public_ip: Any) -> Any:
     if isinstance(egress_class, Unknown):
         return egress_class
     if egress_class == NAT:
@@ -91,8 +103,7 @@ def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any,
         if public_ip is True:
             return EGRESS
         if is_unknown(public_ip):
-            return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} "
-                           "is not known")
+            return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} is not known")
         if node.kind == kinds.NODEGROUP:
             return NO_PUBLIC_IP  # EKS rejects the node group (Ec2SubnetInvalidConfiguration)
         return _self_managed_without_public_ip(model, node, subnet)
@@ -106,8 +117,11 @@ def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resour
     """Self-managed nodes in a public subnet without a public IP can still join a cluster with
     private endpoint access through VPC endpoints (RULES §6 EKS-NET-003 exemption)."""
     cluster = model.attr(node, "cluster")
-    private = cluster.get("endpoint_private_access") if isinstance(cluster, Resource) else \
-        Unknown(f"the cluster of {node.address} is not known")
+    private = (
+        cluster.get("endpoint_private_access")
+        if isinstance(cluster, Resource)
+        else Unknown(f"the cluster of {node.address} is not known")
+    )
     intent = model.attr(subnet, "endpoint_intent")
     if private is True and intent is True:
         return ENDPOINTS
@@ -120,14 +134,12 @@ def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resour
 @fact(kinds.SUBNET, "nodes")
 def subnet_nodes(model: Model, subnet: Resource) -> list[Resource]:
     """Node groups that launch into this subnet."""
-    return [n for n in model.of_kind(*kinds.NODE_KINDS)
-            if subnet in model.attr(n, "resolved_subnets")]
+    return [n for n in model.of_kind(*kinds.NODE_KINDS) if subnet in model.attr(n, "resolved_subnets")]
 
 
 @fact(kinds.SUBNET, "node_egress")
 def subnet_node_egress(model: Model, subnet: Resource) -> list[SubnetEgress]:
-    return [e for n in model.attr(subnet, "nodes") for e in model.attr(n, "subnet_egress")
-            if e.subnet is subnet]
+    return [e for n in model.attr(subnet, "nodes") for e in model.attr(n, "subnet_egress") if e.subnet is subnet]
 
 
 # -- what serves node egress -----------------------------------------------------------------------
@@ -194,25 +206,27 @@ def nat_problem(model: Model, nat: Any) -> Any:
     if is_unknown(connectivity):
         return Unknown(f"the connectivity type of {nat.address} is not known")
     if str(connectivity).lower() == "private":
-        return {"field": "connectivity_type",
-                "text": "is a private NAT gateway: it cannot reach the internet"}
+        return {"field": "connectivity_type", "text": "is a private NAT gateway: it cannot reach the internet"}
     if nat.get("allocation_id") is None:
-        return {"field": "allocation_id",
-                "text": "has no Elastic IP (allocation_id), so it has no public address"}
+        return {"field": "allocation_id", "text": "has no Elastic IP (allocation_id), so it has no public address"}
     subnet = model.attr(nat, "subnet")
     if not isinstance(subnet, Resource):
         return Unknown(f"the subnet of {nat.address} is not in the analyzed files")
     if subnet in model.attr(nat, "served_subnets"):
-        return {"field": "subnet",
-                "text": f"sits in {subnet.address}, a subnet it serves itself: traffic loops "
-                        "and never leaves the VPC; place it in a public subnet"}
+        return {
+            "field": "subnet",
+            "text": f"sits in {subnet.address}, a subnet it serves itself: traffic loops "
+            "and never leaves the VPC; place it in a public subnet",
+        }
     egress_class = model.attr(subnet, "egress_class")
     if isinstance(egress_class, Unknown):
         return egress_class
     if egress_class != PUBLIC:
-        return {"field": "subnet",
-                "text": f"sits in {subnet.address}, which has no default route to an internet "
-                        f"gateway ({egress_class} subnet): place it in a public subnet"}
+        return {
+            "field": "subnet",
+            "text": f"sits in {subnet.address}, which has no default route to an internet "
+            f"gateway ({egress_class} subnet): place it in a public subnet",
+        }
     return None
 
 
@@ -229,9 +243,11 @@ def dangling_target(model: Model, route: Any) -> Any:
     if target is None or target.kind not in (INTERNET_GATEWAY, "nat_gateway"):
         return None
     if isinstance(target.value, str):
-        return {"severity": "warning",
-                "text": f"leads to {target.name} {target.value}, which is not in the analyzed "
-                        "files: make sure it exists and is attached to this VPC"}
+        return {
+            "severity": "warning",
+            "text": f"leads to {target.name} {target.value}, which is not in the analyzed "
+            "files: make sure it exists and is attached to this VPC",
+        }
     if isinstance(target.value, Unknown):
         return target.value
     vpc = model.attr(route, "vpc")
@@ -245,31 +261,34 @@ def _igw_problem(model: Model, gateway: Resource, vpc: Any) -> Any:
     if isinstance(attached, Unknown):
         return attached
     if not attached:
-        return {"severity": "error",
-                "text": f"leads to {gateway.address}, which is not attached to any VPC "
-                        "(no vpc_id / VPCGatewayAttachment): the route is a blackhole"}
+        return {
+            "severity": "error",
+            "text": f"leads to {gateway.address}, which is not attached to any VPC "
+            "(no vpc_id / VPCGatewayAttachment): the route is a blackhole",
+        }
     if not isinstance(vpc, Resource):
         return Unknown("the VPC of the route table is not known")
     if vpc in attached:
         return None
-    return {"severity": "error",
-            "text": f"leads to {gateway.address}, which is attached to "
-                    f"{', '.join(v.address for v in attached)}, not to {vpc.address}"}
+    return {
+        "severity": "error",
+        "text": f"leads to {gateway.address}, which is attached to "
+        f"{', '.join(v.address for v in attached)}, not to {vpc.address}",
+    }
 
 
 def gateway_vpcs(model: Model, gateway: Resource) -> Any:
     """The VPCs an internet gateway is attached to (its vpc_id, or gateway attachments)."""
     found: list[Resource] = []
     candidates = [gateway.get("vpc")] + [
-        a.get("vpc") for a in model.of_kind(kinds.GATEWAY_ATTACHMENT)
-        if model.attr(a, "internet_gateway") is gateway]
+        a.get("vpc") for a in model.of_kind(kinds.GATEWAY_ATTACHMENT) if model.attr(a, "internet_gateway") is gateway
+    ]
     for value in candidates:
         if value is None:
             continue
         vpc = model.follow(value, kinds.VPC)
         if not isinstance(vpc, Resource):
-            return Unknown(f"the VPC {gateway.address} is attached to is not in the analyzed "
-                           "files")
+            return Unknown(f"the VPC {gateway.address} is attached to is not in the analyzed files")
         found.append(vpc)
     if not found:
         return either(unresolved_modules(model, scope_of(gateway), "its attachment"), found)
@@ -283,18 +302,35 @@ def _nat_vpc_problem(model: Model, nat: Resource, vpc: Any) -> Any:
         return Unknown(f"the VPC of {nat.address} or of the route table is not known")
     if nat_vpc is vpc:
         return None
-    return {"severity": "error",
-            "text": f"leads to {nat.address}, which is in {nat_vpc.address}, not in "
-                    f"{vpc.address}: a route can only target a NAT gateway of its own VPC"}
+    return {
+        "severity": "error",
+        "text": f"leads to {nat.address}, which is in {nat_vpc.address}, not in "
+        f"{vpc.address}: a route can only target a NAT gateway of its own VPC",
+    }
 
 
 # -- EKS-CLUSTER-005: node egress addresses and the public endpoint's allow-list -------------------
 # Address blocks without public (internet-routable) addresses: NAT gateway EIPs and public IPs
 # of instances are never inside them.
-_NON_PUBLIC_BLOCKS = tuple(ipaddress.ip_network(block) for block in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
+_NON_PUBLIC_BLOCKS = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
 OPEN_TO_ALL = "0.0.0.0/0"
 
 
@@ -319,8 +355,10 @@ def public_cidr_gap(model: Model, cluster: Any) -> Any:
     if private is True or public is False:
         return None
     if is_unknown(cidrs) or (isinstance(cidrs, list) and any(is_unknown(c) for c in cidrs)):
-        return Unknown(f"the public access CIDRs of {cluster.address} are not known "
-                       f"({getattr(first_unknown(cidrs), 'reason', 'unknown')})")
+        return Unknown(
+            f"the public access CIDRs of {cluster.address} are not known "
+            f"({getattr(first_unknown(cidrs), 'reason', 'unknown')})"
+        )
     if not isinstance(cidrs, list) or not cidrs or OPEN_TO_ALL in cidrs:
         return None
     nodes = model.attr(cluster, "node_groups")
@@ -331,21 +369,25 @@ def public_cidr_gap(model: Model, cluster: Any) -> Any:
     except ValueError:
         return Unknown(f"a public access CIDR of {cluster.address} is not a CIDR block")
     if not public_cidrs:
-        return {"severity": "error",
-                "text": f"{cluster.address} has only the public endpoint and allows it from "
-                        f"{', '.join(map(str, cidrs))} only, which holds no public address: "
-                        f"nodes of {', '.join(n.address for n in nodes)} reach the endpoint from a "
-                        "NAT gateway's Elastic IP or their own public IP and are refused"}
+        return {
+            "severity": "error",
+            "text": f"{cluster.address} has only the public endpoint and allows it from "
+            f"{', '.join(map(str, cidrs))} only, which holds no public address: "
+            f"nodes of {', '.join(n.address for n in nodes)} reach the endpoint from a "
+            "NAT gateway's Elastic IP or their own public IP and are refused",
+        }
     sources = _egress_sources(model, nodes)
     if isinstance(sources, Unknown):
         return sources
     if not sources:
         return None
-    return {"severity": "warning",
-            "text": f"{cluster.address} has only the public endpoint and allows it from "
-                    f"{', '.join(map(str, cidrs))} only; nodes reach it from "
-                    f"{', '.join(sources)}, whose addresses are only known after apply: make "
-                    "sure they are inside these CIDRs, or enable private endpoint access"}
+    return {
+        "severity": "warning",
+        "text": f"{cluster.address} has only the public endpoint and allows it from "
+        f"{', '.join(map(str, cidrs))} only; nodes reach it from "
+        f"{', '.join(sources)}, whose addresses are only known after apply: make "
+        "sure they are inside these CIDRs, or enable private endpoint access",
+    }
 
 
 def _egress_sources(model: Model, nodes: list[Resource]) -> Any:
@@ -403,11 +445,13 @@ def private_endpoint_path_problem(model: Model, node: Any) -> Any:
         if path is None or isinstance(path, Unknown):
             return path
         if path is False:
-            return {"at": subnet,
-                    "text": f"{node.address} runs in {subnet.address} of {vpc.address}, outside "
-                            f"{home.address}, and {cluster.address} has only the private "
-                            f"endpoint: {subnet.address} has no peering or transit gateway route "
-                            f"to {home.address}"}
+            return {
+                "at": subnet,
+                "text": f"{node.address} runs in {subnet.address} of {vpc.address}, outside "
+                f"{home.address}, and {cluster.address} has only the private "
+                f"endpoint: {subnet.address} has no peering or transit gateway route "
+                f"to {home.address}",
+            }
     return None
 
 
@@ -425,12 +469,14 @@ def _route_to(model: Model, subnet: Resource, cidr: Any) -> Any:
         if is_unknown(destination):
             return Unknown(f"the destination of {route.address} is not known")
         try:
-            covers = destination is not None and wanted.subnet_of(
-                ipaddress.ip_network(str(destination), strict=False))
+            covers = destination is not None and wanted.subnet_of(ipaddress.ip_network(str(destination), strict=False))
         except (ValueError, TypeError):
             covers = False
         target = route_target(model, route)
-        if covers and target is not None and target.kind in (
-                "vpc_peering_connection", "transit_gateway", "core_network"):
+        if (
+            covers
+            and target is not None
+            and target.kind in ("vpc_peering_connection", "transit_gateway", "core_network")
+        ):
             return True
     return table.unsure if table.unsure is not None else False

@@ -15,26 +15,24 @@ EKS-NET-002's finding (one defect, one finding).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from analyzer.engine.predicates import predicate
 from analyzer.knowledge import routing
 from analyzer.knowledge.addressing import zone_key, zone_text, zones_comparable
 from analyzer.knowledge.egress import SubnetEgress
-from analyzer.knowledge.routing import (either, in_scope, scope_of, unambiguous,
-                                        unresolved_modules)
+from analyzer.knowledge.routing import either, in_scope, scope_of, unambiguous, unresolved_modules
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import EKSCTL_DEFAULT, Resource
 from analyzer.values import PartialStr, Ref, Unknown, is_unknown
 
 INTERFACE, GATEWAY = "Interface", "Gateway"
-EC2, ECR_API, ECR_DKR, S3, STS, EKS, EKS_AUTH = ("ec2", "ecr.api", "ecr.dkr", "s3", "sts", "eks",
-                                                  "eks-auth")
+EC2, ECR_API, ECR_DKR, S3, STS, EKS, EKS_AUTH = ("ec2", "ecr.api", "ecr.dkr", "s3", "sts", "eks", "eks-auth")
 # Interface endpoints nodes call while joining (RULES §7 EKS-EPT-008)
 NODE_INTERFACE_SERVICES = (EC2, ECR_API, ECR_DKR, STS, EKS, EKS_AUTH)
-OPTIONAL_SERVICES = ("elasticloadbalancing", "logs", "autoscaling", "xray", "ssm", "ssmmessages",
-                     "ec2messages")
+OPTIONAL_SERVICES = ("elasticloadbalancing", "logs", "autoscaling", "xray", "ssm", "ssmmessages", "ec2messages")
 _HOLE = "\x00"
 
 
@@ -52,12 +50,11 @@ def service_of(name: Any) -> Any:
         return Unknown(f"the service name is not known ({getattr(name, 'reason', name)})")
     parts = text.split(".")
     if "amazonaws" not in parts:
-        return Unknown(f"the service name {text.replace(_HOLE, '…')!r} is not known") \
-            if _HOLE in text else None
+        return Unknown(f"the service name {text.replace(_HOLE, '…')!r} is not known") if _HOLE in text else None
     index = parts.index("amazonaws")
-    if parts[index + 1:index + 2] == ["vpce"]:  # a PrivateLink endpoint service of an account
+    if parts[index + 1 : index + 2] == ["vpce"]:  # a PrivateLink endpoint service of an account
         return None
-    service = ".".join(parts[index + 2:])
+    service = ".".join(parts[index + 2 :])
     if _HOLE in service or not service:
         return Unknown(f"the service of {text.replace(_HOLE, '…')!r} is not known")
     return service
@@ -78,8 +75,11 @@ def endpoint_service(model: Model, endpoint: Resource) -> Any:
 
 
 def _associations(model: Model, endpoint: Resource, field: str) -> list[Any]:
-    return [a.get(field) for a in model.of_kind(kinds.VPC_ENDPOINT_ASSOCIATION)
-            if a.get(field) is not None and model.attr(a, "endpoint") is endpoint]
+    return [
+        a.get(field)
+        for a in model.of_kind(kinds.VPC_ENDPOINT_ASSOCIATION)
+        if a.get(field) is not None and model.attr(a, "endpoint") is endpoint
+    ]
 
 
 @fact(kinds.VPC_ENDPOINT, "service")
@@ -113,8 +113,7 @@ def endpoint_security_groups(model: Model, endpoint: Resource) -> Any:
     own = model.attr(endpoint, "security_groups")
     if isinstance(own, Unknown):
         return own
-    extra = [model.follow(g, kinds.SECURITY_GROUP)
-             for g in _associations(model, endpoint, "security_group")]
+    extra = [model.follow(g, kinds.SECURITY_GROUP) for g in _associations(model, endpoint, "security_group")]
     groups = list(own or []) + extra
     return groups or None
 
@@ -136,12 +135,12 @@ def vpc_endpoints(model: Model, vpc: Resource) -> list[Resource]:
 def _unplaced_endpoints(model: Model, scope: str) -> list[Resource]:
     """Endpoints whose VPC is not resolved: they may belong to any VPC of their
     configuration."""
-    return [e for e in in_scope(model.of_kind(kinds.VPC_ENDPOINT), scope)
-            if not isinstance(model.attr(e, "vpc"), Resource)]
+    return [
+        e for e in in_scope(model.of_kind(kinds.VPC_ENDPOINT), scope) if not isinstance(model.attr(e, "vpc"), Resource)
+    ]
 
 
-def find_endpoints(model: Model, vpc: Resource, services: Iterable[str]) -> tuple[list[Resource],
-                                                                                 Unknown | None]:
+def find_endpoints(model: Model, vpc: Resource, services: Iterable[str]) -> tuple[list[Resource], Unknown | None]:
     """(endpoints of ``vpc`` for one of ``services``, why more may exist)."""
     wanted = set(services)
     found, unsure = [], None
@@ -155,8 +154,9 @@ def find_endpoints(model: Model, vpc: Resource, services: Iterable[str]) -> tupl
         service = endpoint_service(model, endpoint)
         if service in wanted or isinstance(service, Unknown):
             where = model.attr(endpoint, "vpc")
-            unsure = either(unsure, Unknown(f"the VPC of {endpoint.address} is not resolved "
-                                           f"({getattr(where, 'reason', where)})"))
+            unsure = either(
+                unsure, Unknown(f"the VPC of {endpoint.address} is not resolved ({getattr(where, 'reason', where)})")
+            )
     unsure = either(unsure, unresolved_modules(model, scope_of(vpc), "VPC endpoints"))
     return found, unsure
 
@@ -177,8 +177,7 @@ def subnet_endpoint_intent(model: Model, subnet: Resource) -> Any:
         return True
     vpc = unambiguous(model, model.attr(subnet, "vpc"))
     if not isinstance(vpc, Resource):
-        return Unknown(f"the VPC of {subnet.address} is not in the analyzed files, so its "
-                       "VPC endpoints are not known")
+        return Unknown(f"the VPC of {subnet.address} is not in the analyzed files, so its VPC endpoints are not known")
     return model.attr(vpc, "endpoint_intent")
 
 
@@ -255,8 +254,11 @@ def vpc_endpoint_clusters(model: Model, vpc: Resource) -> list[Resource]:
 def endpoint_serves_nodes(model: Model, endpoint: Resource) -> bool:
     """A node-service endpoint the user declared in a VPC whose nodes rely on endpoints."""
     vpc = model.attr(endpoint, "vpc")
-    return (isinstance(vpc, Resource) and endpoint.provenance != EKSCTL_DEFAULT
-            and bool(model.attr(vpc, "endpoint_node_subnets")))
+    return (
+        isinstance(vpc, Resource)
+        and endpoint.provenance != EKSCTL_DEFAULT
+        and bool(model.attr(vpc, "endpoint_node_subnets"))
+    )
 
 
 # -- predicates ------------------------------------------------------------------------------------
@@ -295,16 +297,17 @@ def s3_gap(model: Model, vpc: Any) -> Any:
         if unsure is not None:
             return unsure
         if interfaces:
-            return {"at": interfaces[0], "field": "private_dns_enabled",
-                    "text": f"S3 interface endpoint {interfaces[0].address} has private DNS off, "
-                            "so nodes still resolve the public S3 names"}
-        return {"at": vpc, "field": "",
-                "text": f"{vpc.address} has no S3 endpoint"}
+            return {
+                "at": interfaces[0],
+                "field": "private_dns_enabled",
+                "text": f"S3 interface endpoint {interfaces[0].address} has private DNS off, "
+                "so nodes still resolve the public S3 names",
+            }
+        return {"at": vpc, "field": "", "text": f"{vpc.address} has no S3 endpoint"}
     return _s3_route_gap(model, vpc, gateways, unsure)
 
 
-def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource],
-                  unsure: Unknown | None) -> Any:
+def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource], unsure: Unknown | None) -> Any:
     covered: list[Any] = []
     for gateway in gateways:
         tables = model.attr(gateway, "all_route_tables")
@@ -318,15 +321,17 @@ def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource],
         target = table.table if table.table is not None else table.vpc
         if any(item is target for item in covered):
             continue
-        if table.table is not None and table.table.get("main") is True and \
-                any(item is table.vpc for item in covered):
+        if table.table is not None and table.table.get("main") is True and any(item is table.vpc for item in covered):
             continue
         hole = next((item for item in covered if isinstance(item, Unknown)), None) or unsure
         if hole is not None:
             return hole
-        return {"at": gateways[0], "field": "route_tables",
-                "text": f"S3 gateway endpoint {gateways[0].address} is not on {table.address}, "
-                        f"the route table of node subnet {egress.subnet.address}"}
+        return {
+            "at": gateways[0],
+            "field": "route_tables",
+            "text": f"S3 gateway endpoint {gateways[0].address} is not on {table.address}, "
+            f"the route table of node subnet {egress.subnet.address}",
+        }
     return None
 
 
@@ -340,15 +345,15 @@ def interface_problem(model: Model, endpoint: Any) -> Any:
     if is_unknown(kind):
         return Unknown(f"the endpoint type of {endpoint.address} is not known")
     if kind != INTERFACE:
-        return {"field": "endpoint_type",
-                "text": f"is a {kind} endpoint; this service only offers Interface endpoints"}
+        return {"field": "endpoint_type", "text": f"is a {kind} endpoint; this service only offers Interface endpoints"}
     private_dns = model.attr(endpoint, "private_dns")
     if is_unknown(private_dns):
         return Unknown(f"whether {endpoint.address} has private DNS is not known")
     if private_dns is not True:
-        return {"field": "private_dns_enabled",
-                "text": "has private DNS off, so nodes resolve the public service name and "
-                        "their calls time out"}
+        return {
+            "field": "private_dns_enabled",
+            "text": "has private DNS off, so nodes resolve the public service name and their calls time out",
+        }
     return _zone_gap(model, endpoint)
 
 
@@ -357,8 +362,7 @@ def _zone_gap(model: Model, endpoint: Resource) -> Any:
     if isinstance(subnets, Unknown):
         return subnets
     if not subnets:
-        return {"field": "subnets", "text": "has no subnets, so it has no network interface "
-                                            "nodes could reach"}
+        return {"field": "subnets", "text": "has no subnets, so it has no network interface nodes could reach"}
     zones, unsure = [], None
     for subnet in subnets:
         if not isinstance(subnet, Resource):
@@ -373,11 +377,18 @@ def _zone_gap(model: Model, endpoint: Resource) -> Any:
         if zone is not None and zone in zones:
             continue
         if unsure is not None or not zones_comparable(zone, zones):
-            return either(unsure, Unknown(f"the availability zones of {egress.subnet.address} "
-                                          f"and the subnets of {endpoint.address} are not known"))
-        return {"field": "subnets",
-                "text": f"has no subnet in the availability zone of node subnet "
-                        f"{egress.subnet.address} ({zone_text(egress.subnet)})"}
+            return either(
+                unsure,
+                Unknown(
+                    f"the availability zones of {egress.subnet.address} "
+                    f"and the subnets of {endpoint.address} are not known"
+                ),
+            )
+        return {
+            "field": "subnets",
+            "text": f"has no subnet in the availability zone of node subnet "
+            f"{egress.subnet.address} ({zone_text(egress.subnet)})",
+        }
     return None
 
 
@@ -391,15 +402,18 @@ def cni_uses_irsa(model: Model, clusters: Any) -> Any:
         if cluster.framework == "eksctl" and cluster.get("cni_service_account_identity") is True:
             return True
         for addon in model.of_kind(kinds.ADDON):
-            if model.attr(addon, "cluster") is cluster and addon.get("name") == "vpc-cni" and \
-                    addon.get("service_account_role") is not None:
+            if (
+                model.attr(addon, "cluster") is cluster
+                and addon.get("name") == "vpc-cni"
+                and addon.get("service_account_role") is not None
+            ):
                 return True
     return False
 
 
 @predicate("endpoints.pod_identity_use")
 def pod_identity_use(model: Model, cluster: Any) -> Any:
-    """"vpc-cni" when aws-node gets its permissions through EKS Pod Identity, "workloads" when
+    """ "vpc-cni" when aws-node gets its permissions through EKS Pod Identity, "workloads" when
     other service accounts do, None when the cluster does not use Pod Identity."""
     if not isinstance(cluster, Resource):
         return None
@@ -416,8 +430,7 @@ def pod_identity_use(model: Model, cluster: Any) -> Any:
             users.append((association.get("namespace"), association.get("service_account")))
     if not users:
         return None
-    if any(namespace in ("kube-system", None) and account == "aws-node"
-           for namespace, account in users):
+    if any(namespace in ("kube-system", None) and account == "aws-node" for namespace, account in users):
         return "vpc-cni"
     return "workloads"
 
@@ -462,21 +475,21 @@ def _bootstrap_sh_calls(call: Any) -> Any:
     if endpoint is not None and ca is not None:
         return None
     if call.may_hide_arguments:
-        return Unknown(f"the arguments of /etc/eks/bootstrap.sh (user data line {call.line}) are "
-                       "not all known")
-    return (f"/etc/eks/bootstrap.sh (user data line {call.line}) runs without both "
-            "--apiserver-endpoint and --b64-cluster-ca")
+        return Unknown(f"the arguments of /etc/eks/bootstrap.sh (user data line {call.line}) are not all known")
+    return (
+        f"/etc/eks/bootstrap.sh (user data line {call.line}) runs without both "
+        "--apiserver-endpoint and --b64-cluster-ca"
+    )
 
 
 def _windows_calls(call: Any) -> Any:
-    if call.params.get("APIServerEndpoint") is not None and \
-            call.params.get("Base64ClusterCA") is not None:
+    if call.params.get("APIServerEndpoint") is not None and call.params.get("Base64ClusterCA") is not None:
         return None
     if call.may_hide_arguments:
-        return Unknown(f"the arguments of Start-EKSBootstrap.ps1 (line {call.line}) are not all "
-                       "known")
-    return (f"Start-EKSBootstrap.ps1 (user data line {call.line}) runs without both "
-            "-APIServerEndpoint and -Base64ClusterCA")
+        return Unknown(f"the arguments of Start-EKSBootstrap.ps1 (line {call.line}) are not all known")
+    return (
+        f"Start-EKSBootstrap.ps1 (user data line {call.line}) runs without both -APIServerEndpoint and -Base64ClusterCA"
+    )
 
 
 # -- EKS-EPT-009: endpoint security groups ---------------------------------------------------------
@@ -497,20 +510,35 @@ def security_group_gap(model: Model, endpoint: Any) -> Any:
     if values:
         groups = [sg.resolve_group(model, value) for value in values]
     else:
-        adopted = next((g for g in model.of_kind(kinds.SECURITY_GROUP)
-                        if g.get("vpc_default") is True and model.attr(g, "vpc") is vpc), None)
+        adopted = next(
+            (
+                g
+                for g in model.of_kind(kinds.SECURITY_GROUP)
+                if g.get("vpc_default") is True and model.attr(g, "vpc") is vpc
+            ),
+            None,
+        )
         if adopted is None:
             return _aws_default_group_gap(model, endpoint, vpc, nodes)
         groups = [adopted]
     unknown = None
     for egress in model.attr(vpc, "endpoint_node_subnets") if isinstance(vpc, Resource) else []:
-        verdict = sg.allows(model, groups, sg.INGRESS, "tcp", (443, 443),
-                            _in_subnet(sg.node_endpoint(model, egress.node), egress.subnet))
+        verdict = sg.allows(
+            model,
+            groups,
+            sg.INGRESS,
+            "tcp",
+            (443, 443),
+            _in_subnet(sg.node_endpoint(model, egress.node), egress.subnet),
+        )
         if verdict is False:
             at = next((g for g in groups if isinstance(g, Resource)), endpoint)
-            return {"at": at, "text": f"none of its security groups ({sg.group_names(groups)}) "
-                                      f"allows inbound TCP 443 from {egress.node.address} in "
-                                      f"{egress.subnet.address}"}
+            return {
+                "at": at,
+                "text": f"none of its security groups ({sg.group_names(groups)}) "
+                f"allows inbound TCP 443 from {egress.node.address} in "
+                f"{egress.subnet.address}",
+            }
         if isinstance(verdict, Unknown):
             unknown = either(unknown, verdict)
     return unknown
@@ -530,20 +558,27 @@ def _aws_default_group_gap(model: Model, endpoint: Resource, vpc: Any, nodes: li
     from analyzer.knowledge import security_groups as sg
 
     if not isinstance(vpc, Resource):
-        return Unknown(f"{endpoint.address} uses the default security group of a VPC whose "
-                       "rules are not in the analyzed files")
+        return Unknown(
+            f"{endpoint.address} uses the default security group of a VPC whose rules are not in the analyzed files"
+        )
     if sg.floating_rules(model, sg.INGRESS):
-        return Unknown("security group rules whose group is not known may be attached to the "
-                       f"default security group of {vpc.address}")
+        return Unknown(
+            "security group rules whose group is not known may be attached to the "
+            f"default security group of {vpc.address}"
+        )
     for node in nodes:
         groups = model.attr(node, "node_security_groups")
         if isinstance(groups, Unknown) or any(not isinstance(g, Resource) for g in groups):
-            return Unknown(f"the security groups of {node.address} are not known; it may carry "
-                           f"the default security group of {vpc.address}")
-        return {"at": endpoint,
-                "text": f"sets no security groups, so it gets the default security group of "
-                        f"{vpc.address}, which only admits its own members; {node.address} "
-                        f"carries {sg.group_names(groups)}"}
+            return Unknown(
+                f"the security groups of {node.address} are not known; it may carry "
+                f"the default security group of {vpc.address}"
+            )
+        return {
+            "at": endpoint,
+            "text": f"sets no security groups, so it gets the default security group of "
+            f"{vpc.address}, which only admits its own members; {node.address} "
+            f"carries {sg.group_names(groups)}",
+        }
     return None
 
 
@@ -551,10 +586,8 @@ def _aws_default_group_gap(model: Model, endpoint: Resource, vpc: Any, nodes: li
 EKS_ADDON_REGISTRY_ACCOUNT = "602401143452"  # amazon-k8s-cni, kube-proxy, ... in most Regions
 ECR_PULL = ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 POLICY_NEEDS: dict[str, tuple[tuple[str, str | None], ...]] = {
-    ECR_API: tuple((a, f"arn:aws:ecr:*:{EKS_ADDON_REGISTRY_ACCOUNT}:repository/amazon-k8s-cni")
-                   for a in ECR_PULL),
-    ECR_DKR: tuple((a, f"arn:aws:ecr:*:{EKS_ADDON_REGISTRY_ACCOUNT}:repository/amazon-k8s-cni")
-                   for a in ECR_PULL),
+    ECR_API: tuple((a, f"arn:aws:ecr:*:{EKS_ADDON_REGISTRY_ACCOUNT}:repository/amazon-k8s-cni") for a in ECR_PULL),
+    ECR_DKR: tuple((a, f"arn:aws:ecr:*:{EKS_ADDON_REGISTRY_ACCOUNT}:repository/amazon-k8s-cni") for a in ECR_PULL),
     S3: (("s3:GetObject", "arn:aws:s3:::prod-{region}-starport-layer-bucket/layer"),),
     EC2: (("ec2:DescribeInstances", "*"),),
     STS: (("sts:AssumeRoleWithWebIdentity", None),),
@@ -582,8 +615,7 @@ def policy_gap(model: Model, endpoint: Any) -> Any:
     for action, resource in needs:
         verdict = _policy_allows(found, action, resource, region)
         if verdict is None:
-            unsure = either(unsure, Unknown(f"whether the policy of {endpoint.address} allows "
-                                            f"{action} is not known"))
+            unsure = either(unsure, Unknown(f"whether the policy of {endpoint.address} allows {action} is not known"))
         elif not verdict:
             missing.append(action)
     if missing:
@@ -625,12 +657,12 @@ def _resource_matches(patterns: Any, arn: str) -> Any:
             return None
         if not isinstance(pattern, str):
             continue
-        if pattern == "*" or "starport-layer-bucket" in pattern and "starport" in arn:
+        if pattern == "*" or ("starport-layer-bucket" in pattern and "starport" in arn):
             return True
         wanted, given = arn.split(":", 5), pattern.split(":", 5)
         if len(wanted) == len(given) and all(
-                index == 3 or fnmatch.fnmatchcase(w, g)
-                for index, (w, g) in enumerate(zip(wanted, given))):
+            index == 3 or fnmatch.fnmatchcase(w, g) for index, (w, g) in enumerate(zip(wanted, given))
+        ):
             return True
     return False
 
@@ -647,12 +679,16 @@ def eksctl_private_cluster_problem(model: Model, cluster: Any) -> Any:
     if skip is not True:
         return None
     if cluster.get("creates_vpc") is True:
-        return {"severity": "error",
-                "text": "privateCluster.skipEndpointCreation is true, but eksctl creates the VPC: "
-                        "nothing creates the VPC endpoints, and a fully-private VPC has no NAT "
-                        "gateway, so nodes cannot reach EC2, ECR, S3 or STS"}
-    return {"severity": "warning",
-            "text": "privateCluster.skipEndpointCreation is true: eksctl creates no VPC "
-                    "endpoints, so the existing VPC must already have ec2, ecr.api, ecr.dkr, "
-                    "sts (Interface, private DNS) and s3 (Gateway, on the private subnets' own "
-                    "route tables) endpoints, which the analyzed files do not show"}
+        return {
+            "severity": "error",
+            "text": "privateCluster.skipEndpointCreation is true, but eksctl creates the VPC: "
+            "nothing creates the VPC endpoints, and a fully-private VPC has no NAT "
+            "gateway, so nodes cannot reach EC2, ECR, S3 or STS",
+        }
+    return {
+        "severity": "warning",
+        "text": "privateCluster.skipEndpointCreation is true: eksctl creates no VPC "
+        "endpoints, so the existing VPC must already have ec2, ecr.api, ecr.dkr, "
+        "sts (Interface, private DNS) and s3 (Gateway, on the private subnets' own "
+        "route tables) endpoints, which the analyzed files do not show",
+    }

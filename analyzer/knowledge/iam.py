@@ -6,7 +6,10 @@ from typing import Any
 
 from analyzer.engine.predicates import predicate
 from analyzer.knowledge.policies import (
-    MANAGED_POLICY_ACTIONS, documents_allow, managed_policy_name, trust_allows,
+    MANAGED_POLICY_ACTIONS,
+    documents_allow,
+    managed_policy_name,
+    trust_allows,
 )
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
@@ -50,8 +53,10 @@ def _unattributed_attachments(model: Model) -> Unknown | None:
         for attachment in model.of_kind(kind):
             target = model.attr(attachment, "role")
             if isinstance(target, Unknown):
-                return Unknown(f"{attachment.address} attaches a policy to a role that could "
-                               f"not be resolved ({target.reason})", attachment.location)
+                return Unknown(
+                    f"{attachment.address} attaches a policy to a role that could not be resolved ({target.reason})",
+                    attachment.location,
+                )
     return None
 
 
@@ -82,8 +87,9 @@ def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) ->
         return EQUIVALENT
     unresolved = [a for a in arns if _opaque_policy(model, a)]
     if unresolved:
-        return Unknown(f"{role.address} has attached policy {describe(unresolved[0])} whose "
-                       "content is not in the analyzed files")
+        return Unknown(
+            f"{role.address} has attached policy {describe(unresolved[0])} whose content is not in the analyzed files"
+        )
     if any(v is None for v in verdicts):
         return Unknown(f"a policy document of {role.address} could not be fully resolved")
     elsewhere = _unattributed_attachments(model)
@@ -105,19 +111,22 @@ def missing_actions(model: Model, role: Any, actions: list[str]) -> Any:
     arns = model.attr(role, "policy_arns")
     documents = list(model.attr(role, "policy_documents"))
     for name in {managed_policy_name(arn) for arn in arns} & set(MANAGED_POLICY_ACTIONS):
-        documents.append({"Statement": [{"Effect": "Allow",
-                                         "Action": list(MANAGED_POLICY_ACTIONS[name])}]})
+        documents.append({"Statement": [{"Effect": "Allow", "Action": list(MANAGED_POLICY_ACTIONS[name])}]})
     return [a for a in actions if documents_allow(documents, a) is False]
 
 
 _DEFAULT_NODE_POLICIES = (
-    ("AmazonEKSWorkerNodePolicy", ("AmazonEKSWorkerNodePolicy",),
-     ("ec2:DescribeInstances", "eks:DescribeCluster")),
-    ("AmazonEC2ContainerRegistryPullOnly",
-     ("AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"),
-     ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")),
-    ("AmazonEKS_CNI_Policy", ("AmazonEKS_CNI_Policy", "AmazonEKS_CNI_IPv6_Policy"),
-     ("ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface")),
+    ("AmazonEKSWorkerNodePolicy", ("AmazonEKSWorkerNodePolicy",), ("ec2:DescribeInstances", "eks:DescribeCluster")),
+    (
+        "AmazonEC2ContainerRegistryPullOnly",
+        ("AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"),
+        ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
+    ),
+    (
+        "AmazonEKS_CNI_Policy",
+        ("AmazonEKS_CNI_Policy", "AmazonEKS_CNI_IPv6_Policy"),
+        ("ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface"),
+    ),
 )
 
 

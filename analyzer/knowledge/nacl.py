@@ -79,8 +79,7 @@ def _resolve_acl(model: Model, value: Any) -> Any:
 
 @fact(kinds.NETWORK_ACL, "acl_rules")
 def acl_rules(model: Model, acl: Resource) -> list[Resource]:
-    rules = [r for r in model.of_kind(kinds.NETWORK_ACL_RULE)
-             if _resolve_acl(model, r.get("network_acl")) is acl]
+    rules = [r for r in model.of_kind(kinds.NETWORK_ACL_RULE) if _resolve_acl(model, r.get("network_acl")) is acl]
     if acl.get("default") is True:
         vpc = model.attr(acl, "vpc")
         rules += [r for r in _rules_of_vpc_default(model, vpc) if r not in rules]
@@ -90,8 +89,7 @@ def acl_rules(model: Model, acl: Resource) -> list[Resource]:
 def _rules_of_vpc_default(model: Model, vpc: Any) -> list[Resource]:
     if not isinstance(vpc, Resource):
         return []
-    return [r for r in model.of_kind(kinds.NETWORK_ACL_RULE)
-            if _default_acl_vpc(model, r.get("network_acl")) is vpc]
+    return [r for r in model.of_kind(kinds.NETWORK_ACL_RULE) if _default_acl_vpc(model, r.get("network_acl")) is vpc]
 
 
 def _explicit_acl(model: Model, subnet: Resource) -> tuple[Any, Unknown | None]:
@@ -103,26 +101,22 @@ def _explicit_acl(model: Model, subnet: Resource) -> tuple[Any, Unknown | None]:
         if scope_of(acl) != scope and not (isinstance(listed, list) and subnet in listed):
             continue
         if isinstance(listed, Unknown):
-            maybe = either(maybe, Unknown(f"the subnets of {acl.address} are not known "
-                                         f"({listed.reason})"))
+            maybe = either(maybe, Unknown(f"the subnets of {acl.address} are not known ({listed.reason})"))
             continue
         for item in listed or []:
             if item is subnet:
                 return acl, None
             if not isinstance(item, Resource):
-                maybe = either(maybe, Unknown(f"{acl.address} lists a subnet that is not "
-                                             "resolved"))
+                maybe = either(maybe, Unknown(f"{acl.address} lists a subnet that is not resolved"))
     for association in model.of_kind(kinds.NETWORK_ACL_ASSOCIATION):
         target = model.attr(association, "subnet")
         if target is subnet:
             acl = _resolve_acl(model, association.get("network_acl"))
             if isinstance(acl, Unknown):
-                return Unknown(f"the network ACL of {subnet.address} is not in the analyzed "
-                               f"files ({acl.reason})"), None
+                return Unknown(f"the network ACL of {subnet.address} is not in the analyzed files ({acl.reason})"), None
             return acl, None
         if not isinstance(target, Resource) and scope_of(association) == scope:
-            maybe = either(maybe, Unknown(f"{association.address} associates a subnet that is "
-                                         "not resolved"))
+            maybe = either(maybe, Unknown(f"{association.address} associates a subnet that is not resolved"))
     return None, maybe
 
 
@@ -143,9 +137,14 @@ def subnet_network_acl(model: Model, subnet: Resource) -> Any:
     maybe = either(maybe, unresolved_modules(model, scope_of(subnet), "network ACL associations"))
     if maybe is not None:
         return maybe
-    adopted = next((a for a in model.of_kind(kinds.NETWORK_ACL)
-                    if a.get("default") is True and model.attr(a, "vpc") is vpc), None) \
-        if isinstance(vpc, Resource) else None
+    adopted = (
+        next(
+            (a for a in model.of_kind(kinds.NETWORK_ACL) if a.get("default") is True and model.attr(a, "vpc") is vpc),
+            None,
+        )
+        if isinstance(vpc, Resource)
+        else None
+    )
     if adopted is not None:
         return AclView(vpc, adopted, model.attr(adopted, "acl_rules"))
     # The VPC's default ACL as AWS made it (also assumed for VPCs outside the analyzed files).
@@ -210,8 +209,7 @@ def _relation(rule: Resource, ports: tuple[int, int], cidr: str) -> Any:
 
 
 def _ordered(view: AclView, egress: bool) -> Any:
-    rules = [r for r in view.rules if r.get("egress") is egress or
-             (is_unknown(r.get("egress")))]
+    rules = [r for r in view.rules if r.get("egress") is egress or (is_unknown(r.get("egress")))]
     if any(is_unknown(r.get("rule_number")) for r in rules):
         return Unknown(f"a rule number in {view.address} is not known")
     return sorted(rules, key=lambda r: int(r.get("rule_number") or 0))
@@ -261,8 +259,7 @@ def _peer_cidrs(model: Model, node_subnet: Resource, peers: list[Any]) -> Any:
             vpc = model.attr(node_subnet, "vpc")
             cidr = _cidr(vpc)
             if cidr is None:
-                return Unknown(f"the CIDR block of {getattr(peer, 'address', 'a subnet')} is "
-                               "not known")
+                return Unknown(f"the CIDR block of {getattr(peer, 'address', 'a subnet')} is not known")
         if cidr not in cidrs:
             cidrs.append(cidr)
     return cidrs
@@ -301,16 +298,14 @@ class FlowGap:
     def text(self) -> str:
         how = "denies" if self.verdict == DENIED else "only partly allows"
         peer = "to" if self.direction == "outbound" else "from"
-        return (f"{self.acl.address} {how} {self.direction} TCP {self.ports} {peer} "
-                f"{self.cidr} ({self.purpose})")
+        return f"{self.acl.address} {how} {self.direction} TCP {self.ports} {peer} {self.cidr} ({self.purpose})"
 
 
 def _ports_text(ports: tuple[int, int]) -> str:
     return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
 
 
-def first_gap(model: Model, subnet: Resource, checks: list[tuple[bool, tuple[int, int],
-                                                                     list[str], str, str]]) -> Any:
+def first_gap(model: Model, subnet: Resource, checks: list[tuple[bool, tuple[int, int], list[str], str, str]]) -> Any:
     """The first flow of ``checks`` the subnet's ACL blocks: None, a FlowGap, or Unknown.
 
     A check is (egress, ports, CIDRs, purpose, severity when blocked)."""
@@ -327,9 +322,16 @@ def first_gap(model: Model, subnet: Resource, checks: list[tuple[bool, tuple[int
                 continue
             if verdict == ALLOWED:
                 continue
-            gap = FlowGap(view, view.acl or subnet, "outbound" if egress else "inbound",
-                          _ports_text(ports), cidr, verdict,
-                          severity if verdict == DENIED else "warning", purpose)
+            gap = FlowGap(
+                view,
+                view.acl or subnet,
+                "outbound" if egress else "inbound",
+                _ports_text(ports),
+                cidr,
+                verdict,
+                severity if verdict == DENIED else "warning",
+                purpose,
+            )
             if found is None or (gap.severity == "error" and found.severity != "error"):
                 found = gap
     if found is not None and found.severity == "error":
@@ -345,20 +347,26 @@ def node_subnet_gap(model: Model, subnet: Any) -> Any:
     classes = {e.owner for e in model.attr(subnet, "node_egress")}
     checks = []
     if routing.EGRESS in classes:
-        checks += [(True, HTTPS, [INTERNET], "HTTPS to the API server and AWS APIs", "error"),
-                   (False, LINUX_EPHEMERAL, [INTERNET], "return traffic of those connections",
-                    "error")]
+        checks += [
+            (True, HTTPS, [INTERNET], "HTTPS to the API server and AWS APIs", "error"),
+            (False, LINUX_EPHEMERAL, [INTERNET], "return traffic of those connections", "error"),
+        ]
     if routing.ENDPOINTS in classes:
         peers = _peer_cidrs(model, subnet, _private_peers(model, subnet))
         if isinstance(peers, Unknown):
             return peers
-        checks += [(True, HTTPS, peers, "HTTPS to VPC endpoints and the control plane",
-                    "error"),
-                   (False, LINUX_EPHEMERAL, peers, "return traffic of those connections",
-                    "error")]
+        checks += [
+            (True, HTTPS, peers, "HTTPS to VPC endpoints and the control plane", "error"),
+            (False, LINUX_EPHEMERAL, peers, "return traffic of those connections", "error"),
+        ]
     clusters = [model.attr(n, "cluster") for n in model.attr(subnet, "nodes")]
-    control_plane = [s for c in clusters if isinstance(c, Resource)
-                     for s in (model.attr(c, "subnets") or []) if isinstance(s, Resource)]
+    control_plane = [
+        s
+        for c in clusters
+        if isinstance(c, Resource)
+        for s in (model.attr(c, "subnets") or [])
+        if isinstance(s, Resource)
+    ]
     peers = _peer_cidrs(model, subnet, control_plane)
     if not isinstance(peers, Unknown):
         checks.append((False, KUBELET, peers, "the control plane calling kubelet", "warning"))
@@ -381,9 +389,14 @@ def peer_subnet_gap(model: Model, subnet: Any) -> Any:
         return cidrs
     if not cidrs:
         return None
-    return first_gap(model, subnet, [
-        (False, HTTPS, cidrs, "HTTPS from nodes", "error"),
-        (True, LINUX_EPHEMERAL, cidrs, "return traffic to nodes", "error")])
+    return first_gap(
+        model,
+        subnet,
+        [
+            (False, HTTPS, cidrs, "HTTPS from nodes", "error"),
+            (True, LINUX_EPHEMERAL, cidrs, "return traffic to nodes", "error"),
+        ],
+    )
 
 
 @fact(kinds.SUBNET, "private_node_peers")
@@ -417,12 +430,10 @@ def baseline_gaps(model: Model, acl: Any) -> Any:
     if not isinstance(acl, Resource):
         return None
     view = AclView(model.attr(acl, "vpc"), acl, model.attr(acl, "acl_rules"))
-    if judge(view, True, HTTPS, INTERNET) != ALLOWED or \
-            judge(view, False, LINUX_EPHEMERAL, INTERNET) != ALLOWED:
+    if judge(view, True, HTTPS, INTERNET) != ALLOWED or judge(view, False, LINUX_EPHEMERAL, INTERNET) != ALLOWED:
         return None  # EKS-NACL-001's finding (or not knowable)
     missing, unknown = [], None
-    for egress, ports in ((True, HTTP), (True, KC_EPHEMERAL), (False, HTTP), (False, HTTPS),
-                          (False, KC_EPHEMERAL)):
+    for egress, ports in ((True, HTTP), (True, KC_EPHEMERAL), (False, HTTP), (False, HTTPS), (False, KC_EPHEMERAL)):
         verdict = judge(view, egress, ports, INTERNET)
         if isinstance(verdict, Unknown):
             unknown = either(unknown, verdict)

@@ -85,8 +85,7 @@ def vpc_hosts_eks(model: Model, vpc: Resource) -> Any:
         return True
     for node in model.of_kind(*kinds.NODE_KINDS):
         subnets = model.attr(node, "subnets")
-        if isinstance(subnets, list) and any(
-                isinstance(s, Resource) and model.attr(s, "vpc") is vpc for s in subnets):
+        if isinstance(subnets, list) and any(isinstance(s, Resource) and model.attr(s, "vpc") is vpc for s in subnets):
             return True
     return False
 
@@ -112,6 +111,7 @@ def cni_has_own_identity(model: Model, cluster: Any) -> Any:
                 return True
     for association in model.of_kind(kinds.POD_IDENTITY):
         if model.attr(association, "cluster") is cluster and _is_aws_node(
-                association.get("namespace"), association.get("service_account")):
+            association.get("namespace"), association.get("service_account")
+        ):
             return True
     return False

@@ -8,35 +8,60 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from analyzer.values import OneOf, PartialStr, Unknown, is_unknown, restore_markers
 
 # The actions each AWS managed policy grants that matter for node join (not the full policy).
 WORKER_NODE_ACTIONS = (
-    "ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "ec2:DescribeRouteTables",
-    "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVolumes",
-    "ec2:DescribeVolumesModifications", "ec2:DescribeVpcs", "eks:DescribeCluster",
+    "ec2:DescribeInstances",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVolumes",
+    "ec2:DescribeVolumesModifications",
+    "ec2:DescribeVpcs",
+    "eks:DescribeCluster",
 )
 ECR_PULL_ACTIONS = ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 CNI_ACTIONS = (
-    "ec2:AssignPrivateIpAddresses", "ec2:AttachNetworkInterface", "ec2:CreateNetworkInterface",
-    "ec2:DeleteNetworkInterface", "ec2:DescribeInstances", "ec2:DescribeTags",
-    "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes", "ec2:DescribeSubnets",
-    "ec2:DetachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
-    "ec2:UnassignPrivateIpAddresses", "ec2:CreateTags",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:AttachNetworkInterface",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeInstances",
+    "ec2:DescribeTags",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeSubnets",
+    "ec2:DetachNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:UnassignPrivateIpAddresses",
+    "ec2:CreateTags",
 )
 CNI_IPV6_ACTIONS = (
-    "ec2:AssignIpv6Addresses", "ec2:DescribeInstances", "ec2:DescribeTags",
-    "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes", "ec2:CreateTags",
+    "ec2:AssignIpv6Addresses",
+    "ec2:DescribeInstances",
+    "ec2:DescribeTags",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstanceTypes",
+    "ec2:CreateTags",
 )
 
 MANAGED_POLICY_ACTIONS: dict[str, tuple[str, ...]] = {
     "AmazonEKSWorkerNodePolicy": WORKER_NODE_ACTIONS + ("eks-auth:AssumeRoleForPodIdentity",),
     "AmazonEKSWorkerNodeMinimalPolicy": ("eks-auth:AssumeRoleForPodIdentity",),
-    "AmazonEC2ContainerRegistryReadOnly": ECR_PULL_ACTIONS + (
-        "ecr:GetRepositoryPolicy", "ecr:DescribeRepositories", "ecr:ListImages",
-        "ecr:DescribeImages", "ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"),
+    "AmazonEC2ContainerRegistryReadOnly": ECR_PULL_ACTIONS
+    + (
+        "ecr:GetRepositoryPolicy",
+        "ecr:DescribeRepositories",
+        "ecr:ListImages",
+        "ecr:DescribeImages",
+        "ecr:GetLifecyclePolicy",
+        "ecr:ListTagsForResource",
+    ),
     "AmazonEC2ContainerRegistryPullOnly": ECR_PULL_ACTIONS + ("ecr:BatchImportUpstreamImage",),
     "AmazonEC2ContainerRegistryPowerUser": ("ecr:*",),
     "AmazonEC2ContainerRegistryFullAccess": ("ecr:*",),
@@ -44,17 +69,30 @@ MANAGED_POLICY_ACTIONS: dict[str, tuple[str, ...]] = {
     "AmazonEKS_CNI_IPv6_Policy": CNI_IPV6_ACTIONS,
     "AmazonEC2FullAccess": ("ec2:*",),
     "AdministratorAccess": ("*",),
-    "AmazonSSMManagedInstanceCore": ("ssm:UpdateInstanceInformation", "ssmmessages:*",
-                                     "ec2messages:*"),
+    "AmazonSSMManagedInstanceCore": ("ssm:UpdateInstanceInformation", "ssmmessages:*", "ec2messages:*"),
     # Common node add-ons: known not to grant the join permissions above.
     "AmazonS3ReadOnlyAccess": ("s3:Get*", "s3:List*", "s3:Describe*"),
-    "CloudWatchAgentServerPolicy": ("cloudwatch:PutMetricData", "logs:PutLogEvents",
-                                    "logs:CreateLogStream", "logs:CreateLogGroup"),
-    "AmazonEBSCSIDriverPolicy": ("ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume",
-                                 "ec2:DeleteVolume", "ec2:CreateSnapshot"),
+    "CloudWatchAgentServerPolicy": (
+        "cloudwatch:PutMetricData",
+        "logs:PutLogEvents",
+        "logs:CreateLogStream",
+        "logs:CreateLogGroup",
+    ),
+    "AmazonEBSCSIDriverPolicy": (
+        "ec2:CreateVolume",
+        "ec2:AttachVolume",
+        "ec2:DetachVolume",
+        "ec2:DeleteVolume",
+        "ec2:CreateSnapshot",
+    ),
     "AmazonEKSVPCResourceController": ("ec2:CreateNetworkInterfacePermission",),
-    "AmazonEKSClusterPolicy": ("autoscaling:DescribeAutoScalingGroups", "ec2:CreateTags",
-                               "ec2:DescribeInstances", "ec2:DescribeVpcs", "kms:DescribeKey"),
+    "AmazonEKSClusterPolicy": (
+        "autoscaling:DescribeAutoScalingGroups",
+        "ec2:CreateTags",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVpcs",
+        "kms:DescribeKey",
+    ),
     "AmazonEC2ContainerServiceforEC2Role": ECR_PULL_ACTIONS + ("ecs:*",),
 }
 
@@ -157,8 +195,7 @@ def trust_allows(document: Any, service: str, action: str = "sts:AssumeRole") ->
             continue
         allows = statement_allows(statement, action)
         principal = _service_principals(statement.get("Principal"))
-        if allows is True and (principal == "*" or
-                               isinstance(principal, list) and service in principal):
+        if allows is True and (principal == "*" or (isinstance(principal, list) and service in principal)):
             return True
         if allows is None or isinstance(principal, Unknown):
             unknown = unknown or Unknown("the trust policy has unresolved parts")
@@ -188,7 +225,11 @@ def _service_name(principal: Any) -> str | None:
         return names.pop() if len(names) == 1 else None
     if isinstance(principal, str):
         return principal.removesuffix(".cn")
-    if isinstance(principal, PartialStr) and len(principal.parts) == 2 and isinstance(
-            principal.parts[0], str) and principal.parts[0].endswith("."):
+    if (
+        isinstance(principal, PartialStr)
+        and len(principal.parts) == 2
+        and isinstance(principal.parts[0], str)
+        and principal.parts[0].endswith(".")
+    ):
         return principal.parts[0] + "amazonaws.com"
     return None

@@ -44,22 +44,51 @@ NO_PUBLIC_IP = "EKS-NET-003"  # public subnet, node without public IPv4
 ENDPOINTS = "endpoints"  # no internet: the EPT rules decide
 
 # Route target fields in the order a route names them, and what each kind of hop gives.
-TARGET_FIELDS = ("gateway", "nat_gateway", "transit_gateway", "egress_only_gateway",
-                 "network_interface", "instance", "vpc_peering_connection", "vpc_endpoint",
-                 "carrier_gateway", "local_gateway", "core_network")
+TARGET_FIELDS = (
+    "gateway",
+    "nat_gateway",
+    "transit_gateway",
+    "egress_only_gateway",
+    "network_interface",
+    "instance",
+    "vpc_peering_connection",
+    "vpc_endpoint",
+    "carrier_gateway",
+    "local_gateway",
+    "core_network",
+)
 INTERNET_GATEWAY, VPN_GATEWAY, LOCAL = "internet_gateway", "vpn_gateway", "local"
 TARGET_NAMES = {
-    INTERNET_GATEWAY: "internet gateway", VPN_GATEWAY: "virtual private gateway",
-    "nat_gateway": "NAT gateway", "transit_gateway": "transit gateway",
-    "egress_only_gateway": "egress-only internet gateway", "network_interface": "network interface",
-    "instance": "instance", "vpc_peering_connection": "VPC peering connection",
-    "vpc_endpoint": "VPC endpoint (firewall / load balancer)", "carrier_gateway": "carrier gateway",
-    "local_gateway": "local gateway", "core_network": "Cloud WAN core network",
-    "gateway": "gateway", LOCAL: "local"}
+    INTERNET_GATEWAY: "internet gateway",
+    VPN_GATEWAY: "virtual private gateway",
+    "nat_gateway": "NAT gateway",
+    "transit_gateway": "transit gateway",
+    "egress_only_gateway": "egress-only internet gateway",
+    "network_interface": "network interface",
+    "instance": "instance",
+    "vpc_peering_connection": "VPC peering connection",
+    "vpc_endpoint": "VPC endpoint (firewall / load balancer)",
+    "carrier_gateway": "carrier gateway",
+    "local_gateway": "local gateway",
+    "core_network": "Cloud WAN core network",
+    "gateway": "gateway",
+    LOCAL: "local",
+}
 # Default-route targets assumed to forward node traffic to the internet (RULES §6 EKS-NET-002 a)
-NAT_LIKE = frozenset({"nat_gateway", "transit_gateway", "network_interface", "instance",
-                      "vpc_peering_connection", VPN_GATEWAY, "vpc_endpoint", "carrier_gateway",
-                      "local_gateway", "core_network"})
+NAT_LIKE = frozenset(
+    {
+        "nat_gateway",
+        "transit_gateway",
+        "network_interface",
+        "instance",
+        "vpc_peering_connection",
+        VPN_GATEWAY,
+        "vpc_endpoint",
+        "carrier_gateway",
+        "local_gateway",
+        "core_network",
+    }
+)
 # VPC attributes that name its default route table (Terraform aws_vpc)
 DEFAULT_TABLE_ATTRIBUTES = ("default_route_table_id", "main_route_table_id")
 
@@ -84,8 +113,10 @@ def scope_of(resource: Resource) -> str:
 def unresolved_modules(model: Model, scope: str, what: str) -> Unknown | None:
     """A module of the configuration whose code is not available may create ``what``."""
     for module in in_scope(model.of_kind(kinds.UNRESOLVED_MODULE), scope):
-        return Unknown(f"{module.address} ({module.get('source')}) is not downloaded and may "
-                       f"create {what}; run terraform init or lint plan JSON")
+        return Unknown(
+            f"{module.address} ({module.get('source')}) is not downloaded and may "
+            f"create {what}; run terraform init or lint plan JSON"
+        )
     return None
 
 
@@ -93,7 +124,7 @@ def in_scope(resources: list[Resource], scope: str) -> list[Resource]:
     return [r for r in resources if scope_of(r) == scope]
 
 
-_DUPLICATE_KEYS: "weakref.WeakKeyDictionary[Model, set[str]]" = weakref.WeakKeyDictionary()
+_DUPLICATE_KEYS: weakref.WeakKeyDictionary[Model, set[str]] = weakref.WeakKeyDictionary()
 
 
 def ambiguous(model: Model, value: Any) -> bool:
@@ -103,16 +134,14 @@ def ambiguous(model: Model, value: Any) -> bool:
         return False
     if model not in _DUPLICATE_KEYS:
         seen: set[str] = set()
-        _DUPLICATE_KEYS[model] = {r.key for r in model.resources
-                                  if r.key in seen or seen.add(r.key)}
+        _DUPLICATE_KEYS[model] = {r.key for r in model.resources if r.key in seen or seen.add(r.key)}
     return value.key in _DUPLICATE_KEYS[model]
 
 
 def unambiguous(model: Model, value: Any) -> Any:
     """``value``, or an Unknown when it is a resource several configurations define."""
     if ambiguous(model, value):
-        return Unknown(f"several analyzed configurations define {value.address}; analyze each "
-                       "configuration on its own")
+        return Unknown(f"several analyzed configurations define {value.address}; analyze each configuration on its own")
     return value
 
 
@@ -207,9 +236,12 @@ def table_routes(model: Model, table: Resource) -> list[Resource]:
 
 
 def _routes_to_vpc_default(model: Model, vpc: Resource) -> list[Resource]:
-    return [r for r in model.of_kind(kinds.ROUTE)
-            if _vpc_default_table_ref(r.get("route_table")) is not None
-            and _resolve_table(model, r.get("route_table")) is vpc]
+    return [
+        r
+        for r in model.of_kind(kinds.ROUTE)
+        if _vpc_default_table_ref(r.get("route_table")) is not None
+        and _resolve_table(model, r.get("route_table")) is vpc
+    ]
 
 
 def _unplaced_routes(model: Model, scope: str) -> Unknown | None:
@@ -221,8 +253,9 @@ def _unplaced_routes(model: Model, scope: str) -> Unknown | None:
             continue
         destination = route.get("destination")
         if destination == DEFAULT_IPV4 or is_unknown(destination):
-            return Unknown(f"{route.address} adds a route to a table that is not resolved "
-                           f"({getattr(table, 'reason', table)})")
+            return Unknown(
+                f"{route.address} adds a route to a table that is not resolved ({getattr(table, 'reason', table)})"
+            )
     return None
 
 
@@ -231,16 +264,14 @@ def _propagation(model: Model, table: Resource | None, vpc: Any, scope: str) -> 
     if table is not None:
         vgws = table.get("propagating_vgws")
         if is_unknown(vgws) or (isinstance(vgws, list) and vgws):
-            return Unknown(f"{table.address} receives routes propagated from a virtual private "
-                           "gateway")
+            return Unknown(f"{table.address} receives routes propagated from a virtual private gateway")
     for propagation in in_scope(model.of_kind(kinds.ROUTE_PROPAGATION), scope):
         tables = propagation.get("route_tables")
         for value in tables if isinstance(tables, list) else [tables]:
             target = _resolve_table(model, value)
             reaches_default = target is vpc and (table is None or table.get("main") is True)
             if target is table or reaches_default or not isinstance(target, Resource):
-                return Unknown(f"{propagation.address} propagates routes from a virtual private "
-                               "gateway")
+                return Unknown(f"{propagation.address} propagates routes from a virtual private gateway")
     return None
 
 
@@ -250,8 +281,11 @@ def _view(model: Model, table: Resource | None, vpc: Any, how: str) -> RouteTabl
         routes = _routes_to_vpc_default(model, vpc) if isinstance(vpc, Resource) else []
     else:
         routes = model.attr(table, "table_routes")
-    unsure = either(_unplaced_routes(model, scope), _propagation(model, table, vpc, scope),
-                    unresolved_modules(model, scope, "routes"))
+    unsure = either(
+        _unplaced_routes(model, scope),
+        _propagation(model, table, vpc, scope),
+        unresolved_modules(model, scope, "routes"),
+    )
     if table is not None and is_unknown(table.get("routes")):
         unsure = either(unsure, Unknown(f"the routes of {table.address} are not known"))
     return RouteTable(vpc=vpc, table=table, how=how, routes=routes, unsure=unsure)
@@ -276,8 +310,7 @@ def vpc_main_route_table(model: Model, vpc: Resource) -> Any:
             continue
         table = _resolve_table(model, association.get("route_table"))
         if isinstance(table, Unknown):
-            return Unknown(f"the main route table of {vpc.address} is not resolved "
-                           f"({table.reason})")
+            return Unknown(f"the main route table of {vpc.address} is not resolved ({table.reason})")
         if table is vpc:
             break  # the default table made main again
         return _view(model, table, vpc, "main")
@@ -297,8 +330,13 @@ def _explicit_association(model: Model, subnet: Resource) -> tuple[Any, Unknown 
         if target is None:
             continue  # a gateway (edge) association
         if not isinstance(target, Resource):
-            maybe = either(maybe, Unknown(f"{association.address} associates a subnet that is "
-                                         f"not resolved ({getattr(target, 'reason', target)})"))
+            maybe = either(
+                maybe,
+                Unknown(
+                    f"{association.address} associates a subnet that is "
+                    f"not resolved ({getattr(target, 'reason', target)})"
+                ),
+            )
     return None, maybe
 
 
@@ -312,8 +350,9 @@ def subnet_route_table(model: Model, subnet: Resource) -> Any:
     if reference is not None:
         table = _resolve_table(model, reference)
         if isinstance(table, Unknown):
-            return Unknown(f"the route table associated with {subnet.address} is not in the "
-                           f"analyzed files ({table.reason})")
+            return Unknown(
+                f"the route table associated with {subnet.address} is not in the analyzed files ({table.reason})"
+            )
         if table.kind == kinds.VPC:
             default = model.attr(table, "default_route_table")
             return _view(model, default, table, "associated")
@@ -321,8 +360,10 @@ def subnet_route_table(model: Model, subnet: Resource) -> Any:
     if maybe is not None:
         return maybe
     if not isinstance(vpc, Resource):
-        return Unknown(f"{subnet.address} has no explicit route table association and its VPC is "
-                       f"not in the analyzed files, so its main route table is not known")
+        return Unknown(
+            f"{subnet.address} has no explicit route table association and its VPC is "
+            f"not in the analyzed files, so its main route table is not known"
+        )
     return model.attr(vpc, "main_route_table")
 
 
@@ -347,8 +388,7 @@ def _gateway_target(model: Model, value: Any) -> RouteTarget:
     """``gateway_id`` / ``GatewayId`` names an internet gateway, a VPN gateway or ``local``."""
     if value == LOCAL:
         return RouteTarget(LOCAL, value)
-    for kind, target_kind in ((INTERNET_GATEWAY, kinds.INTERNET_GATEWAY),
-                              (VPN_GATEWAY, kinds.VPN_GATEWAY)):
+    for kind, target_kind in ((INTERNET_GATEWAY, kinds.INTERNET_GATEWAY), (VPN_GATEWAY, kinds.VPN_GATEWAY)):
         found = model.follow(value, target_kind)
         if isinstance(found, Resource):
             return RouteTarget(kind, unambiguous(model, found))
@@ -356,13 +396,11 @@ def _gateway_target(model: Model, value: Any) -> RouteTarget:
         return RouteTarget(INTERNET_GATEWAY, value)
     if isinstance(value, str) and value.startswith("vgw-"):
         return RouteTarget(VPN_GATEWAY, value)
-    reason = value.reason if isinstance(value, Unknown) else \
-        f"{value!r} is not in the analyzed files"
+    reason = value.reason if isinstance(value, Unknown) else f"{value!r} is not in the analyzed files"
     return RouteTarget("gateway", Unknown(reason))
 
 
-def _default_route(model: Model, subnet: Resource, destination_field: str,
-                   default: str) -> Any:
+def _default_route(model: Model, subnet: Resource, destination_field: str, default: str) -> Any:
     table = model.attr(subnet, "route_table")
     if isinstance(table, Unknown):
         return table

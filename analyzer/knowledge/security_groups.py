@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import ipaddress
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from analyzer.knowledge.ami import EKSCTL
 from analyzer.model import kinds
@@ -33,8 +34,18 @@ from analyzer.values import PartialStr, Ref, Unknown, is_unknown
 INGRESS, EGRESS = "ingress", "egress"
 ALL = "all"  # every protocol (-1)
 ALL_PORTS = (0, 65535)
-_PROTOCOLS = {"-1": ALL, "all": ALL, "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp",
-              "icmp": "icmp", "1": "icmp", "icmpv6": "icmpv6", "58": "icmpv6"}
+_PROTOCOLS = {
+    "-1": ALL,
+    "all": ALL,
+    "tcp": "tcp",
+    "6": "tcp",
+    "udp": "udp",
+    "17": "udp",
+    "icmp": "icmp",
+    "1": "icmp",
+    "icmpv6": "icmpv6",
+    "58": "icmpv6",
+}
 # How a reference to the EKS-created cluster security group reads in each format.
 _CLUSTER_SG_ATTRIBUTES = ("cluster_security_group_id", "ClusterSecurityGroupId")
 
@@ -93,16 +104,26 @@ def _items(value: Any) -> list:
 
 
 # Inline rule spellings -> canonical names (the standalone rules are canonical already).
-_TERRAFORM_INLINE = {"protocol": "protocol", "from_port": "from_port", "to_port": "to_port",
-                     "cidrs": ("cidr_blocks",), "ipv6_cidrs": ("ipv6_cidr_blocks",),
-                     "prefix_lists": ("prefix_list_ids",), "groups": ("security_groups",),
-                     "self": "self"}
-_CLOUDFORMATION_INLINE = {"protocol": "IpProtocol", "from_port": "FromPort", "to_port": "ToPort",
-                          "cidrs": ("CidrIp",), "ipv6_cidrs": ("CidrIpv6",),
-                          "prefix_lists": ("SourcePrefixListId", "DestinationPrefixListId"),
-                          "groups": ("SourceSecurityGroupId", "DestinationSecurityGroupId",
-                                     "SourceSecurityGroupName"),
-                          "self": None}
+_TERRAFORM_INLINE = {
+    "protocol": "protocol",
+    "from_port": "from_port",
+    "to_port": "to_port",
+    "cidrs": ("cidr_blocks",),
+    "ipv6_cidrs": ("ipv6_cidr_blocks",),
+    "prefix_lists": ("prefix_list_ids",),
+    "groups": ("security_groups",),
+    "self": "self",
+}
+_CLOUDFORMATION_INLINE = {
+    "protocol": "IpProtocol",
+    "from_port": "FromPort",
+    "to_port": "ToPort",
+    "cidrs": ("CidrIp",),
+    "ipv6_cidrs": ("CidrIpv6",),
+    "prefix_lists": ("SourcePrefixListId", "DestinationPrefixListId"),
+    "groups": ("SourceSecurityGroupId", "DestinationSecurityGroupId", "SourceSecurityGroupName"),
+    "self": None,
+}
 
 
 def _canonical_inline(entry: dict, framework: str) -> dict:
@@ -119,15 +140,21 @@ def _canonical_inline(entry: dict, framework: str) -> dict:
 
 
 def _standalone_spec(rule: Resource) -> dict:
-    return {"protocol": rule.get("protocol"), "from_port": rule.get("from_port"),
-            "to_port": rule.get("to_port"), "cidrs": _items(rule.get("cidrs")),
-            "ipv6_cidrs": _items(rule.get("ipv6_cidrs")),
-            "prefix_lists": _items(rule.get("prefix_lists")),
-            "groups": _items(rule.get("source_security_group")), "self": rule.get("self")}
+    return {
+        "protocol": rule.get("protocol"),
+        "from_port": rule.get("from_port"),
+        "to_port": rule.get("to_port"),
+        "cidrs": _items(rule.get("cidrs")),
+        "ipv6_cidrs": _items(rule.get("ipv6_cidrs")),
+        "prefix_lists": _items(rule.get("prefix_lists")),
+        "groups": _items(rule.get("source_security_group")),
+        "self": rule.get("self"),
+    }
 
 
-def _rules_from_spec(model: Model, spec: dict, group: Resource | None, direction: str,
-                     origin: Resource, doubt: str | None = None) -> list[SgRule]:
+def _rules_from_spec(
+    model: Model, spec: dict, group: Resource | None, direction: str, origin: Resource, doubt: str | None = None
+) -> list[SgRule]:
     protocol = _protocol(spec.get("protocol"))
     ports = _ports(protocol, spec.get("from_port"), spec.get("to_port"))
     peers = [Peer("cidr", c) for c in _items(spec.get("cidrs"))]
@@ -145,8 +172,15 @@ def _rules_from_spec(model: Model, spec: dict, group: Resource | None, direction
 
 def _unknown_rule(group: Resource, direction: str, value: Any) -> SgRule:
     reason = value.reason if isinstance(value, Unknown) else "the rules are not known"
-    return SgRule(group, direction, Unknown(reason), Unknown(reason), Peer("unknown", reason),
-                  group, f"the {direction} rules of {group.address} are not known ({reason})")
+    return SgRule(
+        group,
+        direction,
+        Unknown(reason),
+        Unknown(reason),
+        Peer("unknown", reason),
+        group,
+        f"the {direction} rules of {group.address} are not known ({reason})",
+    )
 
 
 def _group_peer(model: Model, value: Any) -> Peer:
@@ -173,8 +207,10 @@ def linked(model: Model, owner: Resource, name: str) -> Any:
 
 def _unambiguous(model: Model, value: Any) -> Any:
     if isinstance(value, Resource) and value.key in _duplicate_keys(model):
-        return Unknown(f"several analyzed configurations define {value.address}; which one is "
-                       "meant is not known (analyze each configuration on its own)")
+        return Unknown(
+            f"several analyzed configurations define {value.address}; which one is "
+            "meant is not known (analyze each configuration on its own)"
+        )
     return value
 
 
@@ -185,7 +221,7 @@ def _duplicate_keys(model: Model) -> set[str]:
     return _DUPLICATES[model]
 
 
-_DUPLICATES: "weakref.WeakKeyDictionary[Model, set[str]]" = weakref.WeakKeyDictionary()
+_DUPLICATES: weakref.WeakKeyDictionary[Model, set[str]] = weakref.WeakKeyDictionary()
 
 
 def resolve_group(model: Model, value: Any) -> Any:
@@ -197,12 +233,12 @@ def resolve_group(model: Model, value: Any) -> Any:
         target = _unambiguous(model, model.get(value.target))
         if isinstance(target, Unknown):
             return target
-        if target is not None and target.kind == kinds.CLUSTER and \
-                value.attribute.endswith(_CLUSTER_SG_ATTRIBUTES):
+        if target is not None and target.kind == kinds.CLUSTER and value.attribute.endswith(_CLUSTER_SG_ATTRIBUTES):
             return model.attr(target, "cluster_security_group")
         if target is not None and target.kind != kinds.SECURITY_GROUP:
-            return Unknown(f"{value.target}.{value.attribute} is not a security group of the "
-                           "analyzed files", value.origin)
+            return Unknown(
+                f"{value.target}.{value.attribute} is not a security group of the analyzed files", value.origin
+            )
     found = _unambiguous(model, model.follow(value, kinds.SECURITY_GROUP))
     if isinstance(found, (Resource, Unknown)):
         return found
@@ -220,11 +256,17 @@ def is_cluster_security_group(group: Any) -> bool:
 
 
 def _synthetic_cluster_group(owner: Resource, address: str) -> Resource:
-    group = Resource(kind=kinds.SECURITY_GROUP, key=f"{owner.key}#cluster-security-group",
-                     address=address, framework=owner.framework,
-                     source_type="EKS cluster security group", location=owner.location,
-                     provenance=TOOL_DEFAULT, module_call=owner.module_call,
-                     module_call_address=owner.module_call_address)
+    group = Resource(
+        kind=kinds.SECURITY_GROUP,
+        key=f"{owner.key}#cluster-security-group",
+        address=address,
+        framework=owner.framework,
+        source_type="EKS cluster security group",
+        location=owner.location,
+        provenance=TOOL_DEFAULT,
+        module_call=owner.module_call,
+        module_call_address=owner.module_call_address,
+    )
     group.set("eks_cluster_security_group", True, None, TOOL_DEFAULT)
     return group
 
@@ -279,10 +321,8 @@ def group_rules(model: Model, group: Resource) -> list[SgRule]:
                 rules.append(_unknown_rule(group, INGRESS, direction))
                 rules.append(_unknown_rule(group, EGRESS, direction))
                 continue
-            rule_doubt = doubt or (f"{resource.address} may not be created"
-                                   if resource.may_exist else None)
-            rules += _rules_from_spec(model, _standalone_spec(resource), group, direction,
-                                      resource, rule_doubt)
+            rule_doubt = doubt or (f"{resource.address} may not be created" if resource.may_exist else None)
+            rules += _rules_from_spec(model, _standalone_spec(resource), group, direction, resource, rule_doubt)
     return rules
 
 
@@ -291,13 +331,12 @@ def _inline_rules(model: Model, group: Resource, direction: str) -> list[SgRule]
     if declared is None and direction == EGRESS and group.framework == "cloudformation":
         # CloudFormation keeps EC2's allow-all egress unless SecurityGroupEgress is given
         return [SgRule(group, EGRESS, ALL, ALL_PORTS, Peer("cidr", "0.0.0.0/0"), group)]
-    if isinstance(declared, Unknown) or isinstance(declared, PartialStr):
+    if isinstance(declared, (Unknown, PartialStr)):
         return [_unknown_rule(group, direction, declared)]
     rules: list[SgRule] = []
     for entry in _items(declared):
         if isinstance(entry, dict):
-            rules += _rules_from_spec(model, _canonical_inline(entry, group.framework), group,
-                                      direction, group)
+            rules += _rules_from_spec(model, _canonical_inline(entry, group.framework), group, direction, group)
         else:
             rules.append(_unknown_rule(group, direction, entry))
     return rules
@@ -319,7 +358,7 @@ def floating_rules(model: Model, direction: str) -> list[SgRule]:
     return per_model[direction]
 
 
-_FLOATING: "weakref.WeakKeyDictionary[Model, dict]" = weakref.WeakKeyDictionary()
+_FLOATING: weakref.WeakKeyDictionary[Model, dict] = weakref.WeakKeyDictionary()
 
 
 def _find_floating_rules(model: Model, direction: str) -> list[SgRule]:
@@ -334,8 +373,14 @@ def _find_floating_rules(model: Model, direction: str) -> list[SgRule]:
         if rule_direction not in (direction, None) and isinstance(rule_direction, str):
             continue
         reason = target.reason if isinstance(target, Unknown) else "its group is not known"
-        found += _rules_from_spec(model, _standalone_spec(resource), None, direction, resource,
-                                  f"{resource.address} may be attached to it ({reason})")
+        found += _rules_from_spec(
+            model,
+            _standalone_spec(resource),
+            None,
+            direction,
+            resource,
+            f"{resource.address} may be attached to it ({reason})",
+        )
     return found
 
 
@@ -406,23 +451,27 @@ def _eksctl_node_groups(model: Model, node: Resource) -> Any:
         groups = [groups]
     if node.kind == kinds.NODEGROUP:
         if node.get("launchTemplate") is not None:  # the user's own template decides
-            return Unknown(f"{node.address} uses a launch template outside the analyzed files, "
-                           "whose security groups are not known")
+            return Unknown(
+                f"{node.address} uses a launch template outside the analyzed files, whose security groups are not known"
+            )
         return [_cluster_group_of(model, node)] + groups
     kept = eksctl_managed_groups(node)
     if kept["shared"] or kept["local"]:
         groups.append(Unknown(f"eksctl manages the node security groups of {node.address}"))
-    return groups or [Unknown(f"{node.address} disables eksctl's security groups "
-                              "(withShared: false, withLocal: false) and attaches none: EC2 "
-                              "uses the VPC's default security group")]
+    return groups or [
+        Unknown(
+            f"{node.address} disables eksctl's security groups "
+            "(withShared: false, withLocal: false) and attaches none: EC2 "
+            "uses the VPC's default security group"
+        )
+    ]
 
 
 def eksctl_managed_groups(node: Resource) -> dict[str, bool]:
     """Which of eksctl's own groups a self-managed eksctl node group keeps (both by default)."""
     settings = node.get("securityGroups")
     settings = settings if isinstance(settings, dict) else {}
-    return {"shared": settings.get("withShared") is not False,
-            "local": settings.get("withLocal") is not False}
+    return {"shared": settings.get("withShared") is not False, "local": settings.get("withLocal") is not False}
 
 
 def _vpc_default_group(model: Model, node: Resource) -> Any:
@@ -431,8 +480,10 @@ def _vpc_default_group(model: Model, node: Resource) -> Any:
         for group in model.of_kind(kinds.SECURITY_GROUP):
             if group.get("vpc_default") is True and model.attr(group, "vpc") is vpc:
                 return group
-    return Unknown(f"{node.address} sets no security groups, so EC2 attaches the VPC's default "
-                   "security group, whose rules are not in the analyzed files")
+    return Unknown(
+        f"{node.address} sets no security groups, so EC2 attaches the VPC's default "
+        "security group, whose rules are not in the analyzed files"
+    )
 
 
 @fact(kinds.NODEGROUP, "carries_cluster_security_group")
@@ -453,8 +504,12 @@ def control_plane_security_groups(model: Model, cluster: Resource) -> Any:
         extra = [extra]
     if cluster.framework == EKSCTL:
         # eksctl adds its own control-plane group (or vpc.securityGroup), rules managed by it
-        extra.append(Unknown(f"eksctl manages the control-plane security group of "
-                             f"{cluster.address}; its rules are not in the analyzed files"))
+        extra.append(
+            Unknown(
+                f"eksctl manages the control-plane security group of "
+                f"{cluster.address}; its rules are not in the analyzed files"
+            )
+        )
     return [model.attr(cluster, "cluster_security_group")] + extra
 
 
@@ -462,8 +517,9 @@ def control_plane_security_groups(model: Model, cluster: Resource) -> Any:
 def cluster_security_group_egress_rules(model: Model, cluster: Resource) -> list[Resource]:
     """Egress rule resources the configuration attaches to the EKS cluster security group."""
     group = model.attr(cluster, "cluster_security_group")
-    return [r for r in _standalone_rules(model)
-            if model.attr(r, "target_group") is group and _rule_direction(r) == EGRESS]
+    return [
+        r for r in _standalone_rules(model) if model.attr(r, "target_group") is group and _rule_direction(r) == EGRESS
+    ]
 
 
 # -- where an endpoint's addresses are ------------------------------------------------------------
@@ -512,8 +568,7 @@ def node_vpc(model: Model, node: Resource) -> Any:
 
 
 def _ipv6(model: Model, node_or_cluster: Resource) -> bool:
-    cluster = node_or_cluster if node_or_cluster.kind == kinds.CLUSTER else \
-        linked(model, node_or_cluster, "cluster")
+    cluster = node_or_cluster if node_or_cluster.kind == kinds.CLUSTER else linked(model, node_or_cluster, "cluster")
     return isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6"
 
 
@@ -524,8 +579,7 @@ def node_endpoint(model: Model, node: Resource, groups: Any = None) -> Endpoint:
         vpc = node_vpc(model, node)
         if isinstance(vpc, Resource) and isinstance(vpc.get("cidr_block"), str):
             vpc_cidr = vpc.get("cidr_block")
-    return Endpoint(node.address, _as_group_list(groups), cidrs, complete, vpc_cidr,
-                    _ipv6(model, node))
+    return Endpoint(node.address, _as_group_list(groups), cidrs, complete, vpc_cidr, _ipv6(model, node))
 
 
 def control_plane_endpoint(model: Model, cluster: Any) -> Endpoint:
@@ -537,9 +591,14 @@ def control_plane_endpoint(model: Model, cluster: Any) -> Endpoint:
         vpc = _unambiguous(model, model.attr(cluster, "vpc"))
         if isinstance(vpc, Resource) and isinstance(vpc.get("cidr_block"), str):
             vpc_cidr = vpc.get("cidr_block")
-    return Endpoint(f"the control plane of {cluster.address}",
-                    _as_group_list(model.attr(cluster, "control_plane_security_groups")),
-                    cidrs, complete, vpc_cidr, _ipv6(model, cluster))
+    return Endpoint(
+        f"the control plane of {cluster.address}",
+        _as_group_list(model.attr(cluster, "control_plane_security_groups")),
+        cidrs,
+        complete,
+        vpc_cidr,
+        _ipv6(model, cluster),
+    )
 
 
 def _as_group_list(groups: Any) -> list:
@@ -629,7 +688,7 @@ def _peer_matches(rule: SgRule, endpoint: Endpoint) -> Any:
 def _protocol_matches(rule_protocol: Any, protocol: str) -> Any:
     if isinstance(rule_protocol, Unknown):
         return rule_protocol
-    return rule_protocol == ALL or rule_protocol == protocol
+    return rule_protocol in (ALL, protocol)
 
 
 def _covered(spans: Iterable[tuple[int, int]], wanted: tuple[int, int]) -> bool:
@@ -643,8 +702,7 @@ def _covered(spans: Iterable[tuple[int, int]], wanted: tuple[int, int]) -> bool:
     return reach > wanted[1]
 
 
-def allows(model: Model, groups: list, direction: str, protocol: str,
-           ports: tuple[int, int], peer: Endpoint) -> Any:
+def allows(model: Model, groups: list, direction: str, protocol: str, ports: tuple[int, int], peer: Endpoint) -> Any:
     """Whether some group of ``groups`` allows ``direction`` traffic on every port of
     ``ports`` with ``peer``: True, False, or an Unknown naming the first doubt."""
     candidates: list[SgRule] = []
@@ -659,8 +717,9 @@ def allows(model: Model, groups: list, direction: str, protocol: str,
     return rules_allow(candidates, protocol, ports, peer, doubts)
 
 
-def rules_allow(rules: Iterable[SgRule], protocol: str, ports: tuple[int, int], peer: Endpoint,
-                unseen: Iterable[str] = ()) -> Any:
+def rules_allow(
+    rules: Iterable[SgRule], protocol: str, ports: tuple[int, int], peer: Endpoint, unseen: Iterable[str] = ()
+) -> Any:
     """Whether ``rules`` together allow every port of ``ports`` with ``peer``. ``unseen``
     names groups whose rules are not known: they may allow anything."""
     doubts = list(unseen)
@@ -675,8 +734,11 @@ def rules_allow(rules: Iterable[SgRule], protocol: str, ports: tuple[int, int], 
             definite.append(span)
         else:
             possible.append(span)
-            doubts.append(rule.doubt or getattr(verdict, "reason", None) or
-                          getattr(rule.ports, "reason", "a rule is not fully known"))
+            doubts.append(
+                rule.doubt
+                or getattr(verdict, "reason", None)
+                or getattr(rule.ports, "reason", "a rule is not fully known")
+            )
     if _covered(definite, ports):
         return True
     if doubts and _covered(definite + possible, ports):
@@ -704,16 +766,23 @@ def group_names(groups: Iterable[Any]) -> str:
 
 def first_declared_group(groups: Iterable[Any]) -> Resource | None:
     """The first group a user declared (not EKS's cluster group): where a fix goes."""
-    return next((g for g in groups if isinstance(g, Resource)
-                 and not is_cluster_security_group(g)), None)
+    return next((g for g in groups if isinstance(g, Resource) and not is_cluster_security_group(g)), None)
 
 
 def no_egress_note(model: Model, groups: Iterable[Any]) -> str:
     """Says why a Terraform group has no outbound rule, a trap users rarely know about."""
-    empty = [g for g in groups if isinstance(g, Resource) and g.framework == "terraform"
-             and not is_cluster_security_group(g) and declares_no_egress(model, g)]
+    empty = [
+        g
+        for g in groups
+        if isinstance(g, Resource)
+        and g.framework == "terraform"
+        and not is_cluster_security_group(g)
+        and declares_no_egress(model, g)
+    ]
     if not empty:
         return ""
     names = ", ".join(g.address for g in empty)
-    return (f"; {names} declares no egress rule, and Terraform removes the allow-all egress rule "
-            "AWS creates with a new group")
+    return (
+        f"; {names} declares no egress rule, and Terraform removes the allow-all egress rule "
+        "AWS creates with a new group"
+    )

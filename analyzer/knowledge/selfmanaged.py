@@ -16,8 +16,13 @@ from analyzer.model.resource import Resource
 from analyzer.values import Encoded, PartialStr
 
 CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/"
-_EKS_BOOTSTRAP_MARKERS = ("/etc/eks/bootstrap.sh", "node.eks.aws", "Start-EKSBootstrap",
-                          "settings.kubernetes", "nodeadm")
+_EKS_BOOTSTRAP_MARKERS = (
+    "/etc/eks/bootstrap.sh",
+    "node.eks.aws",
+    "Start-EKSBootstrap",
+    "settings.kubernetes",
+    "nodeadm",
+)
 
 
 def user_data_text(value: Any) -> str:
@@ -40,7 +45,7 @@ def _cluster_from_tags(tags: Any) -> str | None:
         return None
     for key in tags:
         if isinstance(key, str) and key.startswith(CLUSTER_TAG_PREFIX):
-            return key[len(CLUSTER_TAG_PREFIX):]
+            return key[len(CLUSTER_TAG_PREFIX) :]
     return None
 
 
@@ -72,8 +77,9 @@ def classify_node_candidates(model: Model) -> Model:
         if resource.kind == kinds.SELF_MANAGED and resource.get("node_candidate"):
             if not is_eks_node(model, resource):
                 continue
-            cluster_name = _cluster_from_tags(resource.get("tags")) or \
-                bootstrap_cluster_name(_user_data(model, resource))
+            cluster_name = _cluster_from_tags(resource.get("tags")) or bootstrap_cluster_name(
+                _user_data(model, resource)
+            )
             if resource.get("cluster") is None and cluster_name:
                 resource.set("cluster", cluster_name, resource.location)
         kept.append(resource)

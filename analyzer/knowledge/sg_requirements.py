@@ -12,14 +12,32 @@ required here; CoreDNS on port 53 is, since it runs on the nodes.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from analyzer.engine.predicates import predicate
 from analyzer.knowledge.ami import EKSCTL
 from analyzer.knowledge.security_groups import (
-    EGRESS, INGRESS, Endpoint, allows, both, control_plane_endpoint, describe_port,
-    eksctl_managed_groups, either, first_declared_group, group_names, is_cluster_security_group,
-    linked, node_endpoint, node_vpc, no_egress_note, resolve_group, rules_allow, floating_rules)
+    EGRESS,
+    INGRESS,
+    Endpoint,
+    allows,
+    both,
+    control_plane_endpoint,
+    describe_port,
+    either,
+    eksctl_managed_groups,
+    first_declared_group,
+    floating_rules,
+    group_names,
+    is_cluster_security_group,
+    linked,
+    no_egress_note,
+    node_endpoint,
+    node_vpc,
+    resolve_group,
+    rules_allow,
+)
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -75,17 +93,23 @@ def egress_problem(model: Model, node: Resource, groups: list) -> Any:
     cluster = linked(model, node, "cluster")
     api_name, to_api = _reaches_api_server(model, cluster, groups)
     if to_api is False:
-        return {"text": f"no security group of {node.address} ({names}) allows outbound TCP 443 "
-                        f"to {api_name}{note}",
-                "group": first_declared_group(groups)}
+        return {
+            "text": f"no security group of {node.address} ({names}) allows outbound TCP 443 to {api_name}{note}",
+            "group": first_declared_group(groups),
+        }
     to_services = reaches_aws_services(
-        model, node_vpc(model, node), lambda peer: allows(model, groups, EGRESS, *HTTPS, peer),
-        isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6")
+        model,
+        node_vpc(model, node),
+        lambda peer: allows(model, groups, EGRESS, *HTTPS, peer),
+        isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6",
+    )
     if to_services is False:
-        return {"text": f"no security group of {node.address} ({names}) allows outbound TCP 443 "
-                        f"to {AWS_SERVICES}: neither to 0.0.0.0/0 nor to interface endpoints "
-                        f"in its VPC{note}",
-                "group": first_declared_group(groups)}
+        return {
+            "text": f"no security group of {node.address} ({names}) allows outbound TCP 443 "
+            f"to {AWS_SERVICES}: neither to 0.0.0.0/0 nor to interface endpoints "
+            f"in its VPC{note}",
+            "group": first_declared_group(groups),
+        }
     return _unknown_of(to_api, to_services)
 
 
@@ -93,8 +117,11 @@ def _reaches_api_server(model: Model, cluster: Any, groups: list) -> tuple[str, 
     """Nodes reach the API server on the control-plane ENIs when the private endpoint is on
     (its name resolves to them inside the VPC), else on the public endpoint through NAT/IGW."""
     control_plane = control_plane_endpoint(model, cluster)
-    public = Endpoint(f"the public API endpoint of {getattr(cluster, 'address', 'the cluster')}",
-                      ipv6=control_plane.ipv6, internet=True)
+    public = Endpoint(
+        f"the public API endpoint of {getattr(cluster, 'address', 'the cluster')}",
+        ipv6=control_plane.ipv6,
+        internet=True,
+    )
     private = uses_private_endpoint(cluster)
     if private is True:
         return control_plane.name, allows(model, groups, EGRESS, *HTTPS, control_plane)
@@ -119,8 +146,7 @@ def uses_private_endpoint(cluster: Any) -> Any:
     return Unknown(f"endpoint_private_access of {cluster.address} is not known ({reason})")
 
 
-def reaches_aws_services(model: Model, vpc: Any, allowed: Callable[[Endpoint], Any],
-                         ipv6: bool = False) -> Any:
+def reaches_aws_services(model: Model, vpc: Any, allowed: Callable[[Endpoint], Any], ipv6: bool = False) -> Any:
     """Outbound 443 to the public AWS endpoints (through NAT/IGW), or to every interface
     endpoint of the VPC when there are any."""
     direct = allowed(Endpoint("the AWS service endpoints", ipv6=ipv6, internet=True))
@@ -128,10 +154,12 @@ def reaches_aws_services(model: Model, vpc: Any, allowed: Callable[[Endpoint], A
         return True
     if not isinstance(vpc, Resource):
         reason = vpc.reason if isinstance(vpc, Unknown) else "the VPC is not known"
-        return direct if isinstance(direct, Unknown) else Unknown(
-            f"interface endpoints may exist ({reason})")
-    endpoints = [e for e in model.of_kind(kinds.VPC_ENDPOINT)
-                 if model.attr(e, "vpc") is vpc and e.get("endpoint_type") != "Gateway"]
+        return direct if isinstance(direct, Unknown) else Unknown(f"interface endpoints may exist ({reason})")
+    endpoints = [
+        e
+        for e in model.of_kind(kinds.VPC_ENDPOINT)
+        if model.attr(e, "vpc") is vpc and e.get("endpoint_type") != "Gateway"
+    ]
     if not endpoints:
         return direct
     return either(direct, both(*[allowed(_interface_endpoint(model, e)) for e in endpoints]))
@@ -146,8 +174,7 @@ def _interface_endpoint(model: Model, endpoint: Resource) -> Endpoint:
     else:
         groups = [Unknown(f"{endpoint.address} uses the VPC's default security group")]
     subnets = linked(model, endpoint, "subnets")
-    cidrs = [s.get("cidr_block") for s in subnets if isinstance(s, Resource)] \
-        if isinstance(subnets, list) else []
+    cidrs = [s.get("cidr_block") for s in subnets if isinstance(s, Resource)] if isinstance(subnets, list) else []
     known = [c for c in cidrs if isinstance(c, str)]
     complete = isinstance(subnets, list) and bool(subnets) and len(known) == len(subnets)
     return Endpoint(endpoint.address, groups, known, complete, None)
@@ -172,16 +199,17 @@ def control_plane_ingress_problem_for(model: Model, node: Resource, groups: list
     if private is False:
         return None  # nodes reach the public endpoint; the ENIs only call out to kubelet
     control_plane = control_plane_endpoint(model, cluster)
-    verdict = allows(model, control_plane.groups, INGRESS, *HTTPS,
-                     node_endpoint(model, node, groups))
+    verdict = allows(model, control_plane.groups, INGRESS, *HTTPS, node_endpoint(model, node, groups))
     if verdict is False and isinstance(private, Unknown):
         return private
     if verdict is False:
-        return {"text": f"no security group of {control_plane.name} "
-                        f"({group_names(control_plane.groups)}) allows inbound TCP 443 from "
-                        f"{node.address}, whose groups ({group_names(groups)}) do not include "
-                        "the cluster security group",
-                "cluster": cluster}
+        return {
+            "text": f"no security group of {control_plane.name} "
+            f"({group_names(control_plane.groups)}) allows inbound TCP 443 from "
+            f"{node.address}, whose groups ({group_names(groups)}) do not include "
+            "the cluster security group",
+            "cluster": cluster,
+        }
     return verdict if isinstance(verdict, Unknown) else None
 
 
@@ -210,21 +238,29 @@ def launch_template_problem(model: Model, node: Any) -> Any:
     if any(is_cluster_security_group(g) for g in groups):
         return None
     template = linked(model, node, "launch_template")
-    lead = (f"launch template {template.address} of {node.address} sets security groups "
-            f"({group_names(groups)}), so EKS does not attach the cluster security group")
+    lead = (
+        f"launch template {template.address} of {node.address} sets security groups "
+        f"({group_names(groups)}), so EKS does not attach the cluster security group"
+    )
     egress = egress_problem(model, node, groups)
     ingress = control_plane_ingress_problem_for(model, node, groups)
     for problem in (egress, ingress):
         if isinstance(problem, dict):
-            return {"severity": "error", "text": f"{lead}, and {problem['text']}",
-                    "group": problem.get("group") or first_declared_group(groups)}
+            return {
+                "severity": "error",
+                "text": f"{lead}, and {problem['text']}",
+                "group": problem.get("group") or first_declared_group(groups),
+            }
     unknown = _unknown_of(egress, ingress)
     if unknown is not None:
         return unknown
-    return {"severity": "info", "group": first_declared_group(groups),
-            "text": f"{lead}; they allow the flows nodes need to join, but consider adding the "
-                    "cluster security group to the launch template so that pods and nodes "
-                    "carrying it (other node groups, Fargate) keep reaching these nodes"}
+    return {
+        "severity": "info",
+        "group": first_declared_group(groups),
+        "text": f"{lead}; they allow the flows nodes need to join, but consider adding the "
+        "cluster security group to the launch template so that pods and nodes "
+        "carrying it (other node groups, Fargate) keep reaching these nodes",
+    }
 
 
 # -- control plane -> kubelet (EKS-SG-004) --------------------------------------------------------
@@ -242,16 +278,20 @@ def kubelet_ingress_problem(model: Model, node: Any) -> Any:
     control_plane = control_plane_endpoint(model, cluster)
     inbound = allows(model, groups, INGRESS, *KUBELET, control_plane)
     if inbound is False:
-        return {"text": f"no security group of {node.address} ({group_names(groups)}) allows "
-                        f"inbound TCP 10250 from {control_plane.name} "
-                        f"({group_names(control_plane.groups)})",
-                "group": first_declared_group(groups)}
-    outbound = allows(model, control_plane.groups, EGRESS, *KUBELET,
-                      node_endpoint(model, node, groups))
+        return {
+            "text": f"no security group of {node.address} ({group_names(groups)}) allows "
+            f"inbound TCP 10250 from {control_plane.name} "
+            f"({group_names(control_plane.groups)})",
+            "group": first_declared_group(groups),
+        }
+    outbound = allows(model, control_plane.groups, EGRESS, *KUBELET, node_endpoint(model, node, groups))
     if outbound is False:
-        return {"text": f"no security group of {control_plane.name} "
-                        f"({group_names(control_plane.groups)}) allows outbound TCP 10250 to "
-                        f"{node.address}", "group": first_declared_group(control_plane.groups)}
+        return {
+            "text": f"no security group of {control_plane.name} "
+            f"({group_names(control_plane.groups)}) allows outbound TCP 10250 to "
+            f"{node.address}",
+            "group": first_declared_group(control_plane.groups),
+        }
     return _unknown_of(inbound, outbound)
 
 
@@ -281,13 +321,13 @@ def _cluster_peers(model: Model, node: Resource) -> list[Resource]:
     cluster = linked(model, node, "cluster")
     if not isinstance(cluster, Resource):
         return [node]
-    others = [n for n in model.attr(cluster, "node_groups") or []
-              if n is not node and n.framework != EKSCTL]
+    others = [n for n in model.attr(cluster, "node_groups") or [] if n is not node and n.framework != EKSCTL]
     return [node] + others
 
 
-def _peer_problem(model: Model, node: Resource, groups: list, endpoint: Endpoint,
-                  peer: Resource, peer_groups: list, doubts: list) -> dict | None:
+def _peer_problem(
+    model: Model, node: Resource, groups: list, endpoint: Endpoint, peer: Resource, peer_groups: list, doubts: list
+) -> dict | None:
     peer_endpoint = node_endpoint(model, peer, peer_groups)
     # a peer without any usable egress is EKS-SG-001's (or SG-003's) finding
     egress_reported = isinstance(model.attr(peer, "sg_egress_problem"), dict)
@@ -295,15 +335,18 @@ def _peer_problem(model: Model, node: Resource, groups: list, endpoint: Endpoint
     for protocol, ports in NODE_TO_NODE:
         inbound = allows(model, groups, INGRESS, protocol, ports, peer_endpoint)
         if inbound is False:
-            return {"text": f"no security group of {node.address} ({group_names(groups)}) allows "
-                            f"inbound {describe_port(protocol, ports)} from {source}",
-                    "group": first_declared_group(groups)}
-        outbound = True if egress_reported else allows(model, peer_groups, EGRESS, protocol,
-                                                       ports, endpoint)
+            return {
+                "text": f"no security group of {node.address} ({group_names(groups)}) allows "
+                f"inbound {describe_port(protocol, ports)} from {source}",
+                "group": first_declared_group(groups),
+            }
+        outbound = True if egress_reported else allows(model, peer_groups, EGRESS, protocol, ports, endpoint)
         if outbound is False:
-            return {"text": f"no security group of {peer.address} ({group_names(peer_groups)}) "
-                            f"allows outbound {describe_port(protocol, ports)} to {node.address}",
-                    "group": first_declared_group(peer_groups) or first_declared_group(groups)}
+            return {
+                "text": f"no security group of {peer.address} ({group_names(peer_groups)}) "
+                f"allows outbound {describe_port(protocol, ports)} to {node.address}",
+                "group": first_declared_group(peer_groups) or first_declared_group(groups),
+            }
         doubts += [v for v in (inbound, outbound) if isinstance(v, Unknown)]
     return None
 
@@ -317,11 +360,12 @@ def _eksctl_node_to_node(node: Resource, groups: list) -> Any:
     attached = settings.get("attachIDs") if isinstance(settings, dict) else None
     if attached or not eksctl_managed_groups(node)["local"]:
         unknown = _unknown_of(*groups)
-        return unknown if unknown is not None else \
-            Unknown(f"the security groups of {node.address} are not known")
-    return {"text": f"{node.address} sets securityGroups.withShared: false and attaches no other "
-                    "group, and eksctl's own group for it only admits the control plane",
-            "group": None}
+        return unknown if unknown is not None else Unknown(f"the security groups of {node.address} are not known")
+    return {
+        "text": f"{node.address} sets securityGroups.withShared: false and attaches no other "
+        "group, and eksctl's own group for it only admits the control plane",
+        "group": None,
+    }
 
 
 # -- a restricted cluster security group (EKS-SG-006) ---------------------------------------------
@@ -340,8 +384,10 @@ def cluster_sg_egress_problem(model: Model, cluster: Any) -> Any:
     vpc = linked(model, cluster, "vpc")
     vpc_cidr = vpc.get("cidr_block") if isinstance(vpc, Resource) else None
     nodes = Endpoint(group.address, [group], vpc_cidr=vpc_cidr)
-    verdicts = {describe_port(protocol, ports): rules_allow(rules, protocol, ports, nodes)
-                for protocol, ports in CLUSTER_SG_MINIMUM_EGRESS}
+    verdicts = {
+        describe_port(protocol, ports): rules_allow(rules, protocol, ports, nodes)
+        for protocol, ports in CLUSTER_SG_MINIMUM_EGRESS
+    }
     missing = [name for name, verdict in verdicts.items() if verdict is False]
     services = reaches_aws_services(model, vpc, lambda peer: rules_allow(rules, *HTTPS, peer))
     if missing or services is False:
@@ -350,9 +396,11 @@ def cluster_sg_egress_problem(model: Model, cluster: Any) -> Any:
             parts.append(f"{', '.join(missing)} to the cluster security group itself")
         if services is False:
             parts.append(f"TCP 443 to {AWS_SERVICES}")
-        return {"text": f"the egress rules managed on the cluster security group of "
-                        f"{cluster.address} ({', '.join(r.address for r in declared)}) do not "
-                        f"allow {' or '.join(parts)}; if its default allow-all outbound rule is "
-                        "removed, nodes that carry it lose these flows",
-                "rule": declared[0]}
+        return {
+            "text": f"the egress rules managed on the cluster security group of "
+            f"{cluster.address} ({', '.join(r.address for r in declared)}) do not "
+            f"allow {' or '.join(parts)}; if its default allow-all outbound rule is "
+            "removed, nodes that carry it lose these flows",
+            "rule": declared[0],
+        }
     return _unknown_of(*verdicts.values(), services)

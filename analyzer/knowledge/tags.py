@@ -67,8 +67,7 @@ def _instance_tags(model: Model, node: Resource) -> tuple[list[dict], list[Unkno
         if isinstance(own, Unknown):
             holes.append(own)
         for key, value in own.items() if isinstance(own, dict) else []:
-            tags.append({"key": key, "value": value, "propagate_at_launch": True,
-                         "where": "the instance"})
+            tags.append({"key": key, "value": value, "propagate_at_launch": True, "where": "the instance"})
     template = model.attr(node, "launch_template")
     if isinstance(template, Unknown):
         holes.append(template)
@@ -97,10 +96,12 @@ def _template_instance_tags(spec: Any, template: Resource, holes: list[Unknown])
         return []
     where = f"launch template {template.address}"
     if isinstance(raw, dict):
-        return [{"key": k, "value": v, "propagate_at_launch": True, "where": where}
-                for k, v in raw.items()]
-    return [{"key": t.get("Key"), "value": t.get("Value"), "propagate_at_launch": True,
-             "where": where} for t in raw or [] if isinstance(t, dict)]
+        return [{"key": k, "value": v, "propagate_at_launch": True, "where": where} for k, v in raw.items()]
+    return [
+        {"key": t.get("Key"), "value": t.get("Value"), "propagate_at_launch": True, "where": where}
+        for t in raw or []
+        if isinstance(t, dict)
+    ]
 
 
 @predicate("tags.cluster_name")
@@ -110,8 +111,11 @@ def node_cluster_name(model: Model, node: Any) -> Any:
         return Unknown("the node is not known")
     cluster = cluster_of(model, node)
     if isinstance(cluster, Resource):
-        return cluster.get("name") if cluster.get("name") is not None else \
-            Unknown(f"{cluster.address} has no literal name")
+        return (
+            cluster.get("name")
+            if cluster.get("name") is not None
+            else Unknown(f"{cluster.address} has no literal name")
+        )
     raw = node.get("cluster")
     return raw if isinstance(raw, str) else Unknown(f"the cluster of {node.address} is not known")
 
@@ -260,8 +264,7 @@ def _tagged_for(key: Any, cluster_name: Any) -> Any:
     if "\x00" in text:
         head = text.split("\x00", 1)[0]
         related = CLUSTER_TAG_PREFIX.startswith(head) or head.startswith(CLUSTER_TAG_PREFIX)
-        return Unknown(f"tag key {text.replace(chr(0), '${…}')} is not fully known") \
-            if related else False
+        return Unknown(f"tag key {text.replace(chr(0), '${…}')} is not fully known") if related else False
     if not text.startswith(CLUSTER_TAG_PREFIX):
         return False
     if not isinstance(cluster_name, str):

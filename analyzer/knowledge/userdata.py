@@ -31,8 +31,9 @@ from analyzer.values import Encoded, PartialStr, Unknown
 BOOTSTRAP_SH = "/etc/eks/bootstrap.sh"
 CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/"
 # Where EC2 itself (not the Terraform provider) receives the user data: it must be base64.
-BASE64_REQUIRED = frozenset({"aws_launch_template", "AWS::EC2::LaunchTemplate",
-                             "AWS::AutoScaling::LaunchConfiguration", "AWS::EC2::Instance"})
+BASE64_REQUIRED = frozenset(
+    {"aws_launch_template", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration", "AWS::EC2::Instance"}
+)
 # eksctl puts this before a Windows overrideBootstrapCommand (nodebootstrap/windows.go)
 EKSCTL_WINDOWS_PREAMBLE = '[string]$EKSBootstrapScriptFile = "$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1"'
 # bootstrap.sh without --dns-cluster-ip and without DescribeCluster: 10.100.0.10, or
@@ -127,8 +128,10 @@ def al2_bootstrap_gap(user_data: UserData) -> Any:
         call = user_data.bootstrap_calls[0]
         if call.may_hide_arguments:
             return _hidden(user_data)
-        return (f"runs /etc/eks/bootstrap.sh without a cluster name (script line {call.line}"
-                "): the script stops with 'ERROR: cluster name is not defined!'")
+        return (
+            f"runs /etc/eks/bootstrap.sh without a cluster name (script line {call.line}"
+            "): the script stops with 'ERROR: cluster name is not defined!'"
+        )
     if _in_other_format(user_data, AL2):
         return None
     if user_data.may_hide_commands:
@@ -173,8 +176,7 @@ def bootstrap_sh_call(model: Model, node: Any) -> Any:
         return _not_known(user_data)
     if not user_data.bootstrap_calls:
         return None
-    return {"line": user_data.bootstrap_calls[0].line,
-            "with_node_config": user_data.node_config is not None}
+    return {"line": user_data.bootstrap_calls[0].line, "with_node_config": user_data.node_config is not None}
 
 
 # -- EKS-UDATA-004: managed node group launch-template format ------------------------------------
@@ -208,8 +210,10 @@ def _mime_problem(user_data: UserData) -> Any:
     if not user_data.is_mime:
         if _starts_with_hole(user_data):
             return _hidden(user_data)
-        return {"problem": "is not a MIME multi-part document (EKS: 'User data was not in the MIME "
-                           "multipart format')", "certain": True}
+        return {
+            "problem": "is not a MIME multi-part document (EKS: 'User data was not in the MIME multipart format')",
+            "certain": True,
+        }
     if user_data.mime_boundary_ok is False:
         details = "; ".join(p for p in user_data.problems if "boundary" in p) or "a broken boundary"
         return {"problem": f"is a MIME document EKS may not be able to merge ({details})", "certain": False}
@@ -225,8 +229,7 @@ def _toml_problem(user_data: UserData) -> Any:
     if settings.problems:
         return {"problem": f"is not valid TOML ({settings.problems[0]})", "certain": True}
     if settings.unsupported:
-        return {"problem": f"uses TOML that EKS cannot merge: {', '.join(settings.unsupported)}",
-                "certain": True}
+        return {"problem": f"uses TOML that EKS cannot merge: {', '.join(settings.unsupported)}", "certain": True}
     return None
 
 
@@ -264,8 +267,7 @@ def cluster_name_mismatch(model: Model, node: Any) -> Any:
     configuration that differs from its cluster's name; None when all agree."""
     if not isinstance(node, Resource):
         return None
-    given = [(value, where, field) for value, where, field in _named_clusters(model, node)
-             if isinstance(value, str)]
+    given = [(value, where, field) for value, where, field in _named_clusters(model, node) if isinstance(value, str)]
     if not given:
         return None
     cluster = model.attr(node, "cluster")
@@ -291,19 +293,26 @@ def _named_clusters(model: Model, node: Resource) -> list[tuple[Any, str, str]]:
     own_bootstrap = node.framework == EKSCTL or _node_class(model, node) in (SELF, MNG_CUSTOM_AMI)
     if user_data is not None and user_data.known:
         if own_bootstrap:
-            names += [(c.cluster_name, f"/etc/eks/bootstrap.sh (script line {c.line})", field)
-                      for c in user_data.bootstrap_calls]
+            names += [
+                (c.cluster_name, f"/etc/eks/bootstrap.sh (script line {c.line})", field)
+                for c in user_data.bootstrap_calls
+            ]
             if user_data.windows is not None:
-                names += [(c.cluster_name, f"Start-EKSBootstrap.ps1 -EKSClusterName (script line {c.line})", field)
-                          for c in user_data.windows.bootstrap_calls]
+                names += [
+                    (c.cluster_name, f"Start-EKSBootstrap.ps1 -EKSClusterName (script line {c.line})", field)
+                    for c in user_data.windows.bootstrap_calls
+                ]
         if user_data.node_config is not None:
             names.append((user_data.node_config.cluster.name, "NodeConfig spec.cluster.name", field))
         if user_data.bottlerocket is not None:
             names.append((user_data.bottlerocket.cluster_name, "settings.kubernetes.cluster-name", field))
     tags = node.get("tags")
     if node.framework != EKSCTL and isinstance(tags, dict):
-        names += [(key[len(CLUSTER_TAG_PREFIX):], f"tag {key}", "tags") for key in tags
-                  if isinstance(key, str) and key.startswith(CLUSTER_TAG_PREFIX)]
+        names += [
+            (key[len(CLUSTER_TAG_PREFIX) :], f"tag {key}", "tags")
+            for key in tags
+            if isinstance(key, str) and key.startswith(CLUSTER_TAG_PREFIX)
+        ]
     return names
 
 
@@ -332,11 +341,13 @@ def dns_problem(model: Model, node: Any) -> Any:
     expected = str(network[10])
     checks = [_al2_dns(model, cluster, call, network, expected) for call in user_data.bootstrap_calls[:1]]
     if user_data.windows is not None:
-        checks += [_windows_dns(model, cluster, call, network, expected)
-                   for call in user_data.windows.bootstrap_calls[:1]]
+        checks += [
+            _windows_dns(model, cluster, call, network, expected) for call in user_data.windows.bootstrap_calls[:1]
+        ]
     if user_data.bottlerocket is not None:
-        checks.append(_compare_dns(user_data.bottlerocket.cluster_dns_ip, expected,
-                                   "settings.kubernetes.cluster-dns-ip"))
+        checks.append(
+            _compare_dns(user_data.bottlerocket.cluster_dns_ip, expected, "settings.kubernetes.cluster-dns-ip")
+        )
     if user_data.node_config is not None:
         checks.append(_compare_cidr(user_data.node_config.cluster.cidr, network, "NodeConfig spec.cluster.cidr"))
     problems = [c for c in checks if isinstance(c, str)]
@@ -356,8 +367,9 @@ def _al2_dns(model: Model, cluster: Resource, call: Any, network: Any, expected:
         return _compare_cidr(cidr, network, "bootstrap.sh --service-ipv4-cidr")
     if call.may_hide_arguments:
         return _hidden_args(call)
-    return _fallback_dns(model, cluster, expected, "bootstrap.sh gets --apiserver-endpoint and "
-                                                   "--b64-cluster-ca but no --dns-cluster-ip")
+    return _fallback_dns(
+        model, cluster, expected, "bootstrap.sh gets --apiserver-endpoint and --b64-cluster-ca but no --dns-cluster-ip"
+    )
 
 
 def _windows_dns(model: Model, cluster: Resource, call: Any, network: Any, expected: str) -> Any:
@@ -378,8 +390,10 @@ def _fallback_dns(model: Model, cluster: Resource, expected: str, what: str) -> 
     vpc = model.attr(cluster, "vpc")
     vpc_cidr = _network(vpc.get("cidr_block")) if isinstance(vpc, Resource) else None
     if vpc_cidr is None:
-        return Unknown(f"the VPC CIDR of {cluster.address} is not known, and bootstrap falls back to "
-                       f"{FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC} depending on it")
+        return Unknown(
+            f"the VPC CIDR of {cluster.address} is not known, and bootstrap falls back to "
+            f"{FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC} depending on it"
+        )
     in_ten = vpc_cidr.version == 4 and vpc_cidr.subnet_of(ipaddress.ip_network("10.0.0.0/8"))
     fallback = FALLBACK_DNS_IP_IN_10_VPC if in_ten else FALLBACK_DNS_IP
     return None if fallback == expected else f"{what}, so the node uses {fallback}"
@@ -431,8 +445,10 @@ def ipv6_problem(model: Model, node: Any) -> Any:
     if ipv6_cluster and config is not None:
         cidr = _network(config.cluster.cidr)
         if cidr is not None and cidr.version == 4:
-            return (f"NodeConfig spec.cluster.cidr is the IPv4 range {cidr}, but {cluster.address} is an "
-                    "IPv6 cluster: it must be the cluster's IPv6 service CIDR")
+            return (
+                f"NodeConfig spec.cluster.cidr is the IPv4 range {cidr}, but {cluster.address} is an "
+                "IPv6 cluster: it must be the cluster's IPv6 service CIDR"
+            )
     return None
 
 
@@ -444,17 +460,24 @@ def _al2_ip_family(call: Any, ipv6_cluster: bool) -> Any:
         return _hidden_args(call) if ipv6_cluster else None
     family = ip_family.lower() if isinstance(ip_family, str) else None
     if family == "ipv6" and ipv6_cidr is None and dns is None:
-        return None if call.may_hide_arguments else (
-            "bootstrap.sh gets --ip-family ipv6 without --service-ipv6-cidr or --dns-cluster-ip: it stops "
-            "with 'One of --service-ipv6-cidr or --dns-cluster-ip must be provided when --ip-family is ipv6'")
+        return (
+            None
+            if call.may_hide_arguments
+            else (
+                "bootstrap.sh gets --ip-family ipv6 without --service-ipv6-cidr or --dns-cluster-ip: it stops "
+                "with 'One of --service-ipv6-cidr or --dns-cluster-ip must be provided when --ip-family is ipv6'"
+            )
+        )
     if family == "ipv4" and ipv6_cidr is not None:
         return "bootstrap.sh gets --service-ipv6-cidr with --ip-family ipv4: the script stops"
     bypass = call.effective("--apiserver-endpoint") is not None and call.effective("--b64-cluster-ca") is not None
     if ipv6_cluster and bypass and family != "ipv6":
         if family is None and call.may_hide_arguments:
             return _hidden_args(call)
-        return ("bootstrap.sh gets the endpoint and CA (so it skips DescribeCluster) but not --ip-family "
-                "ipv6: it configures the node for IPv4 in an IPv6 cluster")
+        return (
+            "bootstrap.sh gets the endpoint and CA (so it skips DescribeCluster) but not --ip-family "
+            "ipv6: it configures the node for IPv4 in an IPv6 cluster"
+        )
     return None
 
 
@@ -468,14 +491,19 @@ def bottlerocket_gap(user_data: UserData) -> Any:
             return None  # EKS-AMI-002
         if not _absent(user_data) and user_data.may_hide_commands:
             return _hidden(user_data)
-        return ("has no Bottlerocket settings: settings.kubernetes.cluster-name, api-server and "
-                "cluster-certificate are required to join")
+        return (
+            "has no Bottlerocket settings: settings.kubernetes.cluster-name, api-server and "
+            "cluster-certificate are required to join"
+        )
     if settings.problems:
         return f"is not valid TOML ({settings.problems[0]}), so Bottlerocket reads no settings from it"
     kubernetes = (settings.document.get("settings") or {}).get("kubernetes")
     kubernetes = kubernetes if isinstance(kubernetes, dict) else {}
-    missing = [f"settings.kubernetes.{key}" for key in BOTTLEROCKET_REQUIRED
-               if kubernetes.get(key) is None or kubernetes.get(key) == ""]
+    missing = [
+        f"settings.kubernetes.{key}"
+        for key in BOTTLEROCKET_REQUIRED
+        if kubernetes.get(key) is None or kubernetes.get(key) == ""
+    ]
     if not missing:
         return None
     if settings.opaque:  # lines that are not known may set them
@@ -519,8 +547,11 @@ def windows_problem(model: Model, node: Any) -> Any:
             return _not_known(user_data)
         calls = user_data.windows.bootstrap_calls if user_data.windows else []
         if calls:
-            return {"problem": f"runs Start-EKSBootstrap.ps1 (script line {calls[0].line}) although EKS adds its "
-                               "own bootstrap when the launch template names no AMI", "severity": "warning"}
+            return {
+                "problem": f"runs Start-EKSBootstrap.ps1 (script line {calls[0].line}) although EKS adds its "
+                "own bootstrap when the launch template names no AMI",
+                "severity": "warning",
+            }
         return None
     gap = windows_gap(user_data)
     return {"problem": gap, "severity": "error"} if isinstance(gap, str) else gap
@@ -547,8 +578,10 @@ def container_runtime_problem(model: Model, node: Any) -> Any:
         if parsed is None:
             return version if isinstance(version, Unknown) else Unknown("the Kubernetes version is not known")
         if parsed >= DOCKERSHIM_REMOVED_IN:
-            return (f"bootstrap.sh gets --container-runtime dockerd on Kubernetes {version}: it stops with "
-                    "'ERROR: containerd is the only supported container runtime as of Kubernetes version 1.24'")
+            return (
+                f"bootstrap.sh gets --container-runtime dockerd on Kubernetes {version}: it stops with "
+                "'ERROR: containerd is the only supported container runtime as of Kubernetes version 1.24'"
+            )
     return None
 
 
@@ -575,7 +608,7 @@ def encoding_problem(model: Model, node: Any) -> Any:
         return None if _is_base64(value) else "plain text"
     if isinstance(value, PartialStr):
         literal = "".join(part for part in value.parts if isinstance(part, str))
-        if any(not (ch.isalnum() and ch.isascii() or ch in "+/=\r\n") for ch in literal):
+        if any(not ((ch.isalnum() and ch.isascii()) or ch in "+/=\r\n") for ch in literal):
             return "plain text with values filled in at deployment"
     reason = getattr(value, "reason", "not known")
     return Unknown(f"the user data of {source.address} is not known ({reason})")
@@ -606,8 +639,11 @@ def override_problem(model: Model, node: Any) -> Any:
     family = model.attr(node, "ami_family")
     if family in (AL2, UBUNTU):
         gap = al2_bootstrap_gap(user_data)
-        return "does not run /etc/eks/bootstrap.sh <cluster-name>" if gap == \
-            "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts" else gap
+        return (
+            "does not run /etc/eks/bootstrap.sh <cluster-name>"
+            if gap == "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts"
+            else gap
+        )
     if family == WINDOWS:
         return windows_gap(user_data)
     return family if isinstance(family, Unknown) else None
@@ -626,8 +662,12 @@ def _placeholder_cluster_name(model: Model, node: Resource) -> Unknown | None:
 
 def _valid_cluster_name(name: str) -> bool:
     """EKS: 1-100 characters, alphanumerics, hyphens and underscores, starting alphanumeric."""
-    return 0 < len(name) <= 100 and name[0].isascii() and name[0].isalnum() and \
-        all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in name)
+    return (
+        0 < len(name) <= 100
+        and name[0].isascii()
+        and name[0].isalnum()
+        and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in name)
+    )
 
 
 # -- EKS-UDATA-015: terraform-aws-modules custom AMI ------------------------------------------
@@ -657,8 +697,13 @@ def module_bootstrap_problem(model: Model, node: Any) -> Any:
 def bootstrap_mechanism(user_data: UserData) -> bool:
     """Something in the user data joins the node (bootstrap.sh, nodeadm, Bottlerocket, Windows)."""
     windows_calls = user_data.windows.bootstrap_calls if user_data.windows else []
-    return bool(user_data.bootstrap_calls or user_data.nodeadm_calls or user_data.node_config is not None
-                or user_data.bottlerocket is not None or windows_calls)
+    return bool(
+        user_data.bootstrap_calls
+        or user_data.nodeadm_calls
+        or user_data.node_config is not None
+        or user_data.bottlerocket is not None
+        or windows_calls
+    )
 
 
 # -- EKS-AMI-001 / EKS-AMI-002 ------------------------------------------------------------------
@@ -702,12 +747,22 @@ def user_data_format_mismatch(model: Model, node: Any) -> Any:
     if family == AL2023 and AL2 in formats:
         return None  # bootstrap.sh on AL2023 is EKS-UDATA-003's
     source = model.attr(node, "ami_source")["description"]
-    return {"user_data": _FORMAT_NAMES[formats[0]], "ami": f"{family} ({source})",
-            "expected": _FORMAT_NAMES[expected]}
+    return {"user_data": _FORMAT_NAMES[formats[0]], "ami": f"{family} ({source})", "expected": _FORMAT_NAMES[expected]}
 
 
-_FORMAT_NAMES = {AL2: "a bootstrap.sh script", AL2023: "a nodeadm NodeConfig",
-                 BOTTLEROCKET: "Bottlerocket TOML settings", WINDOWS: "a Start-EKSBootstrap.ps1 PowerShell script"}
+_FORMAT_NAMES = {
+    AL2: "a bootstrap.sh script",
+    AL2023: "a nodeadm NodeConfig",
+    BOTTLEROCKET: "Bottlerocket TOML settings",
+    WINDOWS: "a Start-EKSBootstrap.ps1 PowerShell script",
+}
 
-__all__ = ["user_data_source", "decoded_user_data", "al2_bootstrap_gap", "node_config_gap", "bottlerocket_gap",
-           "windows_gap", "bootstrap_mechanism"]
+__all__ = [
+    "al2_bootstrap_gap",
+    "bootstrap_mechanism",
+    "bottlerocket_gap",
+    "decoded_user_data",
+    "node_config_gap",
+    "user_data_source",
+    "windows_gap",
+]

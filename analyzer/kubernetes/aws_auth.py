@@ -39,8 +39,11 @@ def parse_mappings(text: Any) -> Any:
     if isinstance(text, PartialStr):
         marked, table = text.with_markers()
         parsed = _safe_yaml(marked)
-        return restore_markers(parsed, table) if isinstance(parsed, list) else Unknown(
-            f"mapRoles could not be read ({text.reason})")
+        return (
+            restore_markers(parsed, table)
+            if isinstance(parsed, list)
+            else Unknown(f"mapRoles could not be read ({text.reason})")
+        )
     if isinstance(text, Unknown):
         return text
     if not isinstance(text, str):
@@ -56,11 +59,20 @@ def _safe_yaml(text: str) -> Any:
         return None
 
 
-def aws_auth_resource(key: str, address: str, framework: str, source_type: str,
-                      location: Location, map_roles: Any, map_users: Any = None,
-                      ownership: str = FULL, roles_location: Location | None = None) -> Resource:
-    resource = Resource(kind=kinds.AWS_AUTH, key=key, address=address, framework=framework,
-                        source_type=source_type, location=location)
+def aws_auth_resource(
+    key: str,
+    address: str,
+    framework: str,
+    source_type: str,
+    location: Location,
+    map_roles: Any,
+    map_users: Any = None,
+    ownership: str = FULL,
+    roles_location: Location | None = None,
+) -> Resource:
+    resource = Resource(
+        kind=kinds.AWS_AUTH, key=key, address=address, framework=framework, source_type=source_type, location=location
+    )
     resource.set("map_roles", parse_mappings(map_roles), roles_location or location)
     resource.set("map_users", parse_mappings(map_users), location)
     resource.set("ownership", ownership)
@@ -71,8 +83,15 @@ def normalize_aws_auth(document: Any, display: str) -> list[Resource]:
     """A ConfigMap manifest (one document of a possibly multi-document file)."""
     payload = document.data.get("data") or {}
     location = document.locations.get("", Location(display))
-    return [aws_auth_resource(
-        key=f"{display}#{document.index}/aws-auth", address="ConfigMap kube-system/aws-auth",
-        framework="kubernetes", source_type="ConfigMap", location=location,
-        map_roles=payload.get("mapRoles"), map_users=payload.get("mapUsers"),
-        roles_location=document.locations.get("data.mapRoles"))]
+    return [
+        aws_auth_resource(
+            key=f"{display}#{document.index}/aws-auth",
+            address="ConfigMap kube-system/aws-auth",
+            framework="kubernetes",
+            source_type="ConfigMap",
+            location=location,
+            map_roles=payload.get("mapRoles"),
+            map_users=payload.get("mapUsers"),
+            roles_location=document.locations.get("data.mapRoles"),
+        )
+    ]

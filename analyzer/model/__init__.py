@@ -3,4 +3,4 @@
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import DECLARED, EKSCTL_DEFAULT, TOOL_DEFAULT, Resource
 
-__all__ = ["Model", "fact", "Resource", "DECLARED", "TOOL_DEFAULT", "EKSCTL_DEFAULT"]
+__all__ = ["DECLARED", "EKSCTL_DEFAULT", "TOOL_DEFAULT", "Model", "Resource", "fact"]

@@ -9,7 +9,8 @@ reference that names nothing in the analyzed files is Unknown, never "missing".
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from analyzer.diagnostics import Diagnostic
 from analyzer.model.kinds import LINKS
@@ -118,8 +119,7 @@ class Model:
         if target.kind == kind:
             return target
         if ref.target in seen:  # a reference that leads back to itself names nothing
-            return Unknown(f"{_unscoped(ref.target)}.{ref.attribute} is known only after apply",
-                           ref.origin)
+            return Unknown(f"{_unscoped(ref.target)}.{ref.attribute} is known only after apply", ref.origin)
         # An instance profile stands for its role where a role is wanted (the profile's own
         # identity only: a nested attribute such as vpc_config.0.cluster_security_group_id
         # names something else than the target's links).

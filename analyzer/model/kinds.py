@@ -56,10 +56,14 @@ NODE_KINDS = (NODEGROUP, SELF_MANAGED)
 # kind -> {link field: kind it points at}
 LINKS: dict[str, dict[str, str]] = {
     CLUSTER: {"role": IAM_ROLE, "subnets": SUBNET, "security_groups": SECURITY_GROUP, "vpc": VPC},
-    NODEGROUP: {"cluster": CLUSTER, "role": IAM_ROLE, "subnets": SUBNET,
-                "launch_template": LAUNCH_TEMPLATE},
-    SELF_MANAGED: {"cluster": CLUSTER, "instance_profile": INSTANCE_PROFILE, "subnets": SUBNET,
-                   "launch_template": LAUNCH_TEMPLATE, "security_groups": SECURITY_GROUP},
+    NODEGROUP: {"cluster": CLUSTER, "role": IAM_ROLE, "subnets": SUBNET, "launch_template": LAUNCH_TEMPLATE},
+    SELF_MANAGED: {
+        "cluster": CLUSTER,
+        "instance_profile": INSTANCE_PROFILE,
+        "subnets": SUBNET,
+        "launch_template": LAUNCH_TEMPLATE,
+        "security_groups": SECURITY_GROUP,
+    },
     FARGATE: {"cluster": CLUSTER, "role": IAM_ROLE, "subnets": SUBNET},
     ADDON: {"cluster": CLUSTER, "service_account_role": IAM_ROLE},
     ACCESS_ENTRY: {"cluster": CLUSTER},
@@ -68,13 +72,15 @@ LINKS: dict[str, dict[str, str]] = {
     VPC: {},
     SUBNET: {"vpc": VPC},
     ROUTE_TABLE: {"vpc": VPC},
-    ROUTE: {"route_table": ROUTE_TABLE, "nat_gateway": NAT_GATEWAY,
-            "egress_only_gateway": EGRESS_ONLY_INTERNET_GATEWAY},
+    ROUTE: {
+        "route_table": ROUTE_TABLE,
+        "nat_gateway": NAT_GATEWAY,
+        "egress_only_gateway": EGRESS_ONLY_INTERNET_GATEWAY,
+    },
     ROUTE_TABLE_ASSOCIATION: {"route_table": ROUTE_TABLE, "subnet": SUBNET},
     NAT_GATEWAY: {"subnet": SUBNET},
     INTERNET_GATEWAY: {"vpc": VPC},
-    VPC_ENDPOINT: {"vpc": VPC, "subnets": SUBNET, "security_groups": SECURITY_GROUP,
-                   "route_tables": ROUTE_TABLE},
+    VPC_ENDPOINT: {"vpc": VPC, "subnets": SUBNET, "security_groups": SECURITY_GROUP, "route_tables": ROUTE_TABLE},
     SECURITY_GROUP: {"vpc": VPC},
     SECURITY_GROUP_RULE: {"security_group": SECURITY_GROUP},
     NETWORK_ACL: {"vpc": VPC, "subnets": SUBNET},
@@ -90,12 +96,15 @@ LINKS: dict[str, dict[str, str]] = {
     AMI_LOOKUP: {},
     MAIN_ROUTE_TABLE_ASSOCIATION: {"vpc": VPC, "route_table": ROUTE_TABLE},
     ROUTE_PROPAGATION: {"route_tables": ROUTE_TABLE, "vpn_gateway": VPN_GATEWAY},
-    GATEWAY_ATTACHMENT: {"vpc": VPC, "internet_gateway": INTERNET_GATEWAY,
-                         "vpn_gateway": VPN_GATEWAY},
+    GATEWAY_ATTACHMENT: {"vpc": VPC, "internet_gateway": INTERNET_GATEWAY, "vpn_gateway": VPN_GATEWAY},
     EGRESS_ONLY_INTERNET_GATEWAY: {"vpc": VPC},
     VPN_GATEWAY: {"vpc": VPC},
-    VPC_ENDPOINT_ASSOCIATION: {"endpoint": VPC_ENDPOINT, "subnet": SUBNET,
-                               "route_table": ROUTE_TABLE, "security_group": SECURITY_GROUP},
+    VPC_ENDPOINT_ASSOCIATION: {
+        "endpoint": VPC_ENDPOINT,
+        "subnet": SUBNET,
+        "route_table": ROUTE_TABLE,
+        "security_group": SECURITY_GROUP,
+    },
     NETWORK_ACL_RULE: {"network_acl": NETWORK_ACL},
     NETWORK_ACL_ASSOCIATION: {"network_acl": NETWORK_ACL, "subnet": SUBNET},
     DHCP_OPTIONS_ASSOCIATION: {"vpc": VPC, "dhcp_options": DHCP_OPTIONS},
@@ -109,15 +118,15 @@ ALL_KINDS = tuple(LINKS)
 # Canonical fields by kind (documentation for normalizer authors; not enforced at runtime).
 FIELDS: dict[str, str] = {
     CLUSTER: "name, role, version, subnets, security_groups, endpoint_public_access, "
-             "endpoint_private_access, public_access_cidrs, authentication_mode, "
-             "bootstrap_self_managed_addons, ip_family, service_cidr, auto_mode, created_by, "
-             "auto_mode_node_role",
+    "endpoint_private_access, public_access_cidrs, authentication_mode, "
+    "bootstrap_self_managed_addons, ip_family, service_cidr, auto_mode, created_by, "
+    "auto_mode_node_role",
     NODEGROUP: "name, cluster, role, subnets, launch_template, launch_template_version, ami_type, "
-               "release_version, version, disk_size, remote_access, instance_types, capacity_type, "
-               "created_by",
+    "release_version, version, disk_size, remote_access, instance_types, capacity_type, "
+    "created_by",
     SELF_MANAGED: "name, cluster, instance_profile, role, subnets, launch_template, user_data, "
-                  "image_id, instance_types, security_groups, tags, created_by, "
-                  "asg_tags (every ASG tag: key, value, propagate_at_launch)",
+    "image_id, instance_types, security_groups, tags, created_by, "
+    "asg_tags (every ASG tag: key, value, propagate_at_launch)",
     VPC: "cidr_block, enable_dns_support, enable_dns_hostnames",
     SUBNET: "vpc, cidr_block, availability_zone, map_public_ip_on_launch, tags",
     IAM_ROLE: "name, path, assume_role_policy, managed_policy_arns, inline_policies",
@@ -128,33 +137,32 @@ FIELDS: dict[str, str] = {
     ADDON: "cluster, name, service_account_role, pod_identity_associations",
     POD_IDENTITY: "cluster, namespace, service_account, role",
     LAUNCH_TEMPLATE: "name, image_id, user_data, instance_profile, security_groups, "
-                     "network_interfaces, metadata_http_endpoint, tag_specifications, "
-                     "shutdown_behavior, hibernation",
+    "network_interfaces, metadata_http_endpoint, tag_specifications, "
+    "shutdown_behavior, hibernation",
     SECURITY_GROUP: "name, vpc, ingress, egress (inline rules as written), tags, vpc_default",
     SECURITY_GROUP_RULE: "security_group, direction (ingress|egress), protocol, from_port, "
-                         "to_port, cidrs, ipv6_cidrs, prefix_lists, source_security_group (the "
-                         "peer group: source of ingress, destination of egress), self",
+    "to_port, cidrs, ipv6_cidrs, prefix_lists, source_security_group (the "
+    "peer group: source of ingress, destination of egress), self",
     SSM_PARAMETER: "name (the parameter path)",
     AMI_LOOKUP: "name_filters, image_id_filters, name_regex, owners, most_recent",
     ROUTE_TABLE: "vpc, routes (inline route blocks as written; each is also an ec2.route), "
-                 "main (the VPC's default table, adopted), propagating_vgws",
+    "main (the VPC's default table, adopted), propagating_vgws",
     ROUTE: "route_table, destination, destination_ipv6, destination_prefix_list, and one "
-           "target: gateway (internet or VPN gateway, or 'local'), nat_gateway, "
-           "transit_gateway, egress_only_gateway, network_interface, instance, "
-           "vpc_peering_connection, vpc_endpoint, carrier_gateway, local_gateway, "
-           "core_network; inline (declared inside its route table)",
+    "target: gateway (internet or VPN gateway, or 'local'), nat_gateway, "
+    "transit_gateway, egress_only_gateway, network_interface, instance, "
+    "vpc_peering_connection, vpc_endpoint, carrier_gateway, local_gateway, "
+    "core_network; inline (declared inside its route table)",
     NAT_GATEWAY: "subnet, allocation_id, connectivity_type",
     INTERNET_GATEWAY: "vpc",
     GATEWAY_ATTACHMENT: "vpc, internet_gateway, vpn_gateway",
     MAIN_ROUTE_TABLE_ASSOCIATION: "vpc, route_table",
     ROUTE_PROPAGATION: "route_tables, vpn_gateway",
     VPC_ENDPOINT: "vpc, service_name, endpoint_type, private_dns_enabled, subnets, "
-                  "security_groups, route_tables, policy",
-    VPC_ENDPOINT_ASSOCIATION: "endpoint, and one of subnet, route_table, security_group, "
-                              "private_dns_enabled",
+    "security_groups, route_tables, policy",
+    VPC_ENDPOINT_ASSOCIATION: "endpoint, and one of subnet, route_table, security_group, private_dns_enabled",
     NETWORK_ACL: "vpc, subnets, default (the VPC's default ACL, adopted: its rules replaced)",
     NETWORK_ACL_RULE: "network_acl, rule_number, egress, protocol, action, cidr_block, "
-                      "ipv6_cidr_block, from_port, to_port; inline (declared inside its ACL)",
+    "ipv6_cidr_block, from_port, to_port; inline (declared inside its ACL)",
     NETWORK_ACL_ASSOCIATION: "network_acl, subnet",
     DHCP_OPTIONS: "domain_name, domain_name_servers",
     DHCP_OPTIONS_ASSOCIATION: "vpc, dhcp_options ('default' for the AWS default set)",

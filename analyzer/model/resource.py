@@ -40,8 +40,7 @@ class Resource:
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
 
-    def set(self, name: str, value: Any, location: Location | None = None,
-            provenance: str = DECLARED) -> None:
+    def set(self, name: str, value: Any, location: Location | None = None, provenance: str = DECLARED) -> None:
         self.fields[name] = value
         if location is not None:
             self.field_locations[name] = location

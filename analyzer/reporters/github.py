@@ -16,14 +16,17 @@ def _escape(text: str, property_value: bool = False) -> str:
     return text
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None,
-           color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
     lines = []
     for finding in findings:
-        properties = ",".join([
-            f"file={_escape(finding.location.path, True)}",
-            f"line={finding.location.line}", f"col={finding.location.column}",
-            f"title={_escape(finding.rule_id + ' ' + finding.title, True)}"])
+        properties = ",".join(
+            [
+                f"file={_escape(finding.location.path, True)}",
+                f"line={finding.location.line}",
+                f"col={finding.location.column}",
+                f"title={_escape(finding.rule_id + ' ' + finding.title, True)}",
+            ]
+        )
         body = finding.message
         if finding.fix:
             body += f"\nFix: {' '.join(finding.fix.split())}"

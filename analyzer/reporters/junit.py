@@ -8,17 +8,27 @@ from xml.etree import ElementTree as ET
 from analyzer.findings import Finding
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None,
-           color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
     failing = [f for f in findings if f.severity in ("error", "warning")]
-    suite = ET.Element("testsuite", name="eksjoin", tests=str(max(len(findings), 1)),
-                       failures=str(len(failing)), errors="0", skipped="0")
+    suite = ET.Element(
+        "testsuite",
+        name="eksjoin",
+        tests=str(max(len(findings), 1)),
+        failures=str(len(failing)),
+        errors="0",
+        skipped="0",
+    )
     if not findings:
         ET.SubElement(suite, "testcase", classname="eksjoin", name="no findings")
     for finding in findings:
-        case = ET.SubElement(suite, "testcase", classname=finding.rule_id,
-                             name=f"{finding.location} {finding.resource}".strip(),
-                             file=finding.location.path, line=str(finding.location.line))
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=finding.rule_id,
+            name=f"{finding.location} {finding.resource}".strip(),
+            file=finding.location.path,
+            line=str(finding.location.line),
+        )
         tag = "failure" if finding in failing else "system-out"
         element = ET.SubElement(case, tag)
         if tag == "failure":

@@ -11,8 +11,7 @@ from analyzer.findings import Finding
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None,
-           color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
     lines: list[str] = []
     current_file = None
     for finding in findings:
@@ -43,9 +42,10 @@ def _finding_lines(finding: Finding, color: bool) -> list[str]:
 
 def _summary_line(findings: list[Finding], summary: dict[str, Any]) -> str:
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-    parts = [f"{counts['error']} error(s)", f"{counts['warning']} warning(s)",
-             f"{counts['info']} info"]
-    return (f"\n{', '.join(parts)} — {summary['files']} file(s), {summary['resources']} "
-            f"resource(s), {summary['checks']} check(s): {summary['passed']} passed, "
-            f"{summary['failed']} failed, {summary['unknown']} unknown, "
-            f"{summary['skipped']} not applicable")
+    parts = [f"{counts['error']} error(s)", f"{counts['warning']} warning(s)", f"{counts['info']} info"]
+    return (
+        f"\n{', '.join(parts)} — {summary['files']} file(s), {summary['resources']} "
+        f"resource(s), {summary['checks']} check(s): {summary['passed']} passed, "
+        f"{summary['failed']} failed, {summary['unknown']} unknown, "
+        f"{summary['skipped']} not applicable"
+    )

@@ -27,9 +27,9 @@ Layout:
   loader, collect, plan                          entry points and TfBlock construction
 """
 
-from analyzer.terraform.types import TfBlock, TfConfiguration
 from analyzer.terraform.loader import load_terraform
 from analyzer.terraform.parsing import parse_hcl_file
 from analyzer.terraform.plan import load_plan
+from analyzer.terraform.types import TfBlock, TfConfiguration
 
-__all__ = ["TfBlock", "TfConfiguration", "load_terraform", "load_plan", "parse_hcl_file"]
+__all__ = ["TfBlock", "TfConfiguration", "load_plan", "load_terraform", "parse_hcl_file"]

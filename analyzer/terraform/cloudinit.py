@@ -26,8 +26,9 @@ class CloudInitView(ResourceView):
 
     def get_attr(self, name: str) -> Any:
         if name == "rendered":
-            return self.instance.root.once(("cloudinit", self.target), f"{self.target}.rendered", self.location,
-                                           self.rendered)
+            return self.instance.root.once(
+                ("cloudinit", self.target), f"{self.target}.rendered", self.location, self.rendered
+            )
         return super().get_attr(name)
 
     def _setting(self, name: str, default: Any) -> Any:
@@ -51,8 +52,12 @@ def _part(view: BodyView) -> dict[str, Any]:
     def value(name: str) -> Any:
         return materialize(view.attribute(name)) if name in view.body.attributes else None
 
-    return {"content": value("content"), "content_type": value("content_type"),
-            "filename": value("filename"), "merge_type": value("merge_type")}
+    return {
+        "content": value("content"),
+        "content_type": value("content_type"),
+        "filename": value("filename"),
+        "merge_type": value("merge_type"),
+    }
 
 
 def multipart_document(boundary: str, parts: list[dict[str, Any]]) -> Any:
@@ -61,9 +66,13 @@ def multipart_document(boundary: str, parts: list[dict[str, Any]]) -> Any:
         pieces.append(f"--{boundary}\n")
         if part["filename"] is not None:
             pieces.extend(['Content-Disposition: attachment; filename="', _text(part["filename"]), '"\n'])
-        pieces.extend(["Content-Transfer-Encoding: 7bit\nContent-Type: ",
-                       _text(part["content_type"] if part["content_type"] is not None else "text/plain"),
-                       "\nMime-Version: 1.0\n"])
+        pieces.extend(
+            [
+                "Content-Transfer-Encoding: 7bit\nContent-Type: ",
+                _text(part["content_type"] if part["content_type"] is not None else "text/plain"),
+                "\nMime-Version: 1.0\n",
+            ]
+        )
         if part["merge_type"] is not None:
             pieces.extend(["X-Merge-Type: ", _text(part["merge_type"]), "\n"])
         pieces.extend(["\n", _text(part["content"]) if part["content"] is not None else "", "\n"])

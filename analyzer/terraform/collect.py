@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from lark import Tree
 
@@ -41,14 +42,22 @@ def _views(collection: Any) -> list[ResourceView]:
 
 def build_block(instance: ModuleInstance, view: ResourceView, collection: Any) -> TfBlock:
     decl = view.decl
-    attributes = {name: _configured(view, name) for name in view.keys()}
+    attributes = {name: _configured(view, name) for name in view.keys()}  # noqa: SIM118 -- views expose keys(), not iteration
     locations: dict[str, Location] = {}
     _body_locations(view, "", locations)
     chain = instance.call_chain
     return TfBlock(
-        mode=decl.mode, type=decl.type, name=decl.name, address=view.target, attributes=attributes,
-        location=decl.block.location, locations=locations, module_path=instance.address, index=view.index,
-        module_call=chain[0][1] if chain else None, module_call_address=chain[0][0] if chain else None,
+        mode=decl.mode,
+        type=decl.type,
+        name=decl.name,
+        address=view.target,
+        attributes=attributes,
+        location=decl.block.location,
+        locations=locations,
+        module_path=instance.address,
+        index=view.index,
+        module_call=chain[0][1] if chain else None,
+        module_call_address=chain[0][0] if chain else None,
         note=collection.reason if isinstance(collection, UnknownInstances) else "",
         module_call_chain=tuple(chain),
     )
@@ -63,7 +72,7 @@ def _configured(view: BodyView, name: str) -> Any:
     blocks = view.nested(name)
     if isinstance(blocks, Unknown):
         return blocks
-    return [{inner: _configured(block, inner) for inner in block.keys()} for block in blocks]
+    return [{inner: _configured(block, inner) for inner in block.keys()} for block in blocks]  # noqa: SIM118
 
 
 def _body_locations(view: BodyView, prefix: str, out: dict[str, Location]) -> None:
@@ -105,7 +114,10 @@ def _literal_key(elem: Tree) -> str | None:
     key = unwrap(key_trees[0])
     if key.data in ("identifier", "keyword"):
         return name_of(key)
-    if key.data == "string" and all(isinstance(p.children[0], str) and getattr(p.children[0], "type", "") ==
-                                    "STRING_CHARS" for p in key.children if isinstance(p, Tree)):
+    if key.data == "string" and all(
+        isinstance(p.children[0], str) and getattr(p.children[0], "type", "") == "STRING_CHARS"
+        for p in key.children
+        if isinstance(p, Tree)
+    ):
         return name_of(key)
     return None

@@ -8,8 +8,9 @@ where Terraform's own validation would speak first.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from lark import Tree
 
@@ -18,7 +19,6 @@ from analyzer.terraform.lazy import LazyObject, shallow_dict
 from analyzer.terraform.parsing import name_of, trees
 from analyzer.terraform.sets import TfSet
 from analyzer.values import Encoded, PartialStr, Unknown, is_unknown
-
 
 # --- primitive conversions --------------------------------------------------------------
 
@@ -112,9 +112,9 @@ def type_name(value: Any) -> str:
 @dataclass
 class TypeConstraint:
     kind: str  # string number bool any list set map tuple object
-    element: "TypeConstraint | None" = None  # list/set/map
-    elements: list["TypeConstraint"] = field(default_factory=list)  # tuple
-    attributes: dict[str, "ObjectAttribute"] = field(default_factory=dict)  # object
+    element: TypeConstraint | None = None  # list/set/map
+    elements: list[TypeConstraint] = field(default_factory=list)  # tuple
+    attributes: dict[str, ObjectAttribute] = field(default_factory=dict)  # object
 
 
 @dataclass
@@ -144,8 +144,11 @@ def _parse_type(expr: Tree, evaluate_default: Callable[[Tree], Any]) -> TypeCons
         return TypeConstraint(name) if name in ("string", "number", "bool", "any") else ANY
     if node.data == "string":  # legacy quoted types: "string", "list", "map"
         legacy = name_of(node)
-        return TypeConstraint(legacy, element=ANY) if legacy in ("list", "map") else TypeConstraint(
-            legacy if legacy in ("string", "number", "bool") else "any")
+        return (
+            TypeConstraint(legacy, element=ANY)
+            if legacy in ("list", "map")
+            else TypeConstraint(legacy if legacy in ("string", "number", "bool") else "any")
+        )
     if node.data != "function_call":
         return ANY
     name = name_of(node.children[0])
@@ -257,7 +260,12 @@ def _convert_object(value: Any, constraint: TypeConstraint, depth: int) -> Any:
 
 
 _CONVERTERS: dict[str, Callable[[Any, TypeConstraint, int], Any]] = {
-    "string": _convert_string, "number": _convert_number, "bool": _convert_bool,
-    "list": _convert_list, "set": _convert_list, "map": _convert_map,
-    "tuple": _convert_tuple, "object": _convert_object,
+    "string": _convert_string,
+    "number": _convert_number,
+    "bool": _convert_bool,
+    "list": _convert_list,
+    "set": _convert_list,
+    "map": _convert_map,
+    "tuple": _convert_tuple,
+    "object": _convert_object,
 }

@@ -7,7 +7,8 @@ failure, become an Unknown located at the expression, and evaluation of the rest
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from lark import Token, Tree
 
@@ -19,7 +20,13 @@ from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import materialize
 from analyzer.terraform.parsing import name_of, node_position, trees
 from analyzer.terraform.templates import (
-    ForDirective, IfDirective, Interpolation, Literal, TemplateNode, template_from_heredoc, template_from_string,
+    ForDirective,
+    IfDirective,
+    Interpolation,
+    Literal,
+    TemplateNode,
+    template_from_heredoc,
+    template_from_string,
     unescape_quoted,
 )
 from analyzer.values import PartialStr, Ref, Unknown, is_unknown
@@ -54,14 +61,14 @@ class IsolatedContext:
 class Scope:
     """Local bindings (each, count, for-expression and template variables) over a context."""
 
-    __slots__ = ("context", "bindings", "display")
+    __slots__ = ("bindings", "context", "display")
 
     def __init__(self, context: EvalContext, bindings: dict[str, Any] | None = None, display: str = "") -> None:
         self.context = context
         self.bindings = bindings or {}
         self.display = display
 
-    def child(self, bindings: dict[str, Any]) -> "Scope":
+    def child(self, bindings: dict[str, Any]) -> Scope:
         return Scope(self.context, {**self.bindings, **bindings}, self.display)
 
     def location(self, node: Tree | Token) -> Location:
@@ -82,9 +89,15 @@ def evaluate_safely(node: Tree, scope: Scope, location: Location | None = None) 
     except RecursionError:
         return Unknown("expression nested too deeply to evaluate", where)
     except Exception as exc:  # an evaluator defect must not end the run: degrade this value only
-        scope.context.report(Diagnostic(
-            EVALUATION, f"internal error while evaluating this expression ({type(exc).__name__}: {exc}); "
-            "its value is treated as unknown", where, "info"))
+        scope.context.report(
+            Diagnostic(
+                EVALUATION,
+                f"internal error while evaluating this expression ({type(exc).__name__}: {exc}); "
+                "its value is treated as unknown",
+                where,
+                "info",
+            )
+        )
         return Unknown(f"internal evaluation error ({type(exc).__name__})", where)
 
 
@@ -190,9 +203,21 @@ def _unknown_condition(condition: Any, then_node: Tree, else_node: Tree, scope: 
     return Unknown(f"condition is unknown: {hole.reason}", hole.origin)
 
 
-_BINARY = {"PLUS": "+", "MINUS": "-", "ASTERISK": "*", "SLASH": "/", "PERCENT": "%",
-           "LT": "<", "GT": ">", "LEQ": "<=", "GEQ": ">=", "DOUBLE_EQ": "==", "NEQ": "!=",
-           "DOUBLE_AMP": "&&", "DOUBLE_PIPE": "||"}
+_BINARY = {
+    "PLUS": "+",
+    "MINUS": "-",
+    "ASTERISK": "*",
+    "SLASH": "/",
+    "PERCENT": "%",
+    "LT": "<",
+    "GT": ">",
+    "LEQ": "<=",
+    "GEQ": ">=",
+    "DOUBLE_EQ": "==",
+    "NEQ": "!=",
+    "DOUBLE_AMP": "&&",
+    "DOUBLE_PIPE": "||",
+}
 
 
 def _binary_op(node: Tree, scope: Scope) -> Any:
@@ -225,8 +250,10 @@ def _unary_op(node: Tree, scope: Scope) -> Any:
 
 def _string(node: Tree, scope: Scope) -> Any:
     parts = node.children
-    if all(not isinstance(p, Tree) or isinstance(p.children[0], Token) and p.children[0].type == "STRING_CHARS"
-           for p in parts):
+    if all(
+        not isinstance(p, Tree) or (isinstance(p.children[0], Token) and p.children[0].type == "STRING_CHARS")
+        for p in parts
+    ):
         return unescape_quoted("".join(str(p.children[0]) for p in parts if isinstance(p, Tree)))
     return render_template(template_from_string(node), scope)
 
@@ -347,7 +374,7 @@ def _attr_splat(node: Tree, scope: Scope) -> Any:
 def _for_parts(node: Tree) -> tuple[str | None, str, Tree, list[Tree], Tree | None, bool]:
     intro = next(t for t in trees(node) if t.data == "for_intro")
     names = [str(t.children[0]) for t in trees(intro) if t.data == "identifier"]
-    collection = [t for t in trees(intro) if t.data != "identifier"][0]
+    collection = next(t for t in trees(intro) if t.data != "identifier")
     key_name, value_name = (names[0], names[1]) if len(names) == 2 else (None, names[0])
     condition = next((trees(t)[0] for t in trees(node) if t.data == "for_cond"), None)
     bodies = [t for t in trees(node) if t.data not in ("for_intro", "for_cond")]
@@ -416,7 +443,8 @@ def _function_call(node: Tree, scope: Scope) -> Any:
     arguments = next((t for t in trees(node) if t.data == "arguments"), None)
     arg_nodes = trees(arguments) if arguments is not None else []
     expand_last = arguments is not None and any(
-        isinstance(c, Token) and c.type == "ELLIPSIS" for c in arguments.children)
+        isinstance(c, Token) and c.type == "ELLIPSIS" for c in arguments.children
+    )
     location = scope.location(node)
     if name in ("try", "can"):
         return _try(arg_nodes, scope) if name == "try" else _can(arg_nodes, scope)
@@ -481,4 +509,4 @@ _HANDLERS: dict[str, Callable[[Tree, Scope], Any]] = {
     "function_call": _function_call,
 }
 
-__all__ = ["Scope", "EvalContext", "IsolatedContext", "evaluate", "evaluate_safely", "render_template"]
+__all__ = ["EvalContext", "IsolatedContext", "Scope", "evaluate", "evaluate_safely", "render_template"]

@@ -8,8 +8,8 @@ scanned root once symlinks are resolved is refused with LOAD-003 and never read.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from analyzer.diagnostics import OUTSIDE_ROOT, UNREADABLE, Diagnostic
 from analyzer.location import Location
@@ -36,8 +36,7 @@ def is_inside(path: Path, root: Path) -> bool:
 
 
 class FileAccess:
-    def __init__(self, scan_root: Path, display_root: Path, cwd: Path,
-                 report: Callable[[Diagnostic], None]) -> None:
+    def __init__(self, scan_root: Path, display_root: Path, cwd: Path, report: Callable[[Diagnostic], None]) -> None:
         self.scan_root = scan_root.resolve()
         self.display_root = display_root
         self.cwd = cwd
@@ -51,9 +50,15 @@ class FileAccess:
         if not candidate.is_absolute():
             candidate = self.cwd / candidate
         if not is_inside(candidate, self.scan_root):
-            self.report(Diagnostic(
-                OUTSIDE_ROOT, f"{function}() path {raw!r} resolves outside the scanned root; it was not read",
-                location, "warning", "keep files read by the configuration inside the scanned directory"))
+            self.report(
+                Diagnostic(
+                    OUTSIDE_ROOT,
+                    f"{function}() path {raw!r} resolves outside the scanned root; it was not read",
+                    location,
+                    "warning",
+                    "keep files read by the configuration inside the scanned directory",
+                )
+            )
             return Unknown(f"{function}({raw!r}) refused: the path leaves the scanned root", location)
         return candidate.resolve()
 
@@ -65,8 +70,9 @@ class FileAccess:
             raise EvalError(f"{function}(): no file exists at {raw!r}")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            self.report(Diagnostic(UNREADABLE, f"{function}() file {raw!r} is larger than 1 MiB; it was not read",
-                                   location))
+            self.report(
+                Diagnostic(UNREADABLE, f"{function}() file {raw!r} is larger than 1 MiB; it was not read", location)
+            )
             return Unknown(f"{function}({raw!r}) not read: larger than 1 MiB", location)
         try:
             return path.read_bytes()
@@ -81,8 +87,9 @@ class FileAccess:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            self.report(Diagnostic(UNREADABLE, f"{function}() file {raw!r} is not UTF-8 text; it was not read",
-                                   location))
+            self.report(
+                Diagnostic(UNREADABLE, f"{function}() file {raw!r} is not UTF-8 text; it was not read", location)
+            )
             return Unknown(f"{function}({raw!r}) not read: not UTF-8 text", location)
 
     def exists(self, raw: str, location: Location, function: str) -> bool | Unknown:

@@ -8,19 +8,19 @@ cycles (LOAD-005) instead of recursing forever.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
-from analyzer.terraform.convert import convert, parse_type
+from analyzer.terraform.convert import convert, parse_type, to_number, to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate_safely
 from analyzer.terraform.files import FileAccess
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, shallow_dict
 from analyzer.terraform.module import ModuleCall, ModuleDefinition, ResourceDecl, load_module_definition
 from analyzer.terraform.operations import derived_unknown
-from analyzer.terraform.convert import to_number, to_string
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.views import ModuleOutputs, ResourceView
 from analyzer.values import Unknown, is_unknown
@@ -79,17 +79,31 @@ class RootContext:
         members = frozenset(names)
         if members not in self._cycles:
             self._cycles.add(members)
-            self.report(Diagnostic(EVALUATION, f"reference cycle: {cycle}", location, "warning",
-                                   "break the cycle; Terraform rejects this configuration"))
+            self.report(
+                Diagnostic(
+                    EVALUATION,
+                    f"reference cycle: {cycle}",
+                    location,
+                    "warning",
+                    "break the cycle; Terraform rejects this configuration",
+                )
+            )
         return Unknown(f"reference cycle: {cycle}", location)
 
 
 class ModuleInstance:
     """One instance of a module: the root module, or ``module.x["k"]`` inside it."""
 
-    def __init__(self, root: RootContext, definition: ModuleDefinition, address: str, key_path: tuple[str, ...],
-                 inputs: InputProvider, call_chain: tuple[tuple[str, Location], ...] = (),
-                 no_value_hint: str = "") -> None:
+    def __init__(
+        self,
+        root: RootContext,
+        definition: ModuleDefinition,
+        address: str,
+        key_path: tuple[str, ...],
+        inputs: InputProvider,
+        call_chain: tuple[tuple[str, Location], ...] = (),
+        no_value_hint: str = "",
+    ) -> None:
         self.root = root
         self.definition = definition
         self.address = address  # "" for the root module
@@ -114,7 +128,9 @@ class ModuleInstance:
         if namespace is not None:
             return namespace(self)
         if name in ("count", "each", "self"):
-            raise EvalError(f'"{name}" is only valid inside a block that sets {"count" if name == "count" else "for_each"}')
+            raise EvalError(
+                f'"{name}" is only valid inside a block that sets {"count" if name == "count" else "for_each"}'
+            )
         if name in self.definition.resource_types:
             return ResourceTypeNamespace(self, name)
         raise KeyError(name)
@@ -128,8 +144,9 @@ class ModuleInstance:
         decl = self.definition.variables.get(name)
         if decl is None:
             raise EvalError(f'reference to undeclared input variable "var.{name}"')
-        return self.root.once(("var", self.address, name), f"{self.prefix()}var.{name}", decl.location,
-                              lambda: self._variable_value(name))
+        return self.root.once(
+            ("var", self.address, name), f"{self.prefix()}var.{name}", decl.location, lambda: self._variable_value(name)
+        )
 
     def _variable_value(self, name: str) -> Any:
         decl = self.definition.variables[name]
@@ -138,16 +155,21 @@ class ModuleInstance:
             provided = False
         if not provided:
             if decl.default is not None:
-                value = evaluate_safely(decl.default.expr, self._isolated_scope(decl.default.location.path),
-                                        decl.default.location)
+                value = evaluate_safely(
+                    decl.default.expr, self._isolated_scope(decl.default.location.path), decl.default.location
+                )
             else:
-                return Unknown(f"var.{name} has no value; {self.no_value_hint or f'pass --var {name}=... or --var-file'}",
-                               decl.location)
+                return Unknown(
+                    f"var.{name} has no value; {self.no_value_hint or f'pass --var {name}=... or --var-file'}",
+                    decl.location,
+                )
         if decl.type_expr is None:
             return value
         if decl.constraint is None:
-            decl.constraint = parse_type(decl.type_expr, lambda expr: evaluate_safely(
-                expr, self._isolated_scope(decl.location.path), decl.location))
+            decl.constraint = parse_type(
+                decl.type_expr,
+                lambda expr: evaluate_safely(expr, self._isolated_scope(decl.location.path), decl.location),
+            )
         return convert(value, decl.constraint)
 
     def _isolated_scope(self, display: str) -> Scope:
@@ -157,17 +179,23 @@ class ModuleInstance:
         attribute = self.definition.locals.get(name)
         if attribute is None:
             raise EvalError(f'reference to undeclared local value "local.{name}"')
-        return self.root.once(("local", self.address, name), f"{self.prefix()}local.{name}", attribute.location,
-                              lambda: evaluate_safely(attribute.expr, Scope(self, {}, attribute.location.path),
-                                                      attribute.location))
+        return self.root.once(
+            ("local", self.address, name),
+            f"{self.prefix()}local.{name}",
+            attribute.location,
+            lambda: evaluate_safely(attribute.expr, Scope(self, {}, attribute.location.path), attribute.location),
+        )
 
     def output(self, name: str) -> Any:
         attribute = self.definition.outputs.get(name)
         if attribute is None:
             return None
-        return self.root.once(("output", self.address, name), f"{self.prefix()}output.{name}", attribute.location,
-                              lambda: evaluate_safely(attribute.expr, Scope(self, {}, attribute.location.path),
-                                                      attribute.location))
+        return self.root.once(
+            ("output", self.address, name),
+            f"{self.prefix()}output.{name}",
+            attribute.location,
+            lambda: evaluate_safely(attribute.expr, Scope(self, {}, attribute.location.path), attribute.location),
+        )
 
     # -- resources and data sources --
 
@@ -176,14 +204,22 @@ class ModuleInstance:
         decl = self.definition.resources.get(key)
         if decl is None:
             raise EvalError(f'reference to undeclared resource "{key}"')
-        return self.root.once(("instances", self.address, key), f"{self.prefix()}{key}", decl.block.location,
-                              lambda: self._expand_resource(decl))
+        return self.root.once(
+            ("instances", self.address, key),
+            f"{self.prefix()}{key}",
+            decl.block.location,
+            lambda: self._expand_resource(decl),
+        )
 
     def _expand_resource(self, decl: ResourceDecl) -> Any:
         base = self.prefix() + decl.key
         return expand_instances(
-            self, decl.count, decl.for_each, base,
-            lambda address, bindings, index: _make_view(self, decl, address, bindings, index))
+            self,
+            decl.count,
+            decl.for_each,
+            base,
+            lambda address, bindings, index: _make_view(self, decl, address, bindings, index),
+        )
 
     # -- module calls --
 
@@ -191,18 +227,23 @@ class ModuleInstance:
         call = self.definition.module_calls.get(name)
         if call is None:
             raise EvalError(f'reference to undeclared module "module.{name}"')
-        return self.root.once(("module", self.address, name), f"{self.prefix()}module.{name}", call.block.location,
-                              lambda: self._expand_module(call))
+        return self.root.once(
+            ("module", self.address, name),
+            f"{self.prefix()}module.{name}",
+            call.block.location,
+            lambda: self._expand_module(call),
+        )
 
-    def module_children(self, name: str) -> list["ModuleInstance"]:
+    def module_children(self, name: str) -> list[ModuleInstance]:
         self.module_value(name)
         return self._children.get(name, [])
 
     def _expand_module(self, call: ModuleCall) -> Any:
         base = f"{self.prefix()}module.{call.name}"
         key_path = self.key_path + (call.name,)
-        resolved = resolve_source(call, self.definition.directory, key_path, base, self.root.manifest,
-                                  self.root.scan_root)
+        resolved = resolve_source(
+            call, self.definition.directory, key_path, base, self.root.manifest, self.root.scan_root
+        )
         if resolved.diagnostic is not None:
             self.report(resolved.diagnostic)
         if resolved.directory is None:
@@ -215,9 +256,15 @@ class ModuleInstance:
 
         def make_child(address: str, bindings: dict[str, Any], index: Any) -> ModuleOutputs:
             chain = self.call_chain + ((address, call.block.location),)
-            child = ModuleInstance(self.root, definition, address, key_path,
-                                   self._call_inputs(call, bindings), chain,
-                                   f"{address} does not set it")
+            child = ModuleInstance(
+                self.root,
+                definition,
+                address,
+                key_path,
+                self._call_inputs(call, bindings),
+                chain,
+                f"{address} does not set it",
+            )
             children.append(child)
             return ModuleOutputs(child)
 
@@ -232,8 +279,9 @@ class ModuleInstance:
             attribute = inputs.get(name)
             if attribute is None:
                 return False, None
-            return True, evaluate_safely(attribute.expr, Scope(self, bindings, attribute.location.path),
-                                         attribute.location)
+            return True, evaluate_safely(
+                attribute.expr, Scope(self, bindings, attribute.location.path), attribute.location
+            )
 
         return provide
 
@@ -246,8 +294,9 @@ def _relative(directory: Path, root_dir: Path) -> str:
     return Path(relative).as_posix()
 
 
-def _make_view(instance: ModuleInstance, decl: ResourceDecl, address: str, bindings: dict[str, Any],
-               index: Any) -> ResourceView:
+def _make_view(
+    instance: ModuleInstance, decl: ResourceDecl, address: str, bindings: dict[str, Any], index: Any
+) -> ResourceView:
     from analyzer.terraform.cloudinit import CLOUDINIT_TYPE, CloudInitView
     from analyzer.terraform.policy_document import POLICY_DOCUMENT_TYPE, PolicyDocumentView
 
@@ -268,8 +317,9 @@ def instance_key(key: Any) -> str:
     return f'["{escaped}"]'
 
 
-def expand_instances(instance: ModuleInstance, count_attr, for_each_attr, base: str,
-                     make: Callable[[str, dict[str, Any], Any], Any]) -> Any:
+def expand_instances(
+    instance: ModuleInstance, count_attr, for_each_attr, base: str, make: Callable[[str, dict[str, Any], Any], Any]
+) -> Any:
     """Instances of a resource or module block, built by ``make(address, bindings, index)``.
 
     An unknown count/for_each gives UnknownInstances holding one stand-in instance at the
@@ -284,16 +334,18 @@ def expand_instances(instance: ModuleInstance, count_attr, for_each_attr, base: 
             return UnknownInstances(reason, count_attr.location, stand_in)
         return [make(f"{base}[{i}]", {"count": {"index": i}}, i) for i in range(number)]
     if for_each_attr is not None:
-        collection = evaluate_safely(for_each_attr.expr, Scope(instance, {}, for_each_attr.location.path),
-                                     for_each_attr.location)
+        collection = evaluate_safely(
+            for_each_attr.expr, Scope(instance, {}, for_each_attr.location.path), for_each_attr.location
+        )
         pairs = _for_each_pairs(collection)
         if isinstance(pairs, Unknown):
             reason = f"for_each of {base} is unknown: {pairs.reason}"
             hole = Unknown(reason, for_each_attr.location)
             stand_in = make(base, {"each": {"key": hole, "value": hole}}, None)
             return UnknownInstances(reason, for_each_attr.location, stand_in)
-        return {key: make(f"{base}{instance_key(key)}", {"each": {"key": key, "value": value}}, key)
-                for key, value in pairs}
+        return {
+            key: make(f"{base}{instance_key(key)}", {"each": {"key": key, "value": value}}, key) for key, value in pairs
+        }
     return make(base, {}, None)
 
 
@@ -392,8 +444,11 @@ class ResourceTypeNamespace(_Namespace):
         self.prefix = f"data.{resource_type}." if data else f"{resource_type}."
 
     def keys(self) -> list[str]:
-        return [key[len(self.prefix):] for key in self.instance.definition.resources if key.startswith(self.prefix)
-                and "." not in key[len(self.prefix):]]
+        return [
+            key[len(self.prefix) :]
+            for key in self.instance.definition.resources
+            if key.startswith(self.prefix) and "." not in key[len(self.prefix) :]
+        ]
 
     def get_attr(self, name: str) -> Any:
         return self.instance.resource_collection(self.prefix + name)
@@ -413,4 +468,4 @@ _NAMESPACES: dict[str, Callable[[ModuleInstance], Any]] = {
     "terraform": lambda instance: {"workspace": "default"},
 }
 
-__all__ = ["RootContext", "ModuleInstance", "expand_instances", "instance_key"]
+__all__ = ["ModuleInstance", "RootContext", "expand_instances", "instance_key"]

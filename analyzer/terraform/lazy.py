@@ -7,7 +7,8 @@ false cycles: ``aws_vpc.main.id`` never evaluates the VPC's own arguments.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from analyzer.terraform.sets import TfSet
 from analyzer.values import Ref, Unknown
@@ -49,8 +50,12 @@ class UnknownInstances(Unknown):
 def extend_ref(ref: Ref, key: Any) -> Ref:
     """``Ref(x, "vpc_config")`` indexed by 0 then ``.id`` -> ``Ref(x, "vpc_config.0.id")``."""
     attribute = f"{ref.attribute}.{key}" if ref.attribute else str(key)
-    return Ref(reason=f"{ref.target}.{attribute} is known only after apply", origin=ref.origin,
-               target=ref.target, attribute=attribute)
+    return Ref(
+        reason=f"{ref.target}.{attribute} is known only after apply",
+        origin=ref.origin,
+        target=ref.target,
+        attribute=attribute,
+    )
 
 
 def make_ref(target: str, attribute: str, origin=None, *, data_source: bool = False) -> Ref:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
@@ -22,11 +23,17 @@ from analyzer.terraform.variables import root_input_values
 _STACK_BYTES = 256 * 1024 * 1024
 _RECURSION_LIMIT = 20000
 
-__all__ = ["load_terraform", "find_root_modules", "parse_hcl_file"]
+__all__ = ["find_root_modules", "load_terraform", "parse_hcl_file"]
 
 
-def load_terraform(module_dirs: list[Path], *, scan_root: Path, var_files: Sequence[Path] = (),
-                   variables: Mapping[str, str] = {}, display_root: Path | None = None) -> list[TfConfiguration]:
+def load_terraform(
+    module_dirs: list[Path],
+    *,
+    scan_root: Path,
+    var_files: Sequence[Path] = (),
+    variables: Mapping[str, str] = {},
+    display_root: Path | None = None,
+) -> list[TfConfiguration]:
     """One evaluated configuration per root module among ``module_dirs``.
 
     A directory that another directory of the list calls as a local module
@@ -35,9 +42,14 @@ def load_terraform(module_dirs: list[Path], *, scan_root: Path, var_files: Seque
     """
     display_root = display_root or scan_root
     roots = find_root_modules(module_dirs, display_root)
-    return [_run_with_deep_stack(lambda d=directory: load_root_module(
-        d, scan_root=scan_root, var_files=var_files, variables=variables, display_root=display_root))
-        for directory in roots]
+    return [
+        _run_with_deep_stack(
+            lambda d=directory: load_root_module(
+                d, scan_root=scan_root, var_files=var_files, variables=variables, display_root=display_root
+            )
+        )
+        for directory in roots
+    ]
 
 
 def find_root_modules(module_dirs: Sequence[Path], display_root: Path) -> list[Path]:
@@ -55,8 +67,14 @@ def find_root_modules(module_dirs: Sequence[Path], display_root: Path) -> list[P
     return [d for d in directories if d not in called]
 
 
-def load_root_module(root_dir: Path, *, scan_root: Path, var_files: Sequence[Path] = (),
-                     variables: Mapping[str, str] = {}, display_root: Path | None = None) -> TfConfiguration:
+def load_root_module(
+    root_dir: Path,
+    *,
+    scan_root: Path,
+    var_files: Sequence[Path] = (),
+    variables: Mapping[str, str] = {},
+    display_root: Path | None = None,
+) -> TfConfiguration:
     """Evaluate the configuration whose root module is ``root_dir``."""
     display_root = display_root or scan_root
     root_dir = Path(root_dir).resolve()
@@ -69,10 +87,15 @@ def load_root_module(root_dir: Path, *, scan_root: Path, var_files: Sequence[Pat
         for block in collect_blocks(root):
             configuration.blocks.append(block)
     except Exception as exc:  # a defect must cost this configuration's remaining blocks, not the run
-        context.report(Diagnostic(
-            EVALUATION, f"internal error while evaluating {display_path(root_dir, display_root)} "
-            f"({type(exc).__name__}: {exc}); some blocks are missing", Location(display_path(root_dir, display_root)),
-            "warning"))
+        context.report(
+            Diagnostic(
+                EVALUATION,
+                f"internal error while evaluating {display_path(root_dir, display_root)} "
+                f"({type(exc).__name__}: {exc}); some blocks are missing",
+                Location(display_path(root_dir, display_root)),
+                "warning",
+            )
+        )
     configuration.diagnostics = _unique([*definition.diagnostics, *problems, *context.diagnostics])
     return configuration
 
@@ -106,4 +129,3 @@ def _run_with_deep_stack(work: Callable[[], Any]) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
-

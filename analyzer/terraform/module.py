@@ -181,8 +181,12 @@ def _collect_variable(definition: ModuleDefinition, block: Block) -> None:
     if "nullable" in attributes:
         nullable = _literal_bool(attributes["nullable"].expr, default=True)
     definition.variables[block.labels[0]] = VariableDecl(
-        block.labels[0], block.location, attributes.get("default"),
-        attributes["type"].expr if "type" in attributes else None, nullable)
+        block.labels[0],
+        block.location,
+        attributes.get("default"),
+        attributes["type"].expr if "type" in attributes else None,
+        nullable,
+    )
 
 
 def _literal_bool(expr: Tree, default: bool) -> bool:
@@ -227,16 +231,23 @@ def _literal_string(attribute: Attribute | None) -> str | None:
 
 
 _COLLECTORS = {
-    "variable": _collect_variable, "locals": _collect_locals, "output": _collect_output,
-    "resource": _collect_resource, "data": _collect_resource, "module": _collect_module,
+    "variable": _collect_variable,
+    "locals": _collect_locals,
+    "output": _collect_output,
+    "resource": _collect_resource,
+    "data": _collect_resource,
+    "module": _collect_module,
 }
 
 
 def is_local_source(source: str | None) -> bool:
-    return source is not None and (source.startswith("./") or source.startswith("../") or source in (".", ".."))
+    return source is not None and (source.startswith(("./", "../")) or source in (".", ".."))
 
 
 def local_module_dirs(definition: ModuleDefinition) -> list[Path]:
     """Directories this module calls through local sources (``./x``, ``../..``)."""
-    return [(definition.directory / call.source).resolve() for call in definition.module_calls.values()
-            if is_local_source(call.source)]
+    return [
+        (definition.directory / call.source).resolve()
+        for call in definition.module_calls.values()
+        if is_local_source(call.source)
+    ]

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
 from analyzer.discovery import display_path
+from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import apply_mapping, constant, dig, FieldMap, first_of, single_list
+from analyzer.normalize import FieldMap, apply_mapping, constant, dig, first_of, single_list
 from analyzer.terraform.module import is_local_source, load_module_definition
 from analyzer.terraform.sources import read_modules_manifest
 from analyzer.terraform.types import TfBlock, TfConfiguration
-from analyzer.values import scope_refs, Unknown
+from analyzer.values import Unknown, scope_refs
 
 
 def _blocks(data: dict, name: str) -> list[dict]:
@@ -63,17 +63,21 @@ def _launch_template_security_groups(data: dict) -> Any:
 
 
 def _pod_identity_associations(data: dict) -> list[dict] | None:
-    associations = [{"service_account": b.get("service_account"), "role": b.get("role_arn")}
-                    for b in _blocks(data, "pod_identity_association")]
+    associations = [
+        {"service_account": b.get("service_account"), "role": b.get("role_arn")}
+        for b in _blocks(data, "pod_identity_association")
+    ]
     return associations or None
 
 
 def _asg_launch_template(data: dict) -> Any:
-    return first_of("launch_template.0.id", "launch_template.0.name",
-                     "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
-                     ".launch_template_id",
-                     "mixed_instances_policy.0.launch_template.0.launch_template_specification.0"
-                     ".launch_template_name", "launch_configuration")(data)
+    return first_of(
+        "launch_template.0.id",
+        "launch_template.0.name",
+        "mixed_instances_policy.0.launch_template.0.launch_template_specification.0.launch_template_id",
+        "mixed_instances_policy.0.launch_template.0.launch_template_specification.0.launch_template_name",
+        "launch_configuration",
+    )(data)
 
 
 def _asg_instance_types(data: dict) -> Any:
@@ -105,9 +109,10 @@ def _asg_tag_list(data: dict) -> Any:
         if isinstance(value, Unknown):
             return value
     listed = [t for t in legacy if isinstance(t, dict)] if isinstance(legacy, list) else []
-    return [{"key": tag.get("key"), "value": tag.get("value"),
-             "propagate_at_launch": tag.get("propagate_at_launch")}
-            for tag in _blocks(data, "tag") + listed] or None
+    return [
+        {"key": tag.get("key"), "value": tag.get("value"), "propagate_at_launch": tag.get("propagate_at_launch")}
+        for tag in _blocks(data, "tag") + listed
+    ] or None
 
 
 def _block_count(name: str):
@@ -124,24 +129,44 @@ def _block_count(name: str):
 
 # Route targets: canonical field -> argument (the same in aws_route and inline route blocks).
 _ROUTE_TARGETS = {
-    "gateway": "gateway_id", "nat_gateway": "nat_gateway_id",
-    "transit_gateway": "transit_gateway_id", "egress_only_gateway": "egress_only_gateway_id",
+    "gateway": "gateway_id",
+    "nat_gateway": "nat_gateway_id",
+    "transit_gateway": "transit_gateway_id",
+    "egress_only_gateway": "egress_only_gateway_id",
     "network_interface": "network_interface_id",
-    "vpc_peering_connection": "vpc_peering_connection_id", "vpc_endpoint": "vpc_endpoint_id",
-    "carrier_gateway": "carrier_gateway_id", "local_gateway": "local_gateway_id",
-    "core_network": "core_network_arn"}
+    "vpc_peering_connection": "vpc_peering_connection_id",
+    "vpc_endpoint": "vpc_endpoint_id",
+    "carrier_gateway": "carrier_gateway_id",
+    "local_gateway": "local_gateway_id",
+    "core_network": "core_network_arn",
+}
 
-_INLINE_ROUTE = FieldMap(k.ROUTE, {
-    "destination": "cidr_block", "destination_ipv6": "ipv6_cidr_block",
-    "destination_prefix_list": "destination_prefix_list_id", "instance": "instance_id",
-    **_ROUTE_TARGETS})
+_INLINE_ROUTE = FieldMap(
+    k.ROUTE,
+    {
+        "destination": "cidr_block",
+        "destination_ipv6": "ipv6_cidr_block",
+        "destination_prefix_list": "destination_prefix_list_id",
+        "instance": "instance_id",
+        **_ROUTE_TARGETS,
+    },
+)
 
 
 def _inline_acl_entry(egress: bool) -> FieldMap:
-    return FieldMap(k.NETWORK_ACL_RULE, {
-        "rule_number": "rule_no", "egress": constant(egress), "protocol": "protocol",
-        "action": "action", "cidr_block": "cidr_block", "ipv6_cidr_block": "ipv6_cidr_block",
-        "from_port": "from_port", "to_port": "to_port"})
+    return FieldMap(
+        k.NETWORK_ACL_RULE,
+        {
+            "rule_number": "rule_no",
+            "egress": constant(egress),
+            "protocol": "protocol",
+            "action": "action",
+            "cidr_block": "cidr_block",
+            "ipv6_cidr_block": "ipv6_cidr_block",
+            "from_port": "from_port",
+            "to_port": "to_port",
+        },
+    )
 
 
 # Nested blocks that are resources of their own in the canonical model:
@@ -149,218 +174,393 @@ def _inline_acl_entry(egress: bool) -> FieldMap:
 INLINE_CHILDREN: dict[str, list[tuple[str, FieldMap, str]]] = {
     "aws_route_table": [("route", _INLINE_ROUTE, "route_table")],
     "aws_default_route_table": [("route", _INLINE_ROUTE, "route_table")],
-    "aws_network_acl": [("ingress", _inline_acl_entry(False), "network_acl"),
-                        ("egress", _inline_acl_entry(True), "network_acl")],
-    "aws_default_network_acl": [("ingress", _inline_acl_entry(False), "network_acl"),
-                                ("egress", _inline_acl_entry(True), "network_acl")],
+    "aws_network_acl": [
+        ("ingress", _inline_acl_entry(False), "network_acl"),
+        ("egress", _inline_acl_entry(True), "network_acl"),
+    ],
+    "aws_default_network_acl": [
+        ("ingress", _inline_acl_entry(False), "network_acl"),
+        ("egress", _inline_acl_entry(True), "network_acl"),
+    ],
 }
 
 
 MAPPINGS: dict[str, FieldMap] = {
-    "aws_vpc": FieldMap(k.VPC, {
-        "cidr_block": "cidr_block", "enable_dns_support": "enable_dns_support",
-        "enable_dns_hostnames": "enable_dns_hostnames", "tags": "tags"},
-        defaults={"enable_dns_support": True, "enable_dns_hostnames": False}),
-    "aws_subnet": FieldMap(k.SUBNET, {
-        "vpc": "vpc_id", "cidr_block": "cidr_block", "availability_zone": "availability_zone",
-        "map_public_ip_on_launch": "map_public_ip_on_launch", "tags": "tags",
-        "ipv6_cidr_block": "ipv6_cidr_block",
-        "assign_ipv6_address_on_creation": "assign_ipv6_address_on_creation",
-        "availability_zone_id": "availability_zone_id"},
-        defaults={"map_public_ip_on_launch": False}),
-    "aws_eks_cluster": FieldMap(k.CLUSTER, {
-        "name": "name", "role": "role_arn", "version": "version",
-        "subnets": "vpc_config.0.subnet_ids",
-        "security_groups": "vpc_config.0.security_group_ids",
-        "endpoint_private_access": "vpc_config.0.endpoint_private_access",
-        "endpoint_public_access": "vpc_config.0.endpoint_public_access",
-        "public_access_cidrs": "vpc_config.0.public_access_cidrs",
-        "authentication_mode": "access_config.0.authentication_mode",
-        "bootstrap_self_managed_addons": "bootstrap_self_managed_addons",
-        "ip_family": "kubernetes_network_config.0.ip_family",
-        "service_cidr": first_of("kubernetes_network_config.0.service_ipv4_cidr",
-                                  "kubernetes_network_config.0.service_ipv6_cidr"),
-        "auto_mode": "compute_config.0.enabled",
-        "auto_mode_node_role": "compute_config.0.node_role_arn"},
-        defaults={"endpoint_private_access": False, "endpoint_public_access": True,
-                  "public_access_cidrs": ["0.0.0.0/0"], "authentication_mode": "CONFIG_MAP",
-                  "bootstrap_self_managed_addons": True, "ip_family": "ipv4",
-                  "auto_mode": False},
-        identities=("name",)),
-    "aws_eks_node_group": FieldMap(k.NODEGROUP, {
-        "name": first_of("node_group_name", "node_group_name_prefix"),
-        "cluster": "cluster_name", "role": "node_role_arn",
-        "subnets": "subnet_ids", "launch_template": first_of("launch_template.0.id",
-                                                               "launch_template.0.name"),
-        "launch_template_version": "launch_template.0.version", "ami_type": "ami_type",
-        "release_version": "release_version", "version": "version", "disk_size": "disk_size",
-        "remote_access": "remote_access", "instance_types": "instance_types",
-        "capacity_type": "capacity_type"},
-        identities=("name",)),
-    "aws_eks_fargate_profile": FieldMap(k.FARGATE, {
-        "cluster": "cluster_name", "name": "fargate_profile_name",
-        "role": "pod_execution_role_arn", "subnets": "subnet_ids"}),
-    "aws_eks_addon": FieldMap(k.ADDON, {
-        "cluster": "cluster_name", "name": "addon_name",
-        "service_account_role": "service_account_role_arn",
-        "pod_identity_associations": _pod_identity_associations}),
-    "aws_eks_pod_identity_association": FieldMap(k.POD_IDENTITY, {
-        "cluster": "cluster_name", "namespace": "namespace",
-        "service_account": "service_account", "role": "role_arn"}),
-    "aws_eks_access_entry": FieldMap(k.ACCESS_ENTRY, {
-        "cluster": "cluster_name", "principal_arn": "principal_arn", "type": "type",
-        "kubernetes_groups": "kubernetes_groups"},
-        defaults={"type": "STANDARD"}),
-    "aws_iam_role": FieldMap(k.IAM_ROLE, {
-        "name": "name", "path": "path", "assume_role_policy": "assume_role_policy",
-        "managed_policy_arns": "managed_policy_arns", "inline_policies": _inline_policies},
-        defaults={"path": "/"}, identities=("name",), identity_prefix="role-name:"),
-    "aws_iam_role_policy_attachment": FieldMap(k.ROLE_POLICY_ATTACHMENT, {
-        "role": "role", "policy_arn": "policy_arn"}),
-    "aws_iam_role_policy": FieldMap(k.ROLE_INLINE_POLICY, {
-        "role": "role", "document": "policy"}),
-    "aws_iam_policy": FieldMap(k.IAM_POLICY, {"name": "name", "document": "policy"},
-                               identities=("name",)),
-    "aws_iam_instance_profile": FieldMap(k.INSTANCE_PROFILE, {"name": "name", "role": "role"},
-                                         identities=("name",), identity_prefix="profile-name:"),
-    "aws_launch_template": FieldMap(k.LAUNCH_TEMPLATE, {
-        "name": "name", "image_id": "image_id", "user_data": "user_data",
-        "instance_profile": first_of("iam_instance_profile.0.name",
-                                      "iam_instance_profile.0.arn"),
-        "security_groups": _launch_template_security_groups,
-        "network_interfaces": "network_interfaces", "instance_type": "instance_type",
-        "metadata_http_endpoint": "metadata_options.0.http_endpoint",
-        "tag_specifications": "tag_specifications",
-        "shutdown_behavior": "instance_initiated_shutdown_behavior",
-        "hibernation": "hibernation_options.0.configured",
-        "network_interface_count": _block_count("network_interfaces"),
-        "associate_public_ip_address": "network_interfaces.0.associate_public_ip_address"},
-        defaults={"metadata_http_endpoint": "enabled"}, identities=("name",)),
-    "aws_launch_configuration": FieldMap(k.LAUNCH_TEMPLATE, {
-        "name": "name", "image_id": "image_id", "user_data": "user_data",
-        "instance_profile": "iam_instance_profile", "security_groups": "security_groups",
-        "instance_type": "instance_type",
-        "associate_public_ip_address": "associate_public_ip_address"},
-        identities=("name",)),
-    "aws_autoscaling_group": FieldMap(k.SELF_MANAGED, {
-        "name": "name", "subnets": "vpc_zone_identifier",
-        "launch_template": _asg_launch_template, "tags": _asg_tags, "asg_tags": _asg_tag_list,
-        "instance_types": _asg_instance_types}),
-    "aws_instance": FieldMap(k.SELF_MANAGED, {
-        "subnets": first_of("subnet_id"), "image_id": "ami", "user_data": "user_data",
-        "instance_profile": "iam_instance_profile",
-        "launch_template": first_of("launch_template.0.id", "launch_template.0.name"),
-        "security_groups": "vpc_security_group_ids", "tags": "tags",
-        "instance_types": single_list("instance_type"),
-        "metadata_http_endpoint": "metadata_options.0.http_endpoint",
-        "associate_public_ip_address": "associate_public_ip_address"},
-        defaults={"metadata_http_endpoint": "enabled"}),
-    "aws_security_group": FieldMap(k.SECURITY_GROUP, {
-        "name": "name", "vpc": "vpc_id", "ingress": "ingress", "egress": "egress",
-        "tags": "tags"}),
+    "aws_vpc": FieldMap(
+        k.VPC,
+        {
+            "cidr_block": "cidr_block",
+            "enable_dns_support": "enable_dns_support",
+            "enable_dns_hostnames": "enable_dns_hostnames",
+            "tags": "tags",
+        },
+        defaults={"enable_dns_support": True, "enable_dns_hostnames": False},
+    ),
+    "aws_subnet": FieldMap(
+        k.SUBNET,
+        {
+            "vpc": "vpc_id",
+            "cidr_block": "cidr_block",
+            "availability_zone": "availability_zone",
+            "map_public_ip_on_launch": "map_public_ip_on_launch",
+            "tags": "tags",
+            "ipv6_cidr_block": "ipv6_cidr_block",
+            "assign_ipv6_address_on_creation": "assign_ipv6_address_on_creation",
+            "availability_zone_id": "availability_zone_id",
+        },
+        defaults={"map_public_ip_on_launch": False},
+    ),
+    "aws_eks_cluster": FieldMap(
+        k.CLUSTER,
+        {
+            "name": "name",
+            "role": "role_arn",
+            "version": "version",
+            "subnets": "vpc_config.0.subnet_ids",
+            "security_groups": "vpc_config.0.security_group_ids",
+            "endpoint_private_access": "vpc_config.0.endpoint_private_access",
+            "endpoint_public_access": "vpc_config.0.endpoint_public_access",
+            "public_access_cidrs": "vpc_config.0.public_access_cidrs",
+            "authentication_mode": "access_config.0.authentication_mode",
+            "bootstrap_self_managed_addons": "bootstrap_self_managed_addons",
+            "ip_family": "kubernetes_network_config.0.ip_family",
+            "service_cidr": first_of(
+                "kubernetes_network_config.0.service_ipv4_cidr", "kubernetes_network_config.0.service_ipv6_cidr"
+            ),
+            "auto_mode": "compute_config.0.enabled",
+            "auto_mode_node_role": "compute_config.0.node_role_arn",
+        },
+        defaults={
+            "endpoint_private_access": False,
+            "endpoint_public_access": True,
+            "public_access_cidrs": ["0.0.0.0/0"],
+            "authentication_mode": "CONFIG_MAP",
+            "bootstrap_self_managed_addons": True,
+            "ip_family": "ipv4",
+            "auto_mode": False,
+        },
+        identities=("name",),
+    ),
+    "aws_eks_node_group": FieldMap(
+        k.NODEGROUP,
+        {
+            "name": first_of("node_group_name", "node_group_name_prefix"),
+            "cluster": "cluster_name",
+            "role": "node_role_arn",
+            "subnets": "subnet_ids",
+            "launch_template": first_of("launch_template.0.id", "launch_template.0.name"),
+            "launch_template_version": "launch_template.0.version",
+            "ami_type": "ami_type",
+            "release_version": "release_version",
+            "version": "version",
+            "disk_size": "disk_size",
+            "remote_access": "remote_access",
+            "instance_types": "instance_types",
+            "capacity_type": "capacity_type",
+        },
+        identities=("name",),
+    ),
+    "aws_eks_fargate_profile": FieldMap(
+        k.FARGATE,
+        {
+            "cluster": "cluster_name",
+            "name": "fargate_profile_name",
+            "role": "pod_execution_role_arn",
+            "subnets": "subnet_ids",
+        },
+    ),
+    "aws_eks_addon": FieldMap(
+        k.ADDON,
+        {
+            "cluster": "cluster_name",
+            "name": "addon_name",
+            "service_account_role": "service_account_role_arn",
+            "pod_identity_associations": _pod_identity_associations,
+        },
+    ),
+    "aws_eks_pod_identity_association": FieldMap(
+        k.POD_IDENTITY,
+        {"cluster": "cluster_name", "namespace": "namespace", "service_account": "service_account", "role": "role_arn"},
+    ),
+    "aws_eks_access_entry": FieldMap(
+        k.ACCESS_ENTRY,
+        {
+            "cluster": "cluster_name",
+            "principal_arn": "principal_arn",
+            "type": "type",
+            "kubernetes_groups": "kubernetes_groups",
+        },
+        defaults={"type": "STANDARD"},
+    ),
+    "aws_iam_role": FieldMap(
+        k.IAM_ROLE,
+        {
+            "name": "name",
+            "path": "path",
+            "assume_role_policy": "assume_role_policy",
+            "managed_policy_arns": "managed_policy_arns",
+            "inline_policies": _inline_policies,
+        },
+        defaults={"path": "/"},
+        identities=("name",),
+        identity_prefix="role-name:",
+    ),
+    "aws_iam_role_policy_attachment": FieldMap(k.ROLE_POLICY_ATTACHMENT, {"role": "role", "policy_arn": "policy_arn"}),
+    "aws_iam_role_policy": FieldMap(k.ROLE_INLINE_POLICY, {"role": "role", "document": "policy"}),
+    "aws_iam_policy": FieldMap(k.IAM_POLICY, {"name": "name", "document": "policy"}, identities=("name",)),
+    "aws_iam_instance_profile": FieldMap(
+        k.INSTANCE_PROFILE, {"name": "name", "role": "role"}, identities=("name",), identity_prefix="profile-name:"
+    ),
+    "aws_launch_template": FieldMap(
+        k.LAUNCH_TEMPLATE,
+        {
+            "name": "name",
+            "image_id": "image_id",
+            "user_data": "user_data",
+            "instance_profile": first_of("iam_instance_profile.0.name", "iam_instance_profile.0.arn"),
+            "security_groups": _launch_template_security_groups,
+            "network_interfaces": "network_interfaces",
+            "instance_type": "instance_type",
+            "metadata_http_endpoint": "metadata_options.0.http_endpoint",
+            "tag_specifications": "tag_specifications",
+            "shutdown_behavior": "instance_initiated_shutdown_behavior",
+            "hibernation": "hibernation_options.0.configured",
+            "network_interface_count": _block_count("network_interfaces"),
+            "associate_public_ip_address": "network_interfaces.0.associate_public_ip_address",
+        },
+        defaults={"metadata_http_endpoint": "enabled"},
+        identities=("name",),
+    ),
+    "aws_launch_configuration": FieldMap(
+        k.LAUNCH_TEMPLATE,
+        {
+            "name": "name",
+            "image_id": "image_id",
+            "user_data": "user_data",
+            "instance_profile": "iam_instance_profile",
+            "security_groups": "security_groups",
+            "instance_type": "instance_type",
+            "associate_public_ip_address": "associate_public_ip_address",
+        },
+        identities=("name",),
+    ),
+    "aws_autoscaling_group": FieldMap(
+        k.SELF_MANAGED,
+        {
+            "name": "name",
+            "subnets": "vpc_zone_identifier",
+            "launch_template": _asg_launch_template,
+            "tags": _asg_tags,
+            "asg_tags": _asg_tag_list,
+            "instance_types": _asg_instance_types,
+        },
+    ),
+    "aws_instance": FieldMap(
+        k.SELF_MANAGED,
+        {
+            "subnets": first_of("subnet_id"),
+            "image_id": "ami",
+            "user_data": "user_data",
+            "instance_profile": "iam_instance_profile",
+            "launch_template": first_of("launch_template.0.id", "launch_template.0.name"),
+            "security_groups": "vpc_security_group_ids",
+            "tags": "tags",
+            "instance_types": single_list("instance_type"),
+            "metadata_http_endpoint": "metadata_options.0.http_endpoint",
+            "associate_public_ip_address": "associate_public_ip_address",
+        },
+        defaults={"metadata_http_endpoint": "enabled"},
+    ),
+    "aws_security_group": FieldMap(
+        k.SECURITY_GROUP, {"name": "name", "vpc": "vpc_id", "ingress": "ingress", "egress": "egress", "tags": "tags"}
+    ),
     # Adopting the VPC's default SG removes all of its rules; only the declared ones remain.
-    "aws_default_security_group": FieldMap(k.SECURITY_GROUP, {
-        "vpc": "vpc_id", "ingress": "ingress", "egress": "egress", "tags": "tags",
-        "vpc_default": constant(True)}),
-    "aws_security_group_rule": FieldMap(k.SECURITY_GROUP_RULE, {
-        "security_group": "security_group_id", "direction": "type", "protocol": "protocol",
-        "from_port": "from_port", "to_port": "to_port", "cidrs": "cidr_blocks",
-        "ipv6_cidrs": "ipv6_cidr_blocks", "prefix_lists": "prefix_list_ids",
-        "source_security_group": "source_security_group_id", "self": "self"}),
-    "aws_vpc_security_group_ingress_rule": FieldMap(k.SECURITY_GROUP_RULE, {
-        "security_group": "security_group_id", "direction": constant("ingress"),
-        "protocol": "ip_protocol", "from_port": "from_port", "to_port": "to_port",
-        "cidrs": single_list("cidr_ipv4"), "ipv6_cidrs": single_list("cidr_ipv6"),
-        "prefix_lists": single_list("prefix_list_id"),
-        "source_security_group": "referenced_security_group_id"}),
-    "aws_vpc_security_group_egress_rule": FieldMap(k.SECURITY_GROUP_RULE, {
-        "security_group": "security_group_id", "direction": constant("egress"),
-        "protocol": "ip_protocol", "from_port": "from_port", "to_port": "to_port",
-        "cidrs": single_list("cidr_ipv4"), "ipv6_cidrs": single_list("cidr_ipv6"),
-        "prefix_lists": single_list("prefix_list_id"),
-        "source_security_group": "referenced_security_group_id"}),
-    "aws_vpc_endpoint": FieldMap(k.VPC_ENDPOINT, {
-        "vpc": "vpc_id", "service_name": "service_name", "endpoint_type": "vpc_endpoint_type",
-        "private_dns_enabled": "private_dns_enabled", "subnets": "subnet_ids",
-        "security_groups": "security_group_ids", "route_tables": "route_table_ids",
-        "policy": "policy"},
-        defaults={"endpoint_type": "Gateway", "private_dns_enabled": False}),
+    "aws_default_security_group": FieldMap(
+        k.SECURITY_GROUP,
+        {"vpc": "vpc_id", "ingress": "ingress", "egress": "egress", "tags": "tags", "vpc_default": constant(True)},
+    ),
+    "aws_security_group_rule": FieldMap(
+        k.SECURITY_GROUP_RULE,
+        {
+            "security_group": "security_group_id",
+            "direction": "type",
+            "protocol": "protocol",
+            "from_port": "from_port",
+            "to_port": "to_port",
+            "cidrs": "cidr_blocks",
+            "ipv6_cidrs": "ipv6_cidr_blocks",
+            "prefix_lists": "prefix_list_ids",
+            "source_security_group": "source_security_group_id",
+            "self": "self",
+        },
+    ),
+    "aws_vpc_security_group_ingress_rule": FieldMap(
+        k.SECURITY_GROUP_RULE,
+        {
+            "security_group": "security_group_id",
+            "direction": constant("ingress"),
+            "protocol": "ip_protocol",
+            "from_port": "from_port",
+            "to_port": "to_port",
+            "cidrs": single_list("cidr_ipv4"),
+            "ipv6_cidrs": single_list("cidr_ipv6"),
+            "prefix_lists": single_list("prefix_list_id"),
+            "source_security_group": "referenced_security_group_id",
+        },
+    ),
+    "aws_vpc_security_group_egress_rule": FieldMap(
+        k.SECURITY_GROUP_RULE,
+        {
+            "security_group": "security_group_id",
+            "direction": constant("egress"),
+            "protocol": "ip_protocol",
+            "from_port": "from_port",
+            "to_port": "to_port",
+            "cidrs": single_list("cidr_ipv4"),
+            "ipv6_cidrs": single_list("cidr_ipv6"),
+            "prefix_lists": single_list("prefix_list_id"),
+            "source_security_group": "referenced_security_group_id",
+        },
+    ),
+    "aws_vpc_endpoint": FieldMap(
+        k.VPC_ENDPOINT,
+        {
+            "vpc": "vpc_id",
+            "service_name": "service_name",
+            "endpoint_type": "vpc_endpoint_type",
+            "private_dns_enabled": "private_dns_enabled",
+            "subnets": "subnet_ids",
+            "security_groups": "security_group_ids",
+            "route_tables": "route_table_ids",
+            "policy": "policy",
+        },
+        defaults={"endpoint_type": "Gateway", "private_dns_enabled": False},
+    ),
     "aws_internet_gateway": FieldMap(k.INTERNET_GATEWAY, {"vpc": "vpc_id"}),
-    "aws_nat_gateway": FieldMap(k.NAT_GATEWAY, {
-        "subnet": "subnet_id", "allocation_id": "allocation_id",
-        "connectivity_type": "connectivity_type"},
-        defaults={"connectivity_type": "public"}),
-    "aws_route_table": FieldMap(k.ROUTE_TABLE, {"vpc": "vpc_id", "routes": "route",
-                                                "propagating_vgws": "propagating_vgws"}),
+    "aws_nat_gateway": FieldMap(
+        k.NAT_GATEWAY,
+        {"subnet": "subnet_id", "allocation_id": "allocation_id", "connectivity_type": "connectivity_type"},
+        defaults={"connectivity_type": "public"},
+    ),
+    "aws_route_table": FieldMap(
+        k.ROUTE_TABLE, {"vpc": "vpc_id", "routes": "route", "propagating_vgws": "propagating_vgws"}
+    ),
     # The VPC's default route table (its main table unless another is made main); the
     # provider replaces its routes with the declared ones.
-    "aws_default_route_table": FieldMap(k.ROUTE_TABLE, {
-        "vpc": "default_route_table_id", "routes": "route",
-        "propagating_vgws": "propagating_vgws", "main": constant(True)}),
-    "aws_route": FieldMap(k.ROUTE, {
-        "route_table": "route_table_id", "destination": "destination_cidr_block",
-        "destination_ipv6": "destination_ipv6_cidr_block",
-        "destination_prefix_list": "destination_prefix_list_id",
-        "instance": "instance_id", **_ROUTE_TARGETS}),
-    "aws_main_route_table_association": FieldMap(k.MAIN_ROUTE_TABLE_ASSOCIATION, {
-        "vpc": "vpc_id", "route_table": "route_table_id"}),
-    "aws_vpn_gateway_route_propagation": FieldMap(k.ROUTE_PROPAGATION, {
-        "route_tables": single_list("route_table_id"), "vpn_gateway": "vpn_gateway_id"}),
-    "aws_internet_gateway_attachment": FieldMap(k.GATEWAY_ATTACHMENT, {
-        "vpc": "vpc_id", "internet_gateway": "internet_gateway_id"}),
+    "aws_default_route_table": FieldMap(
+        k.ROUTE_TABLE,
+        {
+            "vpc": "default_route_table_id",
+            "routes": "route",
+            "propagating_vgws": "propagating_vgws",
+            "main": constant(True),
+        },
+    ),
+    "aws_route": FieldMap(
+        k.ROUTE,
+        {
+            "route_table": "route_table_id",
+            "destination": "destination_cidr_block",
+            "destination_ipv6": "destination_ipv6_cidr_block",
+            "destination_prefix_list": "destination_prefix_list_id",
+            "instance": "instance_id",
+            **_ROUTE_TARGETS,
+        },
+    ),
+    "aws_main_route_table_association": FieldMap(
+        k.MAIN_ROUTE_TABLE_ASSOCIATION, {"vpc": "vpc_id", "route_table": "route_table_id"}
+    ),
+    "aws_vpn_gateway_route_propagation": FieldMap(
+        k.ROUTE_PROPAGATION, {"route_tables": single_list("route_table_id"), "vpn_gateway": "vpn_gateway_id"}
+    ),
+    "aws_internet_gateway_attachment": FieldMap(
+        k.GATEWAY_ATTACHMENT, {"vpc": "vpc_id", "internet_gateway": "internet_gateway_id"}
+    ),
     "aws_vpn_gateway": FieldMap(k.VPN_GATEWAY, {"vpc": "vpc_id"}),
-    "aws_vpn_gateway_attachment": FieldMap(k.GATEWAY_ATTACHMENT, {
-        "vpc": "vpc_id", "vpn_gateway": "vpn_gateway_id"}),
-    "aws_egress_only_internet_gateway": FieldMap(k.EGRESS_ONLY_INTERNET_GATEWAY,
-                                                 {"vpc": "vpc_id"}),
-    "aws_vpc_endpoint_subnet_association": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
-        "endpoint": "vpc_endpoint_id", "subnet": "subnet_id"}),
-    "aws_vpc_endpoint_route_table_association": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
-        "endpoint": "vpc_endpoint_id", "route_table": "route_table_id"}),
-    "aws_vpc_endpoint_security_group_association": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
-        "endpoint": "vpc_endpoint_id", "security_group": "security_group_id",
-        "replace_default_association": "replace_default_association"}),
-    "aws_vpc_endpoint_private_dns": FieldMap(k.VPC_ENDPOINT_ASSOCIATION, {
-        "endpoint": "vpc_endpoint_id", "private_dns_enabled": "private_dns_enabled"}),
+    "aws_vpn_gateway_attachment": FieldMap(k.GATEWAY_ATTACHMENT, {"vpc": "vpc_id", "vpn_gateway": "vpn_gateway_id"}),
+    "aws_egress_only_internet_gateway": FieldMap(k.EGRESS_ONLY_INTERNET_GATEWAY, {"vpc": "vpc_id"}),
+    "aws_vpc_endpoint_subnet_association": FieldMap(
+        k.VPC_ENDPOINT_ASSOCIATION, {"endpoint": "vpc_endpoint_id", "subnet": "subnet_id"}
+    ),
+    "aws_vpc_endpoint_route_table_association": FieldMap(
+        k.VPC_ENDPOINT_ASSOCIATION, {"endpoint": "vpc_endpoint_id", "route_table": "route_table_id"}
+    ),
+    "aws_vpc_endpoint_security_group_association": FieldMap(
+        k.VPC_ENDPOINT_ASSOCIATION,
+        {
+            "endpoint": "vpc_endpoint_id",
+            "security_group": "security_group_id",
+            "replace_default_association": "replace_default_association",
+        },
+    ),
+    "aws_vpc_endpoint_private_dns": FieldMap(
+        k.VPC_ENDPOINT_ASSOCIATION, {"endpoint": "vpc_endpoint_id", "private_dns_enabled": "private_dns_enabled"}
+    ),
     "aws_network_acl": FieldMap(k.NETWORK_ACL, {"vpc": "vpc_id", "subnets": "subnet_ids"}),
     # Adopting the VPC's default network ACL removes its rules; only the declared ones remain.
-    "aws_default_network_acl": FieldMap(k.NETWORK_ACL, {
-        "vpc": "default_network_acl_id", "subnets": "subnet_ids", "default": constant(True)}),
-    "aws_network_acl_rule": FieldMap(k.NETWORK_ACL_RULE, {
-        "network_acl": "network_acl_id", "rule_number": "rule_number", "egress": "egress",
-        "protocol": "protocol", "action": "rule_action", "cidr_block": "cidr_block",
-        "ipv6_cidr_block": "ipv6_cidr_block", "from_port": "from_port", "to_port": "to_port"},
-        defaults={"egress": False}),
-    "aws_network_acl_association": FieldMap(k.NETWORK_ACL_ASSOCIATION, {
-        "network_acl": "network_acl_id", "subnet": "subnet_id"}),
-    "aws_vpc_dhcp_options_association": FieldMap(k.DHCP_OPTIONS_ASSOCIATION, {
-        "vpc": "vpc_id", "dhcp_options": "dhcp_options_id"}),
-    "aws_route_table_association": FieldMap(k.ROUTE_TABLE_ASSOCIATION, {
-        "subnet": "subnet_id", "route_table": "route_table_id"}),
-    "aws_vpc_dhcp_options": FieldMap(k.DHCP_OPTIONS, {
-        "domain_name": "domain_name", "domain_name_servers": "domain_name_servers"}),
+    "aws_default_network_acl": FieldMap(
+        k.NETWORK_ACL, {"vpc": "default_network_acl_id", "subnets": "subnet_ids", "default": constant(True)}
+    ),
+    "aws_network_acl_rule": FieldMap(
+        k.NETWORK_ACL_RULE,
+        {
+            "network_acl": "network_acl_id",
+            "rule_number": "rule_number",
+            "egress": "egress",
+            "protocol": "protocol",
+            "action": "rule_action",
+            "cidr_block": "cidr_block",
+            "ipv6_cidr_block": "ipv6_cidr_block",
+            "from_port": "from_port",
+            "to_port": "to_port",
+        },
+        defaults={"egress": False},
+    ),
+    "aws_network_acl_association": FieldMap(
+        k.NETWORK_ACL_ASSOCIATION, {"network_acl": "network_acl_id", "subnet": "subnet_id"}
+    ),
+    "aws_vpc_dhcp_options_association": FieldMap(
+        k.DHCP_OPTIONS_ASSOCIATION, {"vpc": "vpc_id", "dhcp_options": "dhcp_options_id"}
+    ),
+    "aws_route_table_association": FieldMap(
+        k.ROUTE_TABLE_ASSOCIATION, {"subnet": "subnet_id", "route_table": "route_table_id"}
+    ),
+    "aws_vpc_dhcp_options": FieldMap(
+        k.DHCP_OPTIONS, {"domain_name": "domain_name", "domain_name_servers": "domain_name_servers"}
+    ),
 }
 
 # The provider treats an empty string as "not set" for these optional arguments
 # (``image_id = ""`` launches with no AMI of the launch template's own).
-EMPTY_MEANS_UNSET = {"aws_launch_template": ("image_id", "user_data"),
-                     "aws_launch_configuration": ("image_id", "user_data")}
+EMPTY_MEANS_UNSET = {
+    "aws_launch_template": ("image_id", "user_data"),
+    "aws_launch_configuration": ("image_id", "user_data"),
+}
 
 # Arguments that stand in for a canonical field the configuration leaves out, e.g. the
 # already-encoded form of user data.
-ALTERNATIVE_SOURCES = {"aws_launch_configuration": {"user_data": "user_data_base64"},
-                       "aws_instance": {"user_data": "user_data_base64"}}
+ALTERNATIVE_SOURCES = {
+    "aws_launch_configuration": {"user_data": "user_data_base64"},
+    "aws_instance": {"user_data": "user_data_base64"},
+}
 
 # Data sources whose arguments tell what an AMI ID will be (RULES §12, AMI family).
 DATA_MAPPINGS: dict[str, FieldMap] = {
     "aws_ssm_parameter": FieldMap(k.SSM_PARAMETER, {"name": "name"}),
-    "aws_ami": FieldMap(k.AMI_LOOKUP, {
-        "name_filters": _ami_filters("name"), "image_id_filters": _ami_filters("image-id"),
-        "name_regex": "name_regex", "owners": "owners",
-        "most_recent": "most_recent"}),
+    "aws_ami": FieldMap(
+        k.AMI_LOOKUP,
+        {
+            "name_filters": _ami_filters("name"),
+            "image_id_filters": _ami_filters("image-id"),
+            "name_regex": "name_regex",
+            "owners": "owners",
+            "most_recent": "most_recent",
+        },
+    ),
     # what an endpoint's service_name = data.aws_vpc_endpoint_service.x.service_name names
-    "aws_vpc_endpoint_service": FieldMap(k.VPC_ENDPOINT_SERVICE, {
-        "service": "service", "service_name": "service_name"}),
+    "aws_vpc_endpoint_service": FieldMap(
+        k.VPC_ENDPOINT_SERVICE, {"service": "service", "service_name": "service_name"}
+    ),
 }
 
 # The terraform-aws-modules EKS managed node group sub-module, recognised by the path its
@@ -372,8 +572,7 @@ _EKS_MODULE_MANAGED_NODE_GROUP_DIR = "/modules/eks-managed-node-group/"
 CANDIDATE_NODE_TYPES = {"aws_autoscaling_group", "aws_instance"}
 
 
-AWS_AUTH_TYPES = {"kubernetes_config_map", "kubernetes_config_map_v1",
-                  "kubernetes_config_map_v1_data"}
+AWS_AUTH_TYPES = {"kubernetes_config_map", "kubernetes_config_map_v1", "kubernetes_config_map_v1_data"}
 
 
 def normalize(configuration: TfConfiguration) -> list[Resource]:
@@ -428,9 +627,14 @@ def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
                 visit(target, keys, depth + 1)
                 continue
             address = "module." + ".module.".join(keys)
-            module = Resource(kind=k.UNRESOLVED_MODULE, key=address, address=address,
-                              framework="terraform", source_type="module",
-                              location=call.block.location)
+            module = Resource(
+                kind=k.UNRESOLVED_MODULE,
+                key=address,
+                address=address,
+                framework="terraform",
+                source_type="module",
+                location=call.block.location,
+            )
             module.set("source", call.source, call.block.location)
             found.append(module)
 
@@ -448,13 +652,21 @@ def _inline_children(block: TfBlock, parent: Resource) -> list[Resource]:
         for index, data in enumerate(_blocks(block.attributes, name)):
             prefix = f"{name}.{index}"
             address = f"{block.address}.{name}[{index}]"
-            child = Resource(kind=mapping.kind, key=address, address=address,
-                             framework="terraform", source_type=f"{block.type}.{name}",
-                             location=block.locations.get(prefix, block.location),
-                             module_call=block.module_call,
-                             module_call_address=block.module_call_address)
-            locations = {path[len(prefix) + 1:]: where for path, where in block.locations.items()
-                         if path.startswith(prefix + ".")}
+            child = Resource(
+                kind=mapping.kind,
+                key=address,
+                address=address,
+                framework="terraform",
+                source_type=f"{block.type}.{name}",
+                location=block.locations.get(prefix, block.location),
+                module_call=block.module_call,
+                module_call_address=block.module_call_address,
+            )
+            locations = {
+                path[len(prefix) + 1 :]: where
+                for path, where in block.locations.items()
+                if path.startswith(prefix + ".")
+            }
             apply_mapping(child, mapping, data, locations)
             child.set(parent_field, parent, child.location)
             child.set("inline", True)
@@ -470,24 +682,33 @@ def _aws_auth(block: TfBlock) -> list[Resource]:
         return []
     raw = block.attributes.get("data")
     data = raw if isinstance(raw, dict) else {"mapRoles": raw}
-    partial = block.type == "kubernetes_config_map_v1_data" and block.attributes.get("force") \
-        is not True
+    partial = block.type == "kubernetes_config_map_v1_data" and block.attributes.get("force") is not True
     resource = aws_auth_resource(
-        key=block.address, address=block.address, framework="terraform",
-        source_type=block.type, location=block.location,
+        key=block.address,
+        address=block.address,
+        framework="terraform",
+        source_type=block.type,
+        location=block.location,
         map_roles=data.get("mapRoles"),
-        map_users=data.get("mapUsers"), ownership=PARTIAL if partial else FULL,
-        roles_location=block.locations.get("data.mapRoles", block.locations.get("data")))
-    resource.module_call, resource.module_call_address = block.module_call, \
-        block.module_call_address
+        map_users=data.get("mapUsers"),
+        ownership=PARTIAL if partial else FULL,
+        roles_location=block.locations.get("data.mapRoles", block.locations.get("data")),
+    )
+    resource.module_call, resource.module_call_address = block.module_call, block.module_call_address
     return [resource]
 
 
 def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
-    resource = Resource(kind=mapping.kind, key=block.address, address=block.address,
-                        framework="terraform", source_type=block.type, location=block.location,
-                        module_call=block.module_call,
-                        module_call_address=block.module_call_address)
+    resource = Resource(
+        kind=mapping.kind,
+        key=block.address,
+        address=block.address,
+        framework="terraform",
+        source_type=block.type,
+        location=block.location,
+        module_call=block.module_call,
+        module_call_address=block.module_call_address,
+    )
     apply_mapping(resource, mapping, block.attributes, block.locations)
     for name, path in ALTERNATIVE_SOURCES.get(block.type, {}).items():
         value = block.attributes.get(path)
@@ -498,7 +719,10 @@ def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
             del resource.fields[name]
     if block.type in CANDIDATE_NODE_TYPES:
         resource.set("node_candidate", True)
-    if block.type == "aws_eks_node_group" and block.module_path and \
-            _EKS_MODULE_MANAGED_NODE_GROUP_DIR in "/" + block.location.path.replace("\\", "/"):
+    if (
+        block.type == "aws_eks_node_group"
+        and block.module_path
+        and _EKS_MODULE_MANAGED_NODE_GROUP_DIR in "/" + block.location.path.replace("\\", "/")
+    ):
         resource.set("created_by", EKS_MODULE_MANAGED_NODE_GROUP, block.location)
     return resource

@@ -172,8 +172,10 @@ def index_value(base: Any, key: Any) -> Any:
     if isinstance(base, list):
         position = to_number(key)
         if not isinstance(position, int) or position < 0 or position >= len(base):
-            raise EvalError(f"index {format_number(position) if isinstance(position, (int, float)) else position} "
-                            f"is out of range for a list of {len(base)} elements")
+            raise EvalError(
+                f"index {format_number(position) if isinstance(position, (int, float)) else position} "
+                f"is out of range for a list of {len(base)} elements"
+            )
         return base[position]
     if isinstance(base, dict):
         name = to_string(key, "key")
@@ -252,4 +254,3 @@ def interpolate(value: Any) -> Any:
     if isinstance(value, Encoded):
         return Unknown(value.reason)
     return to_string(value, "value in a template")
-

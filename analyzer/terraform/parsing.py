@@ -97,14 +97,29 @@ def _syntax_diagnostic(exc: UnexpectedInput, display: str) -> Diagnostic:
         message = "HCL syntax error: unexpected end of file"
     else:
         message = "HCL syntax error"
-    return Diagnostic(PARSE_ERROR, message, Location(display, line, column), "error",
-                      "fix the syntax; `terraform validate` shows the same error")
+    return Diagnostic(
+        PARSE_ERROR,
+        message,
+        Location(display, line, column),
+        "error",
+        "fix the syntax; `terraform validate` shows the same error",
+    )
 
 
 _TERMINAL_NAMES = {
-    "RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'", "LPAR": "'('",
-    "EQ": "'='", "COLON": "':'", "COMMA": "','", "DBLQUOTE": "'\"'", "NAME": "a name",
-    "NL_OR_COMMENT": "a new line", "STRING_CHARS": "text",
+    "RBRACE": "'}'",
+    "LBRACE": "'{'",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "EQ": "'='",
+    "COLON": "':'",
+    "COMMA": "','",
+    "DBLQUOTE": "'\"'",
+    "NAME": "a name",
+    "NL_OR_COMMENT": "a new line",
+    "STRING_CHARS": "text",
 }
 
 
@@ -124,10 +139,13 @@ def parse_expression(text: str, display: str, line: int = 1, column: int = 1) ->
     except (LarkError, RecursionError) as exc:
         where = f"{display}:{line}"
         raise EvalError(f"invalid expression in template at {where}: {type(exc).__name__}") from None
-    attribute = next(child for child in tree.children[0].children if isinstance(child, Tree) and child.data == "attribute")
+    attribute = next(
+        child for child in tree.children[0].children if isinstance(child, Tree) and child.data == "attribute"
+    )
     expression = attribute.children[-1]  # expr_term "(" expression ")"
-    inner = next(child for child in expression.children
-                 if isinstance(child, Tree) and child.data != "new_line_or_comment")
+    inner = next(
+        child for child in expression.children if isinstance(child, Tree) and child.data != "new_line_or_comment"
+    )
     _shift_positions(inner, line - 1, column - 1 - len(_EXPRESSION_PREFIX))
     return inner
 
@@ -169,8 +187,11 @@ def name_of(node: Tree) -> str:
     if node.data in ("identifier", "keyword", "literal_value"):
         return str(node.children[0])
     if node.data == "string":
-        return "".join(str(part.children[0]) for part in node.children
-                       if isinstance(part, Tree) and isinstance(part.children[0], Token))
+        return "".join(
+            str(part.children[0])
+            for part in node.children
+            if isinstance(part, Tree) and isinstance(part.children[0], Token)
+        )
     if node.data == "expr_term":
         return name_of(trees(node)[0])
     raise EvalError(f"expected a name, found {node.data}")

@@ -9,8 +9,9 @@ line that declares it, found through the module calls from the root.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.location import Location
@@ -18,14 +19,18 @@ from analyzer.terraform.collect import literal_locations
 from analyzer.terraform.files import display_path
 from analyzer.terraform.functions.encoding import normalize_decoded
 from analyzer.terraform.lazy import make_ref
-from analyzer.values import Ref
 from analyzer.terraform.module import (
-    META_ARGUMENTS, RESOURCE_META_BLOCKS, ModuleDefinition, ResourceDecl, load_module_definition,
+    META_ARGUMENTS,
+    RESOURCE_META_BLOCKS,
+    ModuleDefinition,
+    ResourceDecl,
+    load_module_definition,
 )
 from analyzer.terraform.parsing import MAX_FILE_BYTES
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.syntax import Body
 from analyzer.terraform.types import TfBlock, TfConfiguration
+from analyzer.values import Ref
 
 _PLAN_SIZE_LIMIT = 64 * MAX_FILE_BYTES  # plans of large configurations are big, but bounded
 
@@ -64,13 +69,18 @@ def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, Diagnos
     except (OSError, UnicodeDecodeError) as exc:
         return None, Diagnostic(PARSE_ERROR, f"cannot read {display}: {exc}", Location(display), "error")
     except json.JSONDecodeError as exc:
-        return None, Diagnostic(PARSE_ERROR, f"invalid JSON: {exc.msg}", Location(display, exc.lineno, exc.colno),
-                                "error")
+        return None, Diagnostic(
+            PARSE_ERROR, f"invalid JSON: {exc.msg}", Location(display, exc.lineno, exc.colno), "error"
+        )
     except RecursionError:
         return None, Diagnostic(PARSE_ERROR, "JSON nested too deeply", Location(display), "error")
     if not isinstance(plan, dict) or "planned_values" not in plan:
-        return None, Diagnostic(PARSE_ERROR, "not a Terraform plan: no planned_values (expected the output of "
-                                "`terraform show -json`)", Location(display), "error")
+        return None, Diagnostic(
+            PARSE_ERROR,
+            "not a Terraform plan: no planned_values (expected the output of `terraform show -json`)",
+            Location(display),
+            "error",
+        )
     return plan, None
 
 
@@ -116,13 +126,14 @@ def _configured_references(plan: dict[str, Any]) -> dict[tuple[str, str], dict[s
     return table
 
 
-def _collect_references(module: dict[str, Any], path: str,
-                        table: dict[tuple[str, str], dict[str, str]]) -> None:
+def _collect_references(module: dict[str, Any], path: str, table: dict[tuple[str, str], dict[str, str]]) -> None:
     for resource in module.get("resources") or []:
         if isinstance(resource, dict) and isinstance(resource.get("address"), str):
             table[(path, resource["address"])] = {
-                name: target for name, expression in (resource.get("expressions") or {}).items()
-                if (target := _resource_attribute_reference(expression))}
+                name: target
+                for name, expression in (resource.get("expressions") or {}).items()
+                if (target := _resource_attribute_reference(expression))
+            }
     for name, call in (module.get("module_calls") or {}).items():
         if isinstance(call, dict):
             child = f"{path}.module.{name}" if path else f"module.{name}"
@@ -145,12 +156,12 @@ def _resource_attribute_reference(expression: Any) -> str | None:
 
 def _strip_instance_keys(module_address: str) -> str:
     """module.a["x"].module.b[0] -> module.a.module.b (configuration is per module call)."""
-    return ".".join(part.split("[", 1)[0] for part in module_address.split(".")) \
-        if module_address else ""
+    return ".".join(part.split("[", 1)[0] for part in module_address.split(".")) if module_address else ""
 
 
-def _link_after_apply_values(block: TfBlock, references: dict[tuple[str, str], dict[str, str]],
-                             planned: set[str]) -> None:
+def _link_after_apply_values(
+    block: TfBlock, references: dict[tuple[str, str], dict[str, str]], planned: set[str]
+) -> None:
     """Replace an after-apply Ref to the block itself by a Ref to the resource its
     expression names, resolved to that resource's planned instance address."""
     kind = f"{'data.' if block.mode == 'data' else ''}{block.type}.{block.name}"
@@ -162,21 +173,30 @@ def _link_after_apply_values(block: TfBlock, references: dict[tuple[str, str], d
         scoped = f"{block.module_path}.{owner}" if block.module_path else owner
         instance = next((a for a in (scoped, f"{scoped}[0]") if a in planned), None)
         if instance is not None:
-            block.attributes[name] = Ref(f"{instance}.{attribute} is known only after apply",
-                                         target=instance, attribute=attribute)
+            block.attributes[name] = Ref(
+                f"{instance}.{attribute} is known only after apply", target=instance, attribute=attribute
+            )
 
 
-def _block_from_plan(module_address: str, resource: dict[str, Any], unknown_paths: dict[str, Any],
-                     display: str) -> TfBlock | None:
+def _block_from_plan(
+    module_address: str, resource: dict[str, Any], unknown_paths: dict[str, Any], display: str
+) -> TfBlock | None:
     address = resource.get("address")
     if not isinstance(address, str):
         return None
     mode = "data" if resource.get("mode") == "data" else "resource"
     values = normalize_decoded(resource.get("values") or {})
     attributes = _overlay_unknown(values, unknown_paths.get(address) or {}, address, "")
-    return TfBlock(mode=mode, type=str(resource.get("type", "")), name=str(resource.get("name", "")),
-                   address=address, attributes=attributes if isinstance(attributes, dict) else {},
-                   location=Location(display), module_path=module_address, index=resource.get("index"))
+    return TfBlock(
+        mode=mode,
+        type=str(resource.get("type", "")),
+        name=str(resource.get("name", "")),
+        address=address,
+        attributes=attributes if isinstance(attributes, dict) else {},
+        location=Location(display),
+        module_path=module_address,
+        index=resource.get("index"),
+    )
 
 
 def _overlay_unknown(value: Any, unknown: Any, address: str, path: str) -> Any:
@@ -215,7 +235,7 @@ class _HclLocator:
         self._modules: dict[tuple[str, ...], tuple[ModuleDefinition, tuple[tuple[str, Location], ...]] | None] = {}
 
     @classmethod
-    def for_plan(cls, resources: list, hcl_dirs: list[Path], scan_root: Path) -> "_HclLocator | None":
+    def for_plan(cls, resources: list, hcl_dirs: list[Path], scan_root: Path) -> _HclLocator | None:
         """The HCL directory whose root module declares the most of the plan's root resources."""
         best, best_score = None, 0
         root_keys = {_declaration_key(r) for address, r in resources if not address}
@@ -242,11 +262,12 @@ class _HclLocator:
                 call = definition.module_calls.get(calls[-1])
                 if call is not None:
                     address = ".".join(f"module.{name}" for name in calls)
-                    resolved = resolve_source(call, definition.directory, calls, address, self.manifest,
-                                              self.scan_root)
+                    resolved = resolve_source(call, definition.directory, calls, address, self.manifest, self.scan_root)
                     if resolved.directory is not None:
-                        result = (load_module_definition(resolved.directory, self.scan_root),
-                                  chain + ((address, call.block.location),))
+                        result = (
+                            load_module_definition(resolved.directory, self.scan_root),
+                            chain + ((address, call.block.location),),
+                        )
         self._modules[calls] = result
         return result
 
@@ -255,8 +276,9 @@ class _HclLocator:
         if found is None:
             return
         definition, chain = found
-        decl = definition.resources.get(f"{block.type}.{block.name}" if block.mode == "resource"
-                                        else f"data.{block.type}.{block.name}")
+        decl = definition.resources.get(
+            f"{block.type}.{block.name}" if block.mode == "resource" else f"data.{block.type}.{block.name}"
+        )
         if decl is None:
             return
         block.location = decl.block.location
@@ -276,7 +298,7 @@ def _module_calls(module_path: str) -> tuple[str, ...]:
     names: list[str] = []
     rest = module_path
     while rest.startswith("module."):
-        rest = rest[len("module."):]
+        rest = rest[len("module.") :]
         end = len(rest)
         for i, char in enumerate(rest):
             if char in ".[":
@@ -299,15 +321,15 @@ def _skip_index(text: str) -> str:
                 i += 2
                 continue
             if text[i] == '"':
-                return text[i + 2:]
+                return text[i + 2 :]
             i += 1
         return ""
     end = text.find("]")
-    return text[end + 1:] if end >= 0 else ""
+    return text[end + 1 :] if end >= 0 else ""
 
 
 def _root_call_address(module_path: str) -> str:
-    rest = module_path[len("module."):]
+    rest = module_path[len("module.") :]
     end = len(rest)
     for i, char in enumerate(rest):
         if char == ".":

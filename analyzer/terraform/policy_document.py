@@ -18,8 +18,12 @@ from analyzer.values import Unknown, is_unknown
 POLICY_DOCUMENT_TYPE = "aws_iam_policy_document"
 COMPUTED_ATTRIBUTES = ("json", "minified_json")
 
-_LIST_FIELDS = (("actions", "Action"), ("not_actions", "NotAction"),
-                ("resources", "Resource"), ("not_resources", "NotResource"))
+_LIST_FIELDS = (
+    ("actions", "Action"),
+    ("not_actions", "NotAction"),
+    ("resources", "Resource"),
+    ("not_resources", "NotResource"),
+)
 
 
 class PolicyDocumentView(ResourceView):
@@ -28,8 +32,9 @@ class PolicyDocumentView(ResourceView):
 
     def get_attr(self, name: str) -> Any:
         if name in COMPUTED_ATTRIBUTES:
-            return self.instance.root.once(("policy", self.target), f"{self.target}.json", self.location,
-                                           lambda: jsonencode(self.document()))
+            return self.instance.root.once(
+                ("policy", self.target), f"{self.target}.json", self.location, lambda: jsonencode(self.document())
+            )
         return super().get_attr(name)
 
     def document(self) -> dict[str, Any]:

@@ -43,8 +43,14 @@ def read_modules_manifest(root_dir: Path, scan_root: Path) -> dict[str, Path]:
     return table
 
 
-def resolve_source(call: ModuleCall, parent_dir: Path, key_path: tuple[str, ...], address: str,
-                   manifest: dict[str, Path], scan_root: Path) -> ResolvedSource:
+def resolve_source(
+    call: ModuleCall,
+    parent_dir: Path,
+    key_path: tuple[str, ...],
+    address: str,
+    manifest: dict[str, Path],
+    scan_root: Path,
+) -> ResolvedSource:
     location = call.block.location
     if call.source is None:
         return ResolvedSource(None, f"{address}: the module source is not a literal string")
@@ -53,20 +59,35 @@ def resolve_source(call: ModuleCall, parent_dir: Path, key_path: tuple[str, ...]
         return _checked(manifest[key], call, address, scan_root, location)
     if is_local_source(call.source):
         return _checked((parent_dir / call.source), call, address, scan_root, location)
-    return ResolvedSource(
-        None, f"{address} ({call.source}) is not downloaded; run terraform init or lint plan JSON")
+    return ResolvedSource(None, f"{address} ({call.source}) is not downloaded; run terraform init or lint plan JSON")
 
 
 def _checked(directory: Path, call: ModuleCall, address: str, scan_root: Path, location: Location) -> ResolvedSource:
     if not is_inside(directory, scan_root):
         reason = f"{address} ({call.source}) is outside the scanned root; it was not read"
-        return ResolvedSource(None, reason, Diagnostic(
-            OUTSIDE_ROOT, f"module source {call.source!r} resolves outside the scanned root; it was not read",
-            location, "warning", "scan a directory that contains the module's code"))
+        return ResolvedSource(
+            None,
+            reason,
+            Diagnostic(
+                OUTSIDE_ROOT,
+                f"module source {call.source!r} resolves outside the scanned root; it was not read",
+                location,
+                "warning",
+                "scan a directory that contains the module's code",
+            ),
+        )
     resolved = directory.resolve()
     if not resolved.is_dir() or not terraform_files(resolved):
         reason = f"{address} ({call.source}) has no Terraform files at {call.source}"
-        return ResolvedSource(None, reason, Diagnostic(
-            EVALUATION, f"module source {call.source!r} has no Terraform files", location, "warning",
-            "fix the module source path"))
+        return ResolvedSource(
+            None,
+            reason,
+            Diagnostic(
+                EVALUATION,
+                f"module source {call.source!r} has no Terraform files",
+                location,
+                "warning",
+                "fix the module source path",
+            ),
+        )
     return ResolvedSource(resolved)

@@ -28,7 +28,7 @@ class Attribute:
 class Block:
     type: str
     labels: tuple[str, ...]
-    body: "Body"
+    body: Body
     location: Location
 
 
@@ -78,8 +78,18 @@ def file_body(tree: Tree, display: str) -> Body:
 
 # Top-level block types whose JSON form nests one object level per label.
 _JSON_LABEL_COUNTS = {
-    "resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
-    "locals": 0, "terraform": 0, "moved": 0, "import": 0, "check": 1, "removed": 0,
+    "resource": 2,
+    "data": 2,
+    "module": 1,
+    "variable": 1,
+    "output": 1,
+    "provider": 1,
+    "locals": 0,
+    "terraform": 0,
+    "moved": 0,
+    "import": 0,
+    "check": 1,
+    "removed": 0,
 }
 _JSON_SKIPPED_KEYS = frozenset({"//", "lifecycle", "provisioner", "connection"})
 
@@ -97,8 +107,9 @@ def json_file_body(tree: Tree, display: str) -> Body:
     return body
 
 
-def _json_blocks(block_type: str, labels: tuple[str, ...], value: Tree, remaining: int,
-                 display: str, location: Location) -> list[Block]:
+def _json_blocks(
+    block_type: str, labels: tuple[str, ...], value: Tree, remaining: int, display: str, location: Location
+) -> list[Block]:
     if remaining == 0:
         return [Block(block_type, labels, _json_body(value, display), location)]
     blocks: list[Block] = []

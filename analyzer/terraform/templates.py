@@ -17,7 +17,6 @@ from lark import Token, Tree
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.parsing import node_position, parse_expression, trees
 
-
 # --- template nodes ------------------------------------------------------------------
 
 
@@ -85,15 +84,15 @@ def unescape_quoted(text: str) -> str:
             i += 2
         elif code in "uU":
             width = 4 if code == "u" else 8
-            digits = text[i + 2:i + 2 + width]
+            digits = text[i + 2 : i + 2 + width]
             try:
                 out.append(chr(int(digits, 16)))
                 i += 2 + width
             except ValueError:
-                out.append(text[i:i + 2])
+                out.append(text[i : i + 2])
                 i += 2
         else:
-            out.append(text[i:i + 2])
+            out.append(text[i : i + 2])
             i += 2
     return "".join(out)
 
@@ -123,16 +122,18 @@ def _directive_token_from_tree(node: Tree) -> _Token:
     if kind == "interpolation":
         return _Token("interp", expr=trees(node)[0])
     children = node.children
-    keyword_index = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type in
-                         ("IF", "ELSE", "ENDIF", "FOR", "ENDFOR"))
+    keyword_index = next(
+        i for i, c in enumerate(children) if isinstance(c, Token) and c.type in ("IF", "ELSE", "ENDIF", "FOR", "ENDFOR")
+    )
     strip_left = any(isinstance(c, Token) and c.type == "STRIP_MARKER" for c in children[:keyword_index])
     strip_right = any(isinstance(c, Token) and c.type == "STRIP_MARKER" for c in children[keyword_index:])
     if kind == "template_if_start":
         return _Token("if", expr=_directive_expression(node), strip_left=strip_left, strip_right=strip_right)
     if kind == "template_for_start":
         names = tuple(str(t.children[0]) for t in trees(node) if t.data == "identifier")
-        return _Token("for", expr=_directive_expression(node), names=names,
-                      strip_left=strip_left, strip_right=strip_right)
+        return _Token(
+            "for", expr=_directive_expression(node), names=names, strip_left=strip_left, strip_right=strip_right
+        )
     simple = {"template_else": "else", "template_endif": "endif", "template_endfor": "endfor"}[kind]
     return _Token(simple, strip_left=strip_left, strip_right=strip_right)
 
@@ -147,11 +148,11 @@ def _directive_expression(node: Tree) -> Tree:
 def heredoc_text(raw: str, flush: bool) -> str:
     """The body of a ``<<EOF`` / ``<<-EOF`` heredoc terminal, indentation removed for ``<<-``."""
     first_newline = raw.index("\n")
-    body = raw[first_newline + 1:]
+    body = raw[first_newline + 1 :]
     # drop the closing marker line
     body = body.rstrip("\n").rstrip("\r")
     last_newline = body.rfind("\n")
-    body = body[:last_newline + 1] if last_newline >= 0 else ""
+    body = body[: last_newline + 1] if last_newline >= 0 else ""
     if flush:
         body = _remove_common_indent(body)
     return body
@@ -178,7 +179,7 @@ def _tokens_from_text(text: str, display: str, first_line: int) -> list[_Token]:
     i, n = 0, len(text)
     while i < n:
         if text.startswith("$${", i) or text.startswith("%%{", i):
-            literal.append(text[i + 1:i + 3])
+            literal.append(text[i + 1 : i + 3])
             i += 3
             continue
         if text.startswith("${", i) or text.startswith("%{", i):
@@ -190,7 +191,7 @@ def _tokens_from_text(text: str, display: str, first_line: int) -> list[_Token]:
                 literal = []
             line = first_line + text.count("\n", 0, i)
             column = i - (text.rfind("\n", 0, i) + 1) + 3
-            out.append(_sequence_token(text[i], text[i + 2:close], display, line, column))
+            out.append(_sequence_token(text[i], text[i + 2 : close], display, line, column))
             i = close + 1
             continue
         literal.append(text[i])
@@ -252,18 +253,26 @@ def _skip_quoted(text: str, i: int) -> int:
 def _sequence_token(sigil: str, content: str, display: str, line: int, column: int) -> _Token:
     strip_left = content.startswith("~")
     strip_right = content.endswith("~") and len(content) > (1 if strip_left else 0)
-    inner = content[1 if strip_left else 0:len(content) - (1 if strip_right else 0)]
+    inner = content[1 if strip_left else 0 : len(content) - (1 if strip_right else 0)]
     if sigil == "$":
-        return _Token("interp", expr=parse_expression(inner, display, line, column),
-                      strip_left=strip_left, strip_right=strip_right)
+        return _Token(
+            "interp",
+            expr=parse_expression(inner, display, line, column),
+            strip_left=strip_left,
+            strip_right=strip_right,
+        )
     head = inner.strip()
     keyword = head.split(None, 1)[0] if head else ""
     if keyword in ("else", "endif", "endfor") and head == keyword:
         return _Token(keyword, strip_left=strip_left, strip_right=strip_right)
     if keyword == "if":
         condition = head[2:]
-        return _Token("if", expr=parse_expression(condition, display, line, column),
-                      strip_left=strip_left, strip_right=strip_right)
+        return _Token(
+            "if",
+            expr=parse_expression(condition, display, line, column),
+            strip_left=strip_left,
+            strip_right=strip_right,
+        )
     if keyword == "for":
         names, collection = _parse_for_head(head, display, line, column)
         return _Token("for", expr=collection, names=names, strip_left=strip_left, strip_right=strip_right)
@@ -276,7 +285,7 @@ def _parse_for_head(head: str, display: str, line: int, column: int) -> tuple[tu
     for_expr = trees(tree)[0] if tree.data == "expr_term" else tree
     intro = next(t for t in trees(for_expr) if t.data == "for_intro")
     names = tuple(str(t.children[0]) for t in trees(intro) if t.data == "identifier")
-    collection = [t for t in trees(intro) if t.data != "identifier"][0]
+    collection = next(t for t in trees(intro) if t.data != "identifier")
     return names, collection
 
 
@@ -305,7 +314,7 @@ def build_template(flat: list[_Token]) -> list[TemplateNode]:
                 raise EvalError("template: %{else} without %{if}")
             current = stack[-1][1].otherwise
         elif token.kind == "for":
-            key_name, value_name = (token.names if len(token.names) == 2 else (None, token.names[0]))
+            key_name, value_name = token.names if len(token.names) == 2 else (None, token.names[0])
             node = ForDirective(key_name, value_name, token.expr)
             current.append(node)
             stack.append((token, node, current))

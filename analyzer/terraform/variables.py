@@ -7,8 +7,9 @@ lexical order < --var-file files in the order given < --var values.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.location import Location
@@ -26,15 +27,23 @@ def automatic_var_files(root_dir: Path) -> list[Path]:
     """The variable files Terraform loads by itself, in its order."""
     files = [root_dir / "terraform.tfvars", root_dir / "terraform.tfvars.json"]
     try:
-        auto = sorted(p for p in root_dir.iterdir()
-                      if p.is_file() and (p.name.endswith(".auto.tfvars") or p.name.endswith(".auto.tfvars.json")))
+        auto = sorted(
+            p
+            for p in root_dir.iterdir()
+            if p.is_file() and (p.name.endswith(".auto.tfvars") or p.name.endswith(".auto.tfvars.json"))
+        )
     except OSError:
         auto = []
     return [p for p in files if p.is_file()] + auto
 
 
-def root_input_values(root_dir: Path, definition: ModuleDefinition, var_files: Sequence[Path],
-                      variables: Mapping[str, str], display_root: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+def root_input_values(
+    root_dir: Path,
+    definition: ModuleDefinition,
+    var_files: Sequence[Path],
+    variables: Mapping[str, str],
+    display_root: Path,
+) -> tuple[dict[str, Any], list[Diagnostic]]:
     values: dict[str, Any] = {}
     diagnostics: list[Diagnostic] = []
     for path in [*automatic_var_files(root_dir), *var_files]:
@@ -42,8 +51,9 @@ def root_input_values(root_dir: Path, definition: ModuleDefinition, var_files: S
         values.update(file_values)
         diagnostics.extend(problems)
     for name, raw in variables.items():
-        values[name] = parse_cli_value(raw, definition.variables[name].type_expr
-                                       if name in definition.variables else None)
+        values[name] = parse_cli_value(
+            raw, definition.variables[name].type_expr if name in definition.variables else None
+        )
     return values, diagnostics
 
 
@@ -55,8 +65,10 @@ def read_var_file(path: Path, display_root: Path) -> tuple[dict[str, Any], list[
     if tree is None:
         return {}, diagnostics
     scope = Scope(IsolatedContext(), {}, display)
-    return {name: evaluate_safely(attribute.expr, scope, attribute.location)
-            for name, attribute in file_body(tree, display).attributes.items()}, diagnostics
+    return {
+        name: evaluate_safely(attribute.expr, scope, attribute.location)
+        for name, attribute in file_body(tree, display).attributes.items()
+    }, diagnostics
 
 
 def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[Diagnostic]]:
@@ -67,8 +79,11 @@ def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[
         data = json.loads(text)
     except ValueError as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        return {}, [Diagnostic(PARSE_ERROR, f"invalid JSON: {getattr(exc, 'msg', exc)}",
-                               Location(display, line, column), "error")]
+        return {}, [
+            Diagnostic(
+                PARSE_ERROR, f"invalid JSON: {getattr(exc, 'msg', exc)}", Location(display, line, column), "error"
+            )
+        ]
     if not isinstance(data, dict):
         return {}, [Diagnostic(PARSE_ERROR, "a .tfvars.json file must hold a JSON object", Location(display), "error")]
     return normalize_decoded(data), []

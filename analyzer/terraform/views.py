@@ -25,8 +25,18 @@ if TYPE_CHECKING:
 class BodyView(LazyObject):
     """The attributes and nested blocks of one block body, evaluated on demand."""
 
-    def __init__(self, instance: "ModuleInstance", body: Body, bindings: dict[str, Any], target: str,
-                 path: str, location: Location, *, data_source: bool = False, top_level: bool = False) -> None:
+    def __init__(
+        self,
+        instance: ModuleInstance,
+        body: Body,
+        bindings: dict[str, Any],
+        target: str,
+        path: str,
+        location: Location,
+        *,
+        data_source: bool = False,
+        top_level: bool = False,
+    ) -> None:
         self.instance = instance
         self.body = body
         self.bindings = bindings
@@ -83,14 +93,21 @@ class BodyView(LazyObject):
         attribute = self.body.attributes[name]
         label = f"{self.target}.{self.path}{name}"
         return self.instance.root.once(
-            ("attr", self.target, self.path, name), label, attribute.location,
-            lambda: evaluate_safely(attribute.expr, self.scope(attribute.location.path), attribute.location))
+            ("attr", self.target, self.path, name),
+            label,
+            attribute.location,
+            lambda: evaluate_safely(attribute.expr, self.scope(attribute.location.path), attribute.location),
+        )
 
     def nested(self, block_type: str) -> Any:
         """The nested blocks of one type as a list of BlockViews (dynamic blocks expanded)."""
         label = f"{self.target}.{self.path}{block_type}"
-        return self.instance.root.once(("blocks", self.target, self.path, block_type), label, self.location,
-                                       lambda: self._expand_blocks(block_type))
+        return self.instance.root.once(
+            ("blocks", self.target, self.path, block_type),
+            label,
+            self.location,
+            lambda: self._expand_blocks(block_type),
+        )
 
     def _expand_blocks(self, block_type: str) -> Any:
         views: list[BlockView] = []
@@ -104,10 +121,18 @@ class BodyView(LazyObject):
                 views.extend(expanded)
         return views
 
-    def _block_view(self, body: Body, bindings: dict[str, Any], block_type: str, index: int,
-                    location: Location) -> "BlockView":
-        return BlockView(self.instance, body, bindings, self.target, f"{self.path}{block_type}.{index}.",
-                         location, data_source=self.data_source)
+    def _block_view(
+        self, body: Body, bindings: dict[str, Any], block_type: str, index: int, location: Location
+    ) -> BlockView:
+        return BlockView(
+            self.instance,
+            body,
+            bindings,
+            self.target,
+            f"{self.path}{block_type}.{index}.",
+            location,
+            data_source=self.data_source,
+        )
 
     def _expand_dynamic(self, block: Block, block_type: str, start: int) -> Any:
         for_each = block.body.attributes.get("for_each")
@@ -119,9 +144,16 @@ class BodyView(LazyObject):
         if isinstance(pairs, Unknown):
             return Unknown(f'dynamic "{block_type}" for_each is unknown: {pairs.reason}', for_each.location)
         iterator = _iterator_name(block) or block_type
-        return [self._block_view(contents[0].body, {**self.bindings, iterator: {"key": key, "value": value}},
-                                 block_type, start + offset, block.location)
-                for offset, (key, value) in enumerate(pairs)]
+        return [
+            self._block_view(
+                contents[0].body,
+                {**self.bindings, iterator: {"key": key, "value": value}},
+                block_type,
+                start + offset,
+                block.location,
+            )
+            for offset, (key, value) in enumerate(pairs)
+        ]
 
 
 def _iterator_name(block: Block) -> str | None:
@@ -139,10 +171,19 @@ class BlockView(BodyView):
 class ResourceView(BodyView):
     """One resource or data source instance."""
 
-    def __init__(self, instance: "ModuleInstance", decl, address: str, bindings: dict[str, Any],
-                 index: int | str | None) -> None:
-        super().__init__(instance, decl.block.body, bindings, address, "", decl.block.location,
-                         data_source=decl.mode == "data", top_level=True)
+    def __init__(
+        self, instance: ModuleInstance, decl, address: str, bindings: dict[str, Any], index: int | str | None
+    ) -> None:
+        super().__init__(
+            instance,
+            decl.block.body,
+            bindings,
+            address,
+            "",
+            decl.block.location,
+            data_source=decl.mode == "data",
+            top_level=True,
+        )
         self.decl = decl
         self.index = index
         self.bindings = {**bindings, "self": self}
@@ -151,7 +192,7 @@ class ResourceView(BodyView):
 class ModuleOutputs(LazyObject):
     """``module.x``: the outputs of one module instance."""
 
-    def __init__(self, instance: "ModuleInstance") -> None:
+    def __init__(self, instance: ModuleInstance) -> None:
         self.instance = instance
 
     def keys(self) -> list[str]:

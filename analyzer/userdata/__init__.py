@@ -15,7 +15,16 @@ from analyzer.userdata.powershell import WindowsBootstrapCall, WindowsUserData
 from analyzer.userdata.shell import KubeletAction, NodeadmCall
 
 __all__ = [
-    "decode_user_data", "UserData", "UserDataPart", "BootstrapCall", "NodeadmCall", "KubeletAction",
-    "NodeConfig", "ClusterDetails", "MissingField", "BottlerocketSettings", "WindowsUserData",
+    "BootstrapCall",
+    "BottlerocketSettings",
+    "ClusterDetails",
+    "KubeletAction",
+    "MissingField",
+    "NodeConfig",
+    "NodeadmCall",
+    "UserData",
+    "UserDataPart",
     "WindowsBootstrapCall",
+    "WindowsUserData",
+    "decode_user_data",
 ]

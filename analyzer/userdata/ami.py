@@ -25,11 +25,19 @@ EKSCTL_FAMILIES = {
     "AmazonLinux2": AL2,
     "AmazonLinux2023": AL2023,
     "Bottlerocket": BOTTLEROCKET,
-    "Ubuntu1804": UBUNTU, "Ubuntu2004": UBUNTU, "Ubuntu2204": UBUNTU, "Ubuntu2404": UBUNTU,
-    "UbuntuPro2004": UBUNTU, "UbuntuPro2204": UBUNTU, "UbuntuPro2404": UBUNTU,
-    "WindowsServer2019CoreContainer": WINDOWS, "WindowsServer2019FullContainer": WINDOWS,
-    "WindowsServer2022CoreContainer": WINDOWS, "WindowsServer2022FullContainer": WINDOWS,
-    "WindowsServer2004CoreContainer": WINDOWS, "WindowsServer20H2CoreContainer": WINDOWS,
+    "Ubuntu1804": UBUNTU,
+    "Ubuntu2004": UBUNTU,
+    "Ubuntu2204": UBUNTU,
+    "Ubuntu2404": UBUNTU,
+    "UbuntuPro2004": UBUNTU,
+    "UbuntuPro2204": UBUNTU,
+    "UbuntuPro2404": UBUNTU,
+    "WindowsServer2019CoreContainer": WINDOWS,
+    "WindowsServer2019FullContainer": WINDOWS,
+    "WindowsServer2022CoreContainer": WINDOWS,
+    "WindowsServer2022FullContainer": WINDOWS,
+    "WindowsServer2004CoreContainer": WINDOWS,
+    "WindowsServer20H2CoreContainer": WINDOWS,
 }
 _AMI_TYPE_PREFIXES = (("AL2023_", AL2023), ("AL2_", AL2), ("BOTTLEROCKET_", BOTTLEROCKET), ("WINDOWS_", WINDOWS))
 _ARCHITECTURE_WORDS = {"x86_64": X86_64, "amd64": X86_64, "arm64": ARM64, "aarch64": ARM64}
@@ -61,7 +69,7 @@ def architecture_from_ami_type(ami_type: Any) -> str | None:
 
 
 def accelerator_from_ami_type(ami_type: Any) -> str | None:
-    """"nvidia" for GPU AMI types, "neuron" for Inferentia/Trainium, else None."""
+    """ "nvidia" for GPU AMI types, "neuron" for Inferentia/Trainium, else None."""
     if not isinstance(ami_type, str):
         return None
     upper = ami_type.upper()
@@ -123,7 +131,7 @@ def k8s_version_from_ssm_path(path: Any) -> str | Unknown | None:
 
 
 def variant_from_ssm_path(path: Any) -> str | None:
-    """"standard", "nvidia", "neuron", "gpu", "fips"... when the path names one."""
+    """ "standard", "nvidia", "neuron", "gpu", "fips"... when the path names one."""
     segments = _segments(path)
     family = family_from_ssm_path(path)
     if family == AL2023 and len(segments) > 8:
@@ -211,7 +219,7 @@ def default_family_for_version(k8s_version: Any) -> str | Unknown:
 
 # -- instance types -------------------------------------------------------------------------------
 def instance_family(instance_type: Any) -> tuple[str, str, str] | None:
-    """"m6gd.large" -> ("m", "6", "gd"): series letters, generation, attribute letters."""
+    """ "m6gd.large" -> ("m", "6", "gd"): series letters, generation, attribute letters."""
     if not isinstance(instance_type, str) or not instance_type:
         return None
     family = instance_type.lower().split(".")[0]

@@ -9,19 +9,35 @@ the cluster name. The script also reads a few settings from exported environment
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from analyzer.values import PartialStr, Unknown
 
 BOOTSTRAP_PATH = "/etc/eks/bootstrap.sh"
 
-VALUE_OPTIONS = frozenset({
-    "--apiserver-endpoint", "--aws-api-retry-attempts", "--b64-cluster-ca", "--cluster-id",
-    "--container-runtime", "--containerd-config-file", "--dns-cluster-ip", "--docker-config-json",
-    "--enable-docker-bridge", "--enable-local-outpost", "--ip-family", "--kubelet-extra-args",
-    "--local-disks", "--mount-bpf-fs", "--pause-container-account", "--pause-container-version",
-    "--service-ipv4-cidr", "--service-ipv6-cidr", "--use-max-pods",
-})
+VALUE_OPTIONS = frozenset(
+    {
+        "--apiserver-endpoint",
+        "--aws-api-retry-attempts",
+        "--b64-cluster-ca",
+        "--cluster-id",
+        "--container-runtime",
+        "--containerd-config-file",
+        "--dns-cluster-ip",
+        "--docker-config-json",
+        "--enable-docker-bridge",
+        "--enable-local-outpost",
+        "--ip-family",
+        "--kubelet-extra-args",
+        "--local-disks",
+        "--mount-bpf-fs",
+        "--pause-container-account",
+        "--pause-container-version",
+        "--service-ipv4-cidr",
+        "--service-ipv6-cidr",
+        "--use-max-pods",
+    }
+)
 HELP_OPTIONS = frozenset({"-h", "--help"})
 
 # bootstrap.sh falls back to these variables when the option is not given ("${VAR:-default}")
@@ -47,8 +63,8 @@ ENVIRONMENT_FOR_OPTION = {
 }
 ENVIRONMENT_READ = frozenset(ENVIRONMENT_FOR_OPTION.values()) | {"PAUSE_CONTAINER_ACCOUNT", "PAUSE_CONTAINER_IMAGE"}
 
-ShellValue = Union[str, PartialStr, Unknown]
-OptionValue = Union[str, PartialStr, Unknown, bool]  # True: the option is given without a value
+ShellValue = str | PartialStr | Unknown
+OptionValue = str | PartialStr | Unknown | bool  # True: the option is given without a value
 
 
 @dataclass

@@ -70,9 +70,9 @@ def looks_like_bottlerocket(text: str) -> bool:
     """A TOML document whose first table is ``settings`` (or that sets ``settings.`` keys)."""
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("#") or line.startswith(HOLE_PREFIX):
+        if not line or line.startswith(("#", HOLE_PREFIX)):
             continue
-        return line.startswith("[settings") or line.startswith("settings.")
+        return line.startswith(("[settings", "settings."))
     return False
 
 

@@ -36,14 +36,16 @@ def read_cloud_config(text: str, holes: dict[str, Unknown], findings: ShellFindi
         findings.problems.append("cloud-config: the document is not a mapping")
         return
     offset = first_line - 1
-    _write_files(document.data.get("write_files"), mapping_value_node(document.node, "write_files"),
-                 holes, findings, offset)
+    _write_files(
+        document.data.get("write_files"), mapping_value_node(document.node, "write_files"), holes, findings, offset
+    )
     for key in COMMAND_KEYS:
         _commands(key, document.data.get(key), mapping_value_node(document.node, key), holes, findings, offset)
 
 
-def _write_files(entries: Any, node: yaml.Node | None, holes: dict[str, Unknown],
-                 findings: ShellFindings, offset: int) -> None:
+def _write_files(
+    entries: Any, node: yaml.Node | None, holes: dict[str, Unknown], findings: ShellFindings, offset: int
+) -> None:
     if entries is None:
         return
     if not isinstance(entries, list) or not isinstance(node, yaml.SequenceNode):
@@ -81,8 +83,9 @@ def _decoded_content(entry: dict[str, Any], findings: ShellFindings, path: str) 
     return bytes_to_text(raw)[0]
 
 
-def _commands(key: str, items: Any, node: yaml.Node | None, holes: dict[str, Unknown],
-              findings: ShellFindings, offset: int) -> None:
+def _commands(
+    key: str, items: Any, node: yaml.Node | None, holes: dict[str, Unknown], findings: ShellFindings, offset: int
+) -> None:
     if items is None:
         return
     if not isinstance(items, list) or not isinstance(node, yaml.SequenceNode):

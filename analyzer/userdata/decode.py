@@ -20,7 +20,13 @@ from typing import Any
 from analyzer.userdata.bottlerocket import looks_like_bottlerocket, read_bottlerocket
 from analyzer.userdata.cloud_config import read_cloud_config
 from analyzer.userdata.encoding import (
-    MAX_DECODED_BYTES, DecodingProblem, bytes_to_text, gunzip, is_gzip, is_printable_text, strict_base64,
+    MAX_DECODED_BYTES,
+    DecodingProblem,
+    bytes_to_text,
+    gunzip,
+    is_gzip,
+    is_printable_text,
+    strict_base64,
 )
 from analyzer.userdata.model import UserData, UserDataPart
 from analyzer.userdata.nodeconfig import is_node_config, merge_node_configs, read_node_configs
@@ -74,8 +80,7 @@ def _decode(value: Any) -> UserData:
     else:
         reason = f"user data is a {type(value).__name__}, not text"
         return UserData(known=False, reason=reason, problems=[reason])
-    result = UserData(known=True, raw_encoding=_encoding_name(layers), problems=problems,
-                      holes=list(holes.values()))
+    result = UserData(known=True, raw_encoding=_encoding_name(layers), problems=problems, holes=list(holes.values()))
     if text is None:  # an encoding layer could not be removed: the problem says why
         return result
     result.decoded_size = len(text.encode("utf-8", "replace"))
@@ -164,8 +169,9 @@ def _make_part(raw: _RawPart, index: int, holes: dict[str, Unknown]) -> UserData
     )
 
 
-def _read_part(kind: str, text: str, index: int, holes: dict[str, Unknown], collected: _Collected,
-               result: UserData) -> None:
+def _read_part(
+    kind: str, text: str, index: int, holes: dict[str, Unknown], collected: _Collected, result: UserData
+) -> None:
     if kind == "shell":
         read_shell(text, holes, 1, collected.findings)
     elif kind == "cloud-config":
@@ -233,8 +239,10 @@ def _payload_text(part: email.message.Message, result: UserData) -> str:
         payload = part.get_payload()
         return payload if isinstance(payload, str) else ""
     raw = part.get_payload(decode=True) or b""
-    if any(isinstance(d, email.errors.InvalidBase64CharactersDefect | email.errors.InvalidBase64PaddingDefect)
-           for d in part.defects):
+    if any(
+        isinstance(d, email.errors.InvalidBase64CharactersDefect | email.errors.InvalidBase64PaddingDefect)
+        for d in part.defects
+    ):
         result.problems.append(f"a MIME part ({part.get_content_type()}) has invalid base64 content")
     if is_gzip(raw):
         try:
@@ -363,8 +371,11 @@ def _counts(findings: ShellFindings) -> tuple[int, int, int]:
 
 
 def _stamp(findings: ShellFindings, before: tuple[int, int, int], index: int) -> None:
-    for item in findings.bootstrap_calls[before[0]:] + findings.nodeadm_calls[before[1]:] + \
-            findings.kubelet_actions[before[2]:]:
+    for item in (
+        findings.bootstrap_calls[before[0] :]
+        + findings.nodeadm_calls[before[1] :]
+        + findings.kubelet_actions[before[2] :]
+    ):
         item.part_index = index
 
 

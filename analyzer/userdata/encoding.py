@@ -66,9 +66,7 @@ def gunzip(raw: bytes, limit: int = MAX_DECODED_BYTES) -> bytes:
     except zlib.error as exc:
         raise DecodingProblem(f"gzip data is corrupt ({exc})") from None
     if len(out) > limit:
-        raise DecodingProblem(
-            f"gzip data expands beyond {limit} bytes; refused to decompress it further"
-        )
+        raise DecodingProblem(f"gzip data expands beyond {limit} bytes; refused to decompress it further")
     if not inflater.eof:
         raise DecodingProblem("gzip data is truncated")
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from analyzer.userdata.bootstrap_sh import BootstrapCall
 from analyzer.userdata.bottlerocket import BottlerocketSettings
@@ -20,7 +20,7 @@ ENCODINGS = ("plain", "base64", "gzip", "base64+gzip")
 class UserDataPart:
     kind: str  # one of PART_KINDS
     text: str  # decoded text; a hole reads "${?}"
-    content: Union[str, PartialStr]  # decoded text with its holes as Unknowns
+    content: str | PartialStr  # decoded text with its holes as Unknowns
     content_type: str | None = None  # the MIME Content-Type, None outside MIME
     index: int = 0
     first_line: int = 1  # where the part's text starts in the decoded document

@@ -122,7 +122,7 @@ def read_node_configs(text: str, problems: list[str]) -> list[dict[str, Any]]:
             continue
         version = str(data.get("apiVersion", "")).partition("/")[2]
         if version not in KNOWN_VERSIONS:
-            problems.append(f"NodeConfig: no kind \"NodeConfig\" is registered for version \"{data.get('apiVersion')}\"")
+            problems.append(f'NodeConfig: no kind "NodeConfig" is registered for version "{data.get("apiVersion")}"')
         configs.append(data)
     return configs
 
@@ -134,8 +134,9 @@ def is_node_config(data: Any) -> bool:
     return isinstance(api_version, str) and api_version.partition("/")[0] == GROUP
 
 
-def merge_node_configs(configs: list[dict[str, Any]], holes: dict[str, Unknown],
-                       problems: list[str] | None = None) -> NodeConfig:
+def merge_node_configs(
+    configs: list[dict[str, Any]], holes: dict[str, Unknown], problems: list[str] | None = None
+) -> NodeConfig:
     merged: dict[str, Any] = {}
     for config in configs:
         merged = _merge(merged, config, ())
@@ -191,6 +192,10 @@ def _kind_of(data: Any) -> str:
 
 
 __all__ = [
-    "NodeConfig", "ClusterDetails", "MissingField", "read_node_configs", "merge_node_configs",
+    "ClusterDetails",
+    "MissingField",
+    "NodeConfig",
     "is_node_config",
+    "merge_node_configs",
+    "read_node_configs",
 ]

@@ -9,27 +9,69 @@ template uses: ``[string]$File = "$EKSBinDir\\Start-EKSBootstrap.ps1"`` then
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from analyzer.values import PartialStr, Unknown, restore_markers
 
-PsValue = Union[str, PartialStr, Unknown]
+PsValue = str | PartialStr | Unknown
 BOOTSTRAP_SCRIPT = "start-eksbootstrap.ps1"
 KNOWN_PARAMETERS = {
     name.lower(): name
     for name in (
-        "EKSClusterName", "APIServerEndpoint", "Base64ClusterCA", "DNSClusterIP", "ServiceCIDR",
-        "KubeletExtraArgs", "KubeProxyExtraArgs", "ExcludedSnatCIDRs", "ContainerRuntime",
+        "EKSClusterName",
+        "APIServerEndpoint",
+        "Base64ClusterCA",
+        "DNSClusterIP",
+        "ServiceCIDR",
+        "KubeletExtraArgs",
+        "KubeProxyExtraArgs",
+        "ExcludedSnatCIDRs",
+        "ContainerRuntime",
     )
 }
 POWERSHELL_HOSTS = frozenset({"powershell", "powershell.exe", "pwsh", "pwsh.exe"})
-KEYWORDS = frozenset({
-    "if", "elseif", "else", "foreach", "for", "while", "do", "until", "try", "catch", "finally",
-    "switch", "function", "param", "return", "trap", "throw", "break", "continue",
-})
+KEYWORDS = frozenset(
+    {
+        "if",
+        "elseif",
+        "else",
+        "foreach",
+        "for",
+        "while",
+        "do",
+        "until",
+        "try",
+        "catch",
+        "finally",
+        "switch",
+        "function",
+        "param",
+        "return",
+        "trap",
+        "throw",
+        "break",
+        "continue",
+    }
+)
 COMMON_VERBS = (
-    "get-", "set-", "new-", "start-", "stop-", "install-", "invoke-", "write-", "add-", "remove-",
-    "import-", "initialize-", "format-", "restart-", "enable-", "disable-", "test-", "out-",
+    "get-",
+    "set-",
+    "new-",
+    "start-",
+    "stop-",
+    "install-",
+    "invoke-",
+    "write-",
+    "add-",
+    "remove-",
+    "import-",
+    "initialize-",
+    "format-",
+    "restart-",
+    "enable-",
+    "disable-",
+    "test-",
+    "out-",
 )
 _TAG_OPEN, _TAG_CLOSE = "<powershell>", "</powershell>"
 
@@ -81,7 +123,8 @@ def looks_like_powershell(text: str) -> bool:
         lowered = line.lower()
         return (
             line.startswith(("$", "& ", "[string]", "[int]", "[bool]", "[array]", "param("))
-            or lowered.startswith(COMMON_VERBS) and " " in line or lowered.startswith(_TAG_OPEN)
+            or (lowered.startswith(COMMON_VERBS) and " " in line)
+            or lowered.startswith(_TAG_OPEN)
         )
     return False
 
@@ -219,7 +262,7 @@ class _Reader:
                 index += 2
             elif ch == "$" and text.startswith("$(", index):
                 end = _matching(text, index + 1, "(", ")")
-                value = Unknown(f"PowerShell expression {_short(text[index:end + 1])} is evaluated at run time")
+                value = Unknown(f"PowerShell expression {_short(text[index : end + 1])} is evaluated at run time")
                 index = end + 1
             elif ch == "$" and text.startswith("${", index):
                 end = text.find("}", index)
@@ -261,8 +304,10 @@ def _is_variable_char(ch: str) -> bool:
 def _variable_end(text: str, start: int) -> int:
     """End of a variable name inside a string; ``$env:Name`` keeps its scope prefix."""
     end = start
-    while end < len(text) and (_is_variable_char(text[end]) or text[end] == ":" and
-                               text[start:end].lower() in ("env", "script", "global", "local")):
+    while end < len(text) and (
+        _is_variable_char(text[end])
+        or (text[end] == ":" and text[start:end].lower() in ("env", "script", "global", "local"))
+    ):
         end += 1
     return end
 
@@ -316,7 +361,7 @@ class _Lexer:
             ch = text[self.pos]
             if ch in " \t\r":
                 self.pos += 1
-            elif ch == "`" and text.startswith("`\n", self.pos) or text.startswith("`\r\n", self.pos):
+            elif (ch == "`" and text.startswith("`\n", self.pos)) or text.startswith("`\r\n", self.pos):
                 self.pos = text.index("\n", self.pos) + 1
                 self.line += 1
             elif ch in "\n;{}":
@@ -340,12 +385,12 @@ class _Lexer:
                 width = _redirection_length(text, self.pos)
                 self._emit(_Token("redirect", text[self.pos : self.pos + width]))
                 self.pos += width
-            elif ch == "[" and not self.current or ch == "[" and self.current[-1].kind == "type":
+            elif (ch == "[" and not self.current) or (ch == "[" and self.current[-1].kind == "type"):
                 self._type()
             elif ch in "&|(),":
                 self._emit(_Token("op", ch))
                 self.pos += 1
-            elif ch in "+-*/" and text.startswith("=", self.pos + 1) or ch == "=":
+            elif (ch in "+-*/" and text.startswith("=", self.pos + 1)) or ch == "=":
                 width = 2 if ch != "=" else 1
                 self._emit(_Token("op", text[self.pos : self.pos + width]))
                 self.pos += width

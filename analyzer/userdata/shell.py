@@ -11,17 +11,25 @@ writes (here-documents, cloud-config ``write_files``) and then executes.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
 
 from analyzer.userdata.bootstrap_sh import BOOTSTRAP_PATH, ENVIRONMENT_READ, BootstrapCall, read_bootstrap_arguments
 from analyzer.userdata.shell_lexer import (
-    EXPANSION, HEREDOC, Expansion, HereDoc, LogicalLine, char_index, is_operator, is_redirection,
-    scan_script, split_words,
+    EXPANSION,
+    HEREDOC,
+    Expansion,
+    HereDoc,
+    LogicalLine,
+    char_index,
+    is_operator,
+    is_redirection,
+    scan_script,
+    split_words,
 )
 from analyzer.values import PartialStr, Unknown, restore_markers
 
-ShellValue = Union[str, PartialStr, Unknown]
+ShellValue = str | PartialStr | Unknown
 
 MAX_DEPTH = 4
 RESERVED_WORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"})
@@ -31,8 +39,11 @@ SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh"})
 SHELL_OPTIONS_WITH_ARGUMENT = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 SUDO_OPTIONS_WITH_ARGUMENT = frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"})
 KUBELET_PATHS = (
-    "/etc/kubernetes/kubelet/", "/etc/systemd/system/kubelet.service", "/usr/lib/systemd/system/kubelet.service",
-    "/var/lib/kubelet/", "/etc/eks/kubelet/",
+    "/etc/kubernetes/kubelet/",
+    "/etc/systemd/system/kubelet.service",
+    "/usr/lib/systemd/system/kubelet.service",
+    "/var/lib/kubelet/",
+    "/etc/eks/kubelet/",
 )
 KUBELET_UNITS = frozenset({"kubelet", "kubelet.service"})
 SYSTEMCTL_STARTS = frozenset({"start", "restart", "enable", "reenable", "reload-or-restart", "try-restart", "reload"})
@@ -92,8 +103,9 @@ class _RawCommand:
     heredoc: HereDoc | None = None
 
 
-def read_shell(script: str, holes: dict[str, Unknown], first_line: int = 1,
-               findings: ShellFindings | None = None) -> ShellFindings:
+def read_shell(
+    script: str, holes: dict[str, Unknown], first_line: int = 1, findings: ShellFindings | None = None
+) -> ShellFindings:
     """Read one shell script (hole markers allowed) and return what it does."""
     findings = findings if findings is not None else ShellFindings()
     ShellReader(findings, holes).read(script, first_line)
@@ -103,9 +115,16 @@ def read_shell(script: str, holes: dict[str, Unknown], first_line: int = 1,
 class ShellReader:
     """Reads one script; nested scripts (``bash -c``, executed files) get child readers."""
 
-    def __init__(self, findings: ShellFindings, holes: dict[str, Unknown], *, depth: int = 0,
-                 env: dict[str, ShellValue] | None = None, exported: set[str] | None = None,
-                 via: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        findings: ShellFindings,
+        holes: dict[str, Unknown],
+        *,
+        depth: int = 0,
+        env: dict[str, ShellValue] | None = None,
+        exported: set[str] | None = None,
+        via: tuple[str, ...] = (),
+    ) -> None:
         self.findings = findings
         self.holes = holes
         self.depth = depth
@@ -129,14 +148,32 @@ class ShellReader:
             for command in _commands(tokens, line):
                 self._run(command)
 
-    def _child(self, *, share_env: bool = False, via: tuple[str, ...] = (),
-               holes: dict[str, Unknown] | None = None, env: dict[str, ShellValue] | None = None) -> "ShellReader":
+    def _child(
+        self,
+        *,
+        share_env: bool = False,
+        via: tuple[str, ...] = (),
+        holes: dict[str, Unknown] | None = None,
+        env: dict[str, ShellValue] | None = None,
+    ) -> ShellReader:
         if share_env:
-            return ShellReader(self.findings, holes or self.holes, depth=self.depth + 1, env=self.env,
-                               exported=self.exported, via=self.via + via)
+            return ShellReader(
+                self.findings,
+                holes or self.holes,
+                depth=self.depth + 1,
+                env=self.env,
+                exported=self.exported,
+                via=self.via + via,
+            )
         inherited = env if env is not None else {k: v for k, v in self.env.items() if k in self.exported}
-        return ShellReader(self.findings, holes or self.holes, depth=self.depth + 1, env=dict(inherited),
-                           exported=set(inherited), via=self.via + via)
+        return ShellReader(
+            self.findings,
+            holes or self.holes,
+            depth=self.depth + 1,
+            env=dict(inherited),
+            exported=set(inherited),
+            via=self.via + via,
+        )
 
     # -- one simple command --------------------------------------------------------------------
     def _run(self, raw: _RawCommand) -> None:
@@ -306,8 +343,12 @@ class ShellReader:
 
     def _expand_value(self, token: str) -> ShellValue:
         """A token expanded without field splitting (assignment values, redirection targets)."""
-        return _join([chunk if expansion is None else self._evaluate(expansion, 0)
-                      for chunk, expansion in _chunks(token, self.expansions)])
+        return _join(
+            [
+                chunk if expansion is None else self._evaluate(expansion, 0)
+                for chunk, expansion in _chunks(token, self.expansions)
+            ]
+        )
 
     def _evaluate(self, expansion: Expansion, line: int) -> ShellValue:
         if expansion.kind == "hole":
@@ -343,7 +384,7 @@ class ShellReader:
             return self._lookup(name)
         for op in (":-", ":=", ":+", "-", "=", "+"):
             if operator.startswith(op):
-                return self._default(name, op, operator[len(op):])
+                return self._default(name, op, operator[len(op) :])
         return Unknown(f"expansion ${{{_short(inner)}}} is only known at run time")
 
     def _default(self, name: str, op: str, word_text: str) -> ShellValue:
@@ -510,12 +551,16 @@ def _text(value: ShellValue) -> str | None:
 
 
 def _is_name(name: str) -> bool:
-    return bool(name) and (name[0].isalpha() or name[0] == "_") and all(c.isalnum() or c == "_" for c in name) \
+    return (
+        bool(name)
+        and (name[0].isalpha() or name[0] == "_")
+        and all(c.isalnum() or c == "_" for c in name)
         and name.isascii()
+    )
 
 
 def _is_in_place(option: str | None) -> bool:
-    return bool(option) and (option.startswith("-i") or option == "--in-place" or option.startswith("--in-place="))
+    return bool(option) and (option.startswith(("-i", "--in-place=")) or option == "--in-place")
 
 
 def is_kubelet_path(path: str) -> bool:
@@ -525,7 +570,7 @@ def is_kubelet_path(path: str) -> bool:
 
 def _is_env_argument(word: str) -> bool:
     name, equals, _ = word.partition("=")
-    return word.startswith("-") or bool(equals) and _is_name(name)
+    return word.startswith("-") or (bool(equals) and _is_name(name))
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from analyzer.values import Unknown
 
-EXPANSION = "\uE000"  # followed by one character that encodes the table index
-HEREDOC = "\uE001"  # a word standing for the n-th here-document of the line
+EXPANSION = "\ue000"  # followed by one character that encodes the table index
+HEREDOC = "\ue001"  # a word standing for the n-th here-document of the line
 _INDEX_BASE = 0xF0000
 MAX_EXPANSIONS = 0x10000  # one private-use character indexes them; real user data has a few dozen
 MAX_LINE = 16 * 1024  # EC2 caps all of user data at 16 KiB; shlex slows quadratically on huge words
@@ -274,9 +274,7 @@ class _Scanner:
                     break
                 body.append(candidate + "\n")
             else:
-                self.result.problems.append(
-                    f"line {first_line - 1}: here-document is not closed by {delimiter!r}"
-                )
+                self.result.problems.append(f"line {first_line - 1}: here-document is not closed by {delimiter!r}")
             self.heredocs.append(HereDoc("".join(body), first_line, expands))
         self.pending_heredocs = []
 

@@ -18,10 +18,7 @@ CORPUS = (Path(__file__).resolve().parents[2] / "../shared/corpus").resolve()
 def subject_template(expression: str) -> str:
     """The base template with one more resource whose property ``Value`` is ``expression``."""
     base = (DATA / "intrinsics-base.yaml").read_text()
-    return (
-        base
-        + f"  Subject:\n    Type: Custom::Subject\n    Properties:\n      Value: {expression}\n"
-    )
+    return base + f"  Subject:\n    Type: Custom::Subject\n    Properties:\n      Value: {expression}\n"
 
 
 @pytest.fixture

@@ -117,12 +117,9 @@ def test_resource_with_undefined_condition_may_exist() -> None:
         ("A: !And []", "Fn::And takes a list"),
     ],
 )
-def test_malformed_conditions_are_undecided_with_a_diagnostic(
-    conditions: str, message: str
-) -> None:
+def test_malformed_conditions_are_undecided_with_a_diagnostic(conditions: str, message: str) -> None:
     template = load_template_text(
-        f"Conditions:\n  {conditions}\n"
-        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: A\n",
+        f"Conditions:\n  {conditions}\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Condition: A\n",
         display="c.yaml",
         key="t",
     )

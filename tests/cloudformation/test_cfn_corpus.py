@@ -40,16 +40,11 @@ def test_every_corpus_template_loads(corpus: Path) -> None:
             reasons[f"{problem.code} {problem.severity}"] += 1
         if decoded.document is not None:
             # what decodes evaluates cleanly: only repeated-key warnings and macro notes
-            assert all(d.severity in ("warning", "info") for d in template.diagnostics), (
+            assert all(d.severity in ("warning", "info") for d in template.diagnostics), template.diagnostics
+            assert not any("not supported" in d.message or "neither" in d.message for d in template.diagnostics), (
                 template.diagnostics
             )
-            assert not any(
-                "not supported" in d.message or "neither" in d.message for d in template.diagnostics
-            ), template.diagnostics
-    print(
-        f"\ncorpus CloudFormation sweep: {dict(counts)}, diagnostics {dict(reasons)}, "
-        f"load time {elapsed:.3f}s"
-    )
+    print(f"\ncorpus CloudFormation sweep: {dict(counts)}, diagnostics {dict(reasons)}, load time {elapsed:.3f}s")
     assert counts["decoded"] >= 60 and counts["resources"] >= 500
     assert elapsed < 10
 
@@ -83,11 +78,7 @@ def test_eksctl_generated_templates_load(corpus: Path) -> None:
 
 
 def test_go_templated_corpus_file_is_a_parse_error(corpus: Path) -> None:
-    path = (
-        corpus
-        / "aws__aws-k8s-tester/internal/deployers/eksapi/templates"
-        / "unmanaged-nodegroup.yaml.template"
-    )
+    path = corpus / "aws__aws-k8s-tester/internal/deployers/eksapi/templates" / "unmanaged-nodegroup.yaml.template"
     if not path.is_file():
         pytest.skip("the templated node group is not in the corpus")
     template = load_template(path, display="unmanaged-nodegroup.yaml.template", key="ng")
@@ -100,9 +91,7 @@ def test_self_managed_node_template_values(corpus: Path) -> None:
     path = corpus / "awslabs__amazon-eks-ami" / "amazon-eks-nodegroup.yaml"
     if not path.is_file():
         pytest.skip("the node group template is not in the corpus")
-    template = load_template(
-        path, display="amazon-eks-nodegroup.yaml", key="ng", parameters={"ClusterName": "demo"}
-    )
+    template = load_template(path, display="amazon-eks-nodegroup.yaml", key="ng", parameters={"ClusterName": "demo"})
     launch_template = next(r for r in template.resources if r.type == "AWS::EC2::LaunchTemplate")
     data = launch_template.properties["LaunchTemplateData"]
     assert isinstance(data["ImageId"], SsmParameter)

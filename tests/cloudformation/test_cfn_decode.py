@@ -19,9 +19,7 @@ def only_diagnostic(template):
 
 
 def test_go_templated_file_is_a_parse_error_with_a_hint(data_dir: Path) -> None:
-    template = load_template(
-        data_dir / "go-templated.yaml.template", display="ng.yaml.template", key="t"
-    )
+    template = load_template(data_dir / "go-templated.yaml.template", display="ng.yaml.template", key="t")
     problem = only_diagnostic(template)
     assert problem.code == PARSE_ERROR and problem.severity == "error"
     assert (problem.location.path, problem.location.line) == ("ng.yaml.template", 9)
@@ -49,9 +47,7 @@ def test_malformed_input_is_a_parse_error(load_text, text: str, line: int, fragm
 
 
 def test_dynamic_references_do_not_trigger_the_template_hint(load_text) -> None:
-    problem = only_diagnostic(
-        load_text("Resources:\n  A:\n    Type: '{{resolve:ssm:/x}}'\n  B: [\n")
-    )
+    problem = only_diagnostic(load_text("Resources:\n  A:\n    Type: '{{resolve:ssm:/x}}'\n  B: [\n"))
     assert "text-template" not in problem.message
 
 
@@ -129,9 +125,7 @@ def test_unreadable_files(tmp_path: Path, content: bytes, fragment: str) -> None
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    problem = only_diagnostic(
-        load_template(tmp_path / "absent.yaml", display="absent.yaml", key="t")
-    )
+    problem = only_diagnostic(load_template(tmp_path / "absent.yaml", display="absent.yaml", key="t"))
     assert problem.code == UNREADABLE and "cannot read" in problem.message
 
 
@@ -191,9 +185,7 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_malformed_sections_keep_what_is_valid(
-    load_text, text: str, fragment: str, loaded: list
-) -> None:
+def test_malformed_sections_keep_what_is_valid(load_text, text: str, fragment: str, loaded: list) -> None:
     template = load_text(text)
     assert [r.logical_id for r in template.resources] == loaded
     (problem,) = template.diagnostics

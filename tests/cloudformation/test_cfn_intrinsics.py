@@ -259,9 +259,7 @@ UNKNOWN = [
 ]
 
 
-@pytest.mark.parametrize(
-    "expression, expected", [c[1:] for c in UNKNOWN], ids=[c[0] for c in UNKNOWN]
-)
+@pytest.mark.parametrize("expression, expected", [c[1:] for c in UNKNOWN], ids=[c[0] for c in UNKNOWN])
 def test_values_known_only_at_deploy_time(evaluate, expression: str, expected: Any) -> None:
     value, template = evaluate(expression)
     expected.check(value)
@@ -303,8 +301,7 @@ def test_sub_block_scalar_keeps_user_data_text(load_text) -> None:
     user_data = template.resources[0].properties["UserData"]
     assert isinstance(user_data, Encoded) and user_data.encoding == "base64"
     assert user_data.inner.text("<cluster>") == (
-        "#!/bin/bash\n/etc/eks/bootstrap.sh <cluster> --kubelet-extra-args '--node-labels=a=b'\n"
-        "echo ${HOME} done\n"
+        "#!/bin/bash\n/etc/eks/bootstrap.sh <cluster> --kubelet-extra-args '--node-labels=a=b'\necho ${HOME} done\n"
     )
 
 
@@ -325,9 +322,7 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(
-    "expression, message", [c[1:] for c in MALFORMED], ids=[c[0] for c in MALFORMED]
-)
+@pytest.mark.parametrize("expression, message", [c[1:] for c in MALFORMED], ids=[c[0] for c in MALFORMED])
 def test_malformed_intrinsics_become_diagnostics(evaluate, expression: str, message: str) -> None:
     value, template = evaluate(expression)
     problems = [d for d in template.diagnostics if d.code == EVALUATION]

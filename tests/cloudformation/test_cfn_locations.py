@@ -72,7 +72,6 @@ def test_location_for_falls_back_to_the_nearest_written_ancestor(data_dir: Path)
 
 def test_property_named_type_takes_the_entry(load_text) -> None:
     template = load_text(
-        "Resources:\n  Entry:\n    Type: AWS::EKS::AccessEntry\n    Properties:\n"
-        "      Type: EC2_LINUX\n"
+        "Resources:\n  Entry:\n    Type: AWS::EKS::AccessEntry\n    Properties:\n      Type: EC2_LINUX\n"
     )
     assert template.resources[0].locations["Type"].line == 5

@@ -45,7 +45,7 @@ def test_parameter_sources(evaluate) -> None:
 
 
 def test_ssm_parameter_type_keeps_the_path(evaluate) -> None:
-    value, template = evaluate("!Ref NodeAmi")
+    value, _template = evaluate("!Ref NodeAmi")
     assert isinstance(value, SsmParameter) and value.path == AMI_PATH
     given, _ = evaluate("!Ref NodeAmi", {"NodeAmi": "/custom/ami"})
     assert isinstance(given, SsmParameter) and given.path == "/custom/ami"
@@ -107,9 +107,7 @@ def test_parameter_file_values_feed_the_template(data_dir: Path, evaluate) -> No
         ("A: [unclosed", "not valid JSON or YAML"),
     ],
 )
-def test_bad_parameter_files_raise_a_clear_error(
-    tmp_path: Path, content: str, message: str
-) -> None:
+def test_bad_parameter_files_raise_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "params.yaml"
     path.write_text(content)
     with pytest.raises(ValueError) as error:

@@ -42,9 +42,7 @@ def test_endpoint_access(text: str, expected: tuple[bool, bool]) -> None:
 
 
 def test_endpoint_access_with_a_placeholder_is_unknown() -> None:
-    public, private = defaults.endpoint_access(
-        config("vpc:\n  clusterEndpoints:\n    publicAccess: ${PUBLIC}\n")
-    )
+    public, private = defaults.endpoint_access(config("vpc:\n  clusterEndpoints:\n    publicAccess: ${PUBLIC}\n"))
     assert isinstance(public, Unknown)
     assert private is False
 
@@ -163,9 +161,7 @@ def test_unknown_ami_family_is_unknown() -> None:
         ),
     ],
 )  # fmt: skip
-def test_node_role_policies(
-    cluster: str, group: dict[str, Any], managed: bool, expected: list[str]
-) -> None:
+def test_node_role_policies(cluster: str, group: dict[str, Any], managed: bool, expected: list[str]) -> None:
     policies = defaults.node_role_policies(config(cluster), group, managed=managed)
     assert policies == [arn(name) for name in expected]
 
@@ -208,8 +204,7 @@ REJECTED = [
         "when using a custom AMI, amiFamily needs to be explicitly set",
     ),
     (
-        "managedNodeGroups:\n  - name: a\n    ami: ami-0123456789abcdef0\n"
-        "    amiFamily: AmazonLinux2\n",
+        "managedNodeGroups:\n  - name: a\n    ami: ami-0123456789abcdef0\n    amiFamily: AmazonLinux2\n",
         "managedNodeGroups.0.ami",
         "managedNodeGroups[0].overrideBootstrapCommand is required when using a custom AMI",
     ),
@@ -235,8 +230,7 @@ REJECTED = [
         "preBootstrapCommands is not supported for Bottlerocket nodegroups",
     ),
     (
-        "nodeGroups:\n  - name: a\n    containerRuntime: containerd\n"
-        "    overrideBootstrapCommand: x\n",
+        "nodeGroups:\n  - name: a\n    containerRuntime: containerd\n    overrideBootstrapCommand: x\n",
         "nodeGroups.0.overrideBootstrapCommand",
         "overrideBootstrapCommand overwrites container runtime setting",
     ),
@@ -246,8 +240,7 @@ REJECTED = [
         "only containerd is supported for container runtime, starting with EKS version 1.24",
     ),
     (
-        "privateCluster:\n  enabled: true\n  skipEndpointCreation: true\n"
-        "  additionalEndpointServices: [autoscaling]\n",
+        "privateCluster:\n  enabled: true\n  skipEndpointCreation: true\n  additionalEndpointServices: [autoscaling]\n",
         "privateCluster.additionalEndpointServices",
         "privateCluster.additionalEndpointServices cannot be set when",
     ),
@@ -297,8 +290,7 @@ ACCEPTED = [
     "    ami: ami-0123456789abcdef0\n    overrideBootstrapCommand: x\n",
     "  version: '1.23'\nnodeGroups:\n  - name: a\n    containerRuntime: dockerd\n",
     "vpc:\n  sharedNodeSecurityGroup: sg-1\n  manageSharedNodeSecurityGroupRules: false\n",
-    "nodeGroups:\n  - name: a\n    securityGroups:\n      withShared: false\n"
-    "      withLocal: true\n",
+    "nodeGroups:\n  - name: a\n    securityGroups:\n      withShared: false\n      withLocal: true\n",
 ]
 
 

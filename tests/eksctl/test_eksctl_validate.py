@@ -89,8 +89,7 @@ def test_each_error_is_located_at_the_offending_field() -> None:
         ),
         (
             "vpc:\n  clusterEndpoints:\n    privateAccess: enabled\n",
-            "vpc.clusterEndpoints.privateAccess: expected a boolean (true or false), "
-            "found the string 'enabled'",
+            "vpc.clusterEndpoints.privateAccess: expected a boolean (true or false), found the string 'enabled'",
             "error",
         ),
         (
@@ -109,8 +108,7 @@ def test_each_error_is_located_at_the_offending_field() -> None:
             "not know (did you mean 'privateNetworking'?)",
             "warning",
         ),
-        ("fargateProfiles:\n  - selectors: []\n", "fargateProfiles[0]: 'name' is required",
-         "error"),
+        ("fargateProfiles:\n  - selectors: []\n", "fargateProfiles[0]: 'name' is required", "error"),
         (
             "nodeGroups:\n  - name: a\n    taints:\n      - key: k\n        effect: NoSchedul\n",
             "nodeGroups[0].taints[0].effect: 'NoSchedul' is not one of ['NoSchedule',",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -12,13 +13,13 @@ from analyzer.location import Location
 from analyzer.yamlsafe import MAX_DEPTH, YamlDocument, dotted, load_yaml_documents
 
 # Every behaviour holds whether libyaml or PyYAML's own parser reads the events.
-LOADERS = [getattr(yamlsafe, name) for name in ("_PurePythonLoader", "_LibyamlLoader")
-           if hasattr(yamlsafe, name)]
+LOADERS = [getattr(yamlsafe, name) for name in ("_PurePythonLoader", "_LibyamlLoader") if hasattr(yamlsafe, name)]
 
 
 @pytest.fixture(autouse=True, params=LOADERS, ids=lambda loader: loader.__name__)
 def event_source(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamlsafe, "_GuardedLoader", request.param)
+
 
 CLUSTER = """\
 apiVersion: eksctl.io/v1alpha5
@@ -132,16 +133,14 @@ def test_dates_and_binary_stay_text() -> None:
 def test_unsafe_and_unknown_tags_are_refused(text: str) -> None:
     documents, diagnostics = load_yaml_documents(text, "u.yaml")
     assert documents == []
-    assert [(d.code, d.location.line, d.location.column) for d in diagnostics] == [
-        (PARSE_ERROR, 1, 4)
-    ]
+    assert [(d.code, d.location.line, d.location.column) for d in diagnostics] == [(PARSE_ERROR, 1, 4)]
     assert "not allowed" in diagnostics[0].message
 
 
 def test_alias_bomb_is_refused_quickly() -> None:
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     names = "abcdefghi"
-    for previous, name in zip(names, names[1:]):
+    for previous, name in itertools.pairwise(names):
         levels.append(f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
     started = time.perf_counter()
     documents, diagnostics = load_yaml_documents("\n".join(levels) + "\n", "bomb.yaml")
@@ -184,7 +183,7 @@ def test_parse_error_points_at_the_problem_mark() -> None:
 
 
 def test_undefined_alias_is_a_parse_error() -> None:
-    documents, diagnostics = load_yaml_documents("a: *nowhere\n", "p.yaml")
+    _documents, diagnostics = load_yaml_documents("a: *nowhere\n", "p.yaml")
     assert [d.code for d in diagnostics] == [PARSE_ERROR]
     assert "undefined alias" in diagnostics[0].message
 
@@ -199,9 +198,7 @@ def test_deep_nesting_is_refused_without_a_traceback() -> None:
 def test_control_characters_are_unreadable() -> None:
     documents, diagnostics = load_yaml_documents("a: b\nc: \x00\n", "bin.yaml")
     assert documents == []
-    assert [(d.code, d.location.line, d.location.column) for d in diagnostics] == [
-        (UNREADABLE, 2, 4)
-    ]
+    assert [(d.code, d.location.line, d.location.column) for d in diagnostics] == [(UNREADABLE, 2, 4)]
 
 
 def test_empty_text_has_no_documents() -> None:

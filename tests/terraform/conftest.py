@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -13,8 +14,10 @@ from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate
 from analyzer.terraform.files import FileAccess
 from analyzer.terraform.parsing import parse_expression
 
-def evaluate_text(text: str, bindings: dict[str, Any] | None = None, base_dir: Path | None = None,
-                  reports: list | None = None) -> Any:
+
+def evaluate_text(
+    text: str, bindings: dict[str, Any] | None = None, base_dir: Path | None = None, reports: list | None = None
+) -> Any:
     """Evaluate one HCL expression with local names bound; file functions read under ``base_dir``."""
     files = None
     if base_dir is not None:

@@ -33,9 +33,9 @@ CASES = [
     ('"false" ? 1 : 2', 2),
     # collections, indexing, attributes
     ('{a = 1, "b-c" = 2, (k) = 3}', {"a": 1, "b-c": 2, "key": 3}),
-    ('{for = 1, in = 2}', {"for": 1, "in": 2}),
+    ("{for = 1, in = 2}", {"for": 1, "in": 2}),
     ("[1, 2, 3][1]", 2),
-    ('{a = {b = [10, 20]}}.a.b[1]', 20),
+    ("{a = {b = [10, 20]}}.a.b[1]", 20),
     ("l.0", "first"),
     ('m["x y"]', 1),
     # strings and templates
@@ -48,7 +48,7 @@ CASES = [
     ('"a %{~ if true ~} b %{~ endif ~} c"', "abc"),
     # for expressions
     ("[for v in l : upper(v)]", ["FIRST", "SECOND"]),
-    ("[for i, v in l : i if v != \"first\"]", [1]),
+    ('[for i, v in l : i if v != "first"]', [1]),
     ("{for k, v in m : v => k}", {"1": "x y"}),
     ('{for s in ["a", "bb", "cc"] : length(s) => s...}', {"1": ["a"], "2": ["bb", "cc"]}),
     ("[for k, v in {b = 2, a = 1} : k]", ["a", "b"]),
@@ -78,7 +78,7 @@ def test_expressions_evaluate_like_terraform(ev, expression, expected):
 
 
 def test_heredocs_keep_text_and_interpolate(ev):
-    text = 'x = <<EOT\n  hello ${k}\n  $${kept}\nEOT\n'
+    text = "x = <<EOT\n  hello ${k}\n  $${kept}\nEOT\n"
     assert ev(text.split("= ", 1)[1], BINDINGS) == "  hello key\n  ${kept}\n"
 
 
@@ -97,8 +97,16 @@ def test_template_lexer_tracks_nested_braces_and_quoted_strings(ev):
     assert ev(expression, BINDINGS) == '{"a":"}"} x key}\n'
 
 
-INVALID = ["1 + true", '"a" < 1', "[1][5]", '{a = 1}.b', "null.x", "{a = 1}[0]", "nothing[0]",
-           "[for k, v in {a = 1, b = 1} : v => k]"]
+INVALID = [
+    "1 + true",
+    '"a" < 1',
+    "[1][5]",
+    "{a = 1}.b",
+    "null.x",
+    "{a = 1}[0]",
+    "nothing[0]",
+    "[for k, v in {a = 1, b = 1} : v => k]",
+]
 
 
 @pytest.mark.parametrize("expression", INVALID)

@@ -20,7 +20,7 @@ def _block(configuration, address):
 
 @pytest.fixture(scope="module")
 def json_config():
-    configuration, = load_terraform([DATA / "json_syntax"], scan_root=DATA)
+    (configuration,) = load_terraform([DATA / "json_syntax"], scan_root=DATA)
     return configuration
 
 
@@ -47,7 +47,7 @@ def test_json_syntax_keeps_line_numbers(json_config):
 
 def test_invalid_json_syntax_is_a_parse_diagnostic(tmp_path):
     (tmp_path / "main.tf.json").write_text('{"resource": {"a": {"b": {"x": }}}}')
-    configuration, = load_terraform([tmp_path], scan_root=tmp_path)
+    (configuration,) = load_terraform([tmp_path], scan_root=tmp_path)
     assert [d.code for d in configuration.diagnostics] == [PARSE_ERROR]
 
 
@@ -89,10 +89,13 @@ def test_plan_without_hcl_is_located_at_the_plan_file():
     assert len(plan.blocks) == 3
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "invalid JSON"),
-    (json.dumps({"format_version": "1.2"}), "not a Terraform plan"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "invalid JSON"),
+        (json.dumps({"format_version": "1.2"}), "not a Terraform plan"),
+    ],
+)
 def test_invalid_plan_is_a_diagnostic(tmp_path, content, message):
     path = tmp_path / "plan.json"
     path.write_text(content)

@@ -21,7 +21,7 @@ MODULES = DATA / "modules"
 
 @pytest.fixture(scope="module")
 def shop():
-    configuration, = load_terraform([MODULES / "root"], scan_root=MODULES)
+    (configuration,) = load_terraform([MODULES / "root"], scan_root=MODULES)
     return configuration
 
 
@@ -48,7 +48,9 @@ def test_inputs_flow_into_the_module_and_outputs_back(shop):
     assert group.attributes["node_group_name"] == "shop-eks-green"  # via module.label output
     assert group.attributes["instance_types"] == ["m6i.large"]  # each.value of the call
     assert [(s.target, s.attribute) for s in group.attributes["subnet_ids"]] == [
-        ("module.network.aws_subnet.private[0]", "id"), ("module.network.aws_subnet.private[1]", "id")]
+        ("module.network.aws_subnet.private[0]", "id"),
+        ("module.network.aws_subnet.private[1]", "id"),
+    ]
     assert _block(shop, "module.replica_labels[1].terraform_data.label").attributes["input"] == "replica-1"
 
 
@@ -67,30 +69,39 @@ def test_blocks_inside_modules_carry_their_own_location_and_the_call(shop):
     assert (group.module_call.path, group.module_call.line) == ("root/main.tf", 12)
     label = _block(shop, 'module.nodes["blue"].module.label.terraform_data.label')
     assert label.module_call_address == 'module.nodes["blue"]'  # the call written in the root module
-    assert [address for address, _ in label.module_call_chain] == ['module.nodes["blue"]',
-                                                                   'module.nodes["blue"].module.label']
+    assert [address for address, _ in label.module_call_chain] == [
+        'module.nodes["blue"]',
+        'module.nodes["blue"].module.label',
+    ]
     assert label.module_call_chain[1][1].path == "modules/nodes/main.tf"
 
 
 def test_templatefile_resolves_relative_to_the_module(shop):
     template = _block(shop, 'module.nodes["blue"].aws_launch_template.this')
     script = base64.b64decode(template.attributes["user_data"]).decode()
-    assert script == ("#!/bin/bash\nset -o errexit\n/etc/eks/bootstrap.sh shop-eks \\\n"
-                      "  --kubelet-extra-args '--node-labels=group=blue,tier=workers,managed=terraform'\n")
+    assert script == (
+        "#!/bin/bash\nset -o errexit\n/etc/eks/bootstrap.sh shop-eks \\\n"
+        "  --kubelet-extra-args '--node-labels=group=blue,tier=workers,managed=terraform'\n"
+    )
 
 
 def test_remote_module_outputs_are_unknown_naming_the_source(shop):
     entry = _block(shop, 'aws_eks_access_entry.nodes["green"]')
     value = entry.attributes["cluster_name"]
     assert isinstance(value, Unknown)
-    assert value.reason == ("module.eks_remote (terraform-aws-modules/eks/aws) is not downloaded; "
-                            "run terraform init or lint plan JSON")
+    assert value.reason == (
+        "module.eks_remote (terraform-aws-modules/eks/aws) is not downloaded; run terraform init or lint plan JSON"
+    )
     assert not [b for b in shop.blocks if b.address.startswith("module.eks_remote.")]
 
 
 def test_called_directories_are_not_roots():
-    directories = [MODULES / "root", MODULES / "modules" / "network", MODULES / "modules" / "nodes",
-                   MODULES / "modules" / "label"]
+    directories = [
+        MODULES / "root",
+        MODULES / "modules" / "network",
+        MODULES / "modules" / "nodes",
+        MODULES / "modules" / "label",
+    ]
     assert find_root_modules(directories, MODULES) == [(MODULES / "root").resolve()]
     assert len(load_terraform(directories, scan_root=MODULES)) == 1
 
@@ -101,8 +112,14 @@ def _init_layout(tmp_path: Path, copies: dict[str, Path]) -> Path:
     entries = [{"Key": "", "Source": "", "Dir": "."}]
     for key, source in copies.items():
         shutil.copytree(source, root / ".terraform" / "modules" / key)
-        entries.append({"Key": key, "Source": f"registry.terraform.io/example/{key}/aws", "Version": "1.0.0",
-                        "Dir": f".terraform/modules/{key}"})
+        entries.append(
+            {
+                "Key": key,
+                "Source": f"registry.terraform.io/example/{key}/aws",
+                "Version": "1.0.0",
+                "Dir": f".terraform/modules/{key}",
+            }
+        )
     (root / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": entries}))
     return root
 
@@ -121,7 +138,7 @@ module "eks" {
 }
 """)
     discovered = [root, root / ".terraform" / "modules" / "eks", root / ".terraform" / "modules" / "eks.label"]
-    configuration, = load_terraform(discovered, scan_root=tmp_path)  # the copies are not roots
+    (configuration,) = load_terraform(discovered, scan_root=tmp_path)  # the copies are not roots
     group = _block(configuration, "module.eks.aws_eks_node_group.this")
     assert group.attributes["node_group_name"] == "remote-g1"
     assert group.location.path == "live/.terraform/modules/eks/main.tf"
@@ -129,9 +146,10 @@ module "eks" {
 
 
 def test_module_source_outside_the_scanned_root_is_refused(write_config, load):
-    base = write_config({
-        "outside/main.tf": 'output "secret" {\n  value = "never read"\n}\n',
-        "scanned/root/main.tf": """
+    base = write_config(
+        {
+            "outside/main.tf": 'output "secret" {\n  value = "never read"\n}\n',
+            "scanned/root/main.tf": """
             module "escape" {
               source = "../../outside"
             }
@@ -139,7 +157,8 @@ def test_module_source_outside_the_scanned_root_is_refused(write_config, load):
               input = module.escape.secret
             }
         """,
-    })
+        }
+    )
     configuration = load(base / "scanned" / "root", scan_root=base / "scanned")
     value = configuration.blocks[0].attributes["input"]
     assert isinstance(value, Unknown) and "outside the scanned root" in value.reason
@@ -148,8 +167,9 @@ def test_module_source_outside_the_scanned_root_is_refused(write_config, load):
 
 
 def test_unknown_for_each_on_a_module_gives_one_stand_in_instance(write_config, load):
-    root = write_config({
-        "root/main.tf": """
+    root = write_config(
+        {
+            "root/main.tf": """
             variable "groups" {}
             module "child" {
               source   = "../child"
@@ -157,13 +177,14 @@ def test_unknown_for_each_on_a_module_gives_one_stand_in_instance(write_config, 
               name     = each.key
             }
         """,
-        "child/main.tf": """
+            "child/main.tf": """
             variable "name" {}
             resource "terraform_data" "x" {
               input = var.name
             }
         """,
-    })
+        }
+    )
     configuration = load(root / "root", scan_root=root)
     (stand_in,) = configuration.blocks
     assert stand_in.address == "module.child.terraform_data.x"

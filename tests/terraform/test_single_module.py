@@ -30,10 +30,13 @@ def test_locals_resolve_in_any_order(single):
     assert _block(single, "aws_eks_cluster.this").attributes["name"] == "dev-cluster"
 
 
-@pytest.mark.parametrize("address, index, cidr, zone", [
-    ("aws_subnet.private[0]", 0, "10.0.0.0/24", "eu-west-1a"),
-    ("aws_subnet.private[1]", 1, "10.0.1.0/24", "eu-west-1b"),
-])
+@pytest.mark.parametrize(
+    "address, index, cidr, zone",
+    [
+        ("aws_subnet.private[0]", 0, "10.0.0.0/24", "eu-west-1a"),
+        ("aws_subnet.private[1]", 1, "10.0.1.0/24", "eu-west-1b"),
+    ],
+)
 def test_count_instances_have_terraform_addresses(single, address, index, cidr, zone):
     subnet = _block(single, address)
     assert subnet.index == index
@@ -69,11 +72,15 @@ def test_references_to_computed_attributes_are_refs_to_the_instance(single):
     assert isinstance(role, Ref) and (role.target, role.attribute) == ("aws_iam_role.node", "arn")
     assert node_group.attributes["cluster_name"] == "dev-cluster"  # configured, so known
     subnets = node_group.attributes["subnet_ids"]
-    assert [(s.target, s.attribute) for s in subnets] == [("aws_subnet.private[0]", "id"),
-                                                           ("aws_subnet.private[1]", "id")]
+    assert [(s.target, s.attribute) for s in subnets] == [
+        ("aws_subnet.private[0]", "id"),
+        ("aws_subnet.private[1]", "id"),
+    ]
     cluster = _block(single, "aws_eks_cluster.this")
     assert [s.target for s in cluster.attributes["vpc_config"][0]["subnet_ids"]] == [
-        "aws_subnet.private[0]", "aws_subnet.private[1]"]
+        "aws_subnet.private[0]",
+        "aws_subnet.private[1]",
+    ]
 
 
 def test_dynamic_blocks_expand_to_nested_block_lists(single):
@@ -137,12 +144,12 @@ def test_syntax_error_is_a_located_diagnostic(tmp_path):
     assert diagnostic.code == PARSE_ERROR
     assert (diagnostic.location.path, diagnostic.location.line) == ("broken.tf", 3)
     assert diagnostic.message.startswith("HCL syntax error: unexpected '}'")
-    configuration, = load_terraform([tmp_path], scan_root=tmp_path)
+    (configuration,) = load_terraform([tmp_path], scan_root=tmp_path)
     assert [d.code for d in configuration.diagnostics] == [PARSE_ERROR]
 
 
 def test_parse_tree_carries_line_and_column(tmp_path):
-    (tmp_path / "ok.tf").write_text('\n\nlocals {\n  a = 1\n}\n')
+    (tmp_path / "ok.tf").write_text("\n\nlocals {\n  a = 1\n}\n")
     tree, diagnostics = parse_hcl_file(tmp_path / "ok.tf", "ok.tf")
     assert diagnostics == []
     block = tree.children[0].children[-1] if False else next(tree.find_data("block"))
@@ -150,7 +157,9 @@ def test_parse_tree_carries_line_and_column(tmp_path):
 
 
 def test_reference_cycle_among_locals_is_reported_not_recursed(write_config, load):
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         locals {
           a = local.b
           b = "${local.c}-x"
@@ -159,7 +168,9 @@ def test_reference_cycle_among_locals_is_reported_not_recursed(write_config, loa
         resource "terraform_data" "x" {
           input = local.a
         }
-    """})
+    """
+        }
+    )
     configuration = load(root)
     (diagnostic,) = [d for d in configuration.diagnostics if d.code == EVALUATION]
     assert "reference cycle" in diagnostic.message
@@ -170,21 +181,29 @@ def test_reference_cycle_among_locals_is_reported_not_recursed(write_config, loa
 
 
 def test_resource_cycle_through_attributes_is_reported(write_config, load):
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         resource "aws_iam_role" "a" {
           name = aws_iam_role.b.name
         }
         resource "aws_iam_role" "b" {
           name = aws_iam_role.a.name
         }
-    """})
+    """
+        }
+    )
     configuration = load(root)
-    assert any("reference cycle: aws_iam_role.a.name -> aws_iam_role.b.name -> aws_iam_role.a.name"
-               in d.message for d in configuration.diagnostics)
+    assert any(
+        "reference cycle: aws_iam_role.a.name -> aws_iam_role.b.name -> aws_iam_role.a.name" in d.message
+        for d in configuration.diagnostics
+    )
 
 
 def test_self_referencing_local_does_not_recurse(write_config, load):
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         locals {
           grow = concat(local.grow, [1])
         }
@@ -194,29 +213,39 @@ def test_self_referencing_local_does_not_recurse(write_config, load):
         resource "terraform_data" "x" {
           input = length(local.grow)
         }
-    """})
+    """
+        }
+    )
     configuration = load(root)
     assert isinstance(configuration.blocks[0].attributes["input"], Unknown)
 
 
 def test_special_references(write_config, load):
-    root = write_config({"env/main.tf": """
+    root = write_config(
+        {
+            "env/main.tf": """
         resource "terraform_data" "x" {
           input = [path.module, path.root, basename(path.cwd), terraform.workspace]
         }
-    """})
+    """
+        }
+    )
     configuration = load(root / "env", scan_root=root)
     assert configuration.blocks[0].attributes["input"] == [".", ".", "env", "default"]
 
 
 def test_an_error_inside_one_attribute_does_not_stop_the_others(write_config, load):
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         resource "terraform_data" "x" {
           bad   = {}.missing
           good  = "fine"
           typed = 1 + "two"
         }
-    """})
+    """
+        }
+    )
     attributes = load(root).blocks[0].attributes
     assert attributes["good"] == "fine"
     assert isinstance(attributes["bad"], Unknown) and isinstance(attributes["typed"], Unknown)
@@ -224,7 +253,9 @@ def test_an_error_inside_one_attribute_does_not_stop_the_others(write_config, lo
 
 
 def test_whole_resource_references_give_lists_of_refs(write_config, load):
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         resource "aws_subnet" "private" {
           count      = 2
           cidr_block = "10.0.${count.index}.0/24"
@@ -239,7 +270,9 @@ def test_whole_resource_references_give_lists_of_refs(write_config, load):
             partition  = data.aws_partition.current.partition
           }
         }
-    """})
+    """
+        }
+    )
     forms = next(b for b in load(root).blocks if b.address == "terraform_data.forms").attributes["input"]
     expected = [("aws_subnet.private[0]", "id"), ("aws_subnet.private[1]", "id")]
     for form in ("full_splat", "attr_splat", "for_expr"):
@@ -247,7 +280,9 @@ def test_whole_resource_references_give_lists_of_refs(write_config, load):
     assert forms["explicit"] == "10.0.1.0/24"
     partition = forms["partition"]
     assert isinstance(partition, Ref) and (partition.target, partition.attribute) == (
-        "data.aws_partition.current", "partition")
+        "data.aws_partition.current",
+        "partition",
+    )
     assert partition.origin.line == 6
 
 
@@ -258,12 +293,16 @@ def test_an_internal_failure_degrades_to_unknown_with_a_diagnostic(write_config,
         raise ZeroDivisionError("defect")
 
     monkeypatch.setattr(REGISTRY["upper"], "impl", broken)
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         resource "terraform_data" "x" {
           input = upper("a")
           other = "kept"
         }
-    """})
+    """
+        }
+    )
     configuration = load(root)
     attributes = configuration.blocks[0].attributes
     assert isinstance(attributes["input"], Unknown) and attributes["other"] == "kept"
@@ -273,7 +312,9 @@ def test_an_internal_failure_degrades_to_unknown_with_a_diagnostic(write_config,
 
 
 def test_cloudinit_config_is_rendered(write_config, load):
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         data "cloudinit_config" "nodes" {
           gzip          = false
           base64_encode = false
@@ -283,8 +324,12 @@ def test_cloudinit_config_is_rendered(write_config, load):
             content      = "echo hi"
           }
         }
-    """})
+    """
+        }
+    )
     rendered = load(root).blocks[0].attributes["rendered"]
-    assert rendered == ('Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n--B\n'
-                        "Content-Transfer-Encoding: 7bit\nContent-Type: text/x-shellscript\nMime-Version: 1.0\n\n"
-                        "echo hi\n--B--\n")
+    assert rendered == (
+        'Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n--B\n'
+        "Content-Transfer-Encoding: 7bit\nContent-Type: text/x-shellscript\nMime-Version: 1.0\n\n"
+        "echo hi\n--B--\n"
+    )

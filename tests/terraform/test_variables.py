@@ -16,21 +16,27 @@ PRECEDENCE = DATA / "precedence"
 
 @pytest.fixture(scope="module")
 def values():
-    configuration, = load_terraform(
-        [PRECEDENCE], scan_root=DATA, var_files=[PRECEDENCE / "env" / "extra.tfvars"],
-        variables={"from_cli": "cli", "cli_list": '["a", "b"]', "cli_string": "[not a list]"})
+    (configuration,) = load_terraform(
+        [PRECEDENCE],
+        scan_root=DATA,
+        var_files=[PRECEDENCE / "env" / "extra.tfvars"],
+        variables={"from_cli": "cli", "cli_list": '["a", "b"]', "cli_string": "[not a list]"},
+    )
     return configuration.blocks[0].attributes["input"]
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("from_default", "default"),
-    ("from_tfvars", "terraform.tfvars"),
-    ("from_tfvars_json", "terraform.tfvars.json"),
-    ("from_auto_a", "a.auto.tfvars"),
-    ("from_auto_b", "b.auto.tfvars.json"),
-    ("from_var_file", "extra.tfvars"),
-    ("from_cli", "cli"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("from_default", "default"),
+        ("from_tfvars", "terraform.tfvars"),
+        ("from_tfvars_json", "terraform.tfvars.json"),
+        ("from_auto_a", "a.auto.tfvars"),
+        ("from_auto_b", "b.auto.tfvars.json"),
+        ("from_var_file", "extra.tfvars"),
+        ("from_cli", "cli"),
+    ],
+)
 def test_later_sources_win_in_terraform_order(values, name, expected):
     assert values[name] == expected
 
@@ -50,14 +56,17 @@ def test_object_types_fill_optional_attributes_and_convert(values):
     assert values["settings"] == {"name": "from-auto", "size": 20, "enabled": True, "labels": {}}
 
 
-@pytest.mark.parametrize("raw, type_name, expected", [
-    ("5", None, 5),
-    ("true", None, True),
-    ('{a = "x"}', None, {"a": "x"}),
-    ("hello world", None, "hello world"),
-    ("var.other", None, "var.other"),
-    ("5", "string", "5"),
-])
+@pytest.mark.parametrize(
+    "raw, type_name, expected",
+    [
+        ("5", None, 5),
+        ("true", None, True),
+        ('{a = "x"}', None, {"a": "x"}),
+        ("hello world", None, "hello world"),
+        ("var.other", None, "var.other"),
+        ("5", "string", "5"),
+    ],
+)
 def test_parse_cli_value(raw, type_name, expected):
     from analyzer.terraform.parsing import parse_expression
 
@@ -66,7 +75,9 @@ def test_parse_cli_value(raw, type_name, expected):
 
 
 def test_type_conversions_are_loose(write_config, load):
-    root = write_config({"main.tf": """
+    root = write_config(
+        {
+            "main.tf": """
         variable "numbers" {
           type    = list(number)
           default = ["1", 2, "3.5"]
@@ -96,7 +107,9 @@ def test_type_conversions_are_loose(write_config, load):
         resource "terraform_data" "x" {
           input = [var.numbers, var.labels, var.zones, var.groups, var.wrong]
         }
-    """})
+    """
+        }
+    )
     numbers, labels, zones, groups, wrong = load(root).blocks[0].attributes["input"]
     assert numbers == [1, 2, 3.5]
     assert labels == {"a": "1", "b": "true"}
@@ -106,15 +119,16 @@ def test_type_conversions_are_loose(write_config, load):
 
 
 def test_module_inputs_respect_nullable(write_config, load):
-    root = write_config({
-        "root/main.tf": """
+    root = write_config(
+        {
+            "root/main.tf": """
             module "child" {
               source    = "../child"
               nullable  = null
               plain     = null
             }
         """,
-        "child/main.tf": """
+            "child/main.tf": """
             variable "nullable" {
               default  = "kept default"
               nullable = false
@@ -127,7 +141,8 @@ def test_module_inputs_respect_nullable(write_config, load):
               input = [var.nullable, var.plain, var.required]
             }
         """,
-    })
+        }
+    )
     nullable, plain, required = load(root / "root", scan_root=root).blocks[0].attributes["input"]
     assert nullable == "kept default"
     assert plain is None

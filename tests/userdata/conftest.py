@@ -32,7 +32,7 @@ def with_holes() -> Callable[[str], str | PartialStr]:
         position = 0
         while (start := template.find("${", position)) >= 0:
             end = template.index("}", start)
-            pieces += [template[position:start], Unknown(f"var.{template[start + 2:end]}")]
+            pieces += [template[position:start], Unknown(f"var.{template[start + 2 : end]}")]
             position = end + 1
         pieces.append(template[position:])
         return PartialStr.join(pieces)

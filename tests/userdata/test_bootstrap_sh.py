@@ -40,9 +40,9 @@ def test_variables_continuations_chains_and_exec(data_text):
         ("sudo -u root bash -o errexit /etc/eks/bootstrap.sh c1", "c1", "sudo bash"),
         ("env AWS_RETRY_MODE=standard nohup /etc/eks/bootstrap.sh c1 &", "c1", "direct"),
         ("source /etc/eks/bootstrap.sh c1", "c1", "source"),
-        ("bash -c \"/etc/eks/bootstrap.sh c1\"", "c1", "bash -c"),
+        ('bash -c "/etc/eks/bootstrap.sh c1"', "c1", "bash -c"),
         ("export NAME=c1\nbash -ec '/etc/eks/bootstrap.sh '\"$NAME\"", "c1", "bash -c"),
-        ("NAME=\"c 1\"\n/etc/eks/bootstrap.sh \"$NAME\"", "c 1", "direct"),
+        ('NAME="c 1"\n/etc/eks/bootstrap.sh "$NAME"', "c 1", "direct"),
         ("NAME=c1\n/etc/eks/bootstrap.sh ${NAME}", "c1", "direct"),
         ("/etc/eks/bootstrap.sh ${NAME:-default-cluster}", "default-cluster", "direct"),
         ("NAME=set\n/etc/eks/bootstrap.sh ${NAME:-default-cluster}", "set", "direct"),
@@ -88,7 +88,9 @@ def test_equals_form_is_recorded_but_taken_as_positional_by_bootstrap_sh():
 
 
 def test_exported_environment_reaches_bootstrap_sh():
-    call = only_call('export KUBELET_EXTRA_ARGS="--max-pods=20"\nAPISERVER_ENDPOINT=https://e /etc/eks/bootstrap.sh c\n')
+    call = only_call(
+        'export KUBELET_EXTRA_ARGS="--max-pods=20"\nAPISERVER_ENDPOINT=https://e /etc/eks/bootstrap.sh c\n'
+    )
     assert call.environment == {"KUBELET_EXTRA_ARGS": "--max-pods=20", "APISERVER_ENDPOINT": "https://e"}
     assert call.effective("--kubelet-extra-args") == "--max-pods=20"
     assert call.effective("--apiserver-endpoint") == "https://e"
@@ -157,5 +159,5 @@ def test_kubelet_changes_are_detected(script):
 
 
 def test_unknown_command_is_opaque():
-    user_data = decode_user_data("#!/bin/bash\n$SETUP_COMMAND --flag\neval \"$X\"\n")
+    user_data = decode_user_data('#!/bin/bash\n$SETUP_COMMAND --flag\neval "$X"\n')
     assert user_data.may_hide_commands and len(user_data.opaque) == 2

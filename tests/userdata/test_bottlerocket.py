@@ -47,4 +47,6 @@ def test_holes_for_values_and_for_whole_lines(with_holes):
 
 def test_invalid_toml_is_a_problem():
     user_data = decode_user_data('[settings.kubernetes]\ncluster-name = "unterminated\n')
-    assert user_data.bottlerocket.problems and any(p.startswith("Bottlerocket: invalid TOML") for p in user_data.problems)
+    assert user_data.bottlerocket.problems and any(
+        p.startswith("Bottlerocket: invalid TOML") for p in user_data.problems
+    )

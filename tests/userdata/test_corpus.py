@@ -53,7 +53,8 @@ def test_no_op_renderings_are_empty(corpus, folder):
 
 
 @pytest.mark.parametrize(
-    "name", ["eks-mng-custom-ami.txt", "eks-mng-custom-template.txt", "self-mng-bootstrap.txt", "self-mng-custom-template.txt"]
+    "name",
+    ["eks-mng-custom-ami.txt", "eks-mng-custom-template.txt", "self-mng-bootstrap.txt", "self-mng-custom-template.txt"],
 )
 def test_al2023_nodeadm_mime(corpus, name):
     user_data = decode(corpus, f"al2023/{name}")
@@ -71,7 +72,10 @@ def test_al2023_nodeadm_mime(corpus, name):
 def test_al2023_mng_additional_lacks_cluster_details(corpus):
     config = decode(corpus, "al2023/eks-mng-additional.txt").node_config
     assert [m.field for m in config.missing_required()] == [
-        "spec.cluster.name", "spec.cluster.apiServerEndpoint", "spec.cluster.certificateAuthority", "spec.cluster.cidr",
+        "spec.cluster.name",
+        "spec.cluster.apiServerEndpoint",
+        "spec.cluster.certificateAuthority",
+        "spec.cluster.cidr",
     ]
 
 
@@ -99,7 +103,8 @@ def test_bottlerocket_additional_settings_only(corpus):
 
 
 @pytest.mark.parametrize(
-    "name", ["eks-mng-custom-ami.ps1", "eks-mng-custom-template.ps1", "self-mng-bootstrap.ps1", "self-mng-custom-template.ps1"]
+    "name",
+    ["eks-mng-custom-ami.ps1", "eks-mng-custom-template.ps1", "self-mng-bootstrap.ps1", "self-mng-custom-template.ps1"],
 )
 def test_windows_bootstrap(corpus, name):
     user_data = decode(corpus, f"windows/{name}")

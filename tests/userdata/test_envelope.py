@@ -37,8 +37,10 @@ def test_every_encoding_yields_the_same_bootstrap_call(name, encoding, data_byte
     ("value", "encoding"),
     [
         (Encoded("base64", PartialStr(("#!/bin/bash\n/etc/eks/bootstrap.sh ", Unknown("var.name")))), "base64"),
-        (Encoded("base64gzip", PartialStr(("#!/bin/bash\n/etc/eks/bootstrap.sh ", Unknown("var.name")))),
-         "base64+gzip"),
+        (
+            Encoded("base64gzip", PartialStr(("#!/bin/bash\n/etc/eks/bootstrap.sh ", Unknown("var.name")))),
+            "base64+gzip",
+        ),
         (Encoded("base64", "#!/bin/bash\n/etc/eks/bootstrap.sh known\n"), "base64"),
     ],
 )
@@ -50,8 +52,11 @@ def test_encoded_values_are_decoded_from_their_inner_text(value, encoding):
 
 @pytest.mark.parametrize(
     "value",
-    [Unknown("var.user_data"), Ref("data.cloudinit_config.x.rendered", None, "data.cloudinit_config.x", "rendered"),
-     Encoded("base64", Unknown("templatefile with unknown path"))],
+    [
+        Unknown("var.user_data"),
+        Ref("data.cloudinit_config.x.rendered", None, "data.cloudinit_config.x", "rendered"),
+        Encoded("base64", Unknown("templatefile with unknown path")),
+    ],
 )
 def test_unknown_values_are_not_known(value):
     user_data = decode_user_data(value)
@@ -161,8 +166,14 @@ def test_random_input_never_raises():
     generator = random.Random(20240601)
     for _ in range(400):
         text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 80)))
-        for prefix in ("", "#!/bin/bash\n", "#cloud-config\n", "<powershell>\n", "[settings.kubernetes]\n",
-                       "Content-Type: multipart/mixed; boundary=x\n\n--x\n\n"):
+        for prefix in (
+            "",
+            "#!/bin/bash\n",
+            "#cloud-config\n",
+            "<powershell>\n",
+            "[settings.kubernetes]\n",
+            "Content-Type: multipart/mixed; boundary=x\n\n--x\n\n",
+        ):
             user_data = decode_user_data(prefix + text)
             assert not any("could not be analysed" in p for p in user_data.problems), prefix + text
 

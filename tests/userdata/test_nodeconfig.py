@@ -67,8 +67,10 @@ def test_documents_that_are_not_nodeconfig_and_bad_values():
     other = "---\napiVersion: v1\nkind: ConfigMap\n"
     user_data = decode_user_data(
         'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: application/node.eks.aws\n\n'
-        + other + "\n--b\nContent-Type: application/node.eks.aws\n\n"
-        + COMPLETE.replace("Y2E=", "not base64!").replace("v1alpha1", "v9") + "\n--b--\n"
+        + other
+        + "\n--b\nContent-Type: application/node.eks.aws\n\n"
+        + COMPLETE.replace("Y2E=", "not base64!").replace("v1alpha1", "v9")
+        + "\n--b--\n"
     )
     problems = user_data.node_config.problems
     assert any("kind 'ConfigMap' is not a NodeConfig" in p for p in problems)
@@ -85,7 +87,9 @@ def test_nodeconfig_part_may_be_base64():
 
 
 def test_invalid_yaml_in_a_nodeconfig_part_is_a_problem():
-    text = 'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: application/node.eks.aws\n\nspec: [\n--b--\n'
+    text = (
+        'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: application/node.eks.aws\n\nspec: [\n--b--\n'
+    )
     user_data = decode_user_data(text)
     assert user_data.node_config is None
     assert any(p.startswith("NodeConfig: invalid YAML") for p in user_data.problems)

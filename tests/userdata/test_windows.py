@@ -27,8 +27,8 @@ def test_bootstrap_parameters_and_variables(data_text):
 
 def test_holes_in_parameters(with_holes):
     template = (
-        "<powershell>\n[string]$EKSBootstrapScriptFile = \"$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1\"\n"
-        "& $EKSBootstrapScriptFile -EKSClusterName ${cluster_name} -APIServerEndpoint \"${endpoint}\" ${extra_args}\n"
+        '<powershell>\n[string]$EKSBootstrapScriptFile = "$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1"\n'
+        '& $EKSBootstrapScriptFile -EKSClusterName ${cluster_name} -APIServerEndpoint "${endpoint}" ${extra_args}\n'
         "</powershell>\n"
     )
     call = decode_user_data(with_holes(template)).windows.bootstrap_calls[0]

@@ -10,8 +10,9 @@ A function that is not in the table evaluates to ``Unknown("function foo() is no
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
@@ -81,7 +82,12 @@ def supported_functions() -> list[str]:
 
 # Registration happens on import.
 from analyzer.terraform.functions import (  # noqa: E402,F401
-    collections, encoding, filesystem, network, numeric, strings,
+    collections,
+    encoding,
+    filesystem,
+    network,
+    numeric,
+    strings,
 )
 
-__all__ = ["Call", "REGISTRY", "call_function", "function", "supported_functions"]
+__all__ = ["REGISTRY", "Call", "call_function", "function", "supported_functions"]

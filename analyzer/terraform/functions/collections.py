@@ -74,7 +74,7 @@ def lookup(mapping: Any, key: Any, *default: Any) -> Any:
         return derived_unknown(key)
     key = to_string(key)
     if isinstance(mapping, LazyObject):
-        if key in mapping.keys():
+        if key in mapping.keys():  # noqa: SIM118 -- LazyObject has keys(), no __contains__
             return mapping.get_attr(key)
     else:
         mapping = _map(mapping, "lookup")
@@ -227,7 +227,7 @@ def range_(*args: Any) -> list[Any]:
     if step == 0:
         raise EvalError("range(): step must not be zero")
     out, value = [], start
-    while (value < stop if step > 0 else value > stop):
+    while value < stop if step > 0 else value > stop:
         out.append(normalize_number(value))
         value += step
         if len(out) > 1024:
@@ -311,8 +311,9 @@ def setintersection(first: Any, *others: Any) -> Any:
 @function("setsubtract")
 def setsubtract(first: Any, second: Any) -> Any:
     other = _list(second, "setsubtract")
-    return _sorted_if_strings([item for item in _as_set(first, "setsubtract")
-                               if not any(same_value(item, o) for o in other)])
+    return _sorted_if_strings(
+        [item for item in _as_set(first, "setsubtract") if not any(same_value(item, o) for o in other)]
+    )
 
 
 @function("setproduct")
@@ -343,7 +344,7 @@ def chunklist(items: Any, size: Any) -> list[Any]:
         raise EvalError("chunklist(): size must not be negative")
     if size == 0:
         return [items]
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 @function("matchkeys", lazy_args=True)
@@ -406,8 +407,9 @@ def toset(value: Any) -> Any:
     if value is None or is_unknown(value):
         return value
     items = distinct(_list(value, "toset"))
-    if all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in items) and \
-            any(isinstance(item, str) for item in items):
+    if all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in items) and any(
+        isinstance(item, str) for item in items
+    ):
         items = [to_string(item) for item in items]
     return _sorted_if_strings(items)
 
@@ -437,4 +439,3 @@ def type_(value: Any) -> str:
 @function("ephemeralasnull", strict=False, lazy_args=True)
 def ephemeralasnull(value: Any) -> Any:
     return value
-

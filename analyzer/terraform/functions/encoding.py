@@ -153,8 +153,10 @@ def normalize_decoded(value: Any, depth: int = 0) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, dict):
-        return {str(normalize_decoded(k, depth + 1)) if not isinstance(k, str) else k: normalize_decoded(v, depth + 1)
-                for k, v in value.items()}
+        return {
+            str(normalize_decoded(k, depth + 1)) if not isinstance(k, str) else k: normalize_decoded(v, depth + 1)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple, set)):
         return [normalize_decoded(v, depth + 1) for v in value]
     return str(value)
@@ -201,8 +203,9 @@ _YamlDumper.add_representer(str, _represent_str)
 
 
 def yaml_text(value: Any) -> str:
-    return yaml.dump(value, Dumper=_YamlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True,
-                     width=float("inf"))
+    return yaml.dump(
+        value, Dumper=_YamlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=float("inf")
+    )
 
 
 @function("yamlencode", strict=False)
@@ -258,6 +261,7 @@ def urlencode(value: Any) -> str:
 def _digest(name: str):
     def digest(value: Any) -> str:
         return hashlib.new(name, _text(value, name).encode()).hexdigest()
+
     return digest
 
 
@@ -277,8 +281,12 @@ def base64sha512(value: Any) -> str:
 
 @function("uuidv5")
 def uuidv5(namespace: Any, name: Any) -> str:
-    namespaces = {"dns": uuid.NAMESPACE_DNS, "url": uuid.NAMESPACE_URL, "oid": uuid.NAMESPACE_OID,
-                  "x500": uuid.NAMESPACE_X500}
+    namespaces = {
+        "dns": uuid.NAMESPACE_DNS,
+        "url": uuid.NAMESPACE_URL,
+        "oid": uuid.NAMESPACE_OID,
+        "x500": uuid.NAMESPACE_X500,
+    }
     key = _text(namespace, "uuidv5")
     try:
         space = namespaces.get(key) or uuid.UUID(key)
@@ -290,9 +298,14 @@ def uuidv5(namespace: Any, name: Any) -> str:
 def _not_static(name: str, why: str):
     def impl(*args: Any) -> Unknown:
         return Unknown(f"{name}() {why}")
+
     return impl
 
 
-for _name, _why in (("uuid", "is random at apply time"), ("timestamp", "is the time of apply"),
-                    ("plantimestamp", "is the time of plan"), ("bcrypt", "is salted at random")):
+for _name, _why in (
+    ("uuid", "is random at apply time"),
+    ("timestamp", "is the time of apply"),
+    ("plantimestamp", "is the time of plan"),
+    ("bcrypt", "is salted at random"),
+):
     function(_name, strict=False)(_not_static(_name, _why))

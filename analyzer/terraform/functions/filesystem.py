@@ -53,12 +53,18 @@ def _file_digest(algorithm: str, encode_base64: bool):
             return data
         hashed = hashlib.new(algorithm, data)
         return base64.b64encode(hashed.digest()).decode() if encode_base64 else hashed.hexdigest()
+
     return digest
 
 
-for _name, _algorithm, _b64 in (("filemd5", "md5", False), ("filesha1", "sha1", False),
-                                ("filesha256", "sha256", False), ("filesha512", "sha512", False),
-                                ("filebase64sha256", "sha256", True), ("filebase64sha512", "sha512", True)):
+for _name, _algorithm, _b64 in (
+    ("filemd5", "md5", False),
+    ("filesha1", "sha1", False),
+    ("filesha256", "sha256", False),
+    ("filesha512", "sha512", False),
+    ("filebase64sha256", "sha256", True),
+    ("filebase64sha512", "sha512", True),
+):
     function(_name, needs_call=True)(_file_digest(_algorithm, _b64))
 
 

@@ -28,7 +28,7 @@ def _subnet(network, newbits: int, netnum: int, name: str) -> str:
     new_prefix = network.prefixlen + newbits
     if newbits < 0 or new_prefix > network.max_prefixlen:
         raise EvalError(f"{name}(): cannot extend prefix /{network.prefixlen} by {newbits} bits")
-    if netnum < 0 or netnum >= 2 ** newbits:
+    if netnum < 0 or netnum >= 2**newbits:
         raise EvalError(f"{name}(): network number {netnum} does not fit in {newbits} bits")
     base = int(network.network_address) + (netnum << (network.max_prefixlen - new_prefix))
     address = ipaddress.ip_address(base) if network.version == 4 else ipaddress.IPv6Address(base)
@@ -37,8 +37,9 @@ def _subnet(network, newbits: int, netnum: int, name: str) -> str:
 
 @function("cidrsubnet")
 def cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
-    return _subnet(_network(prefix, "cidrsubnet"), _whole(newbits, "cidrsubnet"), _whole(netnum, "cidrsubnet"),
-                   "cidrsubnet")
+    return _subnet(
+        _network(prefix, "cidrsubnet"), _whole(newbits, "cidrsubnet"), _whole(netnum, "cidrsubnet"), "cidrsubnet"
+    )
 
 
 @function("cidrsubnets")

@@ -63,7 +63,7 @@ def _edges(value: Any, transform_first, transform_last) -> Any:
 
 
 def _strip_trailing_newlines(text: str) -> str:
-    while text.endswith("\r\n") or text.endswith("\n"):
+    while text.endswith(("\r\n", "\n")):
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
     return text
 
@@ -88,7 +88,7 @@ def trimprefix(value: Any, prefix: Any) -> Any:
     if is_unknown(prefix):
         return derived_unknown(prefix)
     prefix = _text(prefix)
-    return _edges(value, lambda s: s[len(prefix):] if prefix and s.startswith(prefix) else s, lambda s: s)
+    return _edges(value, lambda s: s[len(prefix) :] if prefix and s.startswith(prefix) else s, lambda s: s)
 
 
 @function("trimsuffix", strict=False)
@@ -96,7 +96,7 @@ def trimsuffix(value: Any, suffix: Any) -> Any:
     if is_unknown(suffix):
         return derived_unknown(suffix)
     suffix = _text(suffix)
-    return _edges(value, lambda s: s, lambda s: s[:-len(suffix)] if suffix and s.endswith(suffix) else s)
+    return _edges(value, lambda s: s, lambda s: s[: -len(suffix)] if suffix and s.endswith(suffix) else s)
 
 
 @function("indent", strict=False)
@@ -120,7 +120,7 @@ def substr(value: Any, offset: Any, length: Any) -> str:
         start = max(len(text) + start, 0)
     if start > len(text):
         raise EvalError("substr(): offset is beyond the end of the string")
-    return text[start:] if count < 0 else text[start:start + count]
+    return text[start:] if count < 0 else text[start : start + count]
 
 
 @function("startswith")
@@ -214,13 +214,13 @@ def _go_replacement(template: str) -> str:
                 i += 2
             elif template[i + 1] == "{":
                 end = template.find("}", i)
-                out.append(f"\\g<{template[i + 2:end]}>")
+                out.append(f"\\g<{template[i + 2 : end]}>")
                 i = end + 1
             else:
                 j = i + 1
                 while j < len(template) and (template[j].isalnum() or template[j] == "_"):
                     j += 1
-                out.append(f"\\g<{template[i + 1:j]}>" if j > i + 1 else "$")
+                out.append(f"\\g<{template[i + 1 : j]}>" if j > i + 1 else "$")
                 i = j if j > i + 1 else i + 1
         else:
             out.append(char)
@@ -253,7 +253,7 @@ def _format_one(verb: str, flags: str, width: str, precision: str, value: Any) -
         else:
             text = to_string(value)
         if precision:
-            text = text[:int(precision)]
+            text = text[: int(precision)]
     elif verb == "v":
         text = json.dumps(value, separators=(",", ":"))
     elif verb == "q":
@@ -270,8 +270,10 @@ def _format_one(verb: str, flags: str, width: str, precision: str, value: Any) -
         text = format(number, ("+" if "+" in flags else "") + spec)
     elif verb in "eEfgG":
         number = float(to_number(value))
-        text = format(number, ("+" if "+" in flags else "") + (f".{precision}" if precision else
-                                                                ".6" if verb in "eEf" else "") + verb)
+        text = format(
+            number,
+            ("+" if "+" in flags else "") + (f".{precision}" if precision else ".6" if verb in "eEf" else "") + verb,
+        )
         if verb in "gG" and not precision:
             text = format_number(number)
     else:
@@ -282,7 +284,7 @@ def _format_one(verb: str, flags: str, width: str, precision: str, value: Any) -
             text = text.ljust(size)
         elif "0" in flags and verb not in "sqvt":
             sign = text[0] if text[:1] in "+-" else ""
-            text = sign + text[len(sign):].rjust(size - len(sign), "0")
+            text = sign + text[len(sign) :].rjust(size - len(sign), "0")
         else:
             text = text.rjust(size)
     return text
@@ -310,7 +312,7 @@ def format_string(template: str, args: list[Any]) -> Any:
             i += 1
         if i < len(template) and template[i] == "[":
             end = template.index("]", i)
-            next_arg = int(template[i + 1:end]) - 1
+            next_arg = int(template[i + 1 : end]) - 1
             i = end + 1
         width = ""
         while i < len(template) and template[i].isdigit():
@@ -353,5 +355,6 @@ def formatlist(template: Any, *args: Any) -> Any:
     if not lengths:
         return [format_string(_text(template), list(args))]
     count = lengths.pop()
-    return [format_string(_text(template), [arg[i] if isinstance(arg, list) else arg for arg in args])
-            for i in range(count)]
+    return [
+        format_string(_text(template), [arg[i] if isinstance(arg, list) else arg for arg in args]) for i in range(count)
+    ]
