@@ -18,7 +18,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 DEFAULT_REGISTRY_HOST = "registry.terraform.io"
 _LABEL = re.compile(r"^[0-9A-Za-z](?:[0-9A-Za-z_-]{0,62}[0-9A-Za-z])?$")
 _PROVIDER = re.compile(r"^[0-9a-z]{1,64}$")
-_HOST = re.compile(r"^(?=.{1,253}$)[0-9A-Za-z](?:[0-9A-Za-z-]*[0-9A-Za-z])?(?:\.[0-9A-Za-z](?:[0-9A-Za-z-]*[0-9A-Za-z])?)+(?::[0-9]+)?$")
+_HOST = re.compile(
+    r"^(?=.{1,253}$)[0-9A-Za-z](?:[0-9A-Za-z-]*[0-9A-Za-z])?(?:\.[0-9A-Za-z](?:[0-9A-Za-z-]*[0-9A-Za-z])?)+(?::[0-9]+)?$"
+)
 ARCHIVE_EXTENSIONS = ("tar.gz", "tgz", "zip", "tar")
 GIT_TRANSPORTS = ("https", "ssh", "file")  # never ext::, never a helper that runs a command
 
@@ -107,7 +109,9 @@ def parse_source(source: str) -> Source:
     if source.startswith(("http://", "https://")):
         return _http(source)
     if source.startswith("bitbucket.org/"):
-        return UnsupportedSource(source, "Bitbucket shorthand sources need the Bitbucket API; write git::https://… instead")
+        return UnsupportedSource(
+            source, "Bitbucket shorthand sources need the Bitbucket API; write git::https://… instead"
+        )
     return UnsupportedSource(source, "not a local path, registry address, git or HTTP archive source")
 
 
@@ -153,7 +157,9 @@ def _git(package: str, subdir: str, source: str) -> Source:
     url = urlsplit(package)
     scheme = url.scheme.lower()
     if scheme not in GIT_TRANSPORTS:
-        return UnsupportedSource(source, f"the git transport {scheme or 'local path'!r} is not allowed (https, ssh and file only)")
+        return UnsupportedSource(
+            source, f"the git transport {scheme or 'local path'!r} is not allowed (https, ssh and file only)"
+        )
     query = dict(parse_qsl(url.query))
     ref = query.pop("ref", "")
     depth = query.pop("depth", "")

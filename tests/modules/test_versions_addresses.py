@@ -62,12 +62,17 @@ def test_invalid_constraints_are_refused(bad):
         ("./modules/x", LocalSource("./modules/x")),
         (
             "terraform-aws-modules/iam/aws//modules/iam-assumable-role-with-oidc",
-            RegistrySource("registry.terraform.io", "terraform-aws-modules", "iam", "aws", "modules/iam-assumable-role-with-oidc"),
+            RegistrySource(
+                "registry.terraform.io", "terraform-aws-modules", "iam", "aws", "modules/iam-assumable-role-with-oidc"
+            ),
         ),
         ("app.terraform.io/acme/eks/aws", RegistrySource("app.terraform.io", "acme", "eks", "aws")),
         ("github.com/acme/mods//eks?ref=v1.2.0", GitSource("https://github.com/acme/mods", "v1.2.0", 0, "eks")),
         ("git@github.com:acme/mods.git?ref=v1", GitSource("ssh://git@github.com/acme/mods.git", "v1")),
-        ("git::https://example.com/m.git//a/b?ref=main&depth=1", GitSource("https://example.com/m.git", "main", 1, "a/b")),
+        (
+            "git::https://example.com/m.git//a/b?ref=main&depth=1",
+            GitSource("https://example.com/m.git", "main", 1, "a/b"),
+        ),
         ("https://example.com/m.zip//sub", ArchiveSource("https://example.com/m.zip", "zip", "sub")),
         ("https://example.com/get?archive=tar.gz", ArchiveSource("https://example.com/get", "tar.gz")),
     ],
@@ -77,7 +82,8 @@ def test_sources_are_classified_like_terraform(source, expected):
 
 
 @pytest.mark.parametrize(
-    "source", ["git::ext::sh -c touch${IFS}/tmp/x", "git::http://example.com/x.git", "s3::https://b/x.zip", "hg::https://x"]
+    "source",
+    ["git::ext::sh -c touch${IFS}/tmp/x", "git::http://example.com/x.git", "s3::https://b/x.zip", "hg::https://x"],
 )
 def test_command_running_or_foreign_transports_are_refused(source):
     assert isinstance(parse_source(source), UnsupportedSource)
