@@ -74,6 +74,17 @@ def test_unknown_predicate_is_rejected(tmp_path):
         load_rule(_write_rule(tmp_path, spec))
 
 
+def test_symptom_patterns_are_checked_when_the_rule_loads(tmp_path):
+    good = {**RULES[0].spec, "symptoms": [{"pattern": r"x509: .*unknown authority", "note": "kubelet log"}]}
+    assert load_rule(_write_rule(tmp_path, good)).spec["symptoms"][0]["note"] == "kubelet log"
+    bad = {**RULES[0].spec, "symptoms": [{"pattern": "x509: (unclosed", "note": "kubelet log"}]}
+    with pytest.raises(RuleError, match="symptoms/0/pattern"):
+        load_rule(_write_rule(tmp_path, bad))
+    missing_note = {**RULES[0].spec, "symptoms": [{"pattern": "x509"}]}
+    with pytest.raises(RuleError, match="symptoms/0"):
+        load_rule(_write_rule(tmp_path, missing_note))
+
+
 def test_rule_file_name_must_match_id(tmp_path):
     path = tmp_path / "EKS-DNS-999.yaml"
     path.write_text(yaml.safe_dump(RULES[0].spec))

@@ -7,6 +7,7 @@ warning: a rule that silently does not run is worse than no rule.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -84,7 +85,17 @@ def load_rule(path: Path) -> Rule:
     if path.stem != spec["id"]:
         raise RuleError(f"{path}: file name must be the rule ID {spec['id']}")
     _check_references(spec, path)
+    _check_symptom_patterns(spec, path)
     return Rule(spec["id"], spec, path)
+
+
+def _check_symptom_patterns(spec: dict[str, Any], path: Path) -> None:
+    """A symptom pattern that does not compile would never match: refuse it at load time."""
+    for index, symptom in enumerate(spec.get("symptoms", ())):
+        try:
+            re.compile(symptom["pattern"], re.IGNORECASE)
+        except re.error as exc:
+            raise RuleError(f"{path}: invalid rule at symptoms/{index}/pattern: {exc}") from exc
 
 
 def _check_references(spec: Any, path: Path) -> None:
