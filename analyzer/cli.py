@@ -93,6 +93,16 @@ def cli() -> None:
 )
 @click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Lint the root modules of the files changed in git against --base (limited to PATHS when given).",
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="What --changed compares the working tree with (default: the merge base with the default branch).",
+)
 def lint(
     paths: tuple[Path, ...],
     output_format: str | None,
@@ -108,6 +118,8 @@ def lint(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     color: bool | None,
+    changed: bool,
+    base: str | None,
 ) -> None:
     """Lint Terraform, CloudFormation and eksctl files under PATHS (default: .)."""
     from analyzer.pipeline import Options, analyze, summarize
@@ -116,6 +128,10 @@ def lint(
     for target in targets:
         if not target.exists():
             raise click.BadParameter(f"no such file or directory: {target}", param_hint="PATHS")
+    if base and not changed:
+        raise click.UsageError("--base only applies with --changed")
+    if changed:
+        targets = _changed_targets(targets, base)
     config = _load_config(config_path, targets[0])
     options = Options(
         var_files=tuple(config.var_files) + var_file,
@@ -140,6 +156,21 @@ def lint(
     else:
         click.echo(report, nl=False)
     sys.exit(_exit_code(findings, fail_on or config.fail_on or "error"))
+
+
+def _changed_targets(targets: list[Path], base: str | None) -> list[Path]:
+    from analyzer.changes import GitError, changed_paths
+
+    try:
+        used, paths = changed_paths(targets[0].resolve(), base)
+    except GitError as exc:
+        raise click.UsageError(f"--changed: {exc}") from exc
+    wanted = [t.resolve() for t in targets]
+    paths = [p for p in paths if any(p == w or w in p.parents for w in wanted)]
+    if not paths:
+        click.echo(f"eksjoin: no Terraform, CloudFormation, eksctl or JSON file changed against {used}", err=True)
+        sys.exit(EXIT_OK)
+    return paths
 
 
 def _load_config(config_path: Path | None, start: Path) -> Config:

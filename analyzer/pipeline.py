@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analyzer import roots
+from analyzer.boundary import Boundary
 from analyzer.diagnostics import Diagnostic
 from analyzer.discovery import Inventory, discover
 from analyzer.engine.catalogue import Rule
@@ -39,7 +41,9 @@ class Analysis:
 
 
 def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Inventory]:
-    inventory = discover(paths, options.excludes)
+    paths = list(paths)
+    inventory = discover(roots.scan_targets(paths), options.excludes)
+    roots.through_callers(inventory, Boundary.for_paths(paths))
     resources, diagnostics = load_inventory(inventory, options)
     model = Model(resources, inventory.diagnostics + diagnostics)
     return classify_node_candidates(model), inventory
@@ -47,13 +51,16 @@ def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Invento
 
 def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = None) -> Analysis:
     options = options or Options()
+    paths = list(paths)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     model, inventory = build_model(paths, options)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
-    results = run_rules(rules, model)
+    scope = roots.Scope.of(paths)
+    results = [r for r in run_rules(rules, model) if scope.covers_result(r)]
     findings = findings_of(results) + [diagnostic_finding(d) for d in model.diagnostics]
+    findings = [f for f in findings if scope.covers(f)]
     timings["rules"] = time.perf_counter() - started
     findings.sort(key=Finding.sort_key)
     return Analysis(model, results, findings, inventory, timings)

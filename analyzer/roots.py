@@ -1,0 +1,191 @@
+"""Roots, not files: the Terraform root modules the scanned paths belong to.
+
+A directory that another directory of the repository calls as a local module
+(``source = "../modules/nodes"``) is not a configuration of its own: its variables get
+their values from the caller, and its defaults are only what the caller did not set.
+Linting it alone would take the defaults for the values and report what no deployment
+has. So a called directory is evaluated through its callers, up to the root modules no
+one calls (each root one context), and the findings are then limited to the paths that
+were asked for. A directory with no caller is a root.
+
+Callers are looked for inside the repository boundary (analyzer/boundary.py), by reading
+module blocks only; nothing is executed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analyzer.boundary import Boundary
+from analyzer.discovery import ALWAYS_EXCLUDED_DIRS, Inventory, SourceFile, display_path
+from analyzer.findings import Finding
+
+if TYPE_CHECKING:
+    from analyzer.engine.runner import Result
+
+# A file can only call a local module when it names a relative source.
+_LOCAL_SOURCE = re.compile(rb"""source\s*"?\s*[=:]\s*"\.\.?(/|")""")
+_TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+# Variable files belong to the configuration of the directory they sit in.
+_VARIABLE_SUFFIXES = (".tfvars", ".tfvars.json")
+
+
+def is_variable_file(path: Path) -> bool:
+    return path.name.endswith(_VARIABLE_SUFFIXES)
+
+
+def scan_targets(paths: Iterable[Path]) -> list[Path]:
+    """What discovery walks: a variable file stands for its directory's configuration."""
+    return [Path(p).parent if Path(p).is_file() and is_variable_file(Path(p)) else Path(p) for p in paths]
+
+
+def callers_index(boundary_root: Path) -> dict[Path, set[Path]]:
+    """Module directory -> the directories that call it through a local source.
+
+    Kept for the process while no directory or Terraform file under the root changed
+    (an editor or a test suite lints many folders of one repository).
+    """
+    cached = _INDEXES.get(boundary_root)
+    if cached is not None and _unchanged(cached[0]):
+        return cached[1]
+    stamps: dict[str, int] = {}
+    index = _build_index(boundary_root, stamps)
+    _INDEXES[boundary_root] = (stamps, index)
+    return index
+
+
+_INDEXES: dict[Path, tuple[dict[str, int], dict[Path, set[Path]]]] = {}
+
+
+def _unchanged(stamps: dict[str, int]) -> bool:
+    for path, stamp in stamps.items():
+        try:
+            if os.stat(path, follow_symlinks=False).st_mtime_ns != stamp:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _build_index(boundary_root: Path, stamps: dict[str, int]) -> dict[Path, set[Path]]:
+    from analyzer.terraform.module import load_module_definition, local_module_dirs
+
+    index: dict[Path, set[Path]] = {}
+    for directory in _calling_directories(boundary_root, stamps):
+        definition = load_module_definition(directory, boundary_root)
+        for target in local_module_dirs(definition):
+            if target != directory and ".terraform" not in target.parts:
+                index.setdefault(target, set()).add(directory)
+    return index
+
+
+def _calling_directories(boundary_root: Path, stamps: dict[str, int]) -> Iterable[Path]:
+    pending = [boundary_root]
+    while pending:
+        here = pending.pop()
+        try:
+            stamps[str(here)] = os.stat(here).st_mtime_ns
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError:
+            continue
+        calls = False
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in ALWAYS_EXCLUDED_DIRS:
+                    pending.append(Path(entry.path))
+            elif entry.name.endswith(_TERRAFORM_SUFFIXES):
+                calls = _names_local_source(entry, stamps) or calls
+        if calls:
+            yield here.resolve()
+
+
+def _names_local_source(entry: os.DirEntry, stamps: dict[str, int]) -> bool:
+    try:
+        stamps[entry.path] = entry.stat(follow_symlinks=False).st_mtime_ns
+        with open(entry.path, "rb") as handle:
+            return bool(_LOCAL_SOURCE.search(handle.read(2 * 1024 * 1024)))
+    except OSError:
+        return False
+
+
+def roots_of(directory: Path, index: dict[Path, set[Path]]) -> set[Path]:
+    """The directories no one calls that reach ``directory`` through module calls."""
+    roots: set[Path] = set()
+    seen: set[Path] = set()
+    pending = [directory]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        callers = index.get(current, set()) - {current}
+        if not callers:
+            roots.add(current)
+        pending.extend(callers)
+    # A cycle with no way out (a calls b, b calls a) has no root: evaluate the directory itself.
+    return roots or {directory}
+
+
+def through_callers(inventory: Inventory, boundary: Boundary) -> list[Path]:
+    """Evaluate called module directories through the roots that call them.
+
+    A called directory and its roots are loaded together (one group, read within the
+    boundary), so the loader sees the call and does not take the directory for a root.
+    Returns the roots that were not among the scanned directories.
+    """
+    if not inventory.terraform_dirs:
+        return []
+    index = callers_index(boundary.root)
+    added: list[Path] = []
+    for directory in list(inventory.terraform_dirs):
+        if not index.get(directory, set()) - {directory}:
+            continue
+        for root in [directory, *sorted(roots_of(directory, index))]:
+            if root not in inventory.terraform_dirs:
+                inventory.terraform_dirs[root] = _root_files(root)
+                added.append(root)
+            for source in inventory.terraform_dirs[root]:
+                source.root = boundary.root
+    return added
+
+
+def _root_files(directory: Path) -> list[SourceFile]:
+    from analyzer.terraform.module import terraform_files
+
+    return [SourceFile(path.resolve(), display_path(path), directory) for path in terraform_files(directory)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The files and folders that were asked for: findings are reported for these only."""
+
+    targets: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, paths: Sequence[Path]) -> Scope:
+        return cls(tuple(Path(p).resolve() for p in scan_targets(paths)))
+
+    def contains(self, path: str) -> bool:
+        resolved = Path(path).resolve()
+        return any(resolved == target or target in resolved.parents for target in self.targets)
+
+    def covers(self, finding: Finding) -> bool:
+        """A finding counts for a path when its location or a related location is in it."""
+        if not finding.location.path:
+            return True
+        if finding.outcome == "load" and finding.severity != "info":
+            return True  # a root that could not be read is why the asked-for code was not checked
+        locations = [finding.location, *(location for _, location in finding.related)]
+        return any(location.path and self.contains(location.path) for location in locations)
+
+    def covers_result(self, result: Result) -> bool:
+        """A check counts when its finding does, or, passing, when its subject is in scope."""
+        if result.finding is not None:
+            return self.covers(result.finding)
+        location = result.subject.location
+        return location is None or not location.path or self.contains(location.path)
