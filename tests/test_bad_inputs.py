@@ -1,0 +1,395 @@
+"""Every reproducer in ../shared/bad-inputs is a regression test: run through the CLI in a subprocess.
+
+Each folder is copied to a temporary directory (the shared copy is read-only and stores symlinks as
+plain files naming their target), turned back into what it reproduces (symlinks, a FIFO, a sparse
+file, an unreadable folder), made a git work tree of its own so that ``outside/`` is beyond the
+repository boundary, and linted with a 10 s timeout and a 500 MB address-space limit. An audit hook
+in the child records every open, directory listing and process start: each must stay inside the
+repository, Python's own files, the cache or a file named on the command line, and nothing may run.
+
+A case that is not fixed yet is a strict xfail with its reason: once it passes, the suite fails until
+the mark is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BAD_INPUTS = Path(os.environ.get("EKSJOIN_SHARED", REPO / ".." / "shared")).resolve() / "bad-inputs"
+TIMEOUT_S = 10
+ADDRESS_SPACE = 500 * 1024 * 1024
+SENTINEL = r"EKS-DNS-001"  # sentinel.tf has DNS support off: it proves the rest of the tree was analysed
+NEVER = [r"internal error", r"Traceback", r"could not evaluate"]
+
+# The child: record what the run touches, then run the CLI.
+CHILD = r"""
+import json, os, sys
+log = open(sys.argv[1], "w", buffering=1)
+watched = {"open", "os.listdir", "os.scandir", "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
+           "os.spawn", "os.fork", "os.startfile"}
+def hook(event, args):
+    if event not in watched:
+        return
+    first = args[0] if args else None
+    if isinstance(first, int) or first is None:
+        return  # an already-open descriptor, or the current directory of a listing
+    if isinstance(first, bytes):
+        first = os.fsdecode(first)
+    log.write(json.dumps([event, os.path.abspath(str(first)) if event in ("open", "os.listdir", "os.scandir") else str(first)]) + "\n")
+sys.addaudithook(hook)
+sys.argv = ["eksjoin", *sys.argv[2:]]
+from analyzer.cli import main
+main()
+"""
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+@dataclass
+class Case:
+    exit_code: int
+    expect: list[str] = field(default_factory=list)  # regexes the output must contain: the clear finding
+    forbid: list[str] = field(default_factory=list)  # regexes it must not contain
+    sentinel: bool = True
+    args: list[str] = field(default_factory=lambda: ["lint", "repo"])
+    cwd: str = "."
+    setup: Callable[[Path], None] | None = None
+    git_root: str = "repo"  # the folder made a work tree: the repository boundary
+    allowed: list[str] = field(default_factory=list)  # further paths the run may open (named by the user)
+    xfail: str = ""
+    unprivileged: bool = False  # run without root's permission override, so that mode 000 means unreadable
+
+
+def _relink(*names: str) -> Callable[[Path], None]:
+    """The shared copy stores each symlink as a file holding its target: make it a link again."""
+
+    def setup(case: Path) -> None:
+        for name in names:
+            link = case / name
+            target = link.read_text().strip()
+            link.unlink()
+            link.symlink_to(target)
+
+    return setup
+
+
+def _fifo(case: Path) -> None:
+    os.mkfifo(case / "repo" / "pipe.tf")
+    os.mkfifo(case / "repo" / "pipe.yaml")
+
+
+def _sparse(case: Path) -> None:
+    with open(case / "repo" / "huge.tf", "wb") as handle:
+        handle.truncate(2 * 1024**3)
+    (case / "repo" / "zero.tf").symlink_to("/dev/zero")
+
+
+def _config_in_repo(case: Path) -> None:
+    shutil.move(case / ".eksjoin.yaml", case / "repo" / ".eksjoin.yaml")
+
+
+def _locked(case: Path) -> None:
+    os.chmod(case / "repo" / "locked", 0)
+
+
+OUTSIDE = [r"LOAD-003"]
+
+CASES: dict[str, Case] = {
+    "01_fifo_hang": Case(
+        1,
+        [r"pipe\.tf.*not a regular file", r"pipe\.yaml.*not a regular file"],
+        setup=_fifo,
+        xfail="a FIFO named .tf is opened and waited on",
+    ),
+    "02_symlink_loop_exit3": Case(
+        1,
+        [r"a\.tf.*symlink loop", r"b\.tf.*symlink loop"],
+        setup=_relink("repo/a.tf", "repo/b.tf"),
+        xfail="a symlink loop ends the run with exit 3",
+    ),
+    "03_module_self_recursion": Case(
+        1, [r"LOAD-005.*(cycle|calls itself)"], xfail="a module calling itself is expanded without end"
+    ),
+    "04_module_mutual_recursion": Case(
+        1, [r"LOAD-005.*(cycle|calls itself)"], xfail="two modules calling each other are expanded without end"
+    ),
+    "05_symlinked_tf_outside_root_is_read": Case(
+        1,
+        [r"passwd\.tf.*outside", r"x\.tf.*outside"],
+        forbid=[r"LOAD-001", r"etc/passwd\n"],
+        setup=_relink("repo/passwd.tf", "repo/x.tf"),
+        xfail="a symlinked .tf outside the repository is parsed",
+    ),
+    "06_module_source_outside_root_listed_and_parsed": Case(
+        0,
+        [r"LOAD-003.*\.\./outside/mod"],
+        sentinel=False,
+        xfail="module code outside the repository is listed and parsed",
+    ),
+    "07_fileset_lists_outside_root": Case(
+        0,
+        [r"LOAD-003.*fileset"],
+        forbid=[r"secret-name"],
+        sentinel=False,
+        xfail="fileset() lists folders outside the repository",
+    ),
+    "08_config_var_files_outside_root": Case(
+        1,
+        [r"LOAD-003.*/etc/passwd"],
+        forbid=[r"LOAD-001"],
+        args=["lint", "."],
+        cwd="repo",
+        setup=_config_in_repo,
+        xfail="config var_files outside the repository are read",
+    ),
+    "09_deep_json_exit3": Case(1, [r"deep\.json.*(nest|deep)"], xfail="deeply nested JSON ends the run with exit 3"),
+    "10_eksctl_metadata_not_mapping_exit3": Case(
+        1, [r"LOAD-004.*metadata"], xfail="eksctl field of the wrong container type ends the run"
+    ),
+    "11_eksctl_nodegroup_iam_string_exit3": Case(
+        1, [r"LOAD-004.*iam"], xfail="eksctl field of the wrong container type ends the run"
+    ),
+    "12_eksctl_nodegroups_int_exit3": Case(
+        1, [r"LOAD-004.*nodeGroups"], xfail="eksctl field of the wrong container type ends the run"
+    ),
+    "13_eksctl_subnets_float_exit3": Case(
+        1, [r"LOAD-004.*subnets"], xfail="eksctl field of the wrong container type ends the run"
+    ),
+    "14_eksctl_vpc_subnets_private_int_exit3": Case(
+        1, [r"LOAD-004.*private"], xfail="eksctl field of the wrong container type ends the run"
+    ),
+    "15_eksctl_addons_bool_exit3": Case(
+        1, [r"LOAD-004.*addons"], xfail="eksctl field of the wrong container type ends the run"
+    ),
+    "16_awsauth_data_list_exit3": Case(
+        1, [r"LOAD-00[14].*data"], xfail="aws-auth data of the wrong container type ends the run"
+    ),
+    "17_awsauth_maproles_deep_exit3": Case(
+        1, [r"LOAD-00[124].*(nest|deep)"], xfail="deeply nested aws-auth mapRoles ends the run"
+    ),
+    "18_plan_wrong_types_exit3": Case(
+        1, [r"LOAD-00[14].*configuration"], xfail="plan JSON with wrong types ends the run"
+    ),
+    "19_cfn_tag_key_not_string_exit3": Case(
+        1, [r"LOAD-00[14].*Tags"], xfail="a non-string CloudFormation tag key ends the run"
+    ),
+    "20_hcl_deep_blocks_exit3": Case(1, [r"deep\.tf.*(nest|deep)"], xfail="deeply nested HCL blocks end the run"),
+    "21_non_utf8_filename_json_sarif_exit3": Case(
+        1, [r"EKS-DNS-001"], args=["lint", "repo", "--format", "json"], xfail="a non-UTF-8 file name breaks JSON output"
+    ),
+    "22_tf_string_doubling_memory": Case(0, [r"limit"], sentinel=False, xfail="string doubling has no size budget"),
+    "23_tf_list_doubling_time": Case(0, [r"limit"], sentinel=False, xfail="list doubling has no size budget"),
+    "24_tf_redos_replace": Case(0, [], sentinel=False, xfail="replace() uses a backtracking regex engine"),
+    "25_tf_yamldecode_alias_bomb": Case(
+        0, [r"limit|alias"], sentinel=False, xfail="yamldecode expands aliases without a budget"
+    ),
+    "26_tf_format_indent_memory": Case(0, [r"limit"], sentinel=False, xfail="format()/indent() build gigabyte strings"),
+    "27_silent_skip_malformed_json": Case(
+        1,
+        [r"cluster\.json.*LOAD-001|LOAD-001[^\n]*\n[^\n]*cluster", r"plan\.json"],
+        xfail="malformed JSON is skipped silently",
+    ),
+    "28_binary_file_said_skipped_but_analysed": Case(
+        1,
+        [
+            r"bin\.tf\n.*LOAD-002  file is binary; the file was skipped",
+            r"3 resource\(s\)",
+        ],  # skipped means not analysed
+        forbid=[r"LOAD-002[^\n]*\n(.*\n)*.*LOAD-002"],
+        xfail="a binary .tf is said skipped but analysed, LOAD-002 twice",
+    ),
+    "29_bad_baseline_exit3": Case(
+        2,
+        [r"baseline"],
+        sentinel=False,
+        args=["lint", "repo", "--baseline", "bl.json"],
+        xfail="a malformed baseline ends the run with exit 3",
+    ),
+    "30_eksctl_apiversion_list_silent": Case(
+        1, [r"apiVersion"], sentinel=False, xfail="an eksctl apiVersion that is a list is skipped silently"
+    ),
+    "31_count_too_large_silent": Case(
+        0, [r"10,000|10000"], sentinel=False, xfail="count over 10,000 is dropped silently"
+    ),
+    "32_unreadable_dir_silent_skip": Case(
+        0,
+        [r"locked.*(cannot|not) (read|list)"],
+        sentinel=False,
+        setup=_locked,
+        unprivileged=True,
+        xfail="an unreadable folder is skipped silently",
+    ),
+    "33_text_output_workflow_command": Case(
+        1,
+        [r"EKS-"],
+        forbid=[r"(?m)^::", r"\x1b"],
+        sentinel=False,
+        args=["lint", "repo", "--format", "text"],
+        xfail="text output prints control characters from values",
+    ),
+    "34_fingerprint_depends_on_cwd": Case(
+        0, [r"0 error"], sentinel=False, xfail="baseline fingerprints depend on the working directory"
+    ),
+    "35_output_disk_full_exit3": Case(
+        2,
+        [r"/dev/full"],
+        sentinel=False,
+        args=["lint", "repo", "--output", "/dev/full"],
+        allowed=["/dev/full"],
+        xfail="a full disk while writing output ends with exit 3",
+    ),
+    "36_rule_catchall_withOIDC_string": Case(
+        1, [r"LOAD-004.*withOIDC"], sentinel=False, xfail="a catch-all turns a bad withOIDC into could-not-evaluate"
+    ),
+    "fileset_walk_fs": Case(
+        0, [r"LOAD-003.*fileset"], sentinel=False, xfail="fileset() with ../ walks the whole filesystem"
+    ),
+    "leak_tfvars_symlink": Case(
+        1,
+        [r"terraform\.tfvars.*outside"],
+        forbid=[r"TOPSECRET"],
+        sentinel=False,
+        setup=_relink("repo/terraform.tfvars"),
+        xfail="a symlinked terraform.tfvars outside the repository is read",
+    ),
+    "suppress_reads_skipped_file": Case(
+        1,
+        [r"huge\.tf.*limit", r"zero\.tf.*not a regular file"],
+        setup=_sparse,
+        xfail="a 2 GiB file said skipped is read whole; /dev/zero is read",
+    ),
+}
+
+# The fuzz findings: each folder linted whole; every file must load as a finding, never an uncaught error.
+for _folder in ("eksctl", "types_cfn", "types_eksctl"):
+    CASES[f"fuzz/{_folder}"] = Case(
+        0,
+        [],
+        sentinel=False,
+        git_root=".",
+        args=["lint", "."],
+        cwd=".",
+        xfail="fuzz-found inputs raise uncaught errors",
+    )
+
+
+def _known_failures() -> dict[str, str]:
+    return {name: case.xfail for name, case in CASES.items() if case.xfail}
+
+
+def _param(name: str) -> object:
+    reason = CASES[name].xfail
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+def _prepare(name: str, tmp_path: Path) -> Path:
+    source = BAD_INPUTS / name
+    if not source.is_dir():
+        pytest.skip(f"bad inputs not available: {source}")
+    case_dir = tmp_path / "case"
+    shutil.copytree(source, case_dir, symlinks=True)
+    for path in [case_dir, *case_dir.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | 0o700)
+    case = CASES[name]
+    if case.setup:
+        case.setup(case_dir)
+    (case_dir / case.git_root / ".git").mkdir(exist_ok=True)
+    return case_dir
+
+
+def _allowed_roots(case_dir: Path, case: Case, tmp_path: Path) -> list[str]:
+    import analyzer
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(analyzer.__file__).resolve().parent)}
+    roots |= {str(Path(p).resolve()) for p in sys.path if p and Path(p).is_dir() and p.startswith(sys.prefix)}
+    roots.add(str(REPO / "rules"))  # the rule catalogue
+    roots.add(str((case_dir / case.git_root).resolve()))
+    roots.add(str(tmp_path / "cache"))
+    roots |= {str(case_dir / a) for a in case.allowed} | set(case.allowed)
+    roots |= {str(case_dir / a) for a in case.args if "/" not in a and a.endswith(".json")}  # a named baseline
+    return sorted(roots)
+
+
+def _within(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
+
+
+def run_case(name: str, tmp_path: Path) -> tuple[int, str, list[list[str]]]:
+    case = CASES[name]
+    case_dir = _prepare(name, tmp_path)
+    audit = tmp_path / "audit.log"
+    env = {**os.environ, "EKSJOIN_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1", "PYTHONUTF8": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    command = [sys.executable, "-I", "-c", CHILD, str(audit), *case.args]
+    if case.unprivileged and os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("setpriv is needed to drop root's read override")
+        drop = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--", *command]
+    try:
+        completed = subprocess.run(
+            command,
+            cwd=case_dir / case.cwd,
+            env=env,
+            capture_output=True,
+            timeout=TIMEOUT_S,
+            preexec_fn=_limit_memory,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{name}: no result within {TIMEOUT_S} s")
+    output = completed.stdout.decode("utf-8", "replace") + completed.stderr.decode("utf-8", "replace")
+    events = [json.loads(line) for line in audit.read_text().splitlines() if line.strip()] if audit.exists() else []
+    roots = _allowed_roots(case_dir, case, tmp_path)
+    imports = {str(REPO)}  # the import system lists the directories on sys.path
+    touched = [
+        e
+        for e in events
+        if e[0] in ("open", "os.listdir", "os.scandir")
+        and not _within(e[1], roots)
+        and not (e[0] == "os.listdir" and e[1] in imports)
+    ]
+    executed = [e for e in events if e[0] not in ("open", "os.listdir", "os.scandir")]
+    return completed.returncode, output, touched + executed
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in CASES])
+def test_bad_input(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    code, output, violations = run_case(name, tmp_path)
+    for pattern in NEVER:
+        assert not re.search(pattern, output), f"{name}: {pattern!r} in output:\n{output}"
+    assert code == case.exit_code, f"{name}: exit {code}, expected {case.exit_code}:\n{output}"
+    for pattern in case.expect:
+        assert re.search(pattern, output), f"{name}: no {pattern!r} in output:\n{output}"
+    for pattern in case.forbid:
+        assert not re.search(pattern, output), f"{name}: {pattern!r} in output:\n{output}"
+    if case.sentinel:
+        assert re.search(SENTINEL, output), f"{name}: the rest of the tree was not analysed:\n{output}"
+    if name.startswith("21_"):
+        json.loads(output[: output.rindex("}") + 1])
+    assert not violations, f"{name}: outside the boundary or executed: {violations[:10]}"
+
+
+def test_every_reproducer_folder_is_a_case() -> None:
+    if not BAD_INPUTS.is_dir():
+        pytest.skip(f"bad inputs not available: {BAD_INPUTS}")
+    folders = {p.name for p in BAD_INPUTS.iterdir() if p.is_dir() and p.name != "fuzz"}
+    folders |= {f"fuzz/{p.name}" for p in (BAD_INPUTS / "fuzz").iterdir() if p.is_dir()}
+    assert folders == set(CASES)
