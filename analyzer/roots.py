@@ -171,8 +171,15 @@ class Scope:
         return cls(tuple(Path(p).resolve() for p in scan_targets(paths)))
 
     def contains(self, path: str) -> bool:
-        resolved = Path(path).resolve()
-        return any(resolved == target or target in resolved.parents for target in self.targets)
+        # Finding paths are relative to the working directory, except a plan's, which are
+        # relative to the folder scanned.
+        candidates = [Path(path).resolve()]
+        if not Path(path).is_absolute() and not candidates[0].exists():
+            candidates += [(target / path).resolve() for target in self.targets if target.is_dir()]
+        return any(self._inside(candidate) for candidate in candidates)
+
+    def _inside(self, path: Path) -> bool:
+        return any(path == target or target in path.parents for target in self.targets)
 
     def covers(self, finding: Finding) -> bool:
         """A finding counts for a path when its location or a related location is in it."""
