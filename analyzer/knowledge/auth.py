@@ -422,7 +422,10 @@ def _is_profile_arn(model: Model, arn: Any) -> Any:
 @predicate("auth.pathed_role_arns")
 def pathed_role_arns(model: Model, aws_auth: Any) -> Any:
     """aws-auth ``rolearn`` values that carry an IAM path (``role/team/name``), with the
-    path-less ARN to use instead; Unknown when a referenced role's path is not known."""
+    path-less ARN to use instead; Unknown when a referenced role's path is not known.
+
+    An entry is harmless when another entry of the same aws-auth maps the same role without
+    its path (the common two-entry workaround): that entry authorizes the nodes."""
     if not isinstance(aws_auth, Resource):
         return []
     entries = _mapped_roles(aws_auth)
@@ -430,7 +433,8 @@ def pathed_role_arns(model: Model, aws_auth: Any) -> Any:
         return entries
     found: list[str] = []
     holes: list[Unknown] = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
+        others = [e.get("rolearn") for i, e in enumerate(entries) if i != index]
         arn = entry.get("rolearn")
         role = model.follow(arn, kinds.IAM_ROLE) if isinstance(arn, Ref) else None
         if (
@@ -441,21 +445,39 @@ def pathed_role_arns(model: Model, aws_auth: Any) -> Any:
         ):
             path = role.get("path", "/")
             if isinstance(path, str) and path != "/":
-                found.append(
-                    f"{arn_text(arn, model)} (role {role.address} has path {path}; "
-                    f"use arn:aws:iam::<account>:role/{_name_of(role)})"
-                )
+                if not any(_pathless_names_role(model, other, role) for other in others):
+                    found.append(
+                        f"{arn_text(arn, model)} (role {role.address} has path {path}; "
+                        f"use arn:aws:iam::<account>:role/{_name_of(role)})"
+                    )
             elif not isinstance(path, str):
                 holes.append(Unknown(f"the path of {role.address} is not known"))
             continue
         parsed = parse_iam_arn(arn)
         if parsed is not None and parsed.resource_type == "role" and parsed.path not in (None, "/"):
-            found.append(
-                f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:role/{parsed.name or '<name>'})"
-            )
+            if not any(_pathless_same_name(other, parsed) for other in others):
+                found.append(
+                    f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:role/{parsed.name or '<name>'})"
+                )
     if found:
         return found
     return holes[0] if holes else []
+
+
+def _pathless_names_role(model: Model, arn: Any, role: Resource) -> bool:
+    """True only when ``arn`` is a path-less role ARN that certainly names ``role``."""
+    parsed = parse_iam_arn(arn)
+    if parsed is None or parsed.resource_type != "role" or parsed.path != "/":
+        return False
+    return names_role(model, arn, role) is True
+
+
+def _pathless_same_name(arn: Any, pathed: IamArn) -> bool:
+    """True only when ``arn`` is the path-less form of ``pathed`` (same name, same or unknown account)."""
+    parsed = parse_iam_arn(arn)
+    if parsed is None or parsed.resource_type != "role" or parsed.path != "/" or parsed.name != pathed.name:
+        return False
+    return parsed.account is None or pathed.account is None or parsed.account == pathed.account
 
 
 def _name_of(role: Resource) -> str:

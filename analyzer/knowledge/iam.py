@@ -79,6 +79,8 @@ def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) ->
     names = {managed_policy_name(arn) for arn in arns}
     if names & set(managed):
         return MANAGED
+    if isinstance(actions, Unknown):  # which actions are needed is itself not known
+        return actions
     documents = list(model.attr(role, "policy_documents"))
     granted = [MANAGED_POLICY_ACTIONS[n] for n in names if n in MANAGED_POLICY_ACTIONS]
     documents += [{"Statement": [{"Effect": "Allow", "Action": list(a)}]} for a in granted]
@@ -106,7 +108,7 @@ def trusts(model: Model, role: Any, service: str, action: str = "sts:AssumeRole"
 @predicate("iam.missing_actions")
 def missing_actions(model: Model, role: Any, actions: list[str]) -> Any:
     """The required actions no policy of the role grants (for messages)."""
-    if not isinstance(role, Resource):
+    if not isinstance(role, Resource) or isinstance(actions, Unknown):
         return []
     arns = model.attr(role, "policy_arns")
     documents = list(model.attr(role, "policy_documents"))

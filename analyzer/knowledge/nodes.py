@@ -115,3 +115,21 @@ def cni_has_own_identity(model: Model, cluster: Any) -> Any:
         ):
             return True
     return False
+
+
+# AL2023 nodeadm and AL2 bootstrap.sh both resolve the node's PrivateDnsName with
+# ec2:DescribeInstances; only a bootstrap without the endpoint and CA calls eks:DescribeCluster.
+_ALWAYS_CALLED = ("ec2:DescribeInstances",)
+
+
+@fact(kinds.NODEGROUP, "bootstrap_actions")
+@fact(kinds.SELF_MANAGED, "bootstrap_actions")
+def bootstrap_actions(model: Model, node: Resource) -> Any:
+    """The AWS API actions the node's own bootstrap calls with the node role before kubelet
+    starts; Unknown when the user data cannot tell whether it calls eks:DescribeCluster."""
+    from analyzer.knowledge.endpoints import describe_cluster_call
+
+    call = describe_cluster_call(model, node)
+    if isinstance(call, Unknown):
+        return call
+    return list(_ALWAYS_CALLED) + (["eks:DescribeCluster"] if call is not None else [])
