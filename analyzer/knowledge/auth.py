@@ -454,11 +454,15 @@ def pathed_role_arns(model: Model, aws_auth: Any) -> Any:
                 holes.append(Unknown(f"the path of {role.address} is not known"))
             continue
         parsed = parse_iam_arn(arn)
-        if parsed is not None and parsed.resource_type == "role" and parsed.path not in (None, "/"):
-            if not any(_pathless_same_name(other, parsed) for other in others):
-                found.append(
-                    f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:role/{parsed.name or '<name>'})"
-                )
+        if (
+            parsed is not None
+            and parsed.resource_type == "role"
+            and parsed.path not in (None, "/")
+            and not any(_pathless_same_name(other, parsed) for other in others)
+        ):
+            found.append(
+                f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:role/{parsed.name or '<name>'})"
+            )
     if found:
         return found
     return holes[0] if holes else []
