@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,14 +15,22 @@ from fixture_cases import discover_cases
 from analyzer.engine.catalogue import RuleError, load_catalogue, load_rule
 
 RULES = load_catalogue()
-CATALOGUE_IDS = set()
-for line in (
-    (REPO.parent / "shared" / "spec" / "RULES.md").read_text().splitlines()
-    if (REPO.parent / "shared" / "spec" / "RULES.md").exists()
-    else []
-):
-    if line.startswith("| EKS-"):
-        CATALOGUE_IDS.add(line.split("|")[1].strip())
+
+# The rule files are the catalogue. An ID names its category: EKS-<PREFIX>-<three digits>.
+CATEGORY_OF_PREFIX = {
+    "AMI": "ami",
+    "AUTH": "auth",
+    "CLUSTER": "cluster",
+    "DNS": "dns",
+    "EPT": "endpoints",
+    "IAM": "iam",
+    "NACL": "nacl",
+    "NET": "network",
+    "SG": "security-group",
+    "TAG": "tags",
+    "UDATA": "userdata",
+}
+NODE_CLASSES = {"MNG-default", "MNG-LT", "MNG-CUSTOM-AMI", "SELF"}
 
 
 def test_catalogue_is_not_empty():
@@ -29,10 +38,36 @@ def test_catalogue_is_not_empty():
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
-def test_rule_id_is_from_the_catalogue(rule):
-    if not CATALOGUE_IDS:
-        pytest.skip("RULES.md not available")
-    assert rule.id in CATALOGUE_IDS
+def test_rule_id_names_its_category(rule):
+    match = re.fullmatch(r"EKS-([A-Z]+)-(\d{3})", rule.id)
+    assert match, f"{rule.id}: IDs are EKS-<CATEGORY>-<NNN>"
+    assert CATEGORY_OF_PREFIX.get(match.group(1)) == rule.spec["category"], (
+        f"{rule.id}: category {rule.spec['category']!r} does not match the ID prefix {match.group(1)}"
+    )
+    assert rule.spec.get("docs", f"docs/rules.md#{rule.id.lower()}") == f"docs/rules.md#{rule.id.lower()}"
+    assert set(rule.spec.get("node_classes", ())) <= NODE_CLASSES, rule.id
+
+
+def test_rule_names_are_unique():
+    names = [r.spec["name"] for r in RULES if "name" in r.spec]
+    assert len(names) == len(set(names))
+
+
+def test_no_reference_to_documents_outside_the_repository():
+    """The catalogue is the rule files: code, tests and docs cite nothing outside the repository."""
+    outside = ("shared" + "/spec", "RULES" + ".md", "ARCHITECTURE" + ".md", "RULES" + " §")
+    offenders = []
+    for folder in ("analyzer", "tests", "docs", "rules"):
+        for path in (REPO / folder).rglob("*"):
+            if path.suffix not in (".py", ".md", ".yaml", ".yml", ".json", ".toml") or ".venv" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [f"{path.relative_to(REPO)}: {word}" for word in outside if word in text]
+    for name in ("README.md", "CONTRIBUTING.md", "pyproject.toml"):
+        path = REPO / name
+        if path.exists():
+            offenders += [f"{name}: {word}" for word in outside if word in path.read_text(encoding="utf-8")]
+    assert not offenders
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
@@ -98,5 +133,5 @@ def test_rule_docs_are_up_to_date():
     ).stdout
     committed = (REPO / "docs" / "rules.md").read_text()
     assert committed.split("\n", 2)[2] == generated, (
-        "docs/rules.md is stale: run `python -m analyzer rules --format markdown` (see docs/README)"
+        "docs/rules.md is stale: run `python -m analyzer rules --format markdown` (CONTRIBUTING.md)"
     )

@@ -1,4 +1,4 @@
-"""Authorization, cluster and tag knowledge: ARN matching (RULES §0.5), add-ons, versions,
+"""Authorization, cluster and tag knowledge: ARN matching, add-ons, versions,
 launch-template settings and instance tags."""
 
 from __future__ import annotations

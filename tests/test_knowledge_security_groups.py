@@ -1,5 +1,5 @@
 """Security-group facts: each tool's rule defaults, the EKS cluster security group, the groups
-nodes carry, and three-valued flow evaluation (RULES §0.3, §0.4, §8)."""
+nodes carry, and three-valued flow evaluation."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Data and small pure functions over the plain ClusterConfig mapping (as loaded by
 ``analyzer.yamlsafe``). A setting that is present but not a literal of the expected
 type (``${PUBLIC}``, a template hole) is ``Unknown``, never guessed.
 
-Sources, eksctl-io/eksctl at HEAD 99984adb (RULES.md §0.4, §2-§12):
+Sources, eksctl-io/eksctl at HEAD 99984adb:
 * ``pkg/apis/eksctl.io/v1alpha5/defaults.go``: ``ClusterEndpointAccessDefaults`` (public on,
   private off), ``SetClusterConfigDefaults`` (authentication mode API_AND_CONFIG_MAP,
   CONFIG_MAP on Outposts; manageSharedNodeSecurityGroupRules on), ``SetNodeGroupDefaults``

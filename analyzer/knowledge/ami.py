@@ -1,6 +1,6 @@
 """Facts about the AMI a node runs: family, Kubernetes version, architecture, and its source.
 
-RULES §0.4 / §12. A managed node group without an AMI of its own runs the EKS AMI of its
+A managed node group without an AMI of its own runs the EKS AMI of its
 ``ami_type``, or EKS's default for its Kubernetes version (AL2023 from 1.30). An AMI of the
 node's own (launch template ``image_id``, instance ``ami``) is told apart by where its ID
 comes from: an SSM parameter path (CloudFormation SSM parameter types and dynamic references,

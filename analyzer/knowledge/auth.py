@@ -1,4 +1,4 @@
-"""How nodes are authorized in their cluster (RULES §5) and the IAM identity they launch with.
+"""How nodes are authorized in their cluster and the IAM identity they launch with.
 
 A node role is authorized by an aws-auth ``mapRoles`` entry (modes CONFIG_MAP and
 API_AND_CONFIG_MAP) or by an access entry (modes API and API_AND_CONFIG_MAP). EKS writes

@@ -1,4 +1,4 @@
-"""Facts about clusters: compute EKS manages itself (RULES §2 EKS-CLUSTER-007), add-ons,
+"""Facts about clusters: compute EKS manages itself, add-ons,
 versions, and the launch-template settings EKS refuses for managed node groups."""
 
 from __future__ import annotations

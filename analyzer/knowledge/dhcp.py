@@ -1,4 +1,4 @@
-"""The DHCP options set a VPC hands its instances (RULES §3, EKS-DNS-003/004).
+"""The DHCP options set a VPC hands its instances.
 
 A VPC uses the AWS default set (``AmazonProvidedDNS``, ``<region>.compute.internal``) unless
 an ``aws_vpc_dhcp_options_association`` / ``AWS::EC2::VPCDHCPOptionsAssociation`` gives it

@@ -1,8 +1,8 @@
 """How nodes reach the internet from their subnets, and the gateways on that path.
 
-RULES §0.3 (node egress) and §6: per node group and subnet, the subnet class (``routing``),
+Node egress: per node group and subnet, the subnet class (``routing``),
 whether the node gets a public IPv4 address, and which rule answers for a gap (one defect,
-one finding, RULES §0.5): EKS-NET-002 (no route, no endpoints), EKS-NET-003 (public subnet,
+one finding): EKS-NET-002 (no route, no endpoints), EKS-NET-003 (public subnet,
 no public IP), or the EPT rules (no internet, VPC endpoints). Also the gateways node traffic
 passes (EKS-NET-004/005), the public endpoint's allow-list (EKS-CLUSTER-005), and reaching a
 private-only endpoint from another VPC (EKS-NET-007).
@@ -115,7 +115,7 @@ def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, pu
 
 def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
     """Self-managed nodes in a public subnet without a public IP can still join a cluster with
-    private endpoint access through VPC endpoints (RULES §6 EKS-NET-003 exemption)."""
+    private endpoint access through VPC endpoints."""
     cluster = model.attr(node, "cluster")
     private = (
         cluster.get("endpoint_private_access")

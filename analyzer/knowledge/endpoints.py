@@ -1,5 +1,5 @@
 """VPC endpoints: which services a VPC has endpoints for, and whether nodes without internet
-access can use them (RULES §7, EKS-EPT-001..012).
+access can use them.
 
 An endpoint's service is read from its service name (``com.amazonaws.<region>.<service>``,
 ``cn.com.amazonaws.<region>.<service>``); the region may be unknown, the service may not.
@@ -30,7 +30,7 @@ from analyzer.values import PartialStr, Ref, Unknown, is_unknown
 
 INTERFACE, GATEWAY = "Interface", "Gateway"
 EC2, ECR_API, ECR_DKR, S3, STS, EKS, EKS_AUTH = ("ec2", "ecr.api", "ecr.dkr", "s3", "sts", "eks", "eks-auth")
-# Interface endpoints nodes call while joining (RULES §7 EKS-EPT-008)
+# Interface endpoints nodes call while joining
 NODE_INTERFACE_SERVICES = (EC2, ECR_API, ECR_DKR, STS, EKS, EKS_AUTH)
 OPTIONAL_SERVICES = ("elasticloadbalancing", "logs", "autoscaling", "xray", "ssm", "ssmmessages", "ec2messages")
 _HOLE = "\x00"

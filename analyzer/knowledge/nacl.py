@@ -1,4 +1,4 @@
-"""Network ACLs: which ACL a subnet uses, and whether it lets a flow through (RULES §9).
+"""Network ACLs: which ACL a subnet uses, and whether it lets a flow through.
 
 NACLs are stateless and per subnet: each direction is judged on its own, rules in ascending
 rule-number order, the first rule that matches decides, and what no rule matches is denied.

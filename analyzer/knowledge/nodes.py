@@ -1,4 +1,4 @@
-"""Facts about nodes: provisioning class (RULES §0.2), node role, and the VPC CNI's identity."""
+"""Facts about nodes: provisioning class (MNG-default, MNG-LT, MNG-CUSTOM-AMI, SELF), node role, and the VPC CNI's identity."""
 
 from __future__ import annotations
 

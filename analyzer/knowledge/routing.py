@@ -1,6 +1,6 @@
 """Which route table a subnet uses, where its default route leads, and what nodes get from it.
 
-RULES §0.3 and §6 (EKS-NET-002..006):
+Subnet classes and node egress (the network rules):
 
 * A subnet uses the route table it is explicitly associated with, else its VPC's **main**
   route table: the table of an ``aws_main_route_table_association``, else the VPC's default
@@ -10,7 +10,7 @@ RULES §0.3 and §6 (EKS-NET-002..006):
   to a NAT gateway, transit gateway, instance/ENI, peering, VPN gateway, firewall/GWLB
   endpoint, ...), *isolated* (no default route).
 * A node in a public subnet reaches the internet only with a public IPv4 address.
-* A node subnet without internet egress relies on VPC endpoints (RULES §7) when its VPC is set
+* A node subnet without internet egress relies on VPC endpoints when its VPC is set
   up for that (it has interface endpoints for the services nodes call); otherwise the missing
   route is the defect (EKS-NET-002).
 
@@ -34,10 +34,10 @@ from analyzer.values import Ref, Unknown, is_unknown
 DEFAULT_IPV4 = "0.0.0.0/0"
 DEFAULT_IPV6 = "::/0"
 
-# Subnet classes (RULES §0.3)
+# Subnet classes
 PUBLIC, NAT, ISOLATED = "public", "NAT-egress", "isolated"
 
-# Who answers for a node subnet (one defect, one finding: RULES §0.5)
+# Who answers for a node subnet (one defect, one finding)
 EGRESS = "egress"  # the node reaches the internet
 NO_ROUTE = "EKS-NET-002"  # no egress and the VPC is not set up for endpoints
 NO_PUBLIC_IP = "EKS-NET-003"  # public subnet, node without public IPv4
@@ -74,7 +74,7 @@ TARGET_NAMES = {
     "gateway": "gateway",
     LOCAL: "local",
 }
-# Default-route targets assumed to forward node traffic to the internet (RULES §6 EKS-NET-002 a)
+# Default-route targets assumed to forward node traffic to the internet
 NAT_LIKE = frozenset(
     {
         "nat_gateway",
@@ -431,7 +431,7 @@ def subnet_default_route_ipv6(model: Model, subnet: Resource) -> Any:
 
 @fact(kinds.SUBNET, "egress_class")
 def subnet_egress_class(model: Model, subnet: Resource) -> Any:
-    """public / NAT-egress / isolated (RULES §0.3), or Unknown."""
+    """public / NAT-egress / isolated, or Unknown."""
     if subnet.framework == "eksctl":
         return _eksctl_subnet_class(subnet)
     route = model.attr(subnet, "default_route")

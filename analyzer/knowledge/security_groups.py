@@ -1,4 +1,4 @@
-"""Security groups (RULES §8, §0.3, §0.4): which groups carry which rules, which groups each
+"""Security groups: which groups carry which rules, which groups each
 node and the control plane carry, and whether a flow between them is allowed.
 
 * Every group's rules form one normalized list (``SgRule``): its inline rules (Terraform
@@ -405,7 +405,7 @@ def launch_template_security_groups(model: Model, node: Resource) -> Any:
 @fact(kinds.SELF_MANAGED, "launch_template_replaces_cluster_sg")
 def launch_template_replaces_cluster_sg(model: Model, node: Resource) -> Any:
     """True for a managed node group whose launch template sets security groups: EKS then
-    attaches those instead of the cluster security group (RULES §0.2, EKS-SG-003)."""
+    attaches those instead of the cluster security group."""
     if node.kind != kinds.NODEGROUP or node.framework == EKSCTL:
         return False
     groups = model.attr(node, "launch_template_security_groups")
@@ -424,7 +424,7 @@ def _cluster_group_of(model: Model, node: Resource) -> Resource:
 @fact(kinds.NODEGROUP, "node_security_groups")
 @fact(kinds.SELF_MANAGED, "node_security_groups")
 def node_security_groups(model: Model, node: Resource) -> Any:
-    """The groups on the node's network interface (RULES §0.3): a list of groups and Unknowns,
+    """The groups on the node's network interface: a list of groups and Unknowns,
     or an Unknown when the set itself cannot be told."""
     if node.framework == EKSCTL:
         return _eksctl_node_groups(model, node)

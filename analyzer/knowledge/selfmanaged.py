@@ -1,4 +1,4 @@
-"""Which Auto Scaling groups and instances are EKS nodes (class SELF, RULES §0.2).
+"""Which Auto Scaling groups and instances are EKS nodes (node class SELF).
 
 An ASG or instance is a self-managed node when its tags or its user data tie it to an
 EKS cluster; a bastion host or any other ASG is not, and no node rule may judge it.

@@ -1,8 +1,8 @@
-"""What EKS needs from security groups (RULES §8), one predicate per rule.
+"""What EKS needs from security groups.
 
 Each predicate answers with a value, never a verdict: None when the flows EKS needs are
 allowed, a description ``{"text", "group" | "cluster" | "rule", ...}`` of the defect, or an
-Unknown naming what could not be resolved. One defect, one finding (RULES §0.5): a managed
+Unknown naming what could not be resolved. One defect, one finding: a managed
 node group whose launch template replaces the cluster security group is EKS-SG-003's, and
 node-to-node traffic is not blamed on a group that EKS-SG-001 already reports without egress.
 

@@ -1,4 +1,4 @@
-"""Cluster tags (RULES §10): instances owned by the cluster, subnet tags for load balancers,
+"""Cluster tags: instances owned by the cluster, subnet tags for load balancers,
 and security groups tagged for the cluster.
 
 Before kubelet 1.26 the EKS AMIs ran kubelet with the in-tree AWS cloud provider, which

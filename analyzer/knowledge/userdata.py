@@ -1,6 +1,6 @@
 """Facts and predicates about node user data: what bootstraps the node, and how.
 
-RULES §11 and §0.5. ``decoded_user_data`` is the node's user data (its own, or its launch
+``decoded_user_data`` is the node's user data (its own, or its launch
 template's) taken apart by ``analyzer.userdata``; for eksctl node groups it is the
 ``overrideBootstrapCommand`` the user wrote, since eksctl writes everything else itself.
 

@@ -36,7 +36,7 @@ ROLE_INLINE_POLICY = "iam.role_inline_policy"  # inline policy document -> role
 OIDC_PROVIDER = "iam.oidc_provider"
 SSM_PARAMETER = "ssm.parameter"  # an SSM parameter read at deploy time (Terraform data source)
 AMI_LOOKUP = "ec2.ami_lookup"  # an AMI search by name/owner (Terraform data "aws_ami")
-# VPC routing, gateways, endpoint attachments, network ACLs and DHCP (RULES §0.3, §6, §7, §9)
+# VPC routing, gateways, endpoint attachments, network ACLs and DHCP (subnet classes and node egress)
 MAIN_ROUTE_TABLE_ASSOCIATION = "ec2.main_route_table_association"
 ROUTE_PROPAGATION = "ec2.route_propagation"  # routes a virtual private gateway propagates
 GATEWAY_ATTACHMENT = "ec2.gateway_attachment"  # internet or VPN gateway -> VPC

@@ -544,7 +544,7 @@ ALTERNATIVE_SOURCES = {
     "aws_instance": {"user_data": "user_data_base64"},
 }
 
-# Data sources whose arguments tell what an AMI ID will be (RULES §12, AMI family).
+# Data sources whose arguments tell what an AMI ID will be (the AMI family).
 DATA_MAPPINGS: dict[str, FieldMap] = {
     "aws_ssm_parameter": FieldMap(k.SSM_PARAMETER, {"name": "name"}),
     "aws_ami": FieldMap(
@@ -568,7 +568,7 @@ DATA_MAPPINGS: dict[str, FieldMap] = {
 EKS_MODULE_MANAGED_NODE_GROUP = "terraform-aws-modules/eks-managed-node-group"
 _EKS_MODULE_MANAGED_NODE_GROUP_DIR = "/modules/eks-managed-node-group/"
 
-# An ASG or instance is a node only if something ties it to EKS (RULES §0.2, class SELF).
+# An ASG or instance is a node only if something ties it to EKS (node class SELF).
 CANDIDATE_NODE_TYPES = {"aws_autoscaling_group", "aws_instance"}
 
 
