@@ -13,6 +13,8 @@ Sources, eksctl-io/eksctl at HEAD 99984adb:
 * ``vpc.go``: ``ClusterNATDefault = Single``, ``DefaultCIDR = 192.168.0.0/16``;
   ``pkg/cfn/builder/vpc_ipv4.go``: the VPC it creates has DNS support and DNS hostnames on,
   its public subnets map public IPs on launch.
+* ``pkg/vpc/vpc.go`` ``SetSubnets`` / ``getSubnetNetworkSize``: the created VPC is split into
+  8 subnets of prefix+3 for up to 4 zones (2 per zone), 16 of prefix+4 for 5 to 8 zones.
 * ``endpoint_service.go``: fully-private clusters get ec2, ecr.api, ecr.dkr, s3 (gateway)
   and sts endpoints; logs when CloudWatch logging is on; optional cloudformation,
   autoscaling, logs; never eks.
@@ -23,6 +25,7 @@ Sources, eksctl-io/eksctl at HEAD 99984adb:
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -37,6 +40,7 @@ AUTHENTICATION_MODE_ON_OUTPOSTS = "CONFIG_MAP"
 NAT_GATEWAY = "Single"
 NAT_GATEWAY_MODES = ("Single", "HighlyAvailable", "Disable")
 VPC_CIDR = "192.168.0.0/16"
+DEFAULT_ZONE_COUNT = 3  # SetAvailabilityZones picks 3 zones (2 where a region has only 2)
 WITH_OIDC = False
 MANAGE_SHARED_NODE_SECURITY_GROUP_RULES = True
 
@@ -200,6 +204,27 @@ def vpc_cidr(data: Mapping[str, Any]) -> str | Unknown:
     if cidr is None:
         return VPC_CIDR
     return cidr if isinstance(cidr, str) else Unknown(f"vpc.cidr is {cidr!r}")
+
+
+def created_subnet_prefix(data: Mapping[str, Any]) -> int | Unknown:
+    """The prefix length of every subnet eksctl carves out of the VPC it creates."""
+    cidr = vpc_cidr(data)
+    if isinstance(cidr, Unknown):
+        return cidr
+    try:
+        prefix = ipaddress.ip_network(cidr, strict=False).prefixlen
+    except ValueError:
+        return Unknown(f"vpc.cidr {cidr!r} is not a CIDR block")
+    zones = data.get("availabilityZones")
+    if zones is None:
+        zone_count = DEFAULT_ZONE_COUNT
+    elif isinstance(zones, list):
+        zone_count = len(zones)
+    else:
+        return Unknown(f"availabilityZones is {zones!r}")
+    if zone_count > 8:
+        return Unknown(f"eksctl refuses {zone_count} availability zones (at most 8)")
+    return prefix + (3 if zone_count <= 4 else 4)
 
 
 def creates_vpc(data: Mapping[str, Any]) -> bool:

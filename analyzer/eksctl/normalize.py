@@ -360,6 +360,9 @@ def _subnets(b: _Builder, cluster: Resource) -> None:
             map_public_ip_on_launch=access == "public" and defaults.CREATED_PUBLIC_SUBNETS_MAP_PUBLIC_IP,
             eksctl_access=access,
             nat_gateway=nat if access == "private" else None,
+            # one resource stands for the subnets of every zone: their size is known, not
+            # their addresses (cidr_block stays unset so no rule mistakes one for all)
+            cidr_prefix_length=defaults.created_subnet_prefix(b.data),
         )
         if access == "private":
             # a fully-private cluster's VPC has no NAT gateway and no internet gateway

@@ -20,7 +20,11 @@ DISALLOWED_CLUSTER_ZONE_IDS = ("use1-az3", "usw1-az2", "cac1-az3")
 
 
 def _usable(subnet: Resource) -> tuple[int, int] | None:
-    """(prefix length, usable addresses) of a subnet with a known IPv4 CIDR block."""
+    """(prefix length, usable addresses) of a subnet with a known IPv4 CIDR block, or of
+    subnets a tool carves out of its VPC with a known size (eksctl)."""
+    prefix = subnet.get("cidr_prefix_length")
+    if subnet.get("cidr_block") is None and isinstance(prefix, int) and 0 <= prefix <= 32:
+        return prefix, max(2 ** (32 - prefix) - AWS_RESERVED_ADDRESSES, 0)
     try:
         network = ipaddress.ip_network(str(subnet.get("cidr_block")), strict=False)
     except ValueError:
@@ -61,6 +65,8 @@ def _unknown_size(subnets: list[Resource]) -> Unknown | None:
     for subnet in subnets:
         if _usable(subnet) is None:
             cidr = subnet.get("cidr_block")
+            if cidr is None and is_unknown(subnet.get("cidr_prefix_length")):
+                cidr = subnet.get("cidr_prefix_length")
             return Unknown(
                 f"the CIDR block of {subnet.address} is not known ({getattr(first_unknown(cidr), 'reason', cidr)})"
             )

@@ -128,7 +128,8 @@ FIELDS: dict[str, str] = {
     "image_id, instance_types, security_groups, tags, created_by, "
     "asg_tags (every ASG tag: key, value, propagate_at_launch)",
     VPC: "cidr_block, enable_dns_support, enable_dns_hostnames",
-    SUBNET: "vpc, cidr_block, availability_zone, map_public_ip_on_launch, tags",
+    SUBNET: "vpc, cidr_block, availability_zone, map_public_ip_on_launch, tags, "
+    "cidr_prefix_length (the size of subnets whose addresses a tool picks)",
     IAM_ROLE: "name, path, assume_role_policy, managed_policy_arns, inline_policies",
     ROLE_POLICY_ATTACHMENT: "role, policy_arn",
     ROLE_INLINE_POLICY: "role, document",
