@@ -5,6 +5,7 @@ from analyzer.knowledge import (  # noqa: F401  (registration)  # noqa: F401  (r
     ami,
     auth,
     cluster,
+    cni_identity,
     dhcp,
     egress,
     endpoints,

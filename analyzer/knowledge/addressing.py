@@ -143,11 +143,18 @@ def ipv6_problem(model: Model, node: Any) -> Any:
         if not _has_ipv6_block(model, subnet):
             return {"at": subnet, "text": f"node subnet {subnet.address} has no IPv6 CIDR block"}
         assign = subnet.get("assign_ipv6_address_on_creation")
-        if egress.egress_class == NAT and assign is not True and not is_unknown(assign):
-            return {
-                "at": subnet,
-                "text": f"private node subnet {subnet.address} does not assign IPv6 addresses to instances on creation",
-            }
+        if assign is not True and not is_unknown(assign):
+            if node.kind == kinds.NODEGROUP:  # the CreateNodegroup API checks every subnet
+                return {
+                    "at": subnet,
+                    "code": "Ec2SubnetMissingIpv6Assignment",
+                    "text": f"node subnet {subnet.address} does not assign IPv6 addresses to instances on creation",
+                }
+            if egress.egress_class == NAT:
+                return {
+                    "at": subnet,
+                    "text": f"private node subnet {subnet.address} does not assign IPv6 addresses to instances on creation",
+                }
         route = model.attr(subnet, "default_route_ipv6")
         if isinstance(route, Unknown):
             unknown = either(unknown, route)

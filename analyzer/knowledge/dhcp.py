@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.knowledge.routing import cluster_vpc, either, scope_of, unambiguous
+from analyzer.knowledge.routing import ENDPOINTS, cluster_vpc, either, scope_of, unambiguous
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -68,3 +68,17 @@ def vpc_private_only_clusters(model: Model, vpc: Resource) -> list[Resource]:
         for c in model.attr(vpc, "eks_clusters")
         if c.get("endpoint_private_access") is True and c.get("endpoint_public_access") is False
     ]
+
+
+@fact(kinds.VPC, "endpoint_dependent_nodes")
+def vpc_endpoint_dependent_nodes(model: Model, vpc: Resource) -> list[Resource]:
+    """Node groups in this VPC that reach AWS services only through interface endpoints (no
+    internet path): their private DNS names live in Route 53 private hosted zones that only the
+    VPC resolver answers. The cluster endpoint itself is public DNS, even when it is private."""
+    dependent = []
+    for node in model.of_kind(*kinds.NODE_KINDS):
+        for egress in model.attr(node, "subnet_egress"):
+            if egress.owner == ENDPOINTS and model.attr(egress.subnet, "vpc") is vpc:
+                dependent.append(node)
+                break
+    return dependent

@@ -102,6 +102,11 @@ def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, pu
     if egress_class == PUBLIC:
         if public_ip is True:
             return EGRESS
+        ipv6 = _ipv6_on_launch(model, node, subnet)
+        if ipv6 is True:
+            return EGRESS  # an IPv6 cluster's nodes reach the internet gateway over IPv6
+        if is_unknown(ipv6):
+            return Unknown(f"whether {subnet.address} assigns IPv6 addresses on creation is not known")
         if is_unknown(public_ip):
             return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} is not known")
         if node.kind == kinds.NODEGROUP:
@@ -111,6 +116,15 @@ def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, pu
     if isinstance(intent, Unknown):
         return intent
     return ENDPOINTS if intent else NO_ROUTE
+
+
+def _ipv6_on_launch(model: Model, node: Resource, subnet: Resource) -> Any:
+    """Whether nodes of an IPv6 cluster get an IPv6 address in ``subnet``: EKS asks public node
+    subnets to auto-assign public IPv4 *or* IPv6 addresses (network requirements)."""
+    cluster = model.attr(node, "cluster")
+    if not isinstance(cluster, Resource) or str(cluster.get("ip_family")).lower() != "ipv6":
+        return False
+    return subnet.get("assign_ipv6_address_on_creation")
 
 
 def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
