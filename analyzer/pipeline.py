@@ -13,6 +13,7 @@ from analyzer.boundary import Boundary
 from analyzer.diagnostics import Diagnostic
 from analyzer.discovery import Inventory, discover
 from analyzer.engine.catalogue import Rule
+from analyzer.engine.precedence import apply_precedence
 from analyzer.engine.runner import Result, findings_of, run_rules
 from analyzer.findings import Finding
 from analyzer.knowledge.selfmanaged import classify_node_candidates
@@ -58,7 +59,7 @@ def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = 
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     scope = roots.Scope.of(paths)
-    results = [r for r in run_rules(rules, model) if scope.covers_result(r)]
+    results = [r for r in apply_precedence(run_rules(rules, model)) if scope.covers_result(r)]
     findings = findings_of(results) + [diagnostic_finding(d) for d in model.diagnostics]
     findings = [f for f in findings if scope.covers(f)]
     timings["rules"] = time.perf_counter() - started

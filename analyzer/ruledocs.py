@@ -52,6 +52,8 @@ def _text(rule: Rule) -> str:
         lines += [f"  {where}: {text}" for where, text in symptoms.items()]
         lines.append("")
     lines += ["How to fix:", f"  {_prose(spec['remediation'])}"]
+    if spec.get("superseded_by"):
+        lines += ["", f"Gives way to {', '.join(spec['superseded_by'])} when that rule reports the same resource."]
     if spec.get("sources"):
         lines += ["", "Sources:"] + [f"  {s}" for s in spec["sources"]]
     return "\n".join(lines) + "\n"
@@ -79,6 +81,9 @@ def _markdown(rule: Rule) -> str:
         lines += ["### Symptoms", ""] + [f"- {where}: `{text}`" for where, text in symptoms.items()]
         lines.append("")
     lines += ["### How to fix", "", _prose(spec["remediation"]), ""]
+    if spec.get("superseded_by"):
+        owners = " or ".join(f"[{i}](#{i.lower()})" for i in spec["superseded_by"])
+        lines += [f"When {owners} reports the same resource, this rule gives way to it (one defect, one finding).", ""]
     if spec.get("sources"):
         lines += ["### Sources", ""] + [f"- <{s}>" for s in spec["sources"]] + [""]
     return "\n".join(lines)

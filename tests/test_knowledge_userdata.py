@@ -209,7 +209,7 @@ def ask(name: str, model: Model, node: Resource):
         ("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n", None),
         ("#!/bin/bash\n/etc/eks/bootstrap.sh --use-max-pods false\n", "without a cluster name"),
         ("#!/bin/bash\necho hello\n", "never runs /etc/eks/bootstrap.sh"),
-        ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", None),  # EKS-AMI-002's
+        ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", "never runs"),  # EKS-AMI-002 supersedes it
     ],
 )
 def test_linux_bootstrap_problem(script, outcome):

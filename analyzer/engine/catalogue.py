@@ -49,6 +49,10 @@ class Rule:
         return [kinds] if isinstance(kinds, str) else list(kinds)
 
     @property
+    def superseded_by(self) -> tuple[str, ...]:
+        return tuple(self.spec.get("superseded_by", ()))
+
+    @property
     def symptom(self) -> str:
         symptom = self.spec.get("symptom") or {}
         return next(iter(symptom.values()), "")
@@ -127,4 +131,23 @@ def _load_catalogue(directory: Path) -> tuple[Rule, ...]:
         if rule.id in seen:
             raise RuleError(f"{rule.path}: duplicate rule ID {rule.id}")
         seen.add(rule.id)
+    _check_precedence(rules)
     return tuple(rules)
+
+
+def _check_precedence(rules: list[Rule]) -> None:
+    """``superseded_by`` names rules of the catalogue, and no rule gives way to itself
+    (directly or through others), or both findings of one defect would vanish."""
+    by_id = {rule.id: rule for rule in rules}
+    for rule in rules:
+        for other in rule.superseded_by:
+            if other not in by_id:
+                raise RuleError(f"{rule.path}: invalid rule at superseded_by: no rule {other} in the catalogue")
+        seen, pending = set(), list(rule.superseded_by)
+        while pending:
+            current = pending.pop()
+            if current == rule.id:
+                raise RuleError(f"{rule.path}: invalid rule at superseded_by: {rule.id} supersedes itself")
+            if current not in seen:
+                seen.add(current)
+                pending.extend(by_id[current].superseded_by)

@@ -6,9 +6,8 @@ template's) taken apart by ``analyzer.userdata``; for eksctl node groups it is t
 
 Each predicate answers one rule's question with a value, never a verdict: None when there is
 nothing to report, a description of the defect otherwise, and an Unknown (with the reason)
-when content that is not known could change the answer. A defect another rule owns is not
-reported here (one defect, one finding): user data in another family's format is
-EKS-AMI-002's, ``bootstrap.sh`` on AL2023 is EKS-UDATA-003's.
+when content that is not known could change the answer. Which rule reports a defect that
+several rules see is declared in the rule files (``superseded_by``), not decided here.
 """
 
 from __future__ import annotations
@@ -132,8 +131,6 @@ def al2_bootstrap_gap(user_data: UserData) -> Any:
             f"runs /etc/eks/bootstrap.sh without a cluster name (script line {call.line}"
             "): the script stops with 'ERROR: cluster name is not defined!'"
         )
-    if _in_other_format(user_data, AL2):
-        return None
     if user_data.may_hide_commands:
         return _hidden(user_data)
     return "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts"
@@ -148,8 +145,6 @@ def node_config_gap(user_data: UserData) -> Any:
         return _not_known(user_data)
     config = user_data.node_config
     if config is None:
-        if user_data.bootstrap_calls or _in_other_format(user_data, AL2023):
-            return None  # EKS-UDATA-003 / EKS-AMI-002
         if any(part.kind == "nodeconfig" for part in user_data.parts) or user_data.may_hide_commands:
             return _hidden(user_data)
         return "holds no NodeConfig: nodeadm stops with 'could not find NodeConfig within UserData'"
@@ -487,8 +482,6 @@ def bottlerocket_gap(user_data: UserData) -> Any:
         return _not_known(user_data)
     settings = user_data.bottlerocket
     if settings is None:
-        if _in_other_format(user_data, BOTTLEROCKET):
-            return None  # EKS-AMI-002
         if not _absent(user_data) and user_data.may_hide_commands:
             return _hidden(user_data)
         return (
@@ -744,8 +737,6 @@ def user_data_format_mismatch(model: Model, node: Any) -> Any:
     formats = user_data.format_families()
     if expected is None or not formats or expected in formats:
         return None
-    if family == AL2023 and AL2 in formats:
-        return None  # bootstrap.sh on AL2023 is EKS-UDATA-003's
     source = model.attr(node, "ami_source")["description"]
     return {"user_data": _FORMAT_NAMES[formats[0]], "ami": f"{family} ({source})", "expected": _FORMAT_NAMES[expected]}
 
