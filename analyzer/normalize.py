@@ -133,6 +133,7 @@ def apply_mapping(resource: Resource, mapping: FieldMap, data: dict, locations: 
             source = mapping.fields.get(name)
             if isinstance(source, str):
                 resource.field_locations[name] = nearest_location(locations, source, resource.location)
+    resource.identity_fields = tuple((name, mapping.identity_prefix) for name in mapping.identities)
     aliases = list(resource.aliases)
     for name in mapping.identities:
         value = resource.fields.get(name)

@@ -50,6 +50,17 @@ class Ref(Unknown):
         return f"Ref({self.target}.{self.attribute})"
 
 
+@dataclass(frozen=True, eq=False)
+class Symbol(Unknown):
+    """A value unknown before deployment that is the same wherever one scope uses it
+    (``AWS::StackName`` inside one template): equal to itself, to nothing else."""
+
+    name: str = ""  # scoped, e.g. "stack.yaml#AWS::StackName"
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.name})"
+
+
 @dataclass(frozen=True)
 class PartialStr:
     """A string made of literal text and holes (Unknowns)."""
@@ -205,6 +216,28 @@ def scope_refs(value: Any, scope: str) -> Any:
     return value
 
 
+def identity_text(value: Any) -> str | None:
+    """A string that names ``value`` exactly when two values are provably the same: a literal
+    is itself; a hole that is a Ref (one attribute of one resource) or a Symbol stands for
+    that attribute or symbol. None when a hole could be anything."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (Ref, Symbol)) and not isinstance(value, OneOf):
+        return "${" + _hole_token(value) + "}"
+    if isinstance(value, PartialStr):
+        pieces = [identity_text(part) for part in value.parts]
+        return None if any(piece is None for piece in pieces) else "".join(pieces)  # type: ignore[arg-type]
+    return None
+
+
+def _hole_token(hole: Ref | Symbol) -> str:
+    """A token without "/" or ":" (ARN separators) that names one hole."""
+    import hashlib
+
+    name = hole.name if isinstance(hole, Symbol) else f"{hole.target}.{hole.attribute}"
+    return "hole-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
+
+
 def describe(value: Any) -> str:
     """Short human text for a value in a message."""
     if isinstance(value, Ref):
@@ -225,10 +258,12 @@ __all__ = [
     "OneOf",
     "PartialStr",
     "Ref",
+    "Symbol",
     "Unknown",
     "contains_unknown",
     "describe",
     "first_unknown",
+    "identity_text",
     "is_unknown",
     "iter_unknowns",
     "restore_markers",

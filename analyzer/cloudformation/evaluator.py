@@ -38,6 +38,7 @@ from analyzer.values import (
     OneOf,
     PartialStr,
     Ref,
+    Symbol,
     Unknown,
     contains_unknown,
     describe,
@@ -215,9 +216,12 @@ class Evaluator:
         if name in self.scope.parameters:
             return self._parameter(name)
         if name in PSEUDO_PARAMETERS:
-            return Unknown(
+            # unknown, but one value throughout the stack: a launch template named
+            # ${AWS::StackName} is the one the Auto Scaling group names the same way
+            return Symbol(
                 f"{name} is {PSEUDO_PARAMETERS[name]}, known only at deploy time",
                 self.location(node),
+                name=f"{self.scope.key}#{name}",
             )
         if name in self.scope.resources:
             return self._resource_ref(name, "Ref", node)

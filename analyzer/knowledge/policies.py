@@ -218,13 +218,28 @@ def _service_principals(principal: Any) -> Any:
     return resolved
 
 
+# The DNS suffix of service principals per partition (aws-cn, aws-iso, aws-iso-b, aws-iso-e,
+# aws-iso-f, aws-eusc): ec2.c2s.ic.gov is EC2 in aws-iso as ec2.amazonaws.com is in aws.
+PARTITION_DNS_SUFFIXES = (
+    "amazonaws.com.cn",
+    "c2s.ic.gov",
+    "sc2s.sgov.gov",
+    "cloud.adc-e.uk",
+    "csp.hci.ic.gov",
+    "amazonaws.eu",
+)
+
+
 def _service_name(principal: Any) -> str | None:
     """``ec2.amazonaws.com``; ``ec2.${dns_suffix}`` names EC2 in whatever partition deploys."""
     if isinstance(principal, OneOf):
         names = {_service_name(c) for c in principal.candidates}
         return names.pop() if len(names) == 1 else None
     if isinstance(principal, str):
-        return principal.removesuffix(".cn")
+        for suffix in PARTITION_DNS_SUFFIXES:
+            if principal.endswith("." + suffix):
+                return principal[: -len(suffix)] + "amazonaws.com"
+        return principal
     if (
         isinstance(principal, PartialStr)
         and len(principal.parts) == 2

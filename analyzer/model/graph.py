@@ -15,7 +15,7 @@ from typing import Any
 from analyzer.diagnostics import Diagnostic
 from analyzer.model.kinds import LINKS
 from analyzer.model.resource import Resource
-from analyzer.values import PartialStr, Ref, Unknown, is_unknown
+from analyzer.values import PartialStr, Ref, Unknown, identity_text, is_unknown
 
 _BUILTINS = {"address", "kind", "key", "framework", "source_type", "provenance"}
 FactFn = Callable[["Model", Resource], Any]
@@ -53,6 +53,13 @@ class Model:
         self._by_kind[resource.kind].append(resource)
         for alias in resource.aliases:
             self._by_identity[(resource.kind, alias)].append(resource)
+        for name, prefix in resource.identity_fields:
+            value = resource.fields.get(name)
+            text = None if isinstance(value, str) else identity_text(value)
+            if text:  # a name with holes that are one resource attribute or one symbol
+                self._by_identity[(resource.kind, text)].append(resource)
+                if prefix:
+                    self._by_identity[(resource.kind, prefix + text)].append(resource)
         return resource
 
     def add_identity(self, resource: Resource, identity: Any) -> None:
@@ -74,7 +81,7 @@ class Model:
         if name in resource.fields:
             target_kind = LINKS.get(resource.kind, {}).get(name)
             value = resource.fields[name]
-            return value if target_kind is None else self.follow(value, target_kind)
+            return value if target_kind is None else self.follow(value, target_kind, origin=resource)
         fn = _FACTS.get((resource.kind, name)) or _FACTS.get(("*", name))
         if fn is None:
             return None
@@ -94,25 +101,35 @@ class Model:
         self._fact_cache[cache_key] = value
         return value
 
-    def follow(self, value: Any, kind: str, _seen: frozenset[str] = frozenset()) -> Any:
-        """Resolve a link value to the resource(s) of ``kind`` it names."""
+    def follow(self, value: Any, kind: str, _seen: frozenset[str] = frozenset(), origin: Resource | None = None) -> Any:
+        """Resolve a link value to the resource(s) of ``kind`` it names. ``origin`` is the
+        resource the value is written in: a literal name is looked up nearest to it."""
         if value is None:
             return None
         if isinstance(value, (list, tuple)):
-            return [self.follow(item, kind, _seen) for item in value]
+            return [self.follow(item, kind, _seen, origin) for item in value]
         if isinstance(value, Resource):
             return value
         if isinstance(value, Ref):
-            return self._follow_ref(value, kind, _seen)
+            return self._follow_ref(value, kind, _seen, origin)
         if isinstance(value, PartialStr):
-            return self._follow_identity(value.text("*"), kind, value)
+            text = identity_text(value)
+            if text is not None and self._named(text, kind):
+                return self._follow_identity(text, kind, value, origin)
+            return self._follow_identity(value.text("*"), kind, value, origin)
         if is_unknown(value):
+            text = identity_text(value)
+            if text is not None and self._named(text, kind):
+                return self._follow_identity(text, kind, value, origin)
             return value
         if isinstance(value, str):
-            return self._follow_identity(value, kind, value)
+            return self._follow_identity(value, kind, value, origin)
         return Unknown(f"{value!r} does not name a {kind}")
 
-    def _follow_ref(self, ref: Ref, kind: str, seen: frozenset[str]) -> Any:
+    def _named(self, text: str, kind: str) -> bool:
+        return any(self._by_identity.get((kind, identity)) for identity in _identity_candidates(text, kind))
+
+    def _follow_ref(self, ref: Ref, kind: str, seen: frozenset[str], origin: Resource | None = None) -> Any:
         target = self._by_key.get(ref.target)
         if target is None:
             return Unknown(f"{_unscoped(ref.target)} is not in the analyzed files", ref.origin)
@@ -125,18 +142,49 @@ class Model:
         # names something else than the target's links).
         via = _REACH_THROUGH.get((target.kind, kind))
         if via is not None and "." not in ref.attribute:
-            return self.follow(target.fields.get(via), kind, seen | {ref.target})
+            return self.follow(target.fields.get(via), kind, seen | {ref.target}, target)
         # an attribute of another kind of resource: its value exists only after apply
         return Unknown(f"{target.address}.{ref.attribute} is known only after apply", ref.origin)
 
-    def _follow_identity(self, text: str, kind: str, original: Any) -> Any:
+    def _follow_identity(self, text: str, kind: str, original: Any, origin: Resource | None = None) -> Any:
         for identity in _identity_candidates(text, kind):
             found = self._by_identity.get((kind, identity))
             if found:
-                return found[0]
+                return _nearest(found, origin, text)
+        if isinstance(original, Unknown):
+            return original
         if isinstance(original, PartialStr):
             return Unknown(f"{original.text()} could not be resolved ({original.reason})")
         return Unknown(f"{text} is not defined in the analyzed files")
+
+
+def _nearest(found: list[Resource], origin: Resource | None, text: str) -> Any:
+    """The resource a literal names, seen from ``origin``: one in the same root wins; else
+    the one whose root is nearest in the folder tree. Two copies of one stack each name
+    their own resources; a tie between roots is ambiguous, hence unknown."""
+    if len(found) == 1 or origin is None:
+        return found[0]
+    scores = [_shared_depth(candidate.root, origin.root) for candidate in found]
+    best = max(scores)
+    nearest = [candidate for candidate, score in zip(found, scores, strict=True) if score == best]
+    roots = {candidate.root for candidate in nearest}
+    if len(roots) > 1:
+        names = ", ".join(sorted(_unscoped(c.key) + " in " + c.root for c in nearest)[:3])
+        return Unknown(f"{text} names resources of several configurations ({names})")
+    return nearest[0]
+
+
+def _shared_depth(root: str, other: str) -> int:
+    """How many leading path components two roots share (a root is as near as it gets)."""
+    if root == other:
+        return 1 << 16
+    left, right = root.replace("\\", "/").split("/"), other.replace("\\", "/").split("/")
+    depth = 0
+    for a, b in zip(left, right, strict=False):
+        if a != b:
+            break
+        depth += 1
+    return depth
 
 
 _REACH_THROUGH = {("iam.instance_profile", "iam.role"): "role"}

@@ -36,6 +36,15 @@ class Resource:
     module_call_address: str | None = None  # "module.eks"
     may_exist: bool = False  # True when existence depends on an undecidable condition
     aliases: tuple[str, ...] = ()  # other keys/identities that name this resource
+    # (field, prefix) whose values name the resource even when not literal: a name with a
+    # random_id suffix names it wherever the same expression is used (see Model.add)
+    identity_fields: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def root(self) -> str:
+        """The root module, template or file the resource belongs to (its key's scope)."""
+        scope, sep, _ = self.key.partition("#")
+        return scope if sep else self.location.path
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
