@@ -264,6 +264,9 @@ def explain(query: str) -> None:
 
 def main() -> None:
     """Entry point: internal errors exit 3 with a short message instead of a traceback."""
+    from analyzer import gcpause
+
+    gcpause.keep_frozen()  # this process exits after its one report
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:

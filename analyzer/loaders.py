@@ -92,7 +92,7 @@ def load_yaml_source(source: SourceFile, options: Options) -> Loaded:
         return _load_cloudformation(source, options)
     if problems:
         return [], [_quiet_unless_iac(p, text) for p in problems]
-    from analyzer.cloudformation import sniff_template
+    from analyzer.cloudformation.sniff import sniff_template
 
     if any(sniff_template(d.data) for d in documents):
         return _load_cloudformation(source, options)
@@ -148,7 +148,7 @@ def _load_cloudformation(source: SourceFile, options: Options) -> Loaded:
 
 
 def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
-    from analyzer.cloudformation import sniff_template
+    from analyzer.cloudformation.sniff import sniff_template
 
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer import roots
+from analyzer import gcpause, roots
 from analyzer.boundary import Boundary
 from analyzer.diagnostics import Diagnostic
 from analyzer.discovery import Inventory, discover
@@ -55,11 +55,12 @@ def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = 
     paths = list(paths)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    model, inventory = build_model(paths, options)
-    timings["load"] = time.perf_counter() - started
-    started = time.perf_counter()
-    scope = roots.Scope.of(paths)
-    results = [r for r in apply_precedence(run_rules(rules, model)) if scope.covers_result(r)]
+    with gcpause.trees_frozen():
+        model, inventory = build_model(paths, options)
+        timings["load"] = time.perf_counter() - started
+        started = time.perf_counter()
+        scope = roots.Scope.of(paths)
+        results = [r for r in apply_precedence(run_rules(rules, model)) if scope.covers_result(r)]
     findings = findings_of(results) + [diagnostic_finding(d) for d in model.diagnostics]
     findings = [f for f in findings if scope.covers(f)]
     timings["rules"] = time.perf_counter() - started

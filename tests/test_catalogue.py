@@ -14,7 +14,7 @@ from fixture_cases import discover_cases
 
 from analyzer.engine.catalogue import RuleError, load_catalogue, load_rule
 
-RULES = load_catalogue()
+RULES = load_catalogue(validate=True)  # a run skips the schema for the shipped catalogue: it is checked here
 
 # The rule files are the catalogue. An ID names its category: EKS-<PREFIX>-<three digits>.
 CATEGORY_OF_PREFIX = {
@@ -35,6 +35,25 @@ NODE_CLASSES = {"MNG-default", "MNG-LT", "MNG-CUSTOM-AMI", "SELF"}
 
 def test_catalogue_is_not_empty():
     assert len(RULES) >= 9
+
+
+def test_runtime_catalogue_is_the_validated_one():
+    """The fast path (libyaml, no schema) must read exactly what the schema check accepted."""
+    fast = load_catalogue()
+    assert [(r.id, r.spec) for r in fast] == [(r.id, r.spec) for r in RULES]
+
+
+def test_pure_python_yaml_reads_the_same_rules():
+    for rule in RULES:
+        assert yaml.safe_load(rule.path.read_text(encoding="utf-8")) == rule.spec, rule.id
+
+
+def test_another_rule_directory_is_validated_in_full(tmp_path):
+    shipped = RULES[0]
+    broken = dict(shipped.spec, severity="catastrophic")
+    _write_rule(tmp_path, broken)
+    with pytest.raises(RuleError, match="severity"):
+        load_catalogue(tmp_path)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])

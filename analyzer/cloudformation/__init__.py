@@ -15,12 +15,12 @@ Values deployed from SSM Parameter Store are ``SsmParameter`` Unknowns naming th
 is a ``SourceFloat`` whose ``str()`` is the text as written (``1.30`` stays "1.30").
 """
 
-from analyzer.cloudformation.loader import (
-    load_parameter_file,
-    load_template,
-    load_template_text,
-    sniff_template,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from analyzer.cloudformation.sniff import sniff_template
 from analyzer.cloudformation.types import (
     CfnResource,
     CfnTemplate,
@@ -28,6 +28,9 @@ from analyzer.cloudformation.types import (
     SourceFloat,
     SsmParameter,
 )
+
+# The loader imports cfn-lint (about half a second): only a template found pays for it.
+_LAZY = {"load_parameter_file": "parameters", "load_template": "loader", "load_template_text": "loader"}
 
 __all__ = [
     "CfnResource",
@@ -40,3 +43,9 @@ __all__ = [
     "load_template_text",
     "sniff_template",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"analyzer.cloudformation.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

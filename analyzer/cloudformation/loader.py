@@ -14,31 +14,16 @@ from analyzer.cloudformation.decode import (
 from analyzer.cloudformation.equality import NO_VALUE
 from analyzer.cloudformation.evaluator import Evaluator, Recording, TemplateScope
 from analyzer.cloudformation.parameters import effective_parameter, load_parameter_file
+from analyzer.cloudformation.sniff import sniff_template
 from analyzer.cloudformation.types import CfnResource, CfnTemplate
 from analyzer.diagnostics import EVALUATION, INVALID_CONFIG, Diagnostic
 from analyzer.location import Location
 from analyzer.values import Unknown
 
-RESOURCE_TYPE_PREFIXES = ("AWS::", "Custom::", "AWSQS::")
 # Transforms run by CloudFormation itself; any other name is a user macro.
 _AWS_TRANSFORM_PREFIX = "AWS::"
 
 __all__ = ["load_parameter_file", "load_template", "load_template_text", "sniff_template"]
-
-
-def sniff_template(data: Any) -> bool:
-    """Whether a decoded document is a CloudFormation template."""
-    if not isinstance(data, dict):
-        return False
-    if "AWSTemplateFormatVersion" in data:
-        return True
-    resources = data.get("Resources")
-    if not isinstance(resources, dict):
-        return False
-    return any(
-        isinstance(body, dict) and isinstance(body.get("Type"), str) and body["Type"].startswith(RESOURCE_TYPE_PREFIXES)
-        for body in resources.values()
-    )
 
 
 def load_template(path: Path, *, display: str, key: str, parameters: Mapping[str, str] = {}) -> CfnTemplate:

@@ -13,6 +13,7 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from analyzer import gcpause
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
@@ -66,7 +67,9 @@ def parse_hcl_file(path: Path, display: str) -> tuple[Tree | None, list[Diagnost
 
 def parse_hcl_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
     try:
-        return hcl2.parses_to_tree(text), []
+        tree = hcl2.parses_to_tree(text)
+        gcpause.after_parse()
+        return tree, []
     except UnexpectedInput as exc:
         return None, [_syntax_diagnostic(exc, display)]
     except (LarkError, RecursionError, ValueError) as exc:

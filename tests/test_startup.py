@@ -1,0 +1,42 @@
+"""Start-up stays light: heavy packages are imported only by the inputs that need them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+_PROBE = """
+import json, sys
+from analyzer.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in ("cfnlint", "jsonschema", "lark") if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def _imported(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, cwd=REPO, timeout=120, check=False
+    )
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_terraform_run_imports_neither_cfn_lint_nor_jsonschema():
+    assert _imported("lint", "examples/terraform") == ["lark"]
+
+
+def test_an_eksctl_run_does_not_import_cfn_lint():
+    assert "cfnlint" not in _imported("lint", "examples/eksctl")
+
+
+def test_a_cloudformation_template_imports_cfn_lint():
+    assert "cfnlint" in _imported("lint", "examples/cloudformation")
+
+
+def test_version_imports_no_parser():
+    assert _imported("--version") == []
