@@ -103,6 +103,18 @@ def cli() -> None:
     metavar="REF",
     help="What --changed compares the working tree with (default: the merge base with the default branch).",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    default=None,
+    help="Do not fetch registry, git or archive modules; use only .terraform/modules and the module cache.",
+)
+@click.option(
+    "--root",
+    "boundary_root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Widen the repository boundary to DIR: local module sources (../..) may point anywhere inside it.",
+)
 def lint(
     paths: tuple[Path, ...],
     output_format: str | None,
@@ -120,6 +132,8 @@ def lint(
     color: bool | None,
     changed: bool,
     base: str | None,
+    offline: bool | None,
+    boundary_root: Path | None,
 ) -> None:
     """Lint Terraform, CloudFormation and eksctl files under PATHS (default: .)."""
     from analyzer.pipeline import Options, analyze, summarize
@@ -138,6 +152,8 @@ def lint(
         variables={**config.vars, **_pairs(variables, "--var")},
         cfn_parameters={**config.cfn_params, **_load_cfn_params(cfn_params), **_pairs(cfn_param, "--cfn-param")},
         excludes=tuple(config.exclude),
+        offline=True if (offline or config.offline) else None,
+        root=boundary_root,
     )
     rules = _select(_catalogue(), config.select + _id_list(select), config.ignore + _id_list(ignore))
     analysis = analyze(targets, rules, options)

@@ -9,6 +9,7 @@ var_files: [prod.tfvars]
 vars: {cluster_name: prod}
 cfn_params: {ClusterName: prod}
 baseline: .eksjoin-baseline.json
+offline: true                        # never fetch remote modules (.terraform and the cache only)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Config:
     vars: dict[str, str] = field(default_factory=dict)
     cfn_params: dict[str, str] = field(default_factory=dict)
     baseline: Path | None = None
+    offline: bool = False
 
 
 def find_config(start: Path) -> Path | None:
@@ -76,7 +78,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")
-    known = {"exclude", "select", "ignore", "fail_on", "severity", "var_files", "vars", "cfn_params", "baseline"}
+    known = {"exclude", "select", "ignore", "fail_on", "severity", "var_files", "vars", "cfn_params", "baseline", "offline"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
@@ -87,8 +89,12 @@ def load_config(path: Path) -> Config:
     bad = {k: v for k, v in severity.items() if v not in ("error", "warning", "info")}
     if bad:
         raise ConfigError(f"{path}: severity values must be error, warning or info: {bad}")
+    offline = data.get("offline", False)
+    if not isinstance(offline, bool):
+        raise ConfigError(f"{path}: offline must be true or false")
     base = path.parent
     return Config(
+        offline=offline,
         path=path,
         exclude=_string_list(data, "exclude", path),
         select=_string_list(data, "select", path),

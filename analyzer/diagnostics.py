@@ -12,6 +12,7 @@ UNREADABLE = "LOAD-002"  # binary, too large, not UTF-8, unreadable, alias bomb
 OUTSIDE_ROOT = "LOAD-003"  # a path (symlink, templatefile, file()) escapes the scanned root
 INVALID_CONFIG = "LOAD-004"  # parses, but violates its schema (eksctl ClusterConfig, ...)
 EVALUATION = "LOAD-005"  # evaluation problem: cycle, unsupported construct, bad module source
+MODULE_NOT_LOADED = "LOAD-006"  # a registry, git or archive module whose code could not be fetched
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ class Inventory:
     json_files: list[SourceFile] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    modules_loaded: int = 0  # remote module packages fetched or read from the cache
+    modules_not_loaded: int = 0
 
     @property
     def file_count(self) -> int:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analyzer.boundary import Boundary
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.discovery import Inventory, SourceFile, looks_like_plan
 from analyzer.location import Location
@@ -57,6 +58,7 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
         by_root[files[0].root].append(directory)
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
+    fetcher = module_fetcher(options)
     for root, directories in by_root.items():
         configurations = load_terraform(
             sorted(directories),
@@ -64,11 +66,26 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
             var_files=options.var_files,
             variables=options.variables,
             display_root=Path.cwd(),
+            fetcher=fetcher,
+            readable=Boundary.for_paths([root], widen=options.root).roots,
         )
         for configuration in configurations:
             resources.extend(normalize(configuration))
             diagnostics.extend(configuration.diagnostics)
+    inventory.modules_loaded, inventory.modules_not_loaded = len(fetcher.loaded), len(fetcher.failed)
     return resources, diagnostics
+
+
+def module_fetcher(options: Options):
+    """One fetcher for the whole run: each remote module is fetched once for every root."""
+    import os
+
+    from analyzer.modules.fetch import ModuleFetcher
+
+    offline = options.offline
+    if offline is None:
+        offline = os.environ.get("EKSJOIN_OFFLINE", "").lower() in ("1", "true", "yes")
+    return ModuleFetcher(offline=offline)
 
 
 def _load_yaml_files(inventory: Inventory, options: Options) -> Loaded:

@@ -27,6 +27,8 @@ class Options:
     variables: Mapping[str, str] = field(default_factory=dict)
     cfn_parameters: Mapping[str, str] = field(default_factory=dict)
     excludes: tuple[str, ...] = ()
+    offline: bool | None = None  # None: EKSJOIN_OFFLINE decides (unset: fetch remote modules)
+    root: Path | None = None  # --root: widens the repository boundary local module sources may use
 
 
 @dataclass
@@ -75,6 +77,7 @@ def diagnostic_finding(diagnostic: Diagnostic) -> Finding:
         "LOAD-003": "Path outside the scanned root was not read",
         "LOAD-004": "Configuration does not match its schema",
         "LOAD-005": "Configuration could not be fully evaluated",
+        "LOAD-006": "Module could not be loaded",
     }
     return Finding(
         rule_id=diagnostic.code,
@@ -97,4 +100,6 @@ def summarize(analysis: Analysis) -> dict[str, Any]:
         "failed": analysis.count("fail"),
         "unknown": analysis.count("unknown"),
         "skipped": analysis.count("skip"),
+        "modules_loaded": analysis.inventory.modules_loaded,
+        "modules_not_loaded": analysis.inventory.modules_not_loaded,
     }

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
+# The suite never reaches the internet: remote modules come only from a registry a test
+# starts on 127.0.0.1 (tests/modules), and every run writes to a throw-away module cache.
+os.environ["EKSJOIN_OFFLINE"] = "1"
+os.environ["EKSJOIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="eksjoin-test-cache-")
+os.environ["TF_CLI_CONFIG_FILE"] = os.devnull
+os.environ["EKSJOIN_FETCH_TIMEOUT"] = "5"
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
+REGISTRY = (REPO / ".." / "shared" / "registry").resolve()
 
 
 @pytest.fixture(scope="session")

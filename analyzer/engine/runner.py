@@ -14,6 +14,7 @@ from analyzer.findings import Finding
 from analyzer.location import Location
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
+from analyzer.modules import is_fetched_code
 
 PASS, FAIL, SKIP, UNKNOWN = "pass", "fail", "skip", "unknown"
 
@@ -112,7 +113,11 @@ def _finding(
     related = []
     if resource is not subject:
         related.append((subject.address, subject.location))
-    if resource.module_call is not None:
+    if resource.module_call is not None and is_fetched_code(location.path):
+        # the user cannot edit fetched code: report at their module block, the module's line beside it
+        related.append((resource.address, location))
+        location = resource.module_call
+    elif resource.module_call is not None:
         related.append((resource.module_call_address or "module", resource.module_call))
     return Finding(
         rule_id=rule.id,

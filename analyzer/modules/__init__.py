@@ -6,3 +6,21 @@ directory, see analyzer.cachedir), from which evaluation reads it like a local m
 Nothing here executes code from the scanned repository, and a module that cannot be
 fetched is reported, never silently skipped.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def is_fetched_code(path: str) -> bool:
+    """Whether a finding path (relative to the current directory) is module code that
+    ``terraform init`` or eksjoin fetched: under ``.terraform/`` or the module cache."""
+    if ".terraform" in Path(path).parts:
+        return True
+    from analyzer.cachedir import cache_root
+
+    try:
+        resolved = Path(path).resolve()
+        return (cache_root().resolve() / "modules") in resolved.parents
+    except (OSError, RuntimeError):
+        return False

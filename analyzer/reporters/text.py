@@ -47,5 +47,12 @@ def _summary_line(findings: list[Finding], summary: dict[str, Any]) -> str:
         f"\n{', '.join(parts)} — {summary['files']} file(s), {summary['resources']} "
         f"resource(s), {summary['checks']} check(s): {summary['passed']} passed, "
         f"{summary['failed']} failed, {summary['unknown']} unknown, "
-        f"{summary['skipped']} not applicable"
+        f"{summary['skipped']} not applicable{_modules_part(summary)}"
     )
+
+
+def _modules_part(summary: dict[str, Any]) -> str:
+    loaded, missing = summary.get("modules_loaded", 0), summary.get("modules_not_loaded", 0)
+    if not loaded and not missing:
+        return ""
+    return f"; remote modules: {loaded} loaded, {missing} not loaded"

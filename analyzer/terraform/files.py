@@ -36,8 +36,16 @@ def is_inside(path: Path, root: Path) -> bool:
 
 
 class FileAccess:
-    def __init__(self, scan_root: Path, display_root: Path, cwd: Path, report: Callable[[Diagnostic], None]) -> None:
+    def __init__(
+        self,
+        scan_root: Path,
+        display_root: Path,
+        cwd: Path,
+        report: Callable[[Diagnostic], None],
+        readable: tuple[Path, ...] = (),
+    ) -> None:
         self.scan_root = scan_root.resolve()
+        self.readable = readable  # the repository boundary and fetched module code
         self.display_root = display_root
         self.cwd = cwd
         self.report = report
@@ -49,7 +57,7 @@ class FileAccess:
         candidate = Path(raw)
         if not candidate.is_absolute():
             candidate = self.cwd / candidate
-        if not is_inside(candidate, self.scan_root):
+        if not any(is_inside(candidate, root) for root in (self.scan_root, *self.readable)):
             self.report(
                 Diagnostic(
                     OUTSIDE_ROOT,

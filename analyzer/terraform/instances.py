@@ -33,13 +33,18 @@ InputProvider = Callable[[str], tuple[bool, Any]]  # variable name -> (was it se
 class RootContext:
     """Shared state of one configuration's evaluation."""
 
-    def __init__(self, root_dir: Path, scan_root: Path, display_root: Path) -> None:
+    def __init__(
+        self, root_dir: Path, scan_root: Path, display_root: Path, fetcher=None, readable: tuple[Path, ...] = ()
+    ) -> None:
         self.root_dir = root_dir
         self.scan_root = scan_root
         self.display_root = display_root
+        self.fetcher = fetcher  # analyzer.modules.fetch.ModuleFetcher, shared by the run; None: no fetching
+        self.readable = readable  # where else local module sources may point (repository, module cache)
+        self.module_directories: dict[str, Path] = {}
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, str, str, int]] = set()
-        self.files = FileAccess(scan_root, display_root, root_dir, self.report)
+        self.files = FileAccess(scan_root, display_root, root_dir, self.report, readable)
         self.manifest = read_modules_manifest(root_dir, scan_root)
         self._memo: dict[tuple, Any] = {}
         self._stack: list[tuple] = []
@@ -242,13 +247,21 @@ class ModuleInstance:
         base = f"{self.prefix()}module.{call.name}"
         key_path = self.key_path + (call.name,)
         resolved = resolve_source(
-            call, self.definition.directory, key_path, base, self.root.manifest, self.root.scan_root
+            call,
+            self.definition.directory,
+            key_path,
+            base,
+            self.root.manifest,
+            self.root.scan_root,
+            self.root.readable,
+            self.root.fetcher,
         )
         if resolved.diagnostic is not None:
             self.report(resolved.diagnostic)
         if resolved.directory is None:
             self._children[call.name] = []
             return Unknown(resolved.reason, call.block.location)
+        self.root.module_directories[".".join(key_path)] = resolved.directory
         definition = load_module_definition(resolved.directory, self.root.display_root)
         for diagnostic in definition.diagnostics:
             self.report(diagnostic)

@@ -33,6 +33,8 @@ def load_terraform(
     var_files: Sequence[Path] = (),
     variables: Mapping[str, str] = {},
     display_root: Path | None = None,
+    fetcher=None,
+    readable: tuple[Path, ...] = (),
 ) -> list[TfConfiguration]:
     """One evaluated configuration per root module among ``module_dirs``.
 
@@ -45,7 +47,13 @@ def load_terraform(
     return [
         _run_with_deep_stack(
             lambda d=directory: load_root_module(
-                d, scan_root=scan_root, var_files=var_files, variables=variables, display_root=display_root
+                d,
+                scan_root=scan_root,
+                var_files=var_files,
+                variables=variables,
+                display_root=display_root,
+                fetcher=fetcher,
+                readable=readable,
             )
         )
         for directory in roots
@@ -74,13 +82,21 @@ def load_root_module(
     var_files: Sequence[Path] = (),
     variables: Mapping[str, str] = {},
     display_root: Path | None = None,
+    fetcher=None,
+    readable: tuple[Path, ...] = (),
 ) -> TfConfiguration:
-    """Evaluate the configuration whose root module is ``root_dir``."""
+    """Evaluate the configuration whose root module is ``root_dir``.
+
+    ``fetcher`` (a ModuleFetcher) brings registry, git and archive modules; without it they
+    stay Unknown. ``readable``: further directories local module sources may point into.
+    """
     display_root = display_root or scan_root
     root_dir = Path(root_dir).resolve()
     definition = load_module_definition(root_dir, display_root)
     configuration = TfConfiguration(root=root_dir)
-    context = RootContext(root_dir, Path(scan_root), display_root)
+    if fetcher is not None:
+        readable = (*readable, fetcher.cache.root)
+    context = RootContext(root_dir, Path(scan_root), display_root, fetcher, tuple(readable))
     values, problems = root_input_values(root_dir, definition, var_files, variables, display_root)
     root = ModuleInstance(context, definition, "", (), lambda name: (name in values, values.get(name)))
     try:
@@ -96,6 +112,7 @@ def load_root_module(
                 "warning",
             )
         )
+    configuration.module_directories = dict(context.module_directories)
     configuration.diagnostics = _unique([*definition.diagnostics, *problems, *context.diagnostics])
     return configuration
 

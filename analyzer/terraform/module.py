@@ -61,6 +61,7 @@ class ModuleCall:
     name: str
     block: Block
     source: str | None  # None when the source is not a literal string
+    version: str | None = None  # the version constraint, when a literal string
 
     @property
     def count(self) -> Attribute | None:
@@ -215,7 +216,9 @@ def _collect_module(definition: ModuleDefinition, block: Block) -> None:
     if not block.labels:
         return
     source_attribute = block.body.attributes.get("source")
-    definition.module_calls[block.labels[0]] = ModuleCall(block.labels[0], block, _literal_string(source_attribute))
+    definition.module_calls[block.labels[0]] = ModuleCall(
+        block.labels[0], block, _literal_string(source_attribute), _literal_string(block.body.attributes.get("version"))
+    )
 
 
 def _literal_string(attribute: Attribute | None) -> str | None:

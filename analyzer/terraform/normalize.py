@@ -622,7 +622,7 @@ def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
         for name, call in load_module_definition(directory, Path.cwd()).module_calls.items():
             keys = key_path + (name,)
             local = (directory / call.source).resolve() if is_local_source(call.source) else None
-            target = manifest.get(".".join(keys)) or local
+            target = configuration.module_directories.get(".".join(keys)) or manifest.get(".".join(keys)) or local
             if target is not None and target.is_dir():
                 visit(target, keys, depth + 1)
                 continue

@@ -1,17 +1,24 @@
-"""Where a module call's code lives: a local directory, or a copy ``terraform init`` made.
+"""Where a module call's code lives, resolved in ``terraform init``'s order.
 
-Remote sources (registry, git, s3, ...) are followed only when the root module's
-``.terraform/modules/modules.json`` lists them with a directory inside the scanned root;
-otherwise the module stays Unknown and nothing inside it is guessed.
+1. ``.terraform/modules/modules.json`` when it lists the call (what ``terraform init`` made);
+2. a local path (``./x``, ``../..``) anywhere inside the repository boundary (the git work
+   tree, else the current directory, widened by ``--root``) or, for a call made by fetched
+   module code, inside that code;
+3. a registry, git or HTTP archive source, through the run's ModuleFetcher and its cache.
+
+A module that cannot be loaded is one LOAD-006 finding at its ``module`` block that names
+the source, the constraint, why, what stays unchecked and how to fix it; its outputs are
+Unknown and nothing inside it is guessed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.diagnostics import EVALUATION, OUTSIDE_ROOT, Diagnostic
+from analyzer.diagnostics import EVALUATION, MODULE_NOT_LOADED, OUTSIDE_ROOT, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform.files import is_inside
 from analyzer.terraform.module import ModuleCall, is_local_source, terraform_files
@@ -50,30 +57,62 @@ def resolve_source(
     address: str,
     manifest: dict[str, Path],
     scan_root: Path,
+    readable: Sequence[Path] = (),
+    fetcher=None,
 ) -> ResolvedSource:
+    """``readable``: further roots local sources may use (the repository, fetched code)."""
     location = call.block.location
     if call.source is None:
         return ResolvedSource(None, f"{address}: the module source is not a literal string")
+    roots = (scan_root, *readable)
     key = ".".join(key_path)
     if key in manifest:
-        return _checked(manifest[key], call, address, scan_root, location)
+        return _checked(manifest[key], call, address, roots, location)
     if is_local_source(call.source):
-        return _checked((parent_dir / call.source), call, address, scan_root, location)
-    return ResolvedSource(None, f"{address} ({call.source}) is not downloaded; run terraform init or lint plan JSON")
+        return _checked((parent_dir / call.source), call, address, roots, location)
+    if fetcher is None:
+        return ResolvedSource(None, f"{address} ({call.source}) is not downloaded; run terraform init or lint plan JSON")
+    from analyzer.modules.fetch import Fetched
+
+    outcome = fetcher.fetch(call.source, call.version)
+    if isinstance(outcome, Fetched):
+        return _checked(outcome.directory, call, address, (*roots, outcome.directory), location)
+    return _not_loaded(call, address, location, outcome.why, outcome.fix)
 
 
-def _checked(directory: Path, call: ModuleCall, address: str, scan_root: Path, location: Location) -> ResolvedSource:
-    if not is_inside(directory, scan_root):
-        reason = f"{address} ({call.source}) is outside the scanned root; it was not read"
+def _not_loaded(call: ModuleCall, address: str, location: Location, why: str, fix: str) -> ResolvedSource:
+    wanted = f" version {call.version!r}" if call.version else ""
+    message = (
+        f"{address} (source {call.source!r}{wanted}) could not be loaded: {why}. "
+        "Nothing inside it is checked: the resources it creates (cluster, node groups, IAM roles, "
+        "security groups, network) are unknown to every rule"
+    )
+    fix = (
+        f"{fix[0].upper()}{fix[1:]}. Either run `terraform init` in this directory (eksjoin reads "
+        ".terraform/modules), lint with network access (a registry host can be pointed elsewhere "
+        "with a host block in the Terraform CLI configuration), or use --offline with a warm cache"
+    )
+    return ResolvedSource(
+        None,
+        f"{address} ({call.source}) could not be loaded: {why}",
+        Diagnostic(MODULE_NOT_LOADED, message, location, "warning", fix),
+    )
+
+
+def _checked(
+    directory: Path, call: ModuleCall, address: str, roots: Sequence[Path], location: Location
+) -> ResolvedSource:
+    if not any(is_inside(directory, root) for root in roots):
+        reason = f"{address} ({call.source}) is outside the repository; it was not read"
         return ResolvedSource(
             None,
             reason,
             Diagnostic(
                 OUTSIDE_ROOT,
-                f"module source {call.source!r} resolves outside the scanned root; it was not read",
+                f"module source {call.source!r} resolves outside the repository boundary; it was not read",
                 location,
                 "warning",
-                "scan a directory that contains the module's code",
+                "lint from the repository that contains the module's code, or widen the boundary with --root DIR",
             ),
         )
     resolved = directory.resolve()

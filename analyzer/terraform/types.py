@@ -41,3 +41,5 @@ class TfConfiguration:
     root: Path  # the root module directory (or the plan file)
     blocks: list[TfBlock] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # "a.b" (module call names from the root) -> the directory its code was read from
+    module_directories: dict[str, Path] = field(default_factory=dict)
