@@ -78,7 +78,18 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")
-    known = {"exclude", "select", "ignore", "fail_on", "severity", "var_files", "vars", "cfn_params", "baseline", "offline"}
+    known = {
+        "exclude",
+        "select",
+        "ignore",
+        "fail_on",
+        "severity",
+        "var_files",
+        "vars",
+        "cfn_params",
+        "baseline",
+        "offline",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")

@@ -46,7 +46,7 @@ class Analysis:
 def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Inventory]:
     paths = list(paths)
     inventory = discover(roots.scan_targets(paths), options.excludes)
-    roots.through_callers(inventory, Boundary.for_paths(paths))
+    roots.through_callers(inventory, Boundary.for_paths(paths, widen=options.root))
     resources, diagnostics = load_inventory(inventory, options)
     model = Model(resources, inventory.diagnostics + diagnostics)
     return classify_node_candidates(model), inventory

@@ -191,8 +191,12 @@ class Scope:
         return any(location.path and self.contains(location.path) for location in locations)
 
     def covers_result(self, result: Result) -> bool:
-        """A check counts when its finding does, or, passing, when its subject is in scope."""
+        """A check counts when its finding does, or, passing, when its subject is in scope:
+        its own file, or the ``module`` block that brought it in (fetched module code)."""
         if result.finding is not None:
             return self.covers(result.finding)
         location = result.subject.location
-        return location is None or not location.path or self.contains(location.path)
+        if location is None or not location.path or self.contains(location.path):
+            return True
+        call = result.subject.module_call
+        return call is not None and bool(call.path) and self.contains(call.path)

@@ -7,7 +7,8 @@ A case is a directory (joins span files). Expectations:
 * `expected.yaml` for files without comments (JSON):
       findings: [{file: template.json, line: 12, severity: error}]
 * `options.yaml` for analyzer options: {vars: {..}, var_files: [..], cfn_params: {..},
-  cfn_params_file: params.json}.
+  cfn_params_file: params.json}, and `load_findings: [LOAD-006]` for the load findings the
+  case must produce (a case without it must load cleanly).
 """
 
 from __future__ import annotations

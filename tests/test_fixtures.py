@@ -45,8 +45,9 @@ def test_fixture(case):
     analysis = _run(case)
     outcomes = {r.outcome for r in analysis.results if r.rule.id == case.rule_id}
     findings = [f for f in analysis.findings if f.rule_id == case.rule_id]
+    expected_load = set(case.options.get("load_findings", []))
     load_problems = [f for f in analysis.findings if f.outcome == "load" and f.severity != "info"]
-    assert not load_problems, f"fixture does not load cleanly: {load_problems}"
+    assert {f.rule_id for f in load_problems} == expected_load, f"fixture load findings: {load_problems}"
     reported = {(f.location.path, f.location.line) for f in findings}
     if case.outcome == "fail":
         assert "fail" in outcomes, f"expected a failure, got {outcomes}: {findings}"

@@ -35,7 +35,12 @@ def extract(data: bytes, kind: str, destination: Path) -> None:
 
 def _safe_name(name: str) -> str:
     normalized = posixpath.normpath(name.replace("\\", "/"))
-    if name.startswith(("/", "\\")) or normalized == ".." or normalized.startswith("../") or ":" in normalized.split("/")[0]:
+    if (
+        name.startswith(("/", "\\"))
+        or normalized == ".."
+        or normalized.startswith("../")
+        or ":" in normalized.split("/")[0]
+    ):
         raise ArchiveError(f"the archive member {name!r} would be written outside the module")
     return "" if normalized == "." else normalized
 
@@ -49,10 +54,15 @@ def _link_stays_inside(member_name: str, target: str) -> bool:
 
 def _extract_tar(data: bytes, destination: Path) -> None:
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed by the with below
         members = archive.getmembers()
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         raise ArchiveError(f"not a readable tar archive ({exc})") from None
+    with archive:
+        _write_tar(archive, members, destination)
+
+
+def _write_tar(archive: tarfile.TarFile, members: list[tarfile.TarInfo], destination: Path) -> None:
     _check_counts(len(members), sum(m.size for m in members if m.isfile()))
     links: list[tuple[Path, str]] = []
     for member in members:

@@ -107,7 +107,7 @@ class ModuleFetcher:
         try:
             constraint = Constraint.parse(constraint_text)
         except VersionError as exc:
-            return NotLoaded(f"the version constraint is invalid: {exc}", "write a constraint such as \"~> 20.0\"")
+            return NotLoaded(f"the version constraint is invalid: {exc}", 'write a constraint such as "~> 20.0"')
         package = (module.host, module.namespace, module.name, module.provider)
         exact = _exact_version(constraint)
         if exact is not None:  # an exact pin needs no versions list when it is cached
@@ -162,7 +162,9 @@ class ModuleFetcher:
 
             code = self.cache.put(kind, package, version, lambda d: clone(target, d, self.timeout))
             return _subdir_path(code, target.subdir)
-        raise _Unfetchable(f"the registry points at {location!r}, which is not fetched: {getattr(target, 'reason', '')}")
+        raise _Unfetchable(
+            f"the registry points at {location!r}, which is not fetched: {getattr(target, 'reason', '')}"
+        )
 
     # -- archives and git --
 
@@ -200,7 +202,11 @@ class _Unfetchable(Exception):
 
 
 def _exact_version(constraint: Constraint) -> str | None:
-    if len(constraint.terms) == 1 and constraint.terms[0].operator == "=" and constraint.terms[0].version.specified == 3:
+    if (
+        len(constraint.terms) == 1
+        and constraint.terms[0].operator == "="
+        and constraint.terms[0].version.specified == 3
+    ):
         return str(constraint.terms[0].version)
     return None
 

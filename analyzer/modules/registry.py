@@ -64,7 +64,9 @@ class RegistryClient:
 
     def download_location(self, module: RegistrySource, version: str) -> str:
         url = f"{self.modules_base(module.host)}{module.path}/{version}/download"
-        response = http.get(url, token=self.cli_config.token(module.host), max_bytes=MAX_JSON_BYTES, timeout=self.timeout)
+        response = http.get(
+            url, token=self.cli_config.token(module.host), max_bytes=MAX_JSON_BYTES, timeout=self.timeout
+        )
         location = response.headers.get("x-terraform-get")
         if not location and response.status == 200 and response.body:
             try:

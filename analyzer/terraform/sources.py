@@ -71,7 +71,9 @@ def resolve_source(
     if is_local_source(call.source):
         return _checked((parent_dir / call.source), call, address, roots, location)
     if fetcher is None:
-        return ResolvedSource(None, f"{address} ({call.source}) is not downloaded; run terraform init or lint plan JSON")
+        return ResolvedSource(
+            None, f"{address} ({call.source}) is not downloaded; run terraform init or lint plan JSON"
+        )
     from analyzer.modules.fetch import Fetched
 
     outcome = fetcher.fetch(call.source, call.version)

@@ -145,7 +145,7 @@ module "eks" {
     assert group.module_call.path == "live/main.tf"
 
 
-def test_module_source_outside_the_scanned_root_is_refused(write_config, load):
+def test_module_source_outside_the_repository_boundary_is_refused(write_config, load):
     base = write_config(
         {
             "outside/main.tf": 'output "secret" {\n  value = "never read"\n}\n',
@@ -161,7 +161,7 @@ def test_module_source_outside_the_scanned_root_is_refused(write_config, load):
     )
     configuration = load(base / "scanned" / "root", scan_root=base / "scanned")
     value = configuration.blocks[0].attributes["input"]
-    assert isinstance(value, Unknown) and "outside the scanned root" in value.reason
+    assert isinstance(value, Unknown) and "outside the repository" in value.reason
     (diagnostic,) = [d for d in configuration.diagnostics if d.code == OUTSIDE_ROOT]
     assert (diagnostic.location.path, diagnostic.location.line) == ("root/main.tf", 2)
 
