@@ -97,7 +97,12 @@ class ModuleCache:
         entries = []
         for meta_file in self.root.glob("**/" + ENTRY_FILE):
             entry = meta_file.parent
-            entries.append((meta_file.stat().st_mtime, _size(entry), entry))
+            if entry.name.startswith(".partial-"):
+                continue  # another run is still building it
+            try:
+                entries.append((meta_file.stat().st_mtime, _size(entry), entry))
+            except OSError:  # removed or replaced by a concurrent run meanwhile
+                continue
         total = sum(size for _, size, _ in entries)
         for _, size, entry in sorted(entries):
             if total <= limit:
@@ -125,4 +130,10 @@ def _digest(code: Path) -> str:
 
 
 def _size(directory: Path) -> int:
-    return sum(p.lstat().st_size for p in directory.rglob("*") if p.is_file() and not p.is_symlink())
+    total = 0
+    for path in directory.rglob("*"):
+        try:
+            total += path.lstat().st_size if path.is_file() and not path.is_symlink() else 0
+        except OSError:  # removed by a concurrent eviction
+            continue
+    return total

@@ -233,17 +233,21 @@ def test_a_cached_exact_version_needs_no_request(online, tmp_path):
 def test_two_runs_filling_one_cache_at_once_both_get_a_whole_module(online, tmp_path):
     cache = tmp_path / "cache"
     outcomes: list = []
-    threads = [
-        threading.Thread(
-            target=lambda: outcomes.append(_fetcher(cache).fetch("terraform-aws-modules/vpc/aws", "6.6.0"))
-        )
-        for _ in range(2)
-    ]
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(_fetcher(cache).fetch("terraform-aws-modules/vpc/aws", "6.6.0"))
+        except Exception as exc:  # noqa: BLE001 - a crash in either run is the failure looked for
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(outcomes) == 2 and all(isinstance(o, Fetched) for o in outcomes)
+    assert len(outcomes) == 2 and all(isinstance(o, Fetched) for o in outcomes), outcomes
     assert outcomes[0].directory == outcomes[1].directory and (outcomes[0].directory / "main.tf").is_file()
     assert not list(cache.rglob(".partial-*"))
     assert ModuleCache(cache).get("registry", ("registry.terraform.io", "terraform-aws-modules", "vpc", "aws"), "6.6.0")
