@@ -239,7 +239,7 @@ def test_two_runs_filling_one_cache_at_once_both_get_a_whole_module(online, tmp_
         barrier.wait()
         try:
             outcomes.append(_fetcher(cache).fetch("terraform-aws-modules/vpc/aws", "6.6.0"))
-        except Exception as exc:  # noqa: BLE001 - a crash in either run is the failure looked for
+        except Exception as exc:
             outcomes.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(2)]
