@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lark import Token, Tree
 
+from analyzer.contentcache import Bounded, file_digest
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
@@ -103,24 +104,17 @@ def terraform_files(directory: Path) -> list[Path]:
     return [p for p in entries if p.is_file() and (p.name.endswith(".tf") or p.name.endswith(".tf.json"))]
 
 
-_DEFINITIONS: dict[tuple[str, str, tuple[tuple[str, int], ...]], ModuleDefinition] = {}
+# By directory, display root and the content digest of every file: an edit that keeps size
+# and mtime is still seen. Bounded, for long-lived processes.
+_DEFINITIONS: Bounded[ModuleDefinition] = Bounded(limit=1024)
 
 
 def load_module_definition(directory: Path, display_root: Path) -> ModuleDefinition:
-    """Declarations of the module in ``directory`` (cached while its files are unchanged)."""
+    """Declarations of the module in ``directory`` (cached while its files' contents are unchanged)."""
     files = terraform_files(directory)
-    signature = tuple((str(p), _mtime(p)) for p in files)
+    signature = tuple((str(p), file_digest(p)) for p in files)
     key = (str(directory.resolve()), str(display_root.resolve()), signature)
-    if key not in _DEFINITIONS:
-        _DEFINITIONS[key] = _build_definition(directory, files, display_root)
-    return _DEFINITIONS[key]
-
-
-def _mtime(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
+    return _DEFINITIONS.get_or_make(key, lambda: _build_definition(directory, files, display_root))
 
 
 def _build_definition(directory: Path, files: list[Path], display_root: Path) -> ModuleDefinition:

@@ -1,6 +1,6 @@
 """Reading and parsing HCL with python-hcl2's raw Lark tree, which keeps line and column.
 
-Every file is parsed once per process (cached by path, size and mtime); expression snippets
+Every file is parsed once per process (cached by path and content digest, bounded); expression snippets
 found inside heredocs and template files are parsed with the same grammar.
 """
 
@@ -14,13 +14,15 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from analyzer import gcpause
+from analyzer.contentcache import Bounded, digest
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
 
 MAX_FILE_BYTES = 1 << 20  # larger inputs are refused: real configuration files are far smaller
 
-_PARSE_CACHE: dict[tuple[str, int, int], tuple[Tree | None, tuple[Diagnostic, ...]]] = {}
+# Parse results by resolved path and content digest; bounded (a Lark tree is ~100x its source).
+_PARSE_CACHE: Bounded[tuple[Tree | None, tuple[Diagnostic, ...]]] = Bounded(limit=2048)
 
 # Wrapper used to parse a lone expression with the file grammar (which only accepts bodies).
 _EXPRESSION_PREFIX = "__expression__ = ("
@@ -29,14 +31,24 @@ _EXPRESSION_SUFFIX = "\n)\n"
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     """The file's text, or None with a LOAD-002 diagnostic when too large, binary or unreadable."""
+    data, problems = _read_bytes(path, display)
+    if data is None:
+        return None, problems
+    return _decode(data, display)
+
+
+def _read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
     location = Location(display)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, [Diagnostic(UNREADABLE, f"{display} is larger than 1 MiB ({size} bytes); not read", location)]
-        data = path.read_bytes()
+        return path.read_bytes(), []
     except OSError as exc:
         return None, [Diagnostic(UNREADABLE, f"cannot read {display}: {exc.strerror or exc}", location)]
+
+
+def _decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -48,21 +60,19 @@ def parse_hcl_file(path: Path, display: str) -> tuple[Tree | None, list[Diagnost
 
     A syntax error gives ``(None, [Diagnostic(LOAD-001)])`` located at the offending token.
     """
-    try:
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        key = None
-    if key is not None and key in _PARSE_CACHE:
-        tree, diagnostics = _PARSE_CACHE[key]
-        return tree, _relocate(diagnostics, display)
-    text, diagnostics = read_text(path, display)
-    tree = None
-    if text is not None:
-        tree, diagnostics = parse_hcl_text(text, display)
-    if key is not None:
-        _PARSE_CACHE[key] = (tree, tuple(diagnostics))
-    return tree, list(diagnostics)
+    data, problems = _read_bytes(path, display)
+    if data is None:
+        return None, problems
+
+    def parse() -> tuple[Tree | None, tuple[Diagnostic, ...]]:
+        text, diagnostics = _decode(data, display)
+        tree = None
+        if text is not None:
+            tree, diagnostics = parse_hcl_text(text, display)
+        return tree, tuple(diagnostics)
+
+    tree, diagnostics = _PARSE_CACHE.get_or_make((str(path.resolve()), digest(data)), parse)
+    return tree, _relocate(diagnostics, display)
 
 
 def parse_hcl_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
