@@ -52,7 +52,9 @@ def _decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
-        return None, [Diagnostic(UNREADABLE, f"{display} is not UTF-8 text (byte {exc.start}); not read", Location(display))]
+        return None, [
+            Diagnostic(UNREADABLE, f"{display} is not UTF-8 text (byte {exc.start}); not read", Location(display))
+        ]
 
 
 def parse_hcl_file(path: Path, display: str) -> tuple[Tree | None, list[Diagnostic]]:
