@@ -14,6 +14,9 @@ os.environ["EKSJOIN_OFFLINE"] = "1"
 os.environ["EKSJOIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="eksjoin-test-cache-")
 os.environ["TF_CLI_CONFIG_FILE"] = os.devnull
 os.environ["EKSJOIN_FETCH_TIMEOUT"] = "5"
+# Strict mode for the whole suite: an internal error inside a fact, a predicate or an evaluator
+# raises (and fails the test) instead of becoming an unknown value or a "could not evaluate" finding.
+os.environ["EKSJOIN_STRICT"] = "1"
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"

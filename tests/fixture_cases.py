@@ -6,6 +6,8 @@ A case is a directory (joins span files). Expectations:
 * `# ok: RULE-ID` on the line before a line where it must not;
 * `expected.yaml` for files without comments (JSON):
       findings: [{file: template.json, line: 12, severity: error}]
+* `reason: TEXT` in `expected.yaml` for unknown_ cases (required): the unresolved value the
+  case is about; some unknown outcome of the rule must name it in its reason;
 * `options.yaml` for analyzer options: {vars: {..}, var_files: [..], cfn_params: {..},
   cfn_params_file: params.json}, and `load_findings: [LOAD-006]` for the load findings the
   case must produce (a case without it must load cleanly).
@@ -40,6 +42,7 @@ class Case:
     expect: list[Expectation] = field(default_factory=list)
     ok: list[Expectation] = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    reason: str | None = None
 
     @property
     def id(self) -> str:
@@ -76,6 +79,7 @@ def _read_case(case: Case) -> Case:
         data = yaml.safe_load(expected.read_text()) or {}
         for item in data.get("findings", []):
             case.expect.append(Expectation(item["file"], item["line"], item.get("severity")))
+        case.reason = data.get("reason")
     options = case.path / "options.yaml"
     if options.exists():
         case.options = yaml.safe_load(options.read_text()) or {}

@@ -183,13 +183,22 @@ def test_may_exist_resources_never_produce_errors():
     assert result.outcome == FAIL and result.finding.severity == "warning"
 
 
-def test_a_check_that_raises_becomes_a_warning_not_a_crash():
-    check = {"assert": {"value": "$subject.enable_dns_support", "op": "is_true"}}
-    subject = vpc(enable_dns_support=True)
-    broken = copy.deepcopy(rule(check))
+def _broken_rule() -> Rule:
+    broken = copy.deepcopy(rule({"assert": {"value": "$subject.enable_dns_support", "op": "is_true"}}))
     broken.spec["check"]["assert"]["op"] = "no_such_operator"
-    results = run_rules([broken], Model([subject]))
+    return broken
+
+
+def test_a_check_that_raises_becomes_a_warning_not_a_crash(monkeypatch):
+    monkeypatch.delenv("EKSJOIN_STRICT")
+    results = run_rules([_broken_rule()], Model([vpc(enable_dns_support=True)]))
     assert results[0].outcome == UNKNOWN and "could not evaluate" in results[0].finding.message
+
+
+def test_in_strict_mode_a_check_that_raises_fails_loudly():
+    """The test suite runs strict: an internal error is a test failure, not an unknown outcome."""
+    with pytest.raises(KeyError):
+        run_rules([_broken_rule()], Model([vpc(enable_dns_support=True)]))
 
 
 def test_identical_findings_from_two_subjects_merge():

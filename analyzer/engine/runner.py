@@ -15,6 +15,7 @@ from analyzer.location import Location
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
 from analyzer.modules import is_fetched_code
+from analyzer.strict import strict
 
 PASS, FAIL, SKIP, UNKNOWN = "pass", "fail", "skip", "unknown"
 
@@ -47,6 +48,8 @@ def _guarded(rule: Rule, subject: Resource, model: Model) -> Result:
     try:
         return evaluate_rule(rule, subject, model)
     except Exception as exc:
+        if strict():
+            raise
         finding = Finding(
             rule_id=rule.id,
             severity="warning",

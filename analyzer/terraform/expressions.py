@@ -14,6 +14,7 @@ from lark import Token, Tree
 
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
+from analyzer.strict import strict
 from analyzer.terraform import operations as ops
 from analyzer.terraform.convert import normalize_number, to_bool
 from analyzer.terraform.errors import EvalError
@@ -89,6 +90,8 @@ def evaluate_safely(node: Tree, scope: Scope, location: Location | None = None) 
     except RecursionError:
         return Unknown("expression nested too deeply to evaluate", where)
     except Exception as exc:  # an evaluator defect must not end the run: degrade this value only
+        if strict():
+            raise
         scope.context.report(
             Diagnostic(
                 EVALUATION,

@@ -10,6 +10,7 @@ from typing import Any
 
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
+from analyzer.strict import strict
 from analyzer.terraform.collect import collect_blocks
 from analyzer.terraform.files import display_path
 from analyzer.terraform.instances import ModuleInstance, RootContext
@@ -103,6 +104,8 @@ def load_root_module(
         for block in collect_blocks(root):
             configuration.blocks.append(block)
     except Exception as exc:  # a defect must cost this configuration's remaining blocks, not the run
+        if strict():
+            raise
         context.report(
             Diagnostic(
                 EVALUATION,

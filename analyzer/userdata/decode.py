@@ -17,6 +17,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzer.strict import strict
 from analyzer.userdata.bottlerocket import looks_like_bottlerocket, read_bottlerocket
 from analyzer.userdata.cloud_config import read_cloud_config
 from analyzer.userdata.encoding import (
@@ -56,6 +57,8 @@ def decode_user_data(value: Any) -> UserData:
     except RecursionError:
         reason = "user data is nested too deeply to decode"
     except Exception as exc:  # a reader defect must not stop the scan: report it as a problem
+        if strict():
+            raise
         reason = f"user data could not be analysed ({type(exc).__name__}: {exc})"
     return UserData(known=False, reason=reason, problems=[reason])
 
