@@ -69,7 +69,9 @@ def test_fixture(case):
         assert "unknown" in outcomes and "fail" not in outcomes, outcomes
         assert all(f.severity != "error" for f in findings), findings
         reasons = [r.reason for r in analysis.results if r.rule.id == case.rule_id and r.outcome == "unknown"]
-        assert case.reason, f"an unknown_ case names the value it is about: add `reason: ...` to expected.yaml ({reasons})"
+        assert case.reason, (
+            f"an unknown_ case names the value it is about: add `reason: ...` to expected.yaml ({reasons})"
+        )
         assert any(case.reason in reason for reason in reasons), f"no unknown names {case.reason!r}: {reasons}"
     else:
         assert outcomes <= {"skip"}, outcomes
