@@ -293,6 +293,7 @@ def test_an_internal_failure_degrades_to_unknown_with_a_diagnostic(write_config,
         raise ZeroDivisionError("defect")
 
     monkeypatch.setattr(REGISTRY["upper"], "impl", broken)
+    monkeypatch.delenv("EKSJOIN_STRICT")  # what users get; strict mode would raise here
     root = write_config(
         {
             "main.tf": """
