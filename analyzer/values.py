@@ -61,6 +61,24 @@ class Symbol(Unknown):
         return f"Symbol({self.name})"
 
 
+class EachOf(list):
+    """The elements of a collection whose length is not known before apply (``aws_x.y[*].id``
+    of a block whose count/for_each is unknown): it holds one stand-in element that every
+    element is like. A check that holds for the stand-in holds for each element; anything
+    that depends on how many there are is unknown (``reason`` says why)."""
+
+    def __init__(self, items=(), reason: str = "the number of elements is not known") -> None:
+        super().__init__(items)
+        self.reason = reason
+
+    def like(self, items) -> EachOf:
+        """Another collection of as many elements, each like one of ``items``."""
+        return EachOf(items, self.reason)
+
+    def __repr__(self) -> str:
+        return f"EachOf({list.__repr__(self)})"
+
+
 @dataclass(frozen=True)
 class PartialStr:
     """A string made of literal text and holes (Unknowns)."""
@@ -207,6 +225,8 @@ def scope_refs(value: Any, scope: str) -> Any:
         return PartialStr(tuple(scope_refs(p, scope) for p in value.parts))
     if isinstance(value, Encoded):
         return Encoded(value.encoding, scope_refs(value.inner, scope))
+    if isinstance(value, EachOf):
+        return value.like(scope_refs(item, scope) for item in value)
     if isinstance(value, list):
         return [scope_refs(item, scope) for item in value]
     if isinstance(value, tuple):
@@ -254,6 +274,7 @@ def describe(value: Any) -> str:
 
 
 __all__ = [
+    "EachOf",
     "Encoded",
     "OneOf",
     "PartialStr",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from analyzer.model.resource import Resource
-from analyzer.values import Unknown, first_unknown, is_unknown
+from analyzer.values import EachOf, Unknown, first_unknown, is_unknown
 
 Operator = Callable[[Any, Any], "bool | Unknown"]
 OPERATORS: dict[str, Operator] = {}
@@ -65,6 +65,8 @@ def _resolved(value: Any, _arg: Any) -> bool:
 def _exists(value: Any, _arg: Any) -> bool | Unknown:
     if isinstance(value, Unknown):
         return value
+    if isinstance(value, EachOf):  # as many elements as an unknown count: maybe none
+        return Unknown(value.reason)
     return value is not None and value != [] and value != {}
 
 

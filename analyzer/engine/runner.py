@@ -66,8 +66,11 @@ def _guarded(rule: Rule, subject: Resource, model: Model) -> Result:
 def evaluate_rule(rule: Rule, subject: Resource, model: Model) -> Result:
     check = rule.check
     scope = Scope(model, {"subject": subject}, check.get("let"))
-    if "where" in check and not evaluate_condition(check["where"], scope).is_true:
+    applies = evaluate_condition(check["where"], scope) if "where" in check else None
+    if applies is not None and applies.is_false:
         return Result(rule, subject, SKIP, reason="not applicable")
+    if applies is not None and applies.is_unknown:
+        return _maybe_applicable(rule, subject, scope, applies)
     precondition = evaluate_condition(check["when"], scope) if "when" in check else None
     if precondition is not None and precondition.is_false:
         return Result(rule, subject, SKIP, reason="precondition false")
@@ -86,6 +89,16 @@ def evaluate_rule(rule: Rule, subject: Resource, model: Model) -> Result:
         severity, message = "warning", message + " (if the resource's condition holds)"
     finding = _finding(rule, subject, witness, severity, render(message, witness), anchor, FAIL)
     return Result(rule, subject, FAIL, finding, bindings=verdict.bindings)
+
+
+def _maybe_applicable(rule: Rule, subject: Resource, scope: Scope, applies: Verdict) -> Result:
+    """A rule whose ``where`` is unknown: it passes when its assertion holds anyway, and is
+    otherwise unknown (never "not applicable", never a failure)."""
+    verdict = evaluate_condition(rule.check["assert"], scope)
+    if verdict.is_true:
+        return Result(rule, subject, PASS)
+    reason = f"whether it applies is not known ({applies.reason})"
+    return _unknown_result(rule, subject, Verdict(None, verdict.bindings, reason), scope.child(**verdict.bindings))
 
 
 def _fail_presentation(rule: Rule, scope: Scope) -> tuple[str, str, str | None]:

@@ -8,7 +8,7 @@ from analyzer.engine.predicates import predicate
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import Unknown
+from analyzer.values import Ref, Unknown, iter_unknowns
 
 MNG_DEFAULT, MNG_LT, MNG_CUSTOM_AMI, SELF = "MNG-default", "MNG-LT", "MNG-CUSTOM-AMI", "SELF"
 
@@ -83,11 +83,25 @@ def vpc_hosts_eks(model: Model, vpc: Resource) -> Any:
     """True when a cluster or node group of the analyzed files uses this VPC."""
     if model.attr(vpc, "clusters"):
         return True
-    for node in model.of_kind(*kinds.NODE_KINDS):
-        subnets = model.attr(node, "subnets")
+    unresolved: Unknown | None = None
+    for owner in model.of_kind(kinds.CLUSTER, *kinds.NODE_KINDS):
+        subnets = model.attr(owner, "subnets")
         if isinstance(subnets, list) and any(isinstance(s, Resource) and model.attr(s, "vpc") is vpc for s in subnets):
             return True
-    return False
+        if unresolved is None and owner.root == vpc.root:
+            unresolved = _unresolved_subnets(model, owner)
+    return unresolved if unresolved is not None else False
+
+
+def _unresolved_subnets(model: Model, owner: Resource) -> Unknown | None:
+    """Why the subnets of a cluster or node group of the same root might be in any VPC of it:
+    a value not known before apply that is not the ID of a subnet the files declare. A literal
+    subnet ID exists before the run, so it is not in a VPC the run creates."""
+    for hole in iter_unknowns(owner.get("subnets")):
+        if isinstance(hole, Ref) and model.get(hole.target) is not None:
+            continue
+        return Unknown(f"the subnets of {owner.address} are not known ({hole.reason})")
+    return None
 
 
 def _is_aws_node(namespace: Any, service_account: Any) -> bool:

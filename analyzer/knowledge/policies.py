@@ -210,7 +210,7 @@ def _service_principals(principal: Any) -> Any:
     if not isinstance(principal, dict):
         return []
     services = principal.get("Service")
-    if is_unknown(services) and not isinstance(services, OneOf):
+    if is_unknown(services) and not isinstance(services, (OneOf, PartialStr)):
         return Unknown("trust policy service principal is not resolved")
     resolved = [_service_name(item) for item in _as_list(services)]
     if any(item is None for item in resolved):

@@ -247,6 +247,8 @@ def cluster_tagged_security_groups(model: Model, node: Any) -> Any:
                 holes.append(tags)
             elif any(_tagged_for(k, name) is True for k in tags):
                 tagged.append(group)
+                if group.stands_for_each:  # one tagged block may be several tagged groups
+                    holes.append(Unknown(f"{group.address} may be several groups: {group.stands_for_each}"))
             elif any(isinstance(_tagged_for(k, name), Unknown) for k in tags):
                 holes.append(Unknown(f"a tag key of {group.address} is not known"))
         else:

@@ -15,7 +15,7 @@ from typing import Any
 from analyzer.diagnostics import Diagnostic
 from analyzer.model.kinds import LINKS
 from analyzer.model.resource import Resource
-from analyzer.values import PartialStr, Ref, Unknown, identity_text, is_unknown
+from analyzer.values import EachOf, PartialStr, Ref, Unknown, identity_text, is_unknown
 
 _BUILTINS = {"address", "kind", "key", "framework", "source_type", "provenance"}
 FactFn = Callable[["Model", Resource], Any]
@@ -106,6 +106,8 @@ class Model:
         resource the value is written in: a literal name is looked up nearest to it."""
         if value is None:
             return None
+        if isinstance(value, EachOf):
+            return value.like(self.follow(item, kind, _seen, origin) for item in value)
         if isinstance(value, (list, tuple)):
             return [self.follow(item, kind, _seen, origin) for item in value]
         if isinstance(value, Resource):

@@ -35,6 +35,9 @@ class Resource:
     module_call: Location | None = None  # the calling module block, for resources inside modules
     module_call_address: str | None = None  # "module.eks"
     may_exist: bool = False  # True when existence depends on an undecidable condition
+    # why the number of instances is unknown, when this resource stands for each of them
+    # (a count/for_each not known before apply); "" for a single resource
+    stands_for_each: str = ""
     aliases: tuple[str, ...] = ()  # other keys/identities that name this resource
     # (field, prefix) whose values name the resource even when not literal: a name with a
     # random_id suffix names it wherever the same expression is used (see Model.add)

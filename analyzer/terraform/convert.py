@@ -18,7 +18,7 @@ from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import LazyObject, shallow_dict
 from analyzer.terraform.parsing import name_of, trees
 from analyzer.terraform.sets import TfSet
-from analyzer.values import Encoded, PartialStr, Unknown, is_unknown
+from analyzer.values import EachOf, Encoded, PartialStr, Unknown, is_unknown
 
 # --- primitive conversions --------------------------------------------------------------
 
@@ -213,6 +213,8 @@ def _convert_list(value: Any, constraint: TypeConstraint, depth: int) -> Any:
     if not isinstance(value, list):
         return value
     items = [convert(item, constraint.element or ANY, depth + 1) for item in value]
+    if isinstance(value, EachOf):  # still as many elements as the unknown count
+        return value.like(items)
     if constraint.kind == "set":
         items = TfSet(_dedupe(items))
     return items

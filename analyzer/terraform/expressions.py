@@ -30,7 +30,7 @@ from analyzer.terraform.templates import (
     template_from_string,
     unescape_quoted,
 )
-from analyzer.values import PartialStr, Ref, Unknown, is_unknown
+from analyzer.values import EachOf, PartialStr, Ref, Unknown, is_unknown
 
 
 class EvalContext(Protocol):
@@ -349,7 +349,7 @@ def _full_splat(node: Tree, scope: Scope) -> Any:
         for step in steps:
             item = _apply_traversal(item, step, scope)
         results.append(item)
-    return results
+    return items.like(results) if isinstance(items, EachOf) else results
 
 
 def _attr_splat(node: Tree, scope: Scope) -> Any:
@@ -365,7 +365,7 @@ def _attr_splat(node: Tree, scope: Scope) -> Any:
         for step in steps[:split]:
             item = _apply_traversal(item, step, scope)
         results.append(item)
-    value: Any = results
+    value: Any = items.like(results) if isinstance(items, EachOf) else results
     for step in steps[split:]:
         value = _apply_traversal(value, step, scope)
     return value

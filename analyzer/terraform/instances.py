@@ -23,7 +23,7 @@ from analyzer.terraform.module import ModuleCall, ModuleDefinition, ResourceDecl
 from analyzer.terraform.operations import derived_unknown
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.views import ModuleOutputs, ResourceView
-from analyzer.values import Unknown, is_unknown
+from analyzer.values import PartialStr, Unknown, describe, identity_text, is_unknown
 
 MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
 
@@ -385,7 +385,7 @@ def _for_each_pairs(collection: Any) -> Any:
         return [(key, collection[key]) for key in sorted(collection)]
     if isinstance(collection, list):
         if any(is_unknown(item) for item in collection):
-            return derived_unknown(*collection)
+            return _symbolic_pairs(collection)
         try:
             keys = [to_string(item) for item in collection]
         except EvalError:
@@ -394,6 +394,32 @@ def _for_each_pairs(collection: Any) -> Any:
     if collection is None:
         return Unknown("for_each is null")
     return Unknown("for_each needs a map or a set of strings")
+
+
+def _symbolic_pairs(collection: list) -> Any:
+    """A set of strings with holes still has known, distinct elements when each hole is one
+    attribute or symbol (``data.aws_partition.current.partition``), every element has the same
+    holes at the same places, and they differ in their last literal text only: the policy
+    ARNs ``arn:${partition}:iam::aws:policy/<name>`` are three instances whatever the partition."""
+    texts: dict[str, Any] = {}
+    shape = None
+    for item in collection:
+        parts = item.parts if isinstance(item, PartialStr) else (item,)
+        if identity_text(item) is None or not isinstance(parts[-1], str):
+            return derived_unknown(*collection)
+        head = tuple(identity_text(p) for p in parts[:-1])  # all but the last literal
+        if shape is None:
+            shape = head
+        elif head != shape:
+            return derived_unknown(*collection)
+        texts.setdefault(_readable(item), item)
+    return [(key, texts[key]) for key in sorted(texts)]
+
+
+def _readable(value: Any) -> str:
+    """An instance key as Terraform would print it, holes named by what they stand for."""
+    parts = value.parts if isinstance(value, PartialStr) else (value,)
+    return "".join(p if isinstance(p, str) else "${" + describe(p) + "}" for p in parts)
 
 
 # --- namespaces -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from analyzer.terraform.sets import TfSet
-from analyzer.values import Ref, Unknown
+from analyzer.values import EachOf, Ref, Unknown
 
 
 class LazyObject:
@@ -73,6 +73,8 @@ def materialize(value: Any, depth: int = 0) -> Any:
         return {key: materialize(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
         items = [materialize(item, depth + 1) for item in value]
+        if isinstance(value, EachOf):
+            return value.like(items)
         return TfSet(items) if isinstance(value, TfSet) else items
     return value
 

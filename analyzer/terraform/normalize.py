@@ -710,6 +710,7 @@ def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
         module_call_address=block.module_call_address,
     )
     apply_mapping(resource, mapping, block.attributes, block.locations)
+    resource.stands_for_each = block.note
     for name, path in ALTERNATIVE_SOURCES.get(block.type, {}).items():
         value = block.attributes.get(path)
         if resource.fields.get(name) is None and value is not None:

@@ -13,7 +13,7 @@ from analyzer.terraform.convert import format_number, normalize_number, to_bool,
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, extend_ref, materialize
 from analyzer.terraform.sets import TfSet
-from analyzer.values import Encoded, Ref, Unknown, first_unknown, is_unknown
+from analyzer.values import EachOf, Encoded, Ref, Unknown, first_unknown, is_unknown
 
 
 def derived_unknown(*values: Any) -> Unknown:
@@ -109,6 +109,8 @@ def _equals(a: Any, b: Any, depth: int) -> Any:
         return Unknown("value nested too deeply to compare")
     if is_unknown(a) or is_unknown(b):
         return derived_unknown(a, b)
+    if isinstance(a, EachOf) or isinstance(b, EachOf):
+        return Unknown((a if isinstance(a, EachOf) else b).reason)
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, bool) or isinstance(b, bool):
@@ -159,6 +161,8 @@ def index_value(base: Any, key: Any) -> Any:
     """``base[key]``."""
     if isinstance(base, UnknownInstances):
         return base.instance
+    if isinstance(base, EachOf):  # some element: like the stand-in
+        return base[0] if base else Unknown(base.reason)
     if isinstance(base, Ref):
         if is_unknown(key):
             return derived_unknown(base)
@@ -220,8 +224,8 @@ def _key_text(key: Any) -> Any:
 
 def splat_items(base: Any) -> Any:
     """The elements a splat iterates: a list as is, null as empty, anything else as one."""
-    if isinstance(base, UnknownInstances):
-        return derived_unknown(base)
+    if isinstance(base, UnknownInstances):  # each instance is like the stand-in
+        return EachOf([base.instance], base.reason)
     if isinstance(base, list):
         return base
     if base is None:
@@ -235,6 +239,8 @@ def iterate(collection: Any) -> Any:
     """(key, value) pairs of a list or map in Terraform's order, or an Unknown."""
     if isinstance(collection, UnknownInstances) or is_unknown(collection):
         return derived_unknown(collection)
+    if isinstance(collection, EachOf):
+        return Unknown(collection.reason)
     if isinstance(collection, LazyObject):
         collection = dict(collection.items())
     if isinstance(collection, TfSet):

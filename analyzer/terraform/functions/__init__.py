@@ -18,7 +18,7 @@ from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import materialize
 from analyzer.terraform.operations import derived_unknown, first_top_unknown
-from analyzer.values import Unknown
+from analyzer.values import EachOf, Unknown
 
 
 @dataclass
@@ -64,6 +64,9 @@ def call_function(name: str, args: list[Any], scope: Any, location: Location) ->
         return Unknown(f"function {name}() is not supported", location)
     if not spec.lazy_args:
         args = [materialize(arg) for arg in args]
+    each = next((arg for arg in args if isinstance(arg, EachOf)), None)
+    if each is not None:
+        return _over_each_of(name, args, each)
     if spec.strict:
         unknown = first_top_unknown(*args)
         if unknown is not None:
@@ -74,6 +77,23 @@ def call_function(name: str, args: list[Any], scope: Any, location: Location) ->
     except TypeError:
         raise EvalError(f"wrong number of arguments for {name}()") from None
     return spec.impl(*call_args)
+
+
+def _over_each_of(name: str, args: list[Any], each: EachOf) -> Any:
+    """A function of a collection whose length is not known: elementwise functions keep the
+    stand-in elements; ``element``/``one`` give the stand-in; anything else is unknown."""
+    if name in ("tolist", "toset", "compact", "distinct") and len(args) == 1:
+        return each
+    if name == "concat" and all(isinstance(arg, list) for arg in args):
+        return each.like([item for arg in args for item in arg])
+    if name == "flatten" and len(args) == 1:
+        flat: list[Any] = []
+        for item in each:
+            flat.extend(item if isinstance(item, list) else [item])
+        return each.like(flat)
+    if name in ("element", "one") and args and args[0] is each and each:
+        return each[0]
+    return Unknown(f"{name}() of a collection whose length is not known: {each.reason}")
 
 
 def supported_functions() -> list[str]:
