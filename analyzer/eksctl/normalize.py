@@ -16,6 +16,7 @@ from analyzer.kubernetes.aws_auth import PARTIAL, aws_auth_resource
 from analyzer.location import Location
 from analyzer.model import kinds as k
 from analyzer.model.resource import DECLARED, EKSCTL_DEFAULT, Resource
+from analyzer.values import Unknown
 
 POLICY_ARN = "arn:aws:iam::aws:policy/"
 EC2_TRUST = {
@@ -116,9 +117,16 @@ def _cluster(b: _Builder) -> Resource:
         DECLARED,
         name=b.name,
         created_by="eksctl",
-        version=f"{version[0]}.{version[1]}" if version else None,
     )
     cluster.location = b.where("metadata.name")
+    written = b.get("metadata.version")
+    if version:
+        version_value: Any = f"{version[0]}.{version[1]}"
+    elif written is not None:  # set, but not a version: a placeholder filled in later
+        version_value = Unknown(f"metadata.version {written!r} is not a Kubernetes version")
+    else:
+        version_value = None
+    cluster.set("version", version_value, b.where("metadata.version"))
     cluster.set("vpc", vpc, b.where("vpc"), EKSCTL_DEFAULT if defaults.creates_vpc(b.data) else DECLARED)
     cluster.set("endpoint_public_access", public, b.where("vpc.clusterEndpoints.publicAccess"))
     cluster.set("endpoint_private_access", private, b.where("vpc.clusterEndpoints.privateAccess"))

@@ -18,4 +18,5 @@ from analyzer.knowledge import (  # noqa: F401  (registration)  # noqa: F401  (r
     sg_requirements,
     tags,
     userdata,
+    versions,
 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.engine.predicates import predicate
+from analyzer.knowledge.eks_calendar import default_version_floor
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -196,6 +197,26 @@ def node_k8s_version(model: Model, node: Resource) -> Any:
     return version
 
 
+@fact(kinds.NODEGROUP, "k8s_version_floor")
+@fact(kinds.SELF_MANAGED, "k8s_version_floor")
+def node_k8s_version_floor(model: Model, node: Resource) -> Any:
+    """(major, minor) the node's Kubernetes version is at least: the version itself when it is
+    known, EKS's current default when neither the node nor its cluster sets one (EKS, and
+    eksctl's DefaultVersion, then pick a version of at least that), else None."""
+    version = model.attr(node, "k8s_version")
+    if isinstance(version, str):
+        return ami.parse_k8s_version(version)
+    cluster = model.attr(node, "cluster")
+    if node.get("version") is None and isinstance(cluster, Resource) and cluster.get("version") is None:
+        return default_version_floor()
+    return None
+
+
+def _default_version_text() -> str:
+    major, minor = default_version_floor()
+    return f"EKS's default version ({major}.{minor} or later)"
+
+
 @fact(kinds.NODEGROUP, "custom_image")
 @fact(kinds.SELF_MANAGED, "custom_image")
 def custom_image(model: Model, node: Resource) -> Any:
@@ -266,6 +287,10 @@ def _managed_source(model: Model, node: Resource) -> dict[str, Any]:
     version = model.attr(node, "k8s_version")
     family = ami.default_family_for_version(version)
     shown = version if isinstance(version, str) else "an unknown version"
+    floor = model.attr(node, "k8s_version_floor")
+    if isinstance(family, Unknown) and floor is not None:  # no version set: EKS's current default
+        family = ami.default_family_for_version(f"{floor[0]}.{floor[1]}")
+        shown = _default_version_text()
     return _source(
         f"EKS's default AMI type for Kubernetes {shown} (ami_type not set)",
         family,
@@ -377,9 +402,15 @@ def al2_after_end_of_support(model: Model, node: Any) -> Any:
         cluster_version = model.attr(node, "k8s_version")
         if _version(cluster_version) is not None and _version(cluster_version) > ami.AL2_LAST_SUPPORTED:
             return {"version": cluster_version, "certain": False}
+        floor = model.attr(node, "k8s_version_floor")
+        if floor is not None and floor > ami.AL2_LAST_SUPPORTED:
+            return {"version": _default_version_text(), "certain": False}
         return cluster_version if isinstance(cluster_version, Unknown) else None
     version = model.attr(node, "k8s_version")
     if _version(version) is None:
+        floor = model.attr(node, "k8s_version_floor")
+        if floor is not None and floor > ami.AL2_LAST_SUPPORTED:  # EKS's default has no AL2 AMIs
+            return {"version": _default_version_text(), "certain": True}
         return version if isinstance(version, Unknown) else None
     return {"version": version, "certain": True} if _version(version) > ami.AL2_LAST_SUPPORTED else None
 

@@ -41,6 +41,13 @@ def cluster_out_of_scope(model: Model, cluster: Resource) -> Any:
     return FARGATE_ONLY
 
 
+@fact(kinds.CLUSTER, "declares_nodes")
+def cluster_declares_nodes(model: Model, cluster: Resource) -> bool:
+    """True when managed node groups or self-managed nodes of the analyzed files join this
+    cluster (an Auto Mode cluster may have them too; they need the default add-ons)."""
+    return any(model.attr(node, "cluster") is cluster for node in model.of_kind(*kinds.NODE_KINDS))
+
+
 def _ec2_entries_without_nodes(model: Model, cluster: Resource) -> bool:
     for entry in model.of_kind(kinds.ACCESS_ENTRY):
         kind = entry.get("type")
