@@ -130,10 +130,16 @@ def test_managed_node_group_family_from_ami_type_or_default(version, ami_type, f
     assert model.attr(group, "ami_source")["custom"] is False
 
 
-def test_managed_default_family_needs_the_version():
+def test_managed_default_family_without_any_version_is_that_of_eks_default_version():
+    # no version anywhere: EKS creates its current default (1.33 or later), whose default AMI is AL2023
     group = make(kinds.NODEGROUP, "group", cluster="prod")
-    family = Model([cluster(version=None), group]).attr(group, "ami_family")
-    assert isinstance(family, Unknown) and "sets no Kubernetes version" in family.reason
+    assert Model([cluster(version=None), group]).attr(group, "ami_family") == "AL2023"
+
+
+def test_managed_default_family_needs_a_resolvable_version():
+    group = make(kinds.NODEGROUP, "group", cluster="prod")
+    family = Model([cluster(version=Unknown("var.version has no value")), group]).attr(group, "ami_family")
+    assert isinstance(family, Unknown)
 
 
 def test_node_version_wins_over_cluster_version():
