@@ -10,6 +10,7 @@ from typing import Any
 
 from analyzer import gcpause, roots
 from analyzer.boundary import Boundary
+from analyzer.causes import unknown_causes
 from analyzer.diagnostics import Diagnostic
 from analyzer.discovery import Inventory, discover
 from analyzer.engine.catalogue import Rule
@@ -102,4 +103,5 @@ def summarize(analysis: Analysis) -> dict[str, Any]:
         "skipped": analysis.count("skip"),
         "modules_loaded": analysis.inventory.modules_loaded,
         "modules_not_loaded": analysis.inventory.modules_not_loaded,
+        "unknown_causes": unknown_causes(r.reason for r in analysis.results if r.outcome == "unknown"),
     }

@@ -20,6 +20,7 @@ def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, 
             lines.append(click.style(current_file, bold=True) if color else current_file)
         lines.extend(_finding_lines(finding, color))
     lines.append(_summary_line(findings, summary))
+    lines.extend(_causes_lines(summary))
     return "\n".join(lines) + "\n"
 
 
@@ -49,6 +50,21 @@ def _summary_line(findings: list[Finding], summary: dict[str, Any]) -> str:
         f"{summary['failed']} failed, {summary['unknown']} unknown, "
         f"{summary['skipped']} not applicable{_modules_part(summary)}"
     )
+
+
+TOP_CAUSES = 3
+
+
+def _causes_lines(summary: dict[str, Any]) -> list[str]:
+    """The few causes that leave most checks unknown (the JSON report lists them all)."""
+    causes = summary.get("unknown_causes") or []
+    if not causes:
+        return []
+    lines = ["unknown because:"]
+    lines += [f"  {c['checks']} check(s): {c['cause']}" for c in causes[:TOP_CAUSES]]
+    if len(causes) > TOP_CAUSES:
+        lines.append(f"  and {len(causes) - TOP_CAUSES} other cause(s) (--format json lists them all)")
+    return lines
 
 
 def _modules_part(summary: dict[str, Any]) -> str:
