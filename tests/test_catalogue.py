@@ -20,6 +20,7 @@ RULES = load_catalogue(validate=True)  # a run skips the schema for the shipped 
 CATEGORY_OF_PREFIX = {
     "AMI": "ami",
     "AUTH": "auth",
+    "AUTO": "cluster",  # EKS Auto Mode
     "CLUSTER": "cluster",
     "DNS": "dns",
     "EPT": "endpoints",

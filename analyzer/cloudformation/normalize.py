@@ -163,6 +163,10 @@ MAPPINGS: dict[str, FieldMap] = {
             ),
             "auto_mode": "ComputeConfig.Enabled",
             "auto_mode_node_role": "ComputeConfig.NodeRoleArn",
+            "auto_mode_node_pools": "ComputeConfig.NodePools",
+            "auto_mode_load_balancing": "KubernetesNetworkConfig.ElasticLoadBalancing.Enabled",
+            "auto_mode_block_storage": "StorageConfig.BlockStorage.Enabled",
+            "bootstrap_cluster_creator_admin_permissions": "AccessConfig.BootstrapClusterCreatorAdminPermissions",
         },
         defaults={
             "endpoint_private_access": False,
@@ -172,6 +176,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "bootstrap_self_managed_addons": True,
             "ip_family": "ipv4",
             "auto_mode": False,
+            "bootstrap_cluster_creator_admin_permissions": True,
         },
         identities=("name",),
     ),

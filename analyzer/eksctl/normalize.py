@@ -132,6 +132,11 @@ def _cluster(b: _Builder) -> Resource:
     cluster.set("endpoint_private_access", private, b.where("vpc.clusterEndpoints.privateAccess"))
     cluster.set("public_access_cidrs", b.get("vpc.publicAccessCIDRs", ["0.0.0.0/0"]), b.where("vpc.publicAccessCIDRs"))
     cluster.set("authentication_mode", defaults.authentication_mode(b.data), b.where("accessConfig.authenticationMode"))
+    cluster.set(
+        "bootstrap_cluster_creator_admin_permissions",
+        b.get("accessConfig.bootstrapClusterCreatorAdminPermissions", True),
+        b.where("accessConfig.bootstrapClusterCreatorAdminPermissions"),
+    )
     cluster.set("auto_mode", b.get("autoModeConfig.enabled") is True, b.where("autoModeConfig"))
     cluster.set(
         "ip_family",

@@ -175,3 +175,45 @@ def _interface_subnets(interfaces: Any) -> Any:
             if subnet is not None and subnet != "":
                 subnets.append(subnet)
     return subnets
+
+
+# -- EKS Auto Mode ------------------------------------------------------------------------------
+_AUTO_MODE_CAPABILITIES = (
+    ("auto_mode_load_balancing", "load balancing (elastic_load_balancing.enabled)"),
+    ("auto_mode_block_storage", "block storage (storage_config.block_storage.enabled)"),
+)
+
+
+@predicate("auto.config_problem")
+def auto_mode_config_problem(model: Model, cluster: Any) -> Any:
+    """EKS-AUTO-001: {field, text} for an Auto Mode configuration the EKS API refuses, None
+    when there is none, Unknown when it cannot be told."""
+    if not isinstance(cluster, Resource) or cluster.framework == "eksctl":  # eksctl fills all three in
+        return None
+    compute = cluster.get("auto_mode")
+    if is_unknown(compute):
+        return Unknown(
+            f"whether {cluster.address} uses EKS Auto Mode is not known ({getattr(compute, 'reason', compute)})"
+        )
+    pools = cluster.get("auto_mode_node_pools")
+    if compute is True and isinstance(pools, list) and pools and cluster.get("auto_mode_node_role") is None:
+        return {
+            "field": "auto_mode_node_pools",
+            "text": f"enables node pools ({', '.join(str(p) for p in pools)}) without a node role ARN "
+            "(compute_config.node_role_arn / ComputeConfig.NodeRoleArn)",
+        }
+    for name, label in _AUTO_MODE_CAPABILITIES:
+        value = cluster.get(name)
+        enabled = value is True
+        if is_unknown(value):
+            return Unknown(
+                f"whether {cluster.address} enables Auto Mode {label} is not known ({getattr(value, 'reason', value)})"
+            )
+        if enabled != (compute is True) and (compute is True or value is not None):
+            state = "enables" if compute is True else "disables"
+            return {
+                "field": name,
+                "text": f"{state} Auto Mode compute but {'not' if compute is True else 'enables'} {label}: "
+                "compute, load balancing and block storage must be enabled or disabled together",
+            }
+    return None

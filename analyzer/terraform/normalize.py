@@ -229,6 +229,10 @@ MAPPINGS: dict[str, FieldMap] = {
             ),
             "auto_mode": "compute_config.0.enabled",
             "auto_mode_node_role": "compute_config.0.node_role_arn",
+            "auto_mode_node_pools": "compute_config.0.node_pools",
+            "auto_mode_load_balancing": "kubernetes_network_config.0.elastic_load_balancing.0.enabled",
+            "auto_mode_block_storage": "storage_config.0.block_storage.0.enabled",
+            "bootstrap_cluster_creator_admin_permissions": "access_config.0.bootstrap_cluster_creator_admin_permissions",
         },
         defaults={
             "endpoint_private_access": False,
@@ -238,6 +242,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "bootstrap_self_managed_addons": True,
             "ip_family": "ipv4",
             "auto_mode": False,
+            "bootstrap_cluster_creator_admin_permissions": True,
         },
         identities=("name",),
     ),
