@@ -133,6 +133,9 @@ def _finding(
         # the user cannot edit fetched code: report at their module block, the module's line beside it
         related.append((resource.address, location))
         location = resource.module_call
+    elif resource.module_call is not None and is_fetched_code(resource.location.path):
+        # located at the module argument the user wrote; the resource inside the module beside it
+        related.append((resource.address, resource.location))
     elif resource.module_call is not None:
         related.append((resource.module_call_address or "module", resource.module_call))
     return Finding(

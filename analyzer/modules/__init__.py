@@ -9,18 +9,28 @@ fetched is reported, never silently skipped.
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 
 def is_fetched_code(path: str) -> bool:
     """Whether a finding path (relative to the current directory) is module code that
     ``terraform init`` or eksjoin fetched: under ``.terraform/`` or the module cache."""
+    if not path:
+        return False
     if ".terraform" in Path(path).parts:
         return True
     from analyzer.cachedir import cache_root
 
+    return _under(path, os.getcwd(), str(cache_root()))
+
+
+@functools.lru_cache(maxsize=65536)
+def _under(path: str, cwd: str, cache: str) -> bool:
+    # asked once per attribute of every fetched block: resolve each path once
     try:
-        resolved = Path(path).resolve()
-        return (cache_root().resolve() / "modules") in resolved.parents
+        resolved = (Path(cwd) / path).resolve()
+        return (Path(cache).resolve() / "modules") in resolved.parents
     except (OSError, RuntimeError):
         return False

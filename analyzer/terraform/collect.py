@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lark import Tree
 
 from analyzer.location import Location
+from analyzer.modules import is_fetched_code
 from analyzer.terraform.instances import ModuleInstance
 from analyzer.terraform.lazy import UnknownInstances, materialize
 from analyzer.terraform.parsing import name_of, trees
-from analyzer.terraform.syntax import location_of, unwrap
+from analyzer.terraform.syntax import Attribute, bare_variable, location_of, unwrap
 from analyzer.terraform.types import TfBlock
 from analyzer.terraform.views import BodyView, ResourceView
 from analyzer.values import Unknown
@@ -44,7 +45,7 @@ def build_block(instance: ModuleInstance, view: ResourceView, collection: Any) -
     decl = view.decl
     attributes = {name: _configured(view, name) for name in view.keys()}  # noqa: SIM118 -- views expose keys(), not iteration
     locations: dict[str, Location] = {}
-    _body_locations(view, "", locations)
+    _body_locations(view, "", locations, lambda attribute: _editable_location(instance, attribute))
     chain = instance.call_chain
     return TfBlock(
         mode=decl.mode,
@@ -75,10 +76,12 @@ def _configured(view: BodyView, name: str) -> Any:
     return [{inner: _configured(block, inner) for inner in block.keys()} for block in blocks]  # noqa: SIM118
 
 
-def _body_locations(view: BodyView, prefix: str, out: dict[str, Location]) -> None:
+def _body_locations(
+    view: BodyView, prefix: str, out: dict[str, Location], located: Callable[[Attribute], Location]
+) -> None:
     for name in view.attribute_names():
         attribute = view.body.attributes[name]
-        out[prefix + name] = attribute.location
+        out[prefix + name] = located(attribute)
         literal_locations(attribute.expr, prefix + name, attribute.location.path, out, 0)
     for block_type in view.block_types():
         blocks = view.nested(block_type)
@@ -87,7 +90,19 @@ def _body_locations(view: BodyView, prefix: str, out: dict[str, Location]) -> No
         for position, block in enumerate(blocks):
             path = f"{prefix}{block_type}.{position}"
             out[path] = block.location
-            _body_locations(block, path + ".", out)
+            _body_locations(block, path + ".", out, located)
+
+
+def _editable_location(instance: ModuleInstance, attribute: Attribute) -> Location:
+    """An attribute of fetched module code that is a bare ``var.x`` is located at the module
+    argument the user wrote for it (the defect is fixed there); anything else where it is."""
+    if not is_fetched_code(attribute.location.path):
+        return attribute.location
+    variable = bare_variable(attribute.expr)
+    if variable is None:
+        return attribute.location
+    written = instance.input_location(variable, lambda location: not is_fetched_code(location.path))
+    return written or attribute.location
 
 
 def literal_locations(expr: Tree, path: str, display: str, out: dict[str, Location], depth: int) -> None:

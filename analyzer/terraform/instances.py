@@ -22,6 +22,7 @@ from analyzer.terraform.lazy import LazyObject, UnknownInstances, shallow_dict
 from analyzer.terraform.module import ModuleCall, ModuleDefinition, ResourceDecl, load_module_definition
 from analyzer.terraform.operations import derived_unknown
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
+from analyzer.terraform.syntax import bare_variable
 from analyzer.terraform.views import ModuleOutputs, ResourceView
 from analyzer.values import PartialStr, Unknown, describe, identity_text, is_unknown
 
@@ -108,6 +109,7 @@ class ModuleInstance:
         inputs: InputProvider,
         call_chain: tuple[tuple[str, Location], ...] = (),
         no_value_hint: str = "",
+        caller: tuple[ModuleInstance, ModuleCall] | None = None,
     ) -> None:
         self.root = root
         self.definition = definition
@@ -116,6 +118,7 @@ class ModuleInstance:
         self.inputs = inputs
         self.call_chain = call_chain
         self.no_value_hint = no_value_hint
+        self.caller = caller  # the instance whose module block made this one, and that block
         self.path_module = _relative(definition.directory, root.root_dir)
         self._children: dict[str, list[ModuleInstance]] = {}
 
@@ -277,6 +280,7 @@ class ModuleInstance:
                 self._call_inputs(call, bindings),
                 chain,
                 f"{address} does not set it",
+                (self, call),
             )
             children.append(child)
             return ModuleOutputs(child)
@@ -284,6 +288,21 @@ class ModuleInstance:
         value = expand_instances(self, call.count, call.for_each, base, make_child)
         self._children[call.name] = children
         return value
+
+    def input_location(self, name: str, editable: Callable[[Location], bool]) -> Location | None:
+        """Where the value of ``var.<name>`` is written in code the user can edit: the module
+        block's argument, followed up through callers while that argument is itself a bare
+        ``var.x`` in code that is not ``editable``. None when no caller sets it."""
+        if self.caller is None:
+            return None
+        parent, call = self.caller
+        attribute = call.inputs().get(name)
+        if attribute is None:
+            return None
+        if editable(attribute.location):
+            return attribute.location
+        passed_on = bare_variable(attribute.expr)
+        return parent.input_location(passed_on, editable) if passed_on else None
 
     def _call_inputs(self, call: ModuleCall, bindings: dict[str, Any]) -> InputProvider:
         inputs = call.inputs()

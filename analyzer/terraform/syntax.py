@@ -147,6 +147,18 @@ def unwrap(expr: Tree) -> Tree:
     return expr
 
 
+def bare_variable(expr: Tree) -> str | None:
+    """``x`` when ``expr`` is ``var.x`` or a traversal into it (``var.x.y``, ``var.x[0]``)."""
+    node = unwrap(expr)
+    while isinstance(node, Tree) and node.data in ("get_attr_expr_term", "index_expr_term"):
+        base, step = trees(node)[:2]
+        base = unwrap(base)
+        if node.data == "get_attr_expr_term" and base.data == "identifier" and name_of(base) == "var":
+            return name_of(trees(step)[0])
+        node = base
+    return None
+
+
 def _object_items(node: Tree, display: str) -> list[tuple[str, Tree, Location]]:
     node = unwrap(node)
     if node.data != "object":

@@ -24,6 +24,8 @@ class RegistryServer:
             self.versions[module].append(version)
         self.extra: dict[str, bytes] = {}
         self.requests: list[str] = []
+        self.calls: list[tuple[str, str | None]] = []  # (path, Authorization header) of each request
+        self.locations: dict[str, str] = {}  # "<module>/<version>" -> an X-Terraform-Get to answer instead
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,6 +34,7 @@ class RegistryServer:
 
             def do_GET(self):
                 server.requests.append(self.path)
+                server.calls.append((self.path, self.headers.get("Authorization")))
                 status, headers, body = server.answer(self.path)
                 self.send_response(status)
                 for name, value in headers.items():
@@ -72,7 +75,8 @@ class RegistryServer:
             module, version = "/".join(parts[2:5]), parts[5]
             if version not in self.versions.get(module, []):
                 return 404, {}, b""
-            return 204, {"X-Terraform-Get": f"/archives/{module}/{version}.tar.gz"}, b""
+            location = self.locations.get(f"{module}/{version}", f"/archives/{module}/{version}.tar.gz")
+            return 204, {"X-Terraform-Get": location}, b""
         if parts[0] == "archives":
             archive = self.registry_dir.joinpath(*parts[1:])
             if archive.is_file() and self.registry_dir.resolve() in archive.resolve().parents:

@@ -131,8 +131,11 @@ def test_dns_support_turned_off_in_the_tutorial_is_an_error_in_its_main_tf(warm_
     )
     analysis = _lint(tutorial, offline=True)
     (error,) = [f for f in analysis.findings if f.rule_id == "EKS-DNS-001"]
-    assert (error.severity, error.location.path) == ("error", "main.tf")
-    assert any(".cache" in loc.path or "code/" in loc.path for _, loc in error.related)  # the module's own line
+    # at the module argument the user wrote (the vpc module passes var.enable_dns_support on)
+    line = tutorial.joinpath("main.tf").read_text().splitlines().index("  enable_dns_support = false") + 1
+    assert (error.severity, error.location.path, error.location.line) == ("error", "main.tf", line)
+    (inside,) = [loc for address, loc in error.related if address == "module.vpc.aws_vpc.this[0]"]
+    assert inside.path.endswith("code/main.tf") and str(warm_cache.name) in inside.path  # the module's own line
 
 
 def test_with_the_server_gone_the_cache_gives_the_same_findings(registry, warm_cache, tmp_path, monkeypatch):
@@ -372,3 +375,18 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_registry_download_that_points_at_git_is_cloned(online, bare_repository, tmp_path):
+    # the public registry answers with git::https://github.com/...?ref=vX for most modules
+    online.locations["terraform-aws-modules/kms/aws/2.1.0"] = f"git::file://{bare_repository}?ref=v2.1.0"
+    outcome = _fetcher(tmp_path / "cache").fetch("terraform-aws-modules/kms/aws", "2.1.0")
+    assert isinstance(outcome, Fetched) and (outcome.directory / "main.tf").is_file()
+
+
+def test_a_token_for_the_registry_host_is_sent_to_it(online, tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_TOKEN_registry_terraform_io", "s3cret")
+    online.calls.clear()
+    _fetcher(tmp_path / "cache").fetch("terraform-aws-modules/kms/aws", "1.1.0")
+    registry_calls = [auth for path, auth in online.calls if path.startswith("/v1/")]
+    assert registry_calls and set(registry_calls) == {"Bearer s3cret"}
