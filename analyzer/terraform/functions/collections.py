@@ -6,7 +6,7 @@ from typing import Any
 
 from analyzer.terraform.convert import normalize_number, to_bool, to_number, to_string, type_name
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.functions import function
+from analyzer.terraform.functions.registry import function
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, materialize, shallow_dict
 from analyzer.terraform.operations import derived_unknown, equals, same_value
 from analyzer.terraform.sets import TfSet

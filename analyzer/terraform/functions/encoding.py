@@ -23,7 +23,7 @@ import yaml
 
 from analyzer.terraform.convert import normalize_number, to_string
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.functions import function
+from analyzer.terraform.functions.registry import function
 from analyzer.terraform.operations import derived_unknown
 from analyzer.values import Encoded, PartialStr, Unknown, is_unknown, restore_markers
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from analyzer.terraform.convert import to_string
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.functions import Call, function
+from analyzer.terraform.functions.registry import Call, function
 from analyzer.terraform.lazy import shallow_dict
 from analyzer.terraform.operations import derived_unknown
 from analyzer.terraform.templates import parse_template_text

@@ -7,7 +7,7 @@ from typing import Any
 
 from analyzer.terraform.convert import to_number, to_string
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.functions import function
+from analyzer.terraform.functions.registry import function
 
 
 def _network(prefix: Any, name: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:

@@ -7,7 +7,7 @@ from typing import Any
 
 from analyzer.terraform.convert import normalize_number, to_number, to_string
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.functions import function
+from analyzer.terraform.functions.registry import function
 
 
 def _numbers(args: tuple[Any, ...], name: str) -> list[Any]:

@@ -9,7 +9,7 @@ import regex
 
 from analyzer.terraform.convert import format_number, to_number, to_string
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.functions import function
+from analyzer.terraform.functions.registry import function
 from analyzer.terraform.operations import derived_unknown
 from analyzer.values import PartialStr, Unknown, is_unknown
 
