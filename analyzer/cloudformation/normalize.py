@@ -196,6 +196,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "remote_access": "RemoteAccess",
             "instance_types": "InstanceTypes",
             "capacity_type": "CapacityType",
+            "labels": "Labels",
         },
     ),
     "AWS::EKS::FargateProfile": FieldMap(

@@ -259,6 +259,8 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
         node.set("ami_type", AMI_FAMILY_TYPES[family], b.where(f"{path}.amiFamily"))
     if spec.get("ami"):
         node.set("image_id", spec["ami"], b.where(f"{path}.ami"))
+    if spec.get("labels") is not None:
+        node.set("labels", spec["labels"], b.where(f"{path}.labels"))
     if spec.get("subnets"):
         named = b.subnets_by_name
         node.set("subnets", [named.get(s, s) for s in spec["subnets"]], b.where(f"{path}.subnets"))

@@ -10,6 +10,7 @@ from analyzer.knowledge import (  # noqa: F401  (registration)  # noqa: F401  (r
     egress,
     endpoints,
     iam,
+    labels,
     nacl,
     network,
     nodes,

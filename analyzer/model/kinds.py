@@ -123,7 +123,7 @@ FIELDS: dict[str, str] = {
     "auto_mode_node_role, auto_mode_node_pools, auto_mode_load_balancing, auto_mode_block_storage, "
     "bootstrap_cluster_creator_admin_permissions",
     NODEGROUP: "name, cluster, role, subnets, launch_template, launch_template_version, ami_type, "
-    "release_version, version, disk_size, remote_access, instance_types, capacity_type, "
+    "release_version, version, disk_size, remote_access, instance_types, capacity_type, labels, "
     "created_by",
     SELF_MANAGED: "name, cluster, instance_profile, role, subnets, launch_template, user_data, "
     "image_id, instance_types, security_groups, tags, created_by, "

@@ -262,6 +262,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "remote_access": "remote_access",
             "instance_types": "instance_types",
             "capacity_type": "capacity_type",
+            "labels": "labels",
         },
         identities=("name",),
     ),
