@@ -7,6 +7,7 @@ nothing here knows about AWS: the normalizers do.
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,7 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
         return [], []
     from analyzer.terraform import load_terraform
     from analyzer.terraform.normalize import normalize
+    from analyzer.terraform.prefetch import prefetch_modules
 
     by_root: dict[Path, list[Path]] = defaultdict(list)
     for directory, files in inventory.terraform_dirs.items():
@@ -60,6 +62,8 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
     diagnostics: list[Diagnostic] = []
     fetcher = module_fetcher(options)
     for root, directories in by_root.items():
+        readable = Boundary.for_paths([root], widen=options.root).roots
+        prefetch_modules(directories, fetcher, (root, *readable, fetcher.cache.root), Path.cwd())
         configurations = load_terraform(
             sorted(directories),
             scan_root=root,
@@ -67,7 +71,7 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
             variables=options.variables,
             display_root=Path.cwd(),
             fetcher=fetcher,
-            readable=Boundary.for_paths([root], widen=options.root).roots,
+            readable=readable,
         )
         for configuration in configurations:
             resources.extend(normalize(configuration))
@@ -85,7 +89,11 @@ def module_fetcher(options: Options):
     offline = options.offline
     if offline is None:
         offline = os.environ.get("EKSJOIN_OFFLINE", "").lower() in ("1", "true", "yes")
-    return ModuleFetcher(offline=offline)
+    return ModuleFetcher(offline=offline, progress=_show_on_terminal if sys.stderr.isatty() else None)
+
+
+def _show_on_terminal(what: str) -> None:
+    print(f"eksjoin: {what}", file=sys.stderr, flush=True)
 
 
 def _load_yaml_files(inventory: Inventory, options: Options) -> Loaded:

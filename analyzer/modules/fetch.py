@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from analyzer.modules.registry import RegistryClient
 from analyzer.modules.versions import Constraint, VersionError
 
 MAX_ARCHIVE_BYTES = int(os.environ.get("EKSJOIN_MAX_DOWNLOAD_MB", "64")) << 20
+PARALLEL_DOWNLOADS = 4
 
 
 @dataclass(frozen=True)
@@ -55,13 +58,16 @@ class ModuleFetcher:
         cache: ModuleCache | None = None,
         cli_config: CliConfig | None = None,
         timeout: float = http.DEFAULT_TIMEOUT,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.offline = offline
+        self.progress = progress  # told of each download (a TTY shows it; CI logs stay quiet)
         self.cache = cache or ModuleCache()
         self._cli_config = cli_config
         self.timeout = timeout
         self._memo: dict[tuple[str, str], Fetched | NotLoaded] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the dictionaries; each key has its own lock
+        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._registry: RegistryClient | None = None
         self.loaded: set[tuple[str, str]] = set()
         self.failed: set[tuple[str, str]] = set()
@@ -81,10 +87,26 @@ class ModuleFetcher:
     def fetch(self, source: str, constraint: str | None) -> Fetched | NotLoaded:
         key = (source, constraint or "")
         with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # one fetch per package; different packages download side by side
             if key not in self._memo:
-                self._memo[key] = self._fetch(parse_source(source), constraint)
-                (self.loaded if isinstance(self._memo[key], Fetched) else self.failed).add(key)
+                outcome = self._fetch(parse_source(source), constraint)
+                with self._lock:
+                    self._memo[key] = outcome
+                    (self.loaded if isinstance(outcome, Fetched) else self.failed).add(key)
             return self._memo[key]
+
+    def prefetch(self, calls: Iterable[tuple[str, str | None]]) -> list[Fetched | NotLoaded]:
+        """Fetch several independent modules at once (downloads wait on the network, not the CPU)."""
+        calls = list(dict.fromkeys(calls))
+        if len(calls) < 2:
+            return [self.fetch(*call) for call in calls]
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_DOWNLOADS, len(calls))) as pool:
+            return list(pool.map(lambda call: self.fetch(*call), calls))
+
+    def _told(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress(what)
 
     def _fetch(self, source: Source, constraint: str | None) -> Fetched | NotLoaded:
         if isinstance(source, UnsupportedSource):
@@ -130,6 +152,7 @@ class ModuleFetcher:
         version = str(chosen)
         code = self.cache.get("registry", package, version)
         if code is None:
+            self._told(f"downloading {module.package} {version}")
             try:
                 location = self.registry.download_location(module, version)
                 code = self._store_remote("registry", package, version, location)
@@ -174,6 +197,7 @@ class ModuleFetcher:
         if code is None:
             if self.offline:
                 return NotLoaded("offline mode and the archive is not cached", "lint once with network access")
+            self._told(f"downloading {source.url}")
             try:
                 data = http.get(source.url, max_bytes=MAX_ARCHIVE_BYTES, timeout=self.timeout).body
                 code = self.cache.put("http", key, "-", lambda d: archive.extract(data, source.kind, d))
@@ -190,6 +214,7 @@ class ModuleFetcher:
         if code is None:
             if self.offline:
                 return NotLoaded("offline mode and the repository is not cached", "lint once with network access")
+            self._told(f"cloning {source.url} at {ref}")
             try:
                 code = self.cache.put("git", key, ref, lambda d: clone(source, d, self.timeout))
             except GitError as exc:

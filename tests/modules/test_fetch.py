@@ -390,3 +390,18 @@ def test_a_token_for_the_registry_host_is_sent_to_it(online, tmp_path, monkeypat
     _fetcher(tmp_path / "cache").fetch("terraform-aws-modules/kms/aws", "1.1.0")
     registry_calls = [auth for path, auth in online.calls if path.startswith("/v1/")]
     assert registry_calls and set(registry_calls) == {"Bearer s3cret"}
+
+
+def test_downloads_are_announced_and_cache_hits_are_not(online, tmp_path):
+    told: list[str] = []
+    fetcher = ModuleFetcher(cache=ModuleCache(tmp_path / "cache"), cli_config=load_cli_config(), progress=told.append)
+    outcomes = fetcher.prefetch(
+        [("terraform-aws-modules/kms/aws", "2.1.0"), ("terraform-aws-modules/vpc/aws", "5.8.1")]
+    )
+    assert [o.version for o in outcomes] == ["2.1.0", "5.8.1"]
+    again = ModuleFetcher(cache=ModuleCache(tmp_path / "cache"), cli_config=load_cli_config(), progress=told.append)
+    again.fetch("terraform-aws-modules/kms/aws", "2.1.0")
+    assert sorted(told) == [
+        "downloading terraform-aws-modules/kms/aws 2.1.0",
+        "downloading terraform-aws-modules/vpc/aws 5.8.1",
+    ]
