@@ -157,7 +157,7 @@ def find_endpoints(model: Model, vpc: Resource, services: Iterable[str]) -> tupl
             unsure = either(
                 unsure, Unknown(f"the VPC of {endpoint.address} is not resolved ({getattr(where, 'reason', where)})")
             )
-    unsure = either(unsure, unresolved_modules(model, scope_of(vpc), "VPC endpoints"))
+    unsure = either(unsure, unresolved_modules(model, scope_of(vpc), "VPC endpoints", vpc))
     return found, unsure
 
 

@@ -134,7 +134,9 @@ def subnet_network_acl(model: Model, subnet: Resource) -> Any:
         vpc, acl = acl, None
     if isinstance(acl, Resource):
         return AclView(model.attr(acl, "vpc"), acl, model.attr(acl, "acl_rules"))
-    maybe = either(maybe, unresolved_modules(model, scope_of(subnet), "network ACL associations"))
+    maybe = either(
+        maybe, unresolved_modules(model, scope_of(subnet), "network ACL associations", model.attr(subnet, "vpc"))
+    )
     if maybe is not None:
         return maybe
     adopted = (

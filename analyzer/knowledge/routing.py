@@ -110,14 +110,35 @@ def scope_of(resource: Resource) -> str:
     return f"{resource.framework}:{resource.location.path}"
 
 
-def unresolved_modules(model: Model, scope: str, what: str) -> Unknown | None:
-    """A module of the configuration whose code is not available may create ``what``."""
+def unresolved_modules(model: Model, scope: str, what: str, vpc: Any = None) -> Unknown | None:
+    """A module of the configuration whose code is not available may create ``what`` (in
+    ``vpc``, when given: only if the identity of the VPC or of something in it reaches it)."""
     for module in in_scope(model.of_kind(kinds.UNRESOLVED_MODULE), scope):
+        if isinstance(vpc, Resource) and not _may_reach(model, module, vpc):
+            continue
         return Unknown(
             f"{module.address} ({module.get('source')}) is not downloaded and may "
             f"create {what}; run terraform init or lint plan JSON"
         )
     return None
+
+
+def _may_reach(model: Model, module: Resource, vpc: Resource) -> bool:
+    """Whether the inputs of a module that is not loaded carry the VPC or something of it
+    (a subnet, route table, gateway, security group): a module given only a cluster name
+    cannot add routes to a VPC it is never told about. No record of its inputs: it may."""
+    reaches = module.get("reaches")
+    if not isinstance(reaches, list):
+        return True
+    for ref in reaches:
+        target = model.get(ref.target) if isinstance(ref, Ref) else None
+        if target is None:  # a resource the model does not hold (another module's): unsure
+            return True
+        if target is vpc or model.attr(target, "vpc") is vpc:
+            return True
+        if target.kind == kinds.CLUSTER and not isinstance(model.attr(target, "vpc"), Resource):
+            return True  # a cluster whose VPC is not known: a module may find and change it
+    return False
 
 
 def in_scope(resources: list[Resource], scope: str) -> list[Resource]:
@@ -284,7 +305,7 @@ def _view(model: Model, table: Resource | None, vpc: Any, how: str) -> RouteTabl
     unsure = either(
         _unplaced_routes(model, scope),
         _propagation(model, table, vpc, scope),
-        unresolved_modules(model, scope, "routes"),
+        unresolved_modules(model, scope, "routes", vpc),
     )
     if table is not None and is_unknown(table.get("routes")):
         unsure = either(unsure, Unknown(f"the routes of {table.address} are not known"))

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from lark import Tree
 
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
@@ -18,13 +21,13 @@ from analyzer.terraform.convert import convert, parse_type, to_number, to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate_safely
 from analyzer.terraform.files import FileAccess
-from analyzer.terraform.lazy import LazyObject, UnknownInstances, shallow_dict
+from analyzer.terraform.lazy import LazyObject, UnknownInstances, materialize, shallow_dict
 from analyzer.terraform.module import ModuleCall, ModuleDefinition, ResourceDecl, load_module_definition
 from analyzer.terraform.operations import derived_unknown
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.syntax import bare_variable
 from analyzer.terraform.views import ModuleOutputs, ResourceView
-from analyzer.values import PartialStr, Unknown, describe, identity_text, is_unknown
+from analyzer.values import PartialStr, Ref, Unknown, describe, identity_text, is_unknown, iter_unknowns
 
 MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
 
@@ -43,6 +46,8 @@ class RootContext:
         self.fetcher = fetcher  # analyzer.modules.fetch.ModuleFetcher, shared by the run; None: no fetching
         self.readable = readable  # where else local module sources may point (repository, module cache)
         self.module_directories: dict[str, Path] = {}
+        # "a.b" -> what the inputs of a module call whose code is not available carry
+        self.unloaded_inputs: dict[str, ModuleReach] = {}
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, str, str, int]] = set()
         self.files = FileAccess(scan_root, display_root, root_dir, self.report, readable)
@@ -263,6 +268,7 @@ class ModuleInstance:
             self.report(resolved.diagnostic)
         if resolved.directory is None:
             self._children[call.name] = []
+            self.root.unloaded_inputs[".".join(key_path)] = self._reach_of_inputs(call)
             return Unknown(resolved.reason, call.block.location)
         self.root.module_directories[".".join(key_path)] = resolved.directory
         definition = load_module_definition(resolved.directory, self.root.display_root)
@@ -304,6 +310,25 @@ class ModuleInstance:
         passed_on = bare_variable(attribute.expr)
         return parent.input_location(passed_on, editable) if passed_on else None
 
+    def _reach_of_inputs(self, call: ModuleCall) -> ModuleReach:
+        """The resources whose identities the inputs of a module call carry: a module can
+        only change what it is given (or creates itself). An input made of root variables
+        carries none (a resource of this run has no ID before apply); an unknown of another
+        origin may carry any."""
+        reach = ModuleReach()
+        for name, attribute in call.inputs().items():
+            if self.address == "" and root_names(attribute.expr) <= _NAMES_WITHOUT_IDENTITIES:
+                continue
+            value = materialize(
+                evaluate_safely(attribute.expr, Scope(self, {}, attribute.location.path), attribute.location)
+            )
+            for hole in iter_unknowns(value):
+                if isinstance(hole, Ref):
+                    reach.targets.add(hole.target)
+                elif reach.anything is None:
+                    reach.anything = f"input {name} of {self.prefix()}module.{call.name}: {hole.reason}"
+        return reach
+
     def _call_inputs(self, call: ModuleCall, bindings: dict[str, Any]) -> InputProvider:
         inputs = call.inputs()
 
@@ -316,6 +341,36 @@ class ModuleInstance:
             )
 
         return provide
+
+
+@dataclass
+class ModuleReach:
+    targets: set[str] = field(default_factory=set)  # addresses of the resources referenced
+    anything: str | None = None  # why the inputs may carry any identity, if they may
+
+
+_NAMES_WITHOUT_IDENTITIES = {"var", "path", "terraform"}
+
+
+def root_names(expr: Any) -> set[str]:
+    """The first names of the references in an expression (``var``, ``aws_vpc``, ``module``)."""
+    names: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Tree):
+            text = str(node).strip()
+            if ("${" in text or "%{" in text) and text not in ("${", "%{", "${~", "%{~"):
+                names.add("?")  # a template read later: its references are not seen here
+            continue
+        if node.data.startswith("heredoc"):
+            names.add("?")
+        if node.data == "expr_term" and node.children and isinstance(node.children[0], Tree):
+            first = node.children[0]
+            if first.data == "identifier" and first.children:
+                names.add(str(first.children[0]))
+        stack.extend(node.children)
+    return names
 
 
 def _relative(directory: Path, root_dir: Path) -> str:

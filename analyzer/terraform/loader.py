@@ -116,6 +116,7 @@ def load_root_module(
             )
         )
     configuration.module_directories = dict(context.module_directories)
+    configuration.unloaded_inputs = dict(context.unloaded_inputs)
     configuration.diagnostics = _unique([*definition.diagnostics, *problems, *context.diagnostics])
     return configuration
 

@@ -13,7 +13,7 @@ from analyzer.normalize import FieldMap, apply_mapping, constant, dig, first_of,
 from analyzer.terraform.module import is_local_source, load_module_definition
 from analyzer.terraform.sources import read_modules_manifest
 from analyzer.terraform.types import TfBlock, TfConfiguration
-from analyzer.values import Unknown, scope_refs
+from analyzer.values import Ref, Unknown, scope_refs
 
 
 def _blocks(data: dict, name: str) -> list[dict]:
@@ -642,6 +642,10 @@ def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
                 location=call.block.location,
             )
             module.set("source", call.source, call.block.location)
+            reach = configuration.unloaded_inputs.get(".".join(keys))
+            if reach is not None and reach.anything is None:
+                # Refs, so they are scoped to the root like every other reference
+                module.set("reaches", [Ref(f"{t} is an input", target=t) for t in sorted(reach.targets)])
             found.append(module)
 
     visit(root, (), 0)

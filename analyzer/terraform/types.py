@@ -43,3 +43,5 @@ class TfConfiguration:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # "a.b" (module call names from the root) -> the directory its code was read from
     module_directories: dict[str, Path] = field(default_factory=dict)
+    # "a.b" -> analyzer.terraform.instances.ModuleReach of a module call whose code is missing
+    unloaded_inputs: dict[str, Any] = field(default_factory=dict)
