@@ -259,6 +259,10 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
         node.set("ami_type", AMI_FAMILY_TYPES[family], b.where(f"{path}.amiFamily"))
     if spec.get("ami"):
         node.set("image_id", spec["ami"], b.where(f"{path}.ami"))
+    types = list(spec.get("instanceTypes") or []) + ([spec["instanceType"]] if spec.get("instanceType") else [])
+    if types:
+        where = "instanceTypes" if spec.get("instanceTypes") else "instanceType"
+        node.set("instance_types", types, b.where(f"{path}.{where}"))
     if spec.get("labels") is not None:
         node.set("labels", spec["labels"], b.where(f"{path}.labels"))
     if spec.get("subnets"):

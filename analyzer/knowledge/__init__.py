@@ -6,6 +6,7 @@ from analyzer.knowledge import (  # noqa: F401  (registration)  # noqa: F401  (r
     auth,
     cluster,
     cni_identity,
+    compute,
     dhcp,
     egress,
     endpoints,

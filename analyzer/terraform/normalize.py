@@ -263,6 +263,7 @@ MAPPINGS: dict[str, FieldMap] = {
             "instance_types": "instance_types",
             "capacity_type": "capacity_type",
             "labels": "labels",
+            "name_prefix": "node_group_name_prefix",
         },
         identities=("name",),
     ),
