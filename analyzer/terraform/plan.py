@@ -9,6 +9,7 @@ line that declares it, found through the module calls from the root.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -126,28 +127,37 @@ def _configured_references(plan: dict[str, Any]) -> dict[tuple[str, str], dict[s
     return table
 
 
-def _collect_references(module: dict[str, Any], path: str, table: dict[tuple[str, str], dict[str, str]]) -> None:
+def _collect_references(module: dict[str, Any], path: str, table: dict[tuple[str, str], dict[str, Any]]) -> None:
     for resource in module.get("resources") or []:
         if isinstance(resource, dict) and isinstance(resource.get("address"), str):
-            table[(path, resource["address"])] = {
-                name: target
-                for name, expression in (resource.get("expressions") or {}).items()
-                if (target := _resource_attribute_reference(expression))
-            }
+            found: dict[str, Any] = {}
+            _expression_references(resource.get("expressions") or {}, "", found)
+            table[(path, resource["address"])] = found
     for name, call in (module.get("module_calls") or {}).items():
         if isinstance(call, dict):
             child = f"{path}.module.{name}" if path else f"module.{name}"
             _collect_references(call.get("module") or {}, child, table)
 
 
+def _expression_references(expressions: Any, prefix: str, out: dict[str, Any]) -> None:
+    """attribute path ("role_arn", "vpc_config.0.subnet_ids") -> the references its
+    expression lists, nested blocks included."""
+    if not isinstance(expressions, dict):
+        return
+    for name, expression in expressions.items():
+        if isinstance(expression, dict) and isinstance(expression.get("references"), list):
+            out[f"{prefix}{name}"] = [str(r) for r in expression["references"]]
+        elif isinstance(expression, list):  # nested blocks
+            for index, block in enumerate(expression):
+                _expression_references(block, f"{prefix}{name}.{index}.", out)
+
+
 _NOT_RESOURCES = {"var", "local", "module", "data", "each", "count", "path", "self", "terraform"}
 
 
-def _resource_attribute_reference(expression: Any) -> str | None:
-    """``aws_iam_role.cluster.arn`` from {"references": ["aws_iam_role.cluster.arn", ...]}."""
-    if not isinstance(expression, dict):
-        return None
-    for reference in expression.get("references") or []:
+def _resource_attribute_reference(references: list[str]) -> str | None:
+    """``aws_iam_role.cluster.arn`` from ["aws_iam_role.cluster.arn", "aws_iam_role.cluster"]."""
+    for reference in references:
         parts = str(reference).split(".")
         if parts[0] not in _NOT_RESOURCES and len(parts) >= 3:
             return str(reference)
@@ -166,16 +176,88 @@ def _link_after_apply_values(
     expression names, resolved to that resource's planned instance address."""
     kind = f"{'data.' if block.mode == 'data' else ''}{block.type}.{block.name}"
     links = references.get((_strip_instance_keys(block.module_path), kind), {})
-    for name, target in links.items():
-        if not isinstance(block.attributes.get(name), Ref):
+    for path, refs in links.items():
+        container, key = _slot(block.attributes, path)
+        if container is None:
             continue
-        owner, _, attribute = target.rpartition(".")
-        scoped = f"{block.module_path}.{owner}" if block.module_path else owner
-        instance = next((a for a in (scoped, f"{scoped}[0]") if a in planned), None)
-        if instance is not None:
-            block.attributes[name] = Ref(
-                f"{instance}.{attribute} is known only after apply", target=instance, attribute=attribute
-            )
+        value = container[key]
+        if isinstance(value, Ref):
+            target = _resource_attribute_reference(refs)
+            if target is None:
+                continue
+            owner, _, attribute = target.rpartition(".")
+            scoped = f"{block.module_path}.{owner}" if block.module_path else owner
+            instance = next((a for a in (scoped, f"{scoped}[0]") if a in planned), None)
+            if instance is not None:
+                container[key] = _after_apply(instance, attribute)
+        elif isinstance(value, list) and value and all(isinstance(v, Ref) and v.target == block.address for v in value):
+            # a list of after-apply elements (``aws_subnet.private[*].id``): the instances its
+            # references name, in Terraform's order, when they are as many as the elements
+            instances = _referenced_instances(refs, block.module_path, planned)
+            if len(instances) == len(value):
+                container[key] = [_after_apply(instance, attribute) for instance, attribute in instances]
+
+
+def _after_apply(instance: str, attribute: str) -> Ref:
+    return Ref(f"{instance}.{attribute} is known only after apply", target=instance, attribute=attribute)
+
+
+def _slot(attributes: dict[str, Any], path: str) -> tuple[Any, Any]:
+    """The container and key of the value at a dotted path ("vpc_config.0.subnet_ids")."""
+    container: Any = attributes
+    parts = path.split(".")
+    for part in parts[:-1]:
+        container = container.get(part) if isinstance(container, dict) else _item(container, part)
+        if container is None:
+            return None, None
+    last = parts[-1]
+    if isinstance(container, dict) and last in container:
+        return container, last
+    return None, None
+
+
+def _item(container: Any, part: str) -> Any:
+    if isinstance(container, list) and part.isdigit() and int(part) < len(container):
+        return container[int(part)]
+    return None
+
+
+_REFERENCE = re.compile(r"^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)(\[[^\]]*\])?(?:\.([A-Za-z0-9_.-]+))?$")
+
+
+def _referenced_instances(refs: list[str], module_path: str, planned: set[str]) -> list[tuple[str, str]]:
+    """(instance address, attribute) per resource instance the references name, in order:
+    ``aws_subnet.a.id`` is one, ``aws_subnet.private[1].id`` one instance, and the bare
+    ``aws_subnet.private`` of a splat every planned instance of it by index."""
+    indexed: list[tuple[str, str, str]] = []  # (base, instance suffix, attribute)
+    bases: list[str] = []
+    for reference in refs:
+        match = _REFERENCE.match(reference)
+        if match is None or match.group(1) in _NOT_RESOURCES:
+            continue
+        base = f"{match.group(1)}.{match.group(2)}"
+        if base not in bases:
+            bases.append(base)
+        if match.group(3) or match.group(4):
+            entry = (base, match.group(3) or "", match.group(4) or "id")
+            if not any(e[:2] == entry[:2] for e in indexed):
+                indexed.append(entry)
+    prefix = f"{module_path}." if module_path else ""
+    found: list[tuple[str, str]] = []
+    for base in bases:
+        entries = [e for e in indexed if e[0] == base]
+        if entries:
+            found.extend((f"{prefix}{base}{suffix}", attribute) for _, suffix, attribute in entries)
+            continue
+        scoped = f"{prefix}{base}"
+        instances = sorted((a for a in planned if a == scoped or a.startswith(scoped + "[")), key=_index_order)
+        found.extend((instance, "id") for instance in instances)
+    return [(instance, attribute) for instance, attribute in found if instance in planned]
+
+
+def _index_order(address: str) -> tuple:
+    key = address.rpartition("[")[2].rstrip("]").strip('"')
+    return (0, int(key), "") if key.isdigit() else (1, 0, key)
 
 
 def _block_from_plan(
