@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyzer.knowledge.index import attribute, referrers
 from analyzer.knowledge.routing import ENDPOINTS, cluster_vpc, either, scope_of, unambiguous
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
@@ -47,7 +48,7 @@ def vpc_dhcp_options(model: Model, vpc: Resource) -> Any:
 @fact(kinds.VPC, "eks_clusters")
 def vpc_eks_clusters(model: Model, vpc: Resource) -> list[Resource]:
     """Clusters whose subnets are in this VPC."""
-    return [c for c in model.of_kind(kinds.CLUSTER) if cluster_vpc(model, c) is vpc]
+    return referrers(model, (kinds.CLUSTER,), vpc, cluster_vpc, "cluster-vpc")
 
 
 @fact(kinds.VPC, "serves_eks")
@@ -56,7 +57,7 @@ def vpc_serves_eks(model: Model, vpc: Resource) -> bool:
     if model.attr(vpc, "eks_clusters"):
         return True
     return any(
-        model.attr(subnet, "vpc") is vpc and model.attr(subnet, "nodes") for subnet in model.of_kind(kinds.SUBNET)
+        model.attr(subnet, "nodes") for subnet in referrers(model, (kinds.SUBNET,), vpc, attribute("vpc"), "subnet-vpc")
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.engine.predicates import predicate
+from analyzer.knowledge.index import referrers
 from analyzer.knowledge.routing import (
     EGRESS,
     ENDPOINTS,
@@ -148,7 +149,11 @@ def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resour
 @fact(kinds.SUBNET, "nodes")
 def subnet_nodes(model: Model, subnet: Resource) -> list[Resource]:
     """Node groups that launch into this subnet."""
-    return [n for n in model.of_kind(*kinds.NODE_KINDS) if subnet in model.attr(n, "resolved_subnets")]
+    return referrers(model, tuple(kinds.NODE_KINDS), subnet, _resolved_subnets, "node-resolved-subnets")
+
+
+def _resolved_subnets(model: Model, node: Resource) -> list[Any]:
+    return list(model.attr(node, "resolved_subnets"))
 
 
 @fact(kinds.SUBNET, "node_egress")

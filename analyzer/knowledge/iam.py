@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.engine.predicates import predicate
+from analyzer.knowledge.index import attribute, referrers
 from analyzer.knowledge.policies import (
     MANAGED_POLICY_ACTIONS,
     documents_allow,
@@ -23,23 +24,24 @@ MANAGED, EQUIVALENT, MISSING = "managed", "equivalent", "missing"
 def role_policy_arns(model: Model, role: Resource) -> list[Any]:
     """Managed policy ARNs (or Refs to customer policies) attached to the role, anywhere."""
     arns = list(role.get("managed_policy_arns") or [])
-    for attachment in model.of_kind(kinds.ROLE_POLICY_ATTACHMENT):
-        if model.attr(attachment, "role") is role:
-            arns.append(attachment.get("policy_arn"))
-    for policy in model.of_kind(kinds.IAM_POLICY):
-        attached_roles = model.attr(policy, "roles") or []
-        if any(r is role for r in attached_roles):
-            arns.append(Ref("customer policy", target=policy.key, attribute="Arn"))
+    for attachment in referrers(model, (kinds.ROLE_POLICY_ATTACHMENT,), role, attribute("role"), "attachment-role"):
+        arns.append(attachment.get("policy_arn"))
+    for policy in referrers(model, (kinds.IAM_POLICY,), role, _policy_roles, "policy-roles"):
+        arns.append(Ref("customer policy", target=policy.key, attribute="Arn"))
     return arns
+
+
+def _policy_roles(model: Model, policy: Resource) -> list[Any]:
+    roles = model.attr(policy, "roles") or []
+    return list(roles) if isinstance(roles, (list, tuple)) else []
 
 
 @fact(kinds.IAM_ROLE, "policy_documents")
 def role_policy_documents(model: Model, role: Resource) -> list[Any]:
     """Inline and customer-managed policy documents that apply to the role."""
     documents = list(role.get("inline_policies") or [])
-    for inline in model.of_kind(kinds.ROLE_INLINE_POLICY):
-        if model.attr(inline, "role") is role:
-            documents.append(inline.get("document"))
+    for inline in referrers(model, (kinds.ROLE_INLINE_POLICY,), role, attribute("role"), "inline-role"):
+        documents.append(inline.get("document"))
     for arn in model.attr(role, "policy_arns"):
         policy = model.follow(arn, kinds.IAM_POLICY) if isinstance(arn, Ref) else None
         if isinstance(policy, Resource):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.engine.predicates import predicate
+from analyzer.knowledge.index import attribute, referrers
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -70,12 +71,12 @@ def cluster_vpc(model: Model, cluster: Resource) -> Any:
 
 @fact(kinds.CLUSTER, "node_groups")
 def cluster_node_groups(model: Model, cluster: Resource) -> list[Resource]:
-    return [n for n in model.of_kind(*kinds.NODE_KINDS) if model.attr(n, "cluster") is cluster]
+    return referrers(model, tuple(kinds.NODE_KINDS), cluster, attribute("cluster"), "node-cluster")
 
 
 @fact(kinds.VPC, "clusters")
 def vpc_clusters(model: Model, vpc: Resource) -> list[Resource]:
-    return [c for c in model.of_kind(kinds.CLUSTER) if model.attr(c, "vpc") is vpc]
+    return referrers(model, (kinds.CLUSTER,), vpc, attribute("vpc"), "cluster-vpc-attr")
 
 
 @fact(kinds.VPC, "hosts_eks")

@@ -26,6 +26,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzer.knowledge.index import attribute, referrers
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
@@ -341,11 +342,12 @@ def vpc_main_route_table(model: Model, vpc: Resource) -> Any:
 
 def _explicit_association(model: Model, subnet: Resource) -> tuple[Any, Unknown | None]:
     """(the associated table reference, an association that might be this subnet's)."""
+    explicit = referrers(model, (kinds.ROUTE_TABLE_ASSOCIATION,), subnet, attribute("subnet"), "association-subnet")
+    if explicit:
+        return explicit[0].get("route_table"), None
     maybe: Unknown | None = None
     for association in model.of_kind(kinds.ROUTE_TABLE_ASSOCIATION):
         target = model.attr(association, "subnet")
-        if target is subnet:
-            return association.get("route_table"), None
         if scope_of(association) != scope_of(subnet):
             continue
         if target is None:

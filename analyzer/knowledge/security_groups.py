@@ -19,6 +19,7 @@ rule the analyzer cannot see can only make a flow Unknown, never denied.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import weakref
 from collections.abc import Iterable
@@ -614,8 +615,14 @@ def both(*values: Any) -> Any:
 
 
 def _network(text: Any) -> Any:
+    return _parsed_network(str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_network(text: str) -> Any:
+    """Networks are immutable: one parse per distinct CIDR (node-group pairs ask many times)."""
     try:
-        return ipaddress.ip_network(str(text), strict=False)
+        return ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
 
