@@ -8,10 +8,10 @@ import sys
 from conftest import REPO
 
 from analyzer.model import kinds
-from analyzer.pipeline import build_model, Options
+from analyzer.pipeline import Options, build_model
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from generate import write_root  # noqa: E402
+from generate import write_root
 
 
 def _scan(model, kind_list, target, name):
