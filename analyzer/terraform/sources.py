@@ -20,6 +20,8 @@ from pathlib import Path
 
 from analyzer.diagnostics import EVALUATION, MODULE_NOT_LOADED, OUTSIDE_ROOT, Diagnostic
 from analyzer.location import Location
+from analyzer.modules.addresses import parse_source
+from analyzer.modules.versions import Constraint, Version, VersionError
 from analyzer.terraform.files import is_inside
 from analyzer.terraform.module import ModuleCall, is_local_source, terraform_files
 from analyzer.terraform.parsing import MAX_FILE_BYTES
@@ -32,7 +34,30 @@ class ResolvedSource:
     diagnostic: Diagnostic | None = None
 
 
-def read_modules_manifest(root_dir: Path, scan_root: Path) -> dict[str, Path]:
+class ModulesManifest(dict):
+    """``Key`` -> directory, plus the source and version ``terraform init`` installed for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.installed: dict[str, tuple[str, str]] = {}
+
+    def matches(self, key: str, call: ModuleCall) -> bool:
+        """Whether the copy under ``key`` is what ``call`` asks for now (Terraform refuses a
+        stale one: "Module source has changed"; eksjoin then resolves the call afresh)."""
+        if key not in self.installed or call.source is None:
+            return True
+        source, version = self.installed[key]
+        if not is_local_source(call.source) and parse_source(source) != parse_source(call.source):
+            return False
+        if not call.version or not version:
+            return True
+        try:
+            return Constraint.parse(call.version).allows(Version.parse(version))
+        except VersionError:
+            return True
+
+
+def read_modules_manifest(root_dir: Path, scan_root: Path) -> ModulesManifest:
     """``Key`` -> directory from ``<root>/.terraform/modules/modules.json`` (empty if absent)."""
     manifest = root_dir / ".terraform" / "modules" / "modules.json"
     if not manifest.is_file() or not is_inside(manifest, scan_root):
@@ -43,10 +68,13 @@ def read_modules_manifest(root_dir: Path, scan_root: Path) -> dict[str, Path]:
         entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules") or []
     except (OSError, ValueError, AttributeError):
         return {}
-    table: dict[str, Path] = {}
+    table = ModulesManifest()
     for entry in entries:
         if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):
             table[entry["Key"]] = (root_dir / entry["Dir"]).resolve()
+            source, version = entry.get("Source"), entry.get("Version")
+            if isinstance(source, str) and source:
+                table.installed[entry["Key"]] = (source, version if isinstance(version, str) else "")
     return table
 
 
@@ -66,7 +94,7 @@ def resolve_source(
         return ResolvedSource(None, f"{address}: the module source is not a literal string")
     roots = (scan_root, *readable)
     key = ".".join(key_path)
-    if key in manifest:
+    if key in manifest and (not isinstance(manifest, ModulesManifest) or manifest.matches(key, call)):
         return _checked(manifest[key], call, address, roots, location)
     if is_local_source(call.source):
         return _checked((parent_dir / call.source), call, address, roots, location)

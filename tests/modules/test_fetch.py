@@ -163,6 +163,28 @@ def test_an_empty_cache_and_no_registry_name_the_module_and_its_constraint(tmp_p
     assert analysis.inventory.modules_not_loaded == 3
 
 
+@pytest.mark.parametrize(
+    ("example", "widen"),
+    [
+        ("aws-samples__eks-workshop-v2/cluster/terraform", None),  # eks ~> 21, vpc ~> 6
+        ("terraform-aws-modules__terraform-aws-eks/examples/eks-managed-node-group", None),
+        ("terraform-aws-modules__terraform-aws-eks/examples/karpenter", "../.."),  # source = "../.."
+    ],
+)
+def test_official_examples_decide_their_checks(online, example, widen):
+    directory = CORPUS / example
+    cwd = os.getcwd()
+    os.chdir(directory)
+    try:
+        root = (directory / widen).resolve() if widen else None
+        analysis = analyze([Path(".")], load_catalogue(), Options(offline=False, root=root))
+    finally:
+        os.chdir(cwd)
+    assert _decided(analysis) >= 20
+    assert not [f for f in analysis.findings if f.severity == "error"]
+    assert analysis.inventory.modules_not_loaded == 0
+
+
 # -- version selection and nesting --
 
 

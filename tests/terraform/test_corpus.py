@@ -287,6 +287,8 @@ def test_registry_module_stays_unknown_inside():
 def test_registry_module_with_a_downloaded_copy_is_evaluated(tmp_path):
     live = tmp_path / "live"
     shutil.copytree(LEARN, live, ignore=shutil.ignore_patterns("LICENSE"))
+    main = live / "main.tf"  # ask for the version the copy is (a stale copy is not used)
+    main.write_text(main.read_text().replace('version = "20.8.5"', 'version = "~> 21.0"'))
     copy = live / ".terraform" / "modules" / "eks"
     shutil.copytree(EKS, copy, ignore=shutil.ignore_patterns("tests", "examples", "LICENSE"))
     (live / ".terraform" / "modules" / "modules.json").write_text(

@@ -115,13 +115,23 @@ def _init_layout(tmp_path: Path, copies: dict[str, Path]) -> Path:
         entries.append(
             {
                 "Key": key,
-                "Source": f"registry.terraform.io/example/{key}/aws",
+                "Source": f"registry.terraform.io/example/{source.name}/aws",
                 "Version": "1.0.0",
                 "Dir": f".terraform/modules/{key}",
             }
         )
     (root / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": entries}))
     return root
+
+
+@pytest.mark.parametrize(
+    ("source", "version"), [("example/nodes/aws", "~> 2.0"), ("example/other/aws", "1.0.0")], ids=["version", "source"]
+)
+def test_a_copy_terraform_init_made_for_another_version_or_source_is_not_used(tmp_path, source, version):
+    root = _init_layout(tmp_path, {"eks": MODULES / "modules" / "nodes", "eks.label": MODULES / "modules" / "label"})
+    (root / "main.tf").write_text(f'module "eks" {{\n  source  = "{source}"\n  version = "{version}"\n}}\n')
+    (configuration,) = load_terraform([root], scan_root=tmp_path)
+    assert not [b for b in configuration.blocks if b.address.startswith("module.eks.")]
 
 
 def test_downloaded_remote_module_listed_in_modules_json_is_evaluated(tmp_path):
