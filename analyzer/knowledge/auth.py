@@ -18,7 +18,7 @@ from analyzer.kubernetes.aws_auth import FULL
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import OneOf, PartialStr, Ref, Unknown, describe
+from analyzer.values import OneOf, PartialStr, Ref, Unknown, describe, is_unknown
 
 CONFIG_MAP, API, API_AND_CONFIG_MAP = "CONFIG_MAP", "API", "API_AND_CONFIG_MAP"
 ACCESS_ENTRY_MODES = (API, API_AND_CONFIG_MAP)
@@ -693,3 +693,52 @@ def shared_cluster_role(model: Model, node: Any) -> Any:
             same_account = None in (wanted.account, given.account) or wanted.account == given.account
             return node_link if wanted.name == given.name and same_account else None
     return Unknown("the node role or the cluster role is outside the analyzed files")
+
+
+# -- EKS-AUTH-009: Windows managed node groups with a custom AMI --------------------------------
+@predicate("auth.windows_custom_ami_entry")
+def windows_custom_ami_entry(model: Model, node: Any) -> Any:
+    """For a Windows managed node group with a custom AMI in an access-entry mode: None when
+    its role has an EC2_WINDOWS access entry (or, with API_AND_CONFIG_MAP, an aws-auth mapping
+    with the Windows group), {text} when it has neither (EKS itself creates an EC2_LINUX
+    entry), Unknown when it cannot be told. None when the check does not apply."""
+    if not isinstance(node, Resource) or runs_windows(model, node) is not True:
+        return None
+    if model.attr(node, "node_class") != "MNG-CUSTOM-AMI":
+        return None
+    cluster = cluster_of(model, node)
+    mode = auth_mode(model, cluster) if isinstance(cluster, Resource) else Unknown("the cluster is not known")
+    if isinstance(mode, Unknown):
+        return mode
+    if mode not in (API, API_AND_CONFIG_MAP):
+        return None  # aws-auth only: EKS-AUTH-003/004 check the mapping
+    role = model.attr(node, "role")
+    if not isinstance(role, Resource):
+        return role if isinstance(role, Unknown) else Unknown(f"the node role of {node.address} is not known")
+    verdicts = []
+    for entry in _access_entries(model, cluster):
+        kind = entry.get("type")
+        if kind is None or (isinstance(kind, str) and kind.upper() != "EC2_WINDOWS"):
+            continue  # no type is STANDARD
+        named = names_role(model, entry.get("principal_arn"), role)
+        verdicts.append(_and_unknown(named, kind) if is_unknown(kind) else named)
+    if mode == API_AND_CONFIG_MAP:
+        in_aws_auth, _ = _aws_auth_match(model, role, cluster)
+        verdicts.append(in_aws_auth)
+    found = _any_of(verdicts, "")
+    if found is True:
+        return None
+    if isinstance(found, Unknown):
+        return found
+    return {
+        "role": role,
+        "text": f"node role {role.address} has no EC2_WINDOWS access entry"
+        + (" and no aws-auth mapping" if mode == API_AND_CONFIG_MAP else ""),
+    }
+
+
+def _and_unknown(named: Any, kind: Any) -> Any:
+    """An entry whose type is unresolved counts only as unknown."""
+    if named is False:
+        return False
+    return Unknown(f"the type of an access entry is not known ({getattr(kind, 'reason', kind)})")
