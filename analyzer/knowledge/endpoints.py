@@ -22,7 +22,7 @@ from analyzer.engine.predicates import predicate
 from analyzer.knowledge import routing
 from analyzer.knowledge.addressing import zone_key, zone_text, zones_comparable
 from analyzer.knowledge.egress import SubnetEgress
-from analyzer.knowledge.routing import either, in_scope, scope_of, unambiguous, unresolved_modules
+from analyzer.knowledge.routing import EGRESS, either, in_scope, scope_of, unambiguous, unresolved_modules
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import EKSCTL_DEFAULT, Resource
@@ -497,12 +497,35 @@ def _windows_calls(call: Any) -> Any:
 def security_group_gap(model: Model, endpoint: Any) -> Any:
     """{at, text} when no security group of an interface endpoint admits TCP 443 from the nodes
     that rely on it; None when they all do; Unknown when the groups or rules are not known."""
-    from analyzer.knowledge import security_groups as sg
-
     if not isinstance(endpoint, Resource):
         return None
     vpc = model.attr(endpoint, "vpc")
-    nodes = model.attr(vpc, "endpoint_nodes") if isinstance(vpc, Resource) else []
+    egresses = model.attr(vpc, "endpoint_node_subnets") if isinstance(vpc, Resource) else []
+    return _group_gap(model, endpoint, vpc, egresses)
+
+
+@predicate("endpoints.private_dns_security_group_gap")
+def private_dns_security_group_gap(model: Model, endpoint: Any) -> Any:
+    """EKS-EPT-013: the same check for the nodes of the VPC that have internet egress (NAT or a
+    public IP): with private DNS on, the service's name resolves to the endpoint for them too."""
+    if not isinstance(endpoint, Resource):
+        return None
+    vpc = model.attr(endpoint, "vpc")
+    if not isinstance(vpc, Resource):
+        return None
+    egresses = [
+        egress
+        for node in model.of_kind(*kinds.NODE_KINDS)
+        for egress in model.attr(node, "subnet_egress")
+        if egress.owner == EGRESS and model.attr(egress.subnet, "vpc") is vpc
+    ]
+    return _group_gap(model, endpoint, vpc, egresses) if egresses else None
+
+
+def _group_gap(model: Model, endpoint: Resource, vpc: Any, egresses: list) -> Any:
+    from analyzer.knowledge import security_groups as sg
+
+    nodes = list(dict.fromkeys(e.node for e in egresses))
     declared = endpoint.get("security_groups")
     if is_unknown(declared):
         return Unknown(f"the security groups of {endpoint.address} are not known")
@@ -522,7 +545,7 @@ def security_group_gap(model: Model, endpoint: Any) -> Any:
             return _aws_default_group_gap(model, endpoint, vpc, nodes)
         groups = [adopted]
     unknown = None
-    for egress in model.attr(vpc, "endpoint_node_subnets") if isinstance(vpc, Resource) else []:
+    for egress in egresses:
         verdict = sg.allows(
             model,
             groups,
