@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from analyzer.diagnostics import Diagnostic
-from analyzer.model.kinds import LINKS
+from analyzer.model.kinds import LINKS, LOOKUP
 from analyzer.model.resource import Resource
 from analyzer.values import EachOf, PartialStr, Ref, Unknown, identity_text, is_unknown
 
@@ -142,6 +142,11 @@ class Model:
         # An instance profile stands for its role where a role is wanted (the profile's own
         # identity only: a nested attribute such as vpc_config.0.cluster_security_group_id
         # names something else than the target's links).
+        if target.kind == LOOKUP and target.get("looks_up") == kind and "." not in ref.attribute:
+            by = target.get("name") if target.get("name") is not None else target.get("id")
+            if by is None:  # found by filters or tags: which one is not known
+                return Unknown(f"{target.address} finds its {kind} by filters, not by name or ID", ref.origin)
+            return self.follow(by, kind, seen | {ref.target}, target)
         via = _REACH_THROUGH.get((target.kind, kind))
         if via is not None and "." not in ref.attribute:
             return self.follow(target.fields.get(via), kind, seen | {ref.target}, target)

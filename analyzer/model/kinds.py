@@ -50,6 +50,9 @@ SUBNET_CIDR_BLOCK = "ec2.subnet_cidr_block"  # an extra (IPv6) CIDR block of a s
 VPC_ENDPOINT_SERVICE = "ec2.vpc_endpoint_service"  # a service lookup (Terraform data source)
 # A Terraform module call whose code is not available: what it creates is not in the model.
 UNRESOLVED_MODULE = "iac.unresolved_module"
+# A data source that reads one resource by name or ID (data.aws_eks_cluster, aws_iam_role,
+# aws_vpc, aws_subnet): a reference to it names that resource when the run declares it.
+LOOKUP = "iac.lookup"
 
 NODE_KINDS = (NODEGROUP, SELF_MANAGED)
 
@@ -111,6 +114,7 @@ LINKS: dict[str, dict[str, str]] = {
     SUBNET_CIDR_BLOCK: {"subnet": SUBNET},
     VPC_ENDPOINT_SERVICE: {},
     UNRESOLVED_MODULE: {},
+    LOOKUP: {},
 }
 
 ALL_KINDS = tuple(LINKS)
@@ -171,4 +175,5 @@ FIELDS: dict[str, str] = {
     SUBNET_CIDR_BLOCK: "subnet, ipv6_cidr_block",
     VPC_ENDPOINT_SERVICE: "service ('ecr.api'), service_name",
     UNRESOLVED_MODULE: "source",
+    LOOKUP: "looks_up (the kind it reads), name or id (what it reads it by)",
 }

@@ -564,6 +564,12 @@ DATA_MAPPINGS: dict[str, FieldMap] = {
             "most_recent": "most_recent",
         },
     ),
+    # data sources that read one resource: data.aws_eks_cluster.x.id names aws_eks_cluster.y
+    # when the run declares a cluster of that name (found in this root first)
+    "aws_eks_cluster": FieldMap(k.LOOKUP, {"name": "name", "looks_up": constant(k.CLUSTER)}),
+    "aws_iam_role": FieldMap(k.LOOKUP, {"name": "name", "looks_up": constant(k.IAM_ROLE)}),
+    "aws_vpc": FieldMap(k.LOOKUP, {"id": "id", "looks_up": constant(k.VPC)}),
+    "aws_subnet": FieldMap(k.LOOKUP, {"id": "id", "looks_up": constant(k.SUBNET)}),
     # what an endpoint's service_name = data.aws_vpc_endpoint_service.x.service_name names
     "aws_vpc_endpoint_service": FieldMap(
         k.VPC_ENDPOINT_SERVICE, {"service": "service", "service_name": "service_name"}
