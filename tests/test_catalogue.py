@@ -21,6 +21,7 @@ CATEGORY_OF_PREFIX = {
     "AMI": "ami",
     "AUTH": "auth",
     "AUTO": "cluster",  # EKS Auto Mode
+    "HYB": "cluster",  # EKS Hybrid Nodes
     "CLUSTER": "cluster",
     "DNS": "dns",
     "EPT": "endpoints",

@@ -98,6 +98,27 @@ def _lt_security_groups(data: dict) -> Any:
     return found or None
 
 
+def _remote_cidrs(kind: str):
+    """All ``Cidrs`` of ``RemoteNetworkConfig.<kind>[]`` (hybrid nodes)."""
+
+    def read(data: dict) -> Any:
+        config = data.get("RemoteNetworkConfig")
+        networks = config.get(kind) if isinstance(config, dict) else None
+        if networks is None:
+            return None
+        if not isinstance(networks, list):
+            return networks
+        found: list[Any] = []
+        for network in networks:
+            cidrs = network.get("Cidrs") if isinstance(network, dict) else network
+            if cidrs is not None and not isinstance(cidrs, list):
+                return cidrs
+            found.extend(cidrs or [])
+        return found or None
+
+    return read
+
+
 def _pod_identity_associations(data: dict) -> Any:
     associations = data.get("PodIdentityAssociations")
     if not isinstance(associations, list):
@@ -167,6 +188,8 @@ MAPPINGS: dict[str, FieldMap] = {
             "auto_mode_load_balancing": "KubernetesNetworkConfig.ElasticLoadBalancing.Enabled",
             "auto_mode_block_storage": "StorageConfig.BlockStorage.Enabled",
             "bootstrap_cluster_creator_admin_permissions": "AccessConfig.BootstrapClusterCreatorAdminPermissions",
+            "remote_node_cidrs": _remote_cidrs("RemoteNodeNetworks"),
+            "remote_pod_cidrs": _remote_cidrs("RemotePodNetworks"),
         },
         defaults={
             "endpoint_private_access": False,

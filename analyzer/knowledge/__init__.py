@@ -10,6 +10,7 @@ from analyzer.knowledge import (  # noqa: F401  (registration)  # noqa: F401  (r
     dhcp,
     egress,
     endpoints,
+    hybrid,
     iam,
     labels,
     nacl,

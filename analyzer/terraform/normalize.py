@@ -70,6 +70,22 @@ def _pod_identity_associations(data: dict) -> list[dict] | None:
     return associations or None
 
 
+def _remote_cidrs(kind: str):
+    """All ``cidrs`` of ``remote_network_config { <kind> { cidrs = [...] } }`` (hybrid nodes)."""
+
+    def read(data: dict) -> Any:
+        found: list[Any] = []
+        for config in _blocks(data, "remote_network_config"):
+            for network in _blocks(config, kind):
+                cidrs = network.get("cidrs")
+                if cidrs is not None and not isinstance(cidrs, list):
+                    return cidrs  # unresolved
+                found.extend(cidrs or [])
+        return found or None
+
+    return read
+
+
 def _asg_launch_template(data: dict) -> Any:
     return first_of(
         "launch_template.0.id",
@@ -233,6 +249,8 @@ MAPPINGS: dict[str, FieldMap] = {
             "auto_mode_load_balancing": "kubernetes_network_config.0.elastic_load_balancing.0.enabled",
             "auto_mode_block_storage": "storage_config.0.block_storage.0.enabled",
             "bootstrap_cluster_creator_admin_permissions": "access_config.0.bootstrap_cluster_creator_admin_permissions",
+            "remote_node_cidrs": _remote_cidrs("remote_node_networks"),
+            "remote_pod_cidrs": _remote_cidrs("remote_pod_networks"),
         },
         defaults={
             "endpoint_private_access": False,

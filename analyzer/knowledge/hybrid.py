@@ -1,0 +1,95 @@
+"""EKS Hybrid Nodes: the cluster's remote network configuration (EKS-HYB-001).
+
+The EKS API (RemoteNodeNetwork / RemotePodNetwork) wants IPv4 RFC 1918 blocks of size /8 to
+/32 that overlap neither the VPC's CIDR blocks nor the Kubernetes service range; hybrid nodes
+authenticate with access entries (HYBRID_LINUX), so the cluster needs the authentication mode
+API or API_AND_CONFIG_MAP, and they run only in IPv4 clusters.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from analyzer.engine.predicates import predicate
+from analyzer.knowledge.routing import cluster_vpc
+from analyzer.model.graph import Model
+from analyzer.model.resource import Resource
+from analyzer.values import Unknown, is_unknown
+
+RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def _remote_blocks(cluster: Resource) -> Any:
+    blocks = []
+    for field, what in (("remote_node_cidrs", "remote node network"), ("remote_pod_cidrs", "remote pod network")):
+        value = cluster.get(field)
+        if value is None:
+            continue
+        if is_unknown(value) or not isinstance(value, list):
+            return Unknown(f"the {what}s of {cluster.address} are not known ({getattr(value, 'reason', value)})")
+        blocks += [(field, what, cidr) for cidr in value]
+    return blocks
+
+
+@predicate("hybrid.config_problem")
+def hybrid_config_problem(model: Model, cluster: Any) -> Any:
+    """{field, text} for a remote network configuration EKS refuses, None, or Unknown."""
+    if not isinstance(cluster, Resource):
+        return None
+    blocks = _remote_blocks(cluster)
+    if isinstance(blocks, Unknown) or not blocks:
+        return blocks or None
+    mode = cluster.get("authentication_mode")
+    if is_unknown(mode):
+        return Unknown(f"the authentication mode of {cluster.address} is not known")
+    if str(mode).upper() == "CONFIG_MAP":
+        return {
+            "field": "authentication_mode",
+            "text": "uses the authentication mode CONFIG_MAP; hybrid nodes need API or API_AND_CONFIG_MAP (HYBRID_LINUX access entries)",
+        }
+    family = cluster.get("ip_family")
+    if isinstance(family, str) and family.lower() == "ipv6":
+        return {"field": "ip_family", "text": "is an IPv6 cluster; hybrid nodes need an IPv4 cluster"}
+    others = _cluster_ranges(model, cluster)
+    unknown = None
+    for field, what, cidr in blocks:
+        if is_unknown(cidr) or not isinstance(cidr, str):
+            unknown = unknown or Unknown(
+                f"a {what} of {cluster.address} is not known ({getattr(cidr, 'reason', cidr)})"
+            )
+            continue
+        problem = _block_problem(cidr, others)
+        if problem is not None:
+            return {"field": field, "text": f"has {what} {cidr}, which {problem}"}
+    return unknown
+
+
+def _cluster_ranges(model: Model, cluster: Resource) -> list[tuple[str, Any]]:
+    ranges = []
+    vpc = cluster_vpc(model, cluster)
+    if isinstance(vpc, Resource) and isinstance(vpc.get("cidr_block"), str):
+        ranges.append((f"the CIDR block of {vpc.address}", vpc.get("cidr_block")))
+    if isinstance(cluster.get("service_cidr"), str):
+        ranges.append(("the Kubernetes service range", cluster.get("service_cidr")))
+    return ranges
+
+
+def _block_problem(cidr: str, others: list[tuple[str, Any]]) -> str | None:
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return "is not a CIDR block"
+    if network.version != 4:
+        return "is not IPv4"
+    if not any(network.subnet_of(private) for private in RFC1918):
+        return "is not within an RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)"
+    if network.prefixlen < 8:
+        return "is larger than /8"
+    for label, other in others:
+        try:
+            if network.overlaps(ipaddress.ip_network(other, strict=False)):
+                return f"overlaps {label} ({other})"
+        except ValueError:
+            continue
+    return None
