@@ -93,3 +93,53 @@ def _block_problem(cidr: str, others: list[tuple[str, Any]]) -> str | None:
         except ValueError:
             continue
     return None
+
+
+HYBRID_TRUSTS = ("ssm.amazonaws.com", "rolesanywhere.amazonaws.com")
+
+
+@predicate("hybrid.identity_problem")
+def hybrid_identity_problem(model: Model, cluster: Any) -> Any:
+    """EKS-HYB-002: {certain, text} when the hybrid nodes of a cluster with remote networks have
+    no HYBRID_LINUX access entry for a role that SSM or IAM Roles Anywhere can assume; None
+    when one exists (or the cluster has no remote networks), Unknown when it cannot be told."""
+    from analyzer.knowledge.auth import _access_entries
+    from analyzer.knowledge.policies import trust_allows
+
+    if not isinstance(cluster, Resource):
+        return None
+    blocks = _remote_blocks(cluster)
+    if not blocks or isinstance(blocks, Unknown):
+        return None
+    entries = []
+    for entry in _access_entries(model, cluster):
+        kind = entry.get("type")
+        if is_unknown(kind):
+            return Unknown(f"the type of access entry {entry.address} is not known ({getattr(kind, 'reason', kind)})")
+        if isinstance(kind, str) and kind.upper() == "HYBRID_LINUX":
+            entries.append(entry)
+    if not entries:
+        return {
+            "certain": False,
+            "text": "the analyzed files hold no HYBRID_LINUX access entry for it; unless one is created outside "
+            "them, hybrid nodes stay Unauthorized",
+        }
+    unknown = None
+    for entry in entries:
+        role = model.follow(entry.get("principal_arn"), "iam.role")
+        if not isinstance(role, Resource):
+            unknown = unknown or Unknown(f"the role of {entry.address} is not in the analyzed files")
+            continue
+        verdicts = [trust_allows(role.get("assume_role_policy"), service) for service in HYBRID_TRUSTS]
+        if any(v is True for v in verdicts):
+            return None
+        if any(isinstance(v, Unknown) for v in verdicts):
+            unknown = unknown or next(v for v in verdicts if isinstance(v, Unknown))
+            continue
+        return {
+            "certain": True,
+            "text": f"the role {role.address} of its HYBRID_LINUX access entry {entry.address} trusts neither "
+            "ssm.amazonaws.com (Systems Manager hybrid activations) nor rolesanywhere.amazonaws.com "
+            "(IAM Roles Anywhere), so no hybrid node can get its credentials",
+        }
+    return unknown
