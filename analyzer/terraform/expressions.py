@@ -18,7 +18,7 @@ from analyzer.strict import strict
 from analyzer.terraform import operations as ops
 from analyzer.terraform.convert import normalize_number, to_bool
 from analyzer.terraform.errors import EvalError
-from analyzer.terraform.lazy import materialize
+from analyzer.terraform.lazy import UnknownInstances, materialize
 from analyzer.terraform.parsing import name_of, node_position, trees
 from analyzer.terraform.templates import (
     ForDirective,
@@ -408,10 +408,35 @@ def _for_iterations(node: Tree, scope: Scope):
 
 
 def _for_tuple(node: Tree, scope: Scope) -> Any:
+    each = _for_each_of(node, scope)
+    if each is not None:
+        return each
     iterations, bodies, _ = _for_iterations(node, scope)
     if isinstance(iterations, Unknown):
         return iterations
     return [evaluate(bodies[0], inner) for inner in iterations]
+
+
+def _for_each_of(node: Tree, scope: Scope) -> Any:
+    """``[for s in aws_subnet.private : s.id]`` over instances of unknown number: one element
+    per instance, each like the stand-in (None when the collection is not such)."""
+    key_name, value_name, collection_node, bodies, condition, _ = _for_parts(node)
+    collection = evaluate(collection_node, scope)
+    items = ops.splat_items(collection) if isinstance(collection, (UnknownInstances, EachOf)) else None
+    if not isinstance(items, EachOf):
+        return None
+    bindings = {value_name: items[0] if items else Unknown(items.reason)}
+    if key_name:
+        bindings[key_name] = Unknown(items.reason)
+    inner = scope.child(bindings)
+    if condition is not None:
+        keep = evaluate(condition, inner)
+        if is_unknown(keep):
+            hole = ops.derived_unknown(keep)
+            return Unknown(f"for expression condition is unknown: {hole.reason}", hole.origin)
+        if not to_bool(keep):
+            return items.like([])  # the condition fails alike for every instance
+    return items.like([evaluate(bodies[0], inner)])
 
 
 def _for_object(node: Tree, scope: Scope) -> Any:
