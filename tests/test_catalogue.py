@@ -156,3 +156,13 @@ def test_rule_docs_are_up_to_date():
     assert committed.split("\n", 2)[2] == generated, (
         "docs/rules.md is stale: run `python -m analyzer rules --format markdown` (CONTRIBUTING.md)"
     )
+
+
+def test_a_misspelt_field_path_is_a_load_error_naming_file_and_path(tmp_path):
+    spec = next(r.spec for r in RULES if r.id == "EKS-DNS-001")
+    broken = {**spec, "check": {**spec["check"], "assert": {**spec["check"]["assert"]}}}
+    broken["check"]["assert"]["value"] = "$subject.enable_dns_suport"
+    path = tmp_path / "EKS-DNS-001.yaml"
+    path.write_text(yaml.safe_dump(broken))
+    with pytest.raises(RuleError, match=r"EKS-DNS-001\.yaml: invalid rule at check/assert/value: .*'enable_dns_suport'"):
+        load_rule(path)

@@ -23,6 +23,8 @@ import yaml
 
 from analyzer.engine.operators import OPERATORS
 from analyzer.engine.predicates import PREDICATES
+from analyzer.model.graph import BUILTIN_FIELDS, fact_names
+from analyzer.model.kinds import FIELDS, LINKS
 
 
 class RuleError(Exception):
@@ -99,6 +101,7 @@ def load_rule(path: Path, *, validate: bool = True) -> Rule:
     if path.stem != spec["id"]:
         raise RuleError(f"{path}: file name must be the rule ID {spec['id']}")
     _check_references(spec, path)
+    _check_field_paths(spec, path)
     _check_symptom_patterns(spec, path)
     return Rule(spec["id"], spec, path)
 
@@ -132,6 +135,44 @@ def _check_references(spec: Any, path: Path) -> None:
     elif isinstance(spec, list):
         for value in spec:
             _check_references(value, path)
+
+
+_SUBJECT_FIELD = re.compile(r"(?:\$|\{)subject\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def readable_names(kind: str) -> set[str]:
+    """What a rule may read on a resource of ``kind``: its canonical fields, links, facts."""
+    import analyzer.knowledge  # noqa: F401  (registers the facts)
+
+    described = re.sub(r"\([^)]*\)", "", FIELDS.get(kind, ""))
+    names = set(re.findall(r"[a-z_][a-z0-9_]*", described)) - {"and", "one", "of"}
+    names |= set(LINKS.get(kind, {}))
+    return names | fact_names(kind) | BUILTIN_FIELDS
+
+
+def _check_field_paths(spec: dict[str, Any], path: Path) -> None:
+    """Every ``$subject.<field>`` (and ``{subject.<field>}`` in messages) names something the
+    subject's kinds have: a typo would otherwise read None and turn a failure into a pass."""
+    kinds = spec["check"]["for_each"]
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    known = set().union(*(readable_names(kind) for kind in kinds))
+
+    def visit(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                visit(item, f"{where}/{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                visit(item, f"{where}/{index}")
+        elif isinstance(value, str):
+            for name in _SUBJECT_FIELD.findall(value):
+                if name not in known:
+                    raise RuleError(
+                        f"{path}: invalid rule at {where.lstrip('/')}: {', '.join(kinds)} has no field, "
+                        f"link or fact {name!r}"
+                    )
+
+    visit(spec["check"], "check")
 
 
 def load_catalogue(directory: Path | None = None, *, validate: bool | None = None) -> list[Rule]:

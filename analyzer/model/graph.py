@@ -22,6 +22,14 @@ FactFn = Callable[["Model", Resource], Any]
 _FACTS: dict[tuple[str, str], FactFn] = {}
 
 
+BUILTIN_FIELDS = frozenset(_BUILTINS)
+
+
+def fact_names(kind: str) -> set[str]:
+    """The facts registered for ``kind`` (and for every kind)."""
+    return {name for (fact_kind, name) in _FACTS if fact_kind in (kind, "*")}
+
+
 def fact(kind: str, name: str) -> Callable[[FactFn], FactFn]:
     """Register a derived fact, readable by rules as ``$resource.<name>``."""
 

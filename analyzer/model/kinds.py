@@ -119,22 +119,28 @@ LINKS: dict[str, dict[str, str]] = {
 
 ALL_KINDS = tuple(LINKS)
 
-# Canonical fields by kind (documentation for normalizer authors; not enforced at runtime).
+# Canonical fields by kind. Rules may read only these, the kind's links and its registered facts:
+# every `$subject.<field>` and `{subject.<field>}` of a rule is checked against them when the
+# catalogue loads (analyzer/engine/catalogue.py), so a typo is a load error, not a silent pass.
 FIELDS: dict[str, str] = {
     CLUSTER: "name, role, version, subnets, security_groups, endpoint_public_access, "
     "endpoint_private_access, public_access_cidrs, authentication_mode, "
     "bootstrap_self_managed_addons, ip_family, service_cidr, auto_mode, created_by, "
     "auto_mode_node_role, auto_mode_node_pools, auto_mode_load_balancing, auto_mode_block_storage, "
-    "bootstrap_cluster_creator_admin_permissions, remote_node_cidrs, remote_pod_cidrs",
+    "bootstrap_cluster_creator_admin_permissions, remote_node_cidrs, remote_pod_cidrs, "
+    "private_cluster (eksctl privateCluster)",
     NODEGROUP: "name, cluster, role, subnets, launch_template, launch_template_version, ami_type, "
     "release_version, version, disk_size, remote_access, instance_types, capacity_type, labels, "
-    "created_by",
+    "created_by, policy_override (eksctl attachPolicyARNs replaces the default policies), "
+    "eksctl_ami_family, bootstrap_override (eksctl overrideBootstrapCommand)",
     SELF_MANAGED: "name, cluster, instance_profile, role, subnets, launch_template, user_data, "
     "image_id, instance_types, security_groups, tags, created_by, "
-    "asg_tags (every ASG tag: key, value, propagate_at_launch)",
+    "asg_tags (every ASG tag: key, value, propagate_at_launch), metadata_http_endpoint, "
+    "policy_override, eksctl_ami_family, bootstrap_override (as for managed node groups)",
     VPC: "cidr_block, enable_dns_support, enable_dns_hostnames",
     SUBNET: "vpc, cidr_block, availability_zone, map_public_ip_on_launch, tags, "
-    "cidr_prefix_length (the size of subnets whose addresses a tool picks)",
+    "cidr_prefix_length (the size of subnets whose addresses a tool picks), private_cluster",
+    AWS_AUTH: "map_roles, map_users, ownership",
     IAM_ROLE: "name, path, assume_role_policy, managed_policy_arns, inline_policies",
     ROLE_POLICY_ATTACHMENT: "role, policy_arn",
     ROLE_INLINE_POLICY: "role, document",
