@@ -164,5 +164,7 @@ def test_a_misspelt_field_path_is_a_load_error_naming_file_and_path(tmp_path):
     broken["check"]["assert"]["value"] = "$subject.enable_dns_suport"
     path = tmp_path / "EKS-DNS-001.yaml"
     path.write_text(yaml.safe_dump(broken))
-    with pytest.raises(RuleError, match=r"EKS-DNS-001\.yaml: invalid rule at check/assert/value: .*'enable_dns_suport'"):
+    with pytest.raises(
+        RuleError, match=r"EKS-DNS-001\.yaml: invalid rule at check/assert/value: .*'enable_dns_suport'"
+    ):
         load_rule(path)
