@@ -217,3 +217,46 @@ def auto_mode_config_problem(model: Model, cluster: Any) -> Any:
                 "compute, load balancing and block storage must be enabled or disabled together",
             }
     return None
+
+
+@predicate("auto.node_role_problem")
+def auto_mode_node_role_problem(model: Model, cluster: Any) -> Any:
+    """EKS-AUTO-002: {text} when the Auto Mode node role cannot serve as one (trust for EC2,
+    the Minimal node policy's action, ECR pulls), None, or Unknown."""
+    from analyzer.knowledge.iam import EQUIVALENT, MANAGED, coverage
+    from analyzer.knowledge.policies import ECR_PULL_ACTIONS, trust_allows
+
+    if not isinstance(cluster, Resource) or cluster.get("auto_mode") is not True:
+        return None
+    link = cluster.get("auto_mode_node_role")
+    if link is None:
+        return None  # EKS-AUTO-001's finding when node pools are set
+    role = model.follow(link, kinds.IAM_ROLE)
+    if not isinstance(role, Resource):
+        return role if isinstance(role, Unknown) else Unknown("the Auto Mode node role is not known")
+    trusted = trust_allows(role.get("assume_role_policy"), "ec2.amazonaws.com")
+    if trusted is not True:
+        return (
+            trusted
+            if isinstance(trusted, Unknown)
+            else {"text": f"node role {role.address} does not trust ec2.amazonaws.com"}
+        )
+    needs = (
+        (
+            ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEKSWorkerNodePolicy"],
+            ["eks-auth:AssumeRoleForPodIdentity"],
+            "AmazonEKSWorkerNodeMinimalPolicy",
+        ),
+        (
+            ["AmazonEC2ContainerRegistryPullOnly", "AmazonEC2ContainerRegistryReadOnly"],
+            list(ECR_PULL_ACTIONS),
+            "AmazonEC2ContainerRegistryPullOnly",
+        ),
+    )
+    for managed, actions, name in needs:
+        grants = coverage(model, role, managed, actions)
+        if isinstance(grants, Unknown):
+            return grants
+        if grants not in (MANAGED, EQUIVALENT):
+            return {"text": f"node role {role.address} has neither {name} nor equivalent permissions"}
+    return None
