@@ -427,3 +427,11 @@ def test_downloads_are_announced_and_cache_hits_are_not(online, tmp_path):
         "downloading terraform-aws-modules/kms/aws 2.1.0",
         "downloading terraform-aws-modules/vpc/aws 5.8.1",
     ]
+
+
+def test_a_credentials_block_of_the_cli_configuration_is_used_for_its_host(online, tmp_path, monkeypatch):
+    config = online.cli_config(tmp_path)
+    config.write_text(config.read_text() + 'credentials "registry.terraform.io" {\n  token = "from-file"\n}\n')
+    online.calls.clear()
+    _fetcher(tmp_path / "cache").fetch("terraform-aws-modules/kms/aws", "1.0.2")
+    assert {auth for path, auth in online.calls if path.startswith("/v1/")} == {"Bearer from-file"}
