@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,16 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
     kind = _kind_of(path)
     if kind is None:
         return
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a symlink loop or a dangling link: report, never end the run
+        reason = (
+            "is a symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else "cannot be read"
+        )
+        inventory.diagnostics.append(
+            Diagnostic(UNREADABLE, f"{path.name} {reason}; the file was skipped", Location(display_path(path)))
+        )
+        return
     if not resolved.is_relative_to(root):
         inventory.diagnostics.append(_outside_root(path))
         return
@@ -146,7 +156,10 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
 
 def _unreadable(path: Path, max_bytes: int) -> str | None:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the open; a device never ends
+            return f"{path.name} is not a regular file"
+        size = info.st_size
         if size > max_bytes:
             return f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
         with path.open("rb") as handle:

@@ -120,7 +120,6 @@ CASES: dict[str, Case] = {
         1,
         [r"a\.tf.*symlink loop", r"b\.tf.*symlink loop"],
         setup=_relink("repo/a.tf", "repo/b.tf"),
-        xfail="a symlink loop ends the run with exit 3",
     ),
     "03_module_self_recursion": Case(
         1, [r"LOAD-005.*(cycle|calls itself)"], xfail="a module calling itself is expanded without end"
