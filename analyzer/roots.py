@@ -98,7 +98,7 @@ def _calling_directories(boundary_root: Path, stamps: dict[str, int]) -> Iterabl
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in ALWAYS_EXCLUDED_DIRS:
                     pending.append(Path(entry.path))
-            elif entry.name.endswith(_TERRAFORM_SUFFIXES):
+            elif entry.name.endswith(_TERRAFORM_SUFFIXES) and entry.is_file():  # never open a FIFO or device
                 calls = _names_local_source(entry, stamps) or calls
         if calls:
             yield here.resolve()

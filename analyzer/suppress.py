@@ -9,11 +9,14 @@ finding fingerprints that are known and accepted; only new findings are reported
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from analyzer.discovery import MAX_FILE_BYTES
 from analyzer.findings import Finding
 
 _INLINE = re.compile(r"eksjoin:ignore\s+(.*?)(?:\s--|$)")
@@ -33,8 +36,12 @@ def select_rules(rule_ids: Iterable[str], select: list[str], ignore: list[str]) 
 @lru_cache(maxsize=512)
 def _lines(path: str) -> tuple[str, ...]:
     try:
+        info = os.stat(path)
+        # Only a regular file of input size is read for inline comments: never a FIFO, a device or a huge file.
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return ()
         return tuple(Path(path).read_text(encoding="utf-8-sig").splitlines())
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, RuntimeError):
         return ()
 
 

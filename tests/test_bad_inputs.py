@@ -114,7 +114,6 @@ CASES: dict[str, Case] = {
         1,
         [r"pipe\.tf.*not a regular file", r"pipe\.yaml.*not a regular file"],
         setup=_fifo,
-        xfail="a FIFO named .tf is opened and waited on",
     ),
     "02_symlink_loop_exit3": Case(
         1,
