@@ -98,10 +98,18 @@ def _calling_directories(boundary_root: Path, stamps: dict[str, int]) -> Iterabl
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in ALWAYS_EXCLUDED_DIRS:
                     pending.append(Path(entry.path))
-            elif entry.name.endswith(_TERRAFORM_SUFFIXES) and entry.is_file():  # never open a FIFO or device
+            elif entry.name.endswith(_TERRAFORM_SUFFIXES) and _is_regular_file(entry):
                 calls = _names_local_source(entry, stamps) or calls
         if calls:
             yield here.resolve()
+
+
+def _is_regular_file(entry: os.DirEntry) -> bool:
+    # Never open a FIFO or device; a symlink loop or dangling link raises here, and discovery reports it.
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _names_local_source(entry: os.DirEntry, stamps: dict[str, int]) -> bool:

@@ -102,7 +102,11 @@ def test_version_before(version, expected):
 
 def test_version_before_unknown():
     assert isinstance(version_before(Model(), HOLE, "1.26"), Unknown)
-    assert isinstance(version_before(Model(), None, "1.26"), Unknown)
+    assert isinstance(version_before(Model(), "latest", "1.26"), Unknown)
+
+
+def test_version_before_absent_is_the_current_default():
+    assert version_before(Model(), None, "1.19") is False
 
 
 def _cluster_with_addons(*names):

@@ -110,6 +110,8 @@ def version_before(model: Model, version: Any, bound: str) -> Any:
     """True when a Kubernetes version is older than ``bound`` ("1.26"); Unknown if not known."""
     if isinstance(version, Unknown):
         return version
+    if version is None:
+        return False  # EKS creates its current default version, newer than any bound a rule asks about
     parsed, limit = parse_version(version), parse_version(bound)
     if parsed is None or limit is None:
         return Unknown(f"Kubernetes version {version!r} is not known")
