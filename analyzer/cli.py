@@ -1,7 +1,8 @@
 """The command line: `eksjoin lint`, `eksjoin rules`, `eksjoin explain`.
 
-Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or
-configuration error; 3 internal error.
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 a user mistake
+(options, configuration, baseline, output path), with a one-line message; 3 internal error;
+4 nothing was checked (no input found, or no check decided) and --fail-on is warning or lower.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import click
 
 from analyzer import __version__, suppress
 from analyzer.config import FAIL_ON, Config, ConfigError, find_config, load_config
+from analyzer.diagnostics import NO_INPUT, NOTHING_DECIDED
 from analyzer.engine.catalogue import Rule, RuleError, load_catalogue
 from analyzer.findings import SEVERITY_RANK, Finding
 from analyzer.reporters import REPORTERS
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_CHECKED = 0, 1, 2, 3, 4
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -80,7 +82,7 @@ def cli() -> None:
 )
 @click.option(
     "--baseline",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Report only findings that are not in this baseline.",
 )
 @click.option(
@@ -92,6 +94,11 @@ def cli() -> None:
     "--select", multiple=True, metavar="IDS", help="Only these rules (comma-separated IDs or prefixes such as EKS-IAM)."
 )
 @click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules.")
+@click.option(
+    "--strict-suppressions",
+    is_flag=True,
+    help="Report expired and unused ignores as warnings instead of info.",
+)
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 @click.option(
     "--changed",
@@ -129,6 +136,7 @@ def lint(
     create_baseline: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    strict_suppressions: bool,
     color: bool | None,
     changed: bool,
     base: str | None,
@@ -146,6 +154,9 @@ def lint(
         raise click.UsageError("--base only applies with --changed")
     if changed:
         targets = _changed_targets(targets, base)
+    for written in (output, create_baseline):
+        if written is not None and not written.parent.is_dir():
+            raise click.UsageError(f"the folder {written.parent} for {written} does not exist")
     config = _load_config(config_path, targets[0])
     options = Options(
         var_files=tuple(config.var_files) + var_file,
@@ -154,24 +165,43 @@ def lint(
         excludes=tuple(config.exclude),
         offline=True if (offline or config.offline) else None,
         root=boundary_root,
+        select=tuple(config.select + _id_list(select)),
+        ignore=tuple(config.ignore + _id_list(ignore)),
+        severity=config.severity,
+        baseline=baseline or config.baseline,
+        ignore_paths=tuple(config.ignore_paths),
+        config_path=str(config.path or ""),
+        strict_suppressions=strict_suppressions or config.strict_suppressions,
     )
-    rules = _select(_catalogue(), config.select + _id_list(select), config.ignore + _id_list(ignore))
-    analysis = analyze(targets, rules, options)
-    chosen = {r.id for r in rules}
-    findings = [f for f in analysis.findings if f.rule_id in chosen or f.outcome == "load"]
-    findings = _override_severity(findings, config.severity)
-    accepted = suppress.load_baseline(baseline or config.baseline) if (baseline or config.baseline) else None
-    findings = suppress.apply(findings, accepted)
+    try:
+        analysis = analyze(targets, _catalogue(), options)
+    except suppress.UserError as exc:
+        raise click.UsageError(str(exc)) from exc
     if create_baseline:
-        suppress.write_baseline(create_baseline, findings)
+        _write(create_baseline, suppress.baseline_text(analysis.baselinable))
     output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    report = REPORTERS[output_format](findings, summarize(analysis), rules, color=use_color and output_format == "text")
+    use_color = (
+        color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    )
+    report = REPORTERS[output_format](
+        analysis.findings,
+        summarize(analysis),
+        analysis.rules,
+        color=use_color and output_format == "text",
+        suppressed=analysis.suppressed,
+    )
     if output:
-        output.write_text(report, encoding="utf-8")
+        _write(output, report)
     else:
-        click.echo(report, nl=False)
-    sys.exit(_exit_code(findings, fail_on or config.fail_on or "error"))
+        click.echo(report, nl=False, color=use_color)
+    sys.exit(_exit_code(analysis.findings, fail_on or config.fail_on or "error"))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _changed_targets(targets: list[Path], base: str | None) -> list[Path]:
@@ -218,27 +248,14 @@ def _catalogue() -> list[Rule]:
         sys.exit(EXIT_INTERNAL)
 
 
-def _select(rules: list[Rule], select: list[str], ignore: list[str]) -> list[Rule]:
-    known = {r.id for r in rules}
-    for pattern in select + ignore:
-        if not any(suppress.matches_any(rule_id, [pattern]) for rule_id in known):
-            raise click.BadParameter(f"no rule matches {pattern!r}", param_hint="--select/--ignore")
-    chosen = suppress.select_rules(known, select, ignore)
-    return [r for r in rules if r.id in chosen]
-
-
-def _override_severity(findings: list[Finding], overrides: dict[str, str]) -> list[Finding]:
-    for finding in findings:
-        if finding.rule_id in overrides and finding.outcome == "fail":
-            finding.severity = overrides[finding.rule_id]
-    return findings
-
-
 def _exit_code(findings: list[Finding], fail_on: str) -> int:
+    """Findings at the threshold exit 1; a run that checked nothing has its own code, 4."""
     if fail_on == "never":
         return EXIT_OK
-    threshold = SEVERITY_RANK[fail_on]
-    return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) else EXIT_OK
+    at_threshold = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on]]
+    if any(f.rule_id not in (NO_INPUT, NOTHING_DECIDED) for f in at_threshold):
+        return EXIT_FINDINGS
+    return EXIT_NOTHING_CHECKED if at_threshold else EXIT_OK
 
 
 @cli.command("rules")
@@ -291,7 +308,9 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
-        exc.show()
+        # one line: what was wrong, as a sentence (the usage text is one -h away)
+        message = " ".join(exc.format_message().split())
+        click.echo(f"eksjoin: {message[:1].upper()}{message[1:]}", err=True)
         sys.exit(EXIT_USAGE)
     except (SystemExit, KeyboardInterrupt):
         raise

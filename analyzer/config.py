@@ -10,6 +10,9 @@ vars: {cluster_name: prod}
 cfn_params: {ClusterName: prod}
 baseline: .eksjoin-baseline.json
 offline: true                        # never fetch remote modules (.terraform and the cache only)
+strict_suppressions: true            # expired and unused ignores are warnings
+ignore_paths:                        # for files that cannot hold a comment (JSON)
+  - {path: "plans/*.json", rules: [EKS-TAG], reason: "tags come from the pipeline", expires: 2027-01-31}
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class Config:
     cfn_params: dict[str, str] = field(default_factory=dict)
     baseline: Path | None = None
     offline: bool = False
+    strict_suppressions: bool = False
+    ignore_paths: list[dict] = field(default_factory=list)
 
 
 def find_config(start: Path) -> Path | None:
@@ -75,7 +80,8 @@ def load_config(path: Path) -> Config:
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+        reason = " ".join(str(exc).split())
+        raise ConfigError(f"{path}: cannot read the configuration: {reason}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")
     known = {
@@ -89,6 +95,8 @@ def load_config(path: Path) -> Config:
         "cfn_params",
         "baseline",
         "offline",
+        "strict_suppressions",
+        "ignore_paths",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -103,9 +111,14 @@ def load_config(path: Path) -> Config:
     offline = data.get("offline", False)
     if not isinstance(offline, bool):
         raise ConfigError(f"{path}: offline must be true or false")
+    strict = data.get("strict_suppressions", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(f"{path}: strict_suppressions must be true or false")
     base = path.parent
     return Config(
         offline=offline,
+        strict_suppressions=strict,
+        ignore_paths=_ignore_paths(data, path),
         path=path,
         exclude=_string_list(data, "exclude", path),
         select=_string_list(data, "select", path),
@@ -117,3 +130,26 @@ def load_config(path: Path) -> Config:
         cfn_params=_string_map(data, "cfn_params", path),
         baseline=base / data["baseline"] if data.get("baseline") else None,
     )
+
+
+def _ignore_paths(data: dict, path: Path) -> list[dict]:
+    entries = data.get("ignore_paths", [])
+    shape = "entries {path: GLOB, rules: [IDS], reason: TEXT, expires: YYYY-MM-DD}"
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 'ignore_paths' must be a list of {shape}")
+    for entry in entries:
+        rules = entry.get("rules") if isinstance(entry, dict) else None
+        if isinstance(rules, str):
+            entry["rules"] = rules = [rules]
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("path"), str)
+            or not isinstance(rules, list)
+            or not rules
+            or not all(isinstance(r, str) for r in rules)
+            or set(entry) - {"path", "rules", "reason", "expires"}
+        ):
+            raise ConfigError(f"{path}: 'ignore_paths' must be a list of {shape}; got {entry!r}")
+        if entry.get("expires") is not None:
+            entry["expires"] = str(entry["expires"])
+    return entries

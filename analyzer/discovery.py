@@ -113,6 +113,8 @@ def _outside_root(path: Path) -> Diagnostic:
 
 def _kind_of(path: Path) -> str | None:
     name = path.name.lower()
+    if name in (".eksjoin.yaml", ".eksjoin.yml"):
+        return None  # eksjoin's own configuration, not infrastructure
     if name.endswith(TERRAFORM_SUFFIXES):
         return "terraform"
     if name.endswith(YAML_SUFFIXES):

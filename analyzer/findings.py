@@ -26,11 +26,16 @@ class Finding:
     docs: str = ""
     reason: str = ""  # for unknown outcomes: what could not be resolved
     also: list[str] = field(default_factory=list)  # other rules the same unknown blocked
+    key: str = ""  # what the defect is about inside the resource (the anchored field path)
+    repo_path: str = ""  # location.path relative to the repository root, set by the pipeline
+    suppressed_by: str = ""  # for suppressed findings: which ignore or baseline hid it
+    block_line: int = 0  # the opening line of the resource block, where an inline ignore may sit
 
     @property
     def fingerprint(self) -> str:
-        """Stable across line moves: rule, file, resource and message."""
-        text = "\x1f".join((self.rule_id, self.location.path, self.resource, self.message))
+        """Stable across line moves, working directories and rewording: rule, repository-relative
+        file, resource and defect key. The message is not part of it."""
+        text = "\x1f".join((self.rule_id, self.repo_path or self.location.path, self.resource, self.key))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def sort_key(self) -> tuple:

@@ -1,17 +1,22 @@
-"""discovery -> loaders -> model (normalize -> link -> facts) -> engine -> suppress."""
+"""discovery -> loaders -> model (normalize -> link -> facts) -> engine -> selection,
+severity overrides and suppression -> what the run says about itself.
+
+``analyze()`` returns exactly the findings the command line prints."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer import gcpause, roots
-from analyzer.boundary import Boundary
+from analyzer import gcpause, roots, suppress
+from analyzer.boundary import Boundary, git_work_tree
 from analyzer.causes import unknown_causes
-from analyzer.diagnostics import Diagnostic
+from analyzer.diagnostics import HELP, NO_INPUT, NOTHING_DECIDED, TITLES, Diagnostic
 from analyzer.discovery import Inventory, discover
 from analyzer.engine.catalogue import Rule
 from analyzer.engine.precedence import apply_precedence
@@ -19,6 +24,7 @@ from analyzer.engine.runner import Result, findings_of, run_rules
 from analyzer.findings import Finding
 from analyzer.knowledge.selfmanaged import classify_node_candidates
 from analyzer.loaders import load_inventory
+from analyzer.location import Location
 from analyzer.model.graph import Model
 
 
@@ -30,15 +36,31 @@ class Options:
     excludes: tuple[str, ...] = ()
     offline: bool | None = None  # None: EKSJOIN_OFFLINE decides (unset: fetch remote modules)
     root: Path | None = None  # --root: widens the repository boundary local module sources may use
+    select: tuple[str, ...] = ()  # rule IDs or prefixes; empty: every rule
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)  # per-rule severity override
+    baseline: Path | None = None
+    ignore_paths: tuple[dict, ...] = ()  # the configuration's path-scoped ignores
+    config_path: str = ""  # where ignore_paths are written, for their notices
+    strict_suppressions: bool = False
+    today: dt.date | None = None  # when ignores expire; default: today
 
 
 @dataclass
 class Analysis:
     model: Model
     results: list[Result]
-    findings: list[Finding]
+    findings: list[Finding]  # what is reported, in order
     inventory: Inventory
     timings: dict[str, float] = field(default_factory=dict)
+    suppressed: list[Finding] = field(default_factory=list)  # hidden by an ignore or the baseline
+    rules: list[Rule] = field(default_factory=list)  # the rules that ran
+
+    @property
+    def baselinable(self) -> list[Finding]:
+        """What --create-baseline accepts: every reported or baselined defect, not the notices."""
+        hidden = [f for f in self.suppressed if f.suppressed_by == "baseline"]
+        return sorted((f for f in self.findings + hidden if f.outcome != "notice"), key=Finding.sort_key)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -53,9 +75,25 @@ def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Invento
     return classify_node_candidates(model), inventory
 
 
+def selected_rules(rules: list[Rule], options: Options) -> list[Rule]:
+    """The rules ``--select``/``--ignore`` and the configuration leave; a name that matches no
+    rule is a user mistake (SelectionError), wherever it is written."""
+    known = [r.id for r in rules] + list(TITLES)
+    suppress.check_patterns(known, options.select, "--select or the configuration's select")
+    suppress.check_patterns(known, options.ignore, "--ignore or the configuration's ignore")
+    suppress.check_patterns(known, options.severity, "the configuration's severity")
+    for entry in options.ignore_paths:
+        suppress.check_patterns(known, entry.get("rules", ()), "the configuration's ignore_paths")
+    chosen = suppress.select_rules([r.id for r in rules], options.select, options.ignore)
+    return [r for r in rules if r.id in chosen]
+
+
 def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = None) -> Analysis:
     options = options or Options()
     paths = list(paths)
+    catalogue_ids = {r.id for r in rules} | set(TITLES)
+    rules = selected_rules(rules, options)
+    baseline = suppress.load_baseline(options.baseline) if options.baseline else None
     timings: dict[str, float] = {}
     started = time.perf_counter()
     with gcpause.trees_frozen():
@@ -63,27 +101,135 @@ def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = 
         timings["load"] = time.perf_counter() - started
         started = time.perf_counter()
         scope = roots.Scope.of(paths)
-        results = [r for r in apply_precedence(run_rules(rules, model)) if scope.covers_result(r)]
+        every_result = apply_precedence(run_rules(rules, model))
+        results = [r for r in every_result if scope.covers_result(r)]
     findings = findings_of(results) + [diagnostic_finding(d) for d in model.diagnostics]
-    findings = [f for f in findings if scope.covers(f)]
+    findings = [f for f in findings if scope.covers(f) and not suppress.matches_any(f.rule_id, options.ignore)]
+    _override_severity(findings, options.severity)
+    _set_repository_paths(findings, paths)
+    ignores = _ignores(inventory, scope, options)
+    outcome = suppress.apply(
+        findings,
+        ignores,
+        baseline,
+        {r.id for r in rules},
+        catalogue_ids,
+        options.today or dt.date.today(),
+        options.strict_suppressions,
+    )
+    reported = outcome.kept + outcome.notices + _run_notices(inventory, every_result, paths)
+    reported.sort(key=Finding.sort_key)
     timings["rules"] = time.perf_counter() - started
-    findings.sort(key=Finding.sort_key)
-    return Analysis(model, results, findings, inventory, timings)
+    return Analysis(model, results, reported, inventory, timings, outcome.suppressed, rules)
+
+
+def _override_severity(findings: list[Finding], overrides: Mapping[str, str]) -> None:
+    for finding in findings:
+        if finding.outcome == "fail":
+            finding.severity = next(
+                (
+                    severity
+                    for pattern, severity in overrides.items()
+                    if suppress.matches_any(finding.rule_id, [pattern])
+                ),
+                finding.severity,
+            )
+
+
+def repository_root(paths: list[Path]) -> Path:
+    """What baseline fingerprints are relative to: the git work tree, else the scanned root."""
+    first = Path(paths[0]) if paths else Path(".")
+    return git_work_tree(first) or Boundary.for_paths(paths).root
+
+
+def _set_repository_paths(findings: list[Finding], paths: list[Path]) -> None:
+    root = repository_root(paths)
+    for finding in findings:
+        if finding.location.path:
+            resolved = Path(finding.location.path).resolve()
+            inside = resolved == root or root in resolved.parents
+            finding.repo_path = Path(os.path.relpath(resolved, root)).as_posix() if inside else finding.location.path
+
+
+def _source_files(inventory: Inventory) -> list:
+    terraform = [f for files in (*inventory.terraform_dirs.values(), *inventory.planned_dirs.values()) for f in files]
+    return terraform + inventory.yaml_files + inventory.json_files
+
+
+def _ignores(inventory: Inventory, scope: roots.Scope, options: Options) -> list[suppress.Ignore]:
+    texts = []
+    for source in _source_files(inventory):
+        if not scope.contains(source.display):
+            continue
+        try:
+            texts.append((source.display, source.read_text()))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue  # already reported as LOAD-002 by the loader
+    records = suppress.inline_ignores(texts)
+    records += [r for display, text in texts for r in _metadata_ignores(display, text)]
+    return records + suppress.path_ignores(options.ignore_paths, options.config_path)
+
+
+def _metadata_ignores(display: str, text: str) -> list[suppress.Ignore]:
+    """``Metadata: {eksjoin: {ignore: [...]}}`` on CloudFormation resources."""
+    if "eksjoin" not in text or "Metadata" not in text or display.endswith(".tf"):
+        return []
+    from analyzer.cloudformation.decode import decode_template_text
+
+    document = decode_template_text(text, display).document
+    resources = document.get("Resources") if isinstance(document, dict) else None
+    if not isinstance(resources, dict):
+        return []
+    lines = text.splitlines()
+    records = []
+    for logical_id, body in resources.items():
+        metadata = body.get("Metadata") if isinstance(body, dict) else None
+        if isinstance(metadata, dict) and "eksjoin" in metadata:
+            line = next((n for n, t in enumerate(lines, 1) if t.strip().strip('"').startswith(str(logical_id))), 1)
+            records.append(suppress.metadata_ignore(metadata["eksjoin"], display, line, str(logical_id)))
+    return records
+
+
+def _run_notices(inventory: Inventory, results: list[Result], paths: list[Path]) -> list[Finding]:
+    """Never green by accident: a run that read nothing, or decided nothing, says so. The
+    checks counted are those of every root evaluated, also outside the asked-for files: a
+    changed variables file whose module was checked through its callers was checked."""
+    where = ", ".join(str(p) for p in paths) or "."
+    if inventory.file_count == 0:
+        message = (
+            f"No Terraform, CloudFormation, eksctl, plan JSON or aws-auth file was found under {where}, "
+            "so nothing was checked."
+        )
+        return [_run_notice(NO_INPUT, message)]
+    if not any(r.outcome in ("pass", "fail") for r in results):
+        unknown = sum(1 for r in results if r.outcome == "unknown")
+        message = f"{inventory.file_count} file(s) under {where} were read, but no check passed or failed: " + (
+            f"{unknown} check(s) could not be decided."
+            if unknown
+            else "they declare no EKS cluster, node group, node role or network that a rule applies to."
+        )
+        return [_run_notice(NOTHING_DECIDED, message)]
+    return []
+
+
+def _run_notice(code: str, message: str) -> Finding:
+    return Finding(
+        rule_id=code,
+        severity="warning",
+        title=TITLES[code],
+        message=message,
+        location=Location("", 0, 0),
+        resource="",
+        fix=HELP[code],
+        outcome="notice",
+    )
 
 
 def diagnostic_finding(diagnostic: Diagnostic) -> Finding:
-    titles = {
-        "LOAD-001": "File could not be parsed",
-        "LOAD-002": "File was not analyzed",
-        "LOAD-003": "Path outside the scanned root was not read",
-        "LOAD-004": "Configuration does not match its schema",
-        "LOAD-005": "Configuration could not be fully evaluated",
-        "LOAD-006": "Module could not be loaded",
-    }
     return Finding(
         rule_id=diagnostic.code,
         severity=diagnostic.severity,
-        title=titles.get(diagnostic.code, "Input problem"),
+        title=TITLES.get(diagnostic.code, "Input problem"),
         message=diagnostic.message,
         location=diagnostic.location,
         resource="",
@@ -93,12 +239,18 @@ def diagnostic_finding(diagnostic: Diagnostic) -> Finding:
 
 
 def summarize(analysis: Analysis) -> dict[str, Any]:
+    counts = {s: sum(1 for f in analysis.findings if f.severity == s) for s in ("error", "warning", "info")}
+    hidden = {(f.rule_id, f.location) for f in analysis.suppressed}
     return {
+        **counts,
+        "suppressed": len(analysis.suppressed),
         "files": analysis.inventory.file_count,
         "resources": len(analysis.model.resources),
         "checks": len(analysis.results),
         "passed": analysis.count("pass"),
-        "failed": analysis.count("fail"),
+        "failed": sum(
+            1 for r in analysis.results if r.outcome == "fail" and (r.rule.id, r.finding.location) not in hidden
+        ),
         "unknown": analysis.count("unknown"),
         "skipped": analysis.count("skip"),
         "modules_loaded": analysis.inventory.modules_loaded,

@@ -1,82 +1,332 @@
-"""Suppression: inline ignore comments, rule selection, and baselines.
+"""Suppression: rule selection, inline ignores, CloudFormation Metadata, path-scoped ignores
+and baselines.
 
-Inline: a comment on the finding's line or the line above it,
-    # eksjoin:ignore EKS-DNS-002 -- shared VPC, hostnames managed elsewhere
-ignores the named rules (comma-separated) for that line. A baseline is a JSON file of
-finding fingerprints that are known and accepted; only new findings are reported.
+Inline, in a comment on the finding's line, the line above it, or the opening line of the
+block the finding is in (or the line above that):
+    # eksjoin:ignore EKS-DNS-002 exp:2026-06-30 -- shared VPC, hostnames managed elsewhere
+names rules by ID or prefix (comma-separated: ``EKS-TAG`` is every tag rule), an optional
+expiry date after which the ignore stops working (and is reported), and the reason after
+``--``. A CloudFormation resource may carry ``Metadata: {eksjoin: {ignore: [...]}}`` and the
+configuration file ``ignore_paths`` entries; both make the same ignore record.
+
+A baseline is a JSON file of finding fingerprints that are known and accepted; only new
+findings are reported. Fingerprints are built from the rule, the path relative to the
+repository root, the resource address and the defect key, so neither the working directory,
+a line move nor a reworded message changes them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import fnmatch
 import json
 import os
 import re
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from analyzer.discovery import MAX_FILE_BYTES
 from analyzer.findings import Finding
+from analyzer.location import Location
 
-_INLINE = re.compile(r"eksjoin:ignore\s+(.*?)(?:\s--|$)")
-_RULE_ID = re.compile(r"\b(?:EKS-[A-Z]+|LOAD)-\d{3}\b")
+_INLINE = re.compile(r"eksjoin:ignore\b(?P<body>.*?)(?:\s--\s*(?P<reason>.*?))?\s*(?:-->|\*/)?\s*$")
+_ID_OR_PREFIX = re.compile(r"^(?:EKS|LOAD)(?:-[A-Z]+)?(?:-\d{3})?$")
+_EXPIRY = re.compile(r"^exp(?:ires)?:(.+)$")
+BASELINE_VERSION = 2
+
+# What eksjoin says about suppressions themselves.
+EXPIRED = "SUP-001"
+UNUSED = "SUP-002"
+MALFORMED = "SUP-003"
+
+
+class UserError(ValueError):
+    """A mistake in what the user asked for (options, configuration, baseline): exit 2."""
+
+
+class SelectionError(UserError):
+    """A rule ID or prefix that names no rule."""
+
+
+class BaselineError(UserError):
+    """A baseline file that is missing or not an eksjoin baseline."""
 
 
 def matches_any(rule_id: str, patterns: Iterable[str]) -> bool:
-    """Exact IDs or prefixes: ``EKS-IAM`` selects every IAM rule."""
+    """Exact IDs or prefixes: ``EKS-IAM`` and ``EKS-IAM-`` both match ``EKS-IAM-002``."""
     return any(rule_id == p or rule_id.startswith(p.rstrip("-") + "-") for p in patterns)
 
 
-def select_rules(rule_ids: Iterable[str], select: list[str], ignore: list[str]) -> set[str]:
+def check_patterns(known: Iterable[str], patterns: Iterable[str], where: str) -> None:
+    known = list(known)
+    for pattern in patterns:
+        if not any(matches_any(rule_id, [pattern]) for rule_id in known):
+            raise SelectionError(f"No rule matches {pattern!r} (in {where}); `eksjoin rules` lists every rule ID.")
+
+
+def select_rules(rule_ids: Iterable[str], select: Iterable[str], ignore: Iterable[str]) -> set[str]:
+    select, ignore = list(select), list(ignore)
     chosen = {r for r in rule_ids if not select or matches_any(r, select)}
     return {r for r in chosen if not matches_any(r, ignore)}
 
 
-@lru_cache(maxsize=512)
-def _lines(path: str) -> tuple[str, ...]:
+@dataclass
+class Ignore:
+    """One ignore written by the user, wherever it was written."""
+
+    patterns: tuple[str, ...]
+    path: str  # the file it is written in, as displayed
+    line: int
+    reason: str = ""
+    expires: dt.date | None = None
+    source: str = "inline"  # inline | metadata | config
+    problems: list[str] = field(default_factory=list)  # malformed parts, reported
+    used: int = 0
+    glob: str = ""  # config ignores: the repository-relative paths they cover
+    resource: str = ""  # metadata ignores: the resource they are written on
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and self.expires < today
+
+    def covers(self, rule_id: str) -> bool:
+        return matches_any(rule_id, self.patterns)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, max(self.line, 1))
+
+    @property
+    def written(self) -> str:
+        return ", ".join(self.patterns) or "(no rule)"
+
+
+def _expiry(text: str, problems: list[str]) -> dt.date | None:
     try:
-        info = os.stat(path)
-        # Only a regular file of input size is read for inline comments: never a FIFO, a device or a huge file.
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-            return ()
-        return tuple(Path(path).read_text(encoding="utf-8-sig").splitlines())
-    except (OSError, UnicodeDecodeError, RuntimeError):
-        return ()
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"the expiry {text!r} is not a date written YYYY-MM-DD")
+        return None
 
 
-def inline_ignored(finding: Finding) -> bool:
-    lines = _lines(finding.location.path)
-    line = finding.location.line
-    for number in (line, line - 1):
-        if 1 <= number <= len(lines):
-            match = _INLINE.search(lines[number - 1])
-            if match and finding.rule_id in _RULE_ID.findall(match.group(1)):
-                return True
-    return False
+def parse_inline(text: str, path: str, line: int) -> Ignore | None:
+    match = _INLINE.search(text)
+    if not match:
+        return None
+    patterns: list[str] = []
+    problems: list[str] = []
+    expires = None
+    for token in re.split(r"[\s,]+", match.group("body").strip()):
+        if not token:
+            continue
+        expiry = _EXPIRY.match(token)
+        if expiry:
+            expires = _expiry(expiry.group(1), problems)
+        elif _ID_OR_PREFIX.match(token.upper()):
+            patterns.append(token.upper())
+        else:
+            problems.append(f"{token!r} is not a rule ID, a rule prefix or exp:YYYY-MM-DD")
+    if not patterns and not problems:
+        problems.append("it names no rule (write the rule IDs or prefixes after eksjoin:ignore)")
+    return Ignore(tuple(patterns), path, line, (match.group("reason") or "").strip(), expires, "inline", problems)
+
+
+@lru_cache(maxsize=1024)
+def _file_ignores(path: str, text: str) -> tuple[Ignore, ...]:
+    found = (
+        parse_inline(line, path, number) for number, line in enumerate(text.splitlines(), 1) if "eksjoin:ignore" in line
+    )
+    return tuple(i for i in found if i is not None)
+
+
+def inline_ignores(files: Iterable[tuple[str, str]]) -> list[Ignore]:
+    """Fresh records (``used`` counts are per run) for every inline ignore in (path, text) pairs."""
+    return [
+        replace(cached, problems=list(cached.problems), used=0)
+        for path, text in files
+        if "eksjoin:ignore" in text
+        for cached in _file_ignores(path, text)
+    ]
+
+
+def metadata_ignore(value: object, path: str, line: int, resource: str) -> Ignore:
+    """``Metadata: {eksjoin: {ignore: [ID, ...] | [{id, reason, expires}], reason, expires}}``."""
+    problems: list[str] = []
+    patterns: list[str] = []
+    reason, expires = "", None
+    if isinstance(value, dict):
+        reason = str(value.get("reason") or "")
+        if value.get("expires"):
+            expires = _expiry(str(value["expires"]), problems)
+        value = value.get("ignore")
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            reason = reason or str(item.get("reason") or "")
+            if item.get("expires"):
+                expires = _expiry(str(item["expires"]), problems)
+            item = item.get("id") or item.get("rule")
+        if isinstance(item, str) and _ID_OR_PREFIX.match(item.strip().upper()):
+            patterns.append(item.strip().upper())
+        else:
+            problems.append(f"{item!r} is not a rule ID or a rule prefix")
+    return Ignore(tuple(patterns), path, line, reason, expires, "metadata", problems, resource=resource)
+
+
+def path_ignores(entries: Iterable[dict], config_path: str) -> list[Ignore]:
+    """``ignore_paths: [{path: GLOB, rules: [IDS], reason: TEXT, expires: DATE}]`` (validated by config)."""
+    records = []
+    for entry in entries:
+        problems: list[str] = []
+        expires = _expiry(str(entry["expires"]), problems) if entry.get("expires") else None
+        patterns = tuple(str(r).upper() for r in entry.get("rules", ()))
+        reason = str(entry.get("reason", ""))
+        records.append(Ignore(patterns, config_path, 0, reason, expires, "config", problems, glob=entry["path"]))
+    return records
+
+
+def path_matches(glob: str, repo_path: str) -> bool:
+    glob = glob.lstrip("./") if glob.startswith("./") else glob
+    return fnmatch.fnmatchcase(repo_path, glob) or fnmatch.fnmatchcase(repo_path, glob.rstrip("/") + "/*")
+
+
+def _inline_lines(finding: Finding) -> set[int]:
+    lines = {finding.location.line, finding.location.line - 1}
+    if finding.block_line:
+        lines |= {finding.block_line, finding.block_line - 1}
+    return lines
+
+
+def _applies(ignore: Ignore, finding: Finding) -> bool:
+    if not ignore.covers(finding.rule_id):
+        return False
+    if ignore.source == "config":
+        return path_matches(ignore.glob, finding.repo_path or finding.location.path)
+    if ignore.path != finding.location.path:
+        return False
+    if ignore.source == "metadata":
+        return finding.resource == ignore.resource or finding.resource.split("[", 1)[0] == ignore.resource
+    return ignore.line in _inline_lines(finding)
+
+
+@dataclass
+class Suppressed:
+    kept: list[Finding]
+    suppressed: list[Finding]
+    notices: list[Finding]  # expired, unused and malformed ignores
+
+
+def apply(
+    findings: list[Finding],
+    ignores: list[Ignore],
+    baseline: set[str] | None,
+    selected: set[str],
+    known: set[str],
+    today: dt.date,
+    strict: bool = False,
+) -> Suppressed:
+    """Each finding is hidden by the first live ignore that covers it, else by the baseline."""
+    live = [i for i in ignores if not i.expired(today)]
+    kept, hidden = [], []
+    for finding in findings:
+        ignore = next((i for i in live if _applies(i, finding)), None)
+        if ignore is not None:
+            ignore.used += 1
+            finding.suppressed_by = f"{ignore.source} ignore at {ignore.location}" + (
+                f": {ignore.reason}" if ignore.reason else ""
+            )
+            hidden.append(finding)
+        elif baseline and finding.fingerprint in baseline:
+            finding.suppressed_by = "baseline"
+            hidden.append(finding)
+        else:
+            kept.append(finding)
+    return Suppressed(kept, hidden, _notices(ignores, selected, known, today, strict))
+
+
+def _notices(ignores: list[Ignore], selected: set[str], known: set[str], today: dt.date, strict: bool) -> list[Finding]:
+    """Expired and unused ignores are info (warning when strict); malformed ones are warnings.
+    An ignore is unused only when it names a rule that ran: ``--select`` does not make it stale."""
+    severity = "warning" if strict else "info"
+    notices = []
+    for ignore in ignores:
+        unknown = [p for p in ignore.patterns if not any(matches_any(r, [p]) for r in known)]
+        problems = ignore.problems + [f"{p!r} names no rule" for p in unknown]
+        if problems:
+            notices.append(_notice(MALFORMED, "warning", ignore, f"This ignore is malformed: {'; '.join(problems)}."))
+        elif ignore.expired(today):
+            notices.append(
+                _notice(
+                    EXPIRED,
+                    severity,
+                    ignore,
+                    f"The ignore of {ignore.written} expired on {ignore.expires}, so what it hid is reported again.",
+                )
+            )
+        elif not ignore.used and any(matches_any(r, ignore.patterns) for r in selected):
+            notices.append(
+                _notice(UNUSED, severity, ignore, f"The ignore of {ignore.written} hides no finding; remove it.")
+            )
+    return notices
+
+
+_NOTICE_FIX = {
+    EXPIRED: "Fix what the ignore hid, or renew the ignore with a later exp:YYYY-MM-DD and a reason.",
+    UNUSED: "Delete the ignore comment or entry; the rule no longer reports anything there.",
+    MALFORMED: "Write it as `eksjoin:ignore EKS-XXX-NNN[,EKS-YYY] [exp:YYYY-MM-DD] -- reason`.",
+}
+
+
+def _notice(code: str, severity: str, ignore: Ignore, message: str) -> Finding:
+    from analyzer.diagnostics import TITLES
+
+    return Finding(
+        rule_id=code,
+        severity=severity,
+        title=TITLES[code],
+        message=message,
+        location=ignore.location,
+        resource=ignore.resource,
+        fix=_NOTICE_FIX[code],
+        outcome="notice",
+        key=f"{ignore.source}:{ignore.line}:{ignore.written}",
+    )
 
 
 def load_baseline(path: Path) -> set[str]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {entry["fingerprint"] for entry in data.get("findings", [])}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BaselineError(f"The baseline {path} does not exist; create it with --create-baseline.") from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = " ".join(str(exc).split())
+        raise BaselineError(f"The baseline {path} is not readable JSON ({reason}).") from exc
+    entries = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
+    ):
+        raise BaselineError(
+            f"The baseline {path} is not an eksjoin baseline: expected an object whose 'findings' list "
+            "holds entries with a 'fingerprint'."
+        )
+    if data.get("version") != BASELINE_VERSION:
+        raise BaselineError(
+            f"The baseline {path} has version {data.get('version')!r}, not {BASELINE_VERSION}; "
+            "recreate it with --create-baseline."
+        )
+    return {entry["fingerprint"] for entry in entries}
 
 
-def write_baseline(path: Path, findings: list[Finding]) -> None:
+def baseline_text(findings: list[Finding]) -> str:
     entries = [
         {
             "fingerprint": f.fingerprint,
             "rule_id": f.rule_id,
-            "file": f.location.path,
+            "file": f.repo_path or f.location.path,
             "resource": f.resource,
             "message": f.message,
         }
         for f in findings
     ]
-    path.write_text(json.dumps({"version": 1, "findings": entries}, indent=2) + "\n", encoding="utf-8")
-
-
-def apply(findings: list[Finding], baseline: set[str] | None = None) -> list[Finding]:
-    kept = [f for f in findings if not inline_ignored(f)]
-    if baseline:
-        kept = [f for f in kept if f.fingerprint not in baseline]
-    return kept
+    return json.dumps({"version": BASELINE_VERSION, "findings": entries}, indent=2) + "\n"

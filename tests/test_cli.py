@@ -63,7 +63,7 @@ def test_select_and_ignore():
 
 def test_unknown_rule_selection_is_a_usage_error():
     result = run("lint", "examples", "--select", "EKS-NOPE-001")
-    assert result.returncode == 2 and "no rule matches" in result.stderr
+    assert result.returncode == 2 and "no rule matches" in result.stderr.lower()
     assert "Traceback" not in result.stderr
 
 
@@ -188,7 +188,7 @@ def test_symlink_escaping_the_root_is_refused(tmp_path):
     (root / "link").symlink_to(outside, target_is_directory=True)
     (root / "file.tf").symlink_to(outside / "secret.tf")
     result = run("lint", str(root), "--format", "json")
-    findings = json.loads(result.stdout)["findings"]
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["outcome"] != "notice"]
     assert {f["rule_id"] for f in findings} == {"LOAD-003"}
     assert len(findings) == 2
 
@@ -241,4 +241,6 @@ def test_config_exclude(tmp_path):
     (tmp_path / "legacy" / "main.tf").write_text((EXAMPLES / "terraform" / "main.tf").read_text())
     (tmp_path / ".eksjoin.yaml").write_text("exclude: ['legacy/']\n")
     result = run("lint", str(tmp_path), "--format", "json")
-    assert result.returncode == 0 and json.loads(result.stdout)["findings"] == []
+    # what is excluded is not read, and the run says that nothing was checked
+    assert result.returncode == 0
+    assert [f["rule_id"] for f in json.loads(result.stdout)["findings"]] == ["RUN-001"]

@@ -150,6 +150,8 @@ def _finding(
         outcome=outcome,
         related=related,
         docs=rule.spec.get("docs", ""),
+        key=anchor or "",
+        block_line=resource.location.line if resource.location.path == location.path else 0,
     )
 
 

@@ -16,7 +16,7 @@ def _escape(text: str, property_value: bool = False) -> str:
     return text
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False, **_: Any) -> str:
     lines = []
     for finding in findings:
         properties = ",".join(
@@ -31,4 +31,16 @@ def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, 
         if finding.fix:
             body += f"\nFix: {' '.join(finding.fix.split())}"
         lines.append(f"::{_COMMANDS[finding.severity]} {properties}::{_escape(body)}")
-    return "\n".join(lines) + ("\n" if lines else "")
+    # a clean run still says what it scanned: a gate pointed at the wrong path must not be silent
+    lines.append(f"::notice title=eksjoin::{_escape(scanned(findings, summary))}")
+    return "\n".join(lines) + "\n"
+
+
+def scanned(findings: list[Finding], summary: dict[str, Any]) -> str:
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    text = (
+        f"eksjoin: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info in "
+        f"{summary['files']} file(s), {summary['resources']} resource(s), {summary['checks']} check(s) "
+        f"({summary['passed']} passed, {summary['failed']} failed, {summary['unknown']} unknown)"
+    )
+    return text + (f"; {summary['suppressed']} suppressed" if summary.get("suppressed") else "")

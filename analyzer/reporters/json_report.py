@@ -27,7 +27,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False, **_: Any) -> str:
     payload = {
         "tool": "eksjoin",
         "version": __version__,

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 from analyzer.findings import Finding
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False, **_: Any) -> str:
     failing = [f for f in findings if f.severity in ("error", "warning")]
     suite = ET.Element(
         "testsuite",

@@ -11,7 +11,7 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False, **_: Any) -> str:
     lines = ["## eksjoin", ""]
     if not findings:
         lines.append("No findings: nothing here stops nodes from joining.")

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from analyzer import __version__
+from analyzer.diagnostics import HELP, TITLES
 from analyzer.findings import Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -21,9 +22,29 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
         "fullDescription": {"text": " ".join(spec["summary"].split())},
         "help": {"text": " ".join(spec["remediation"].split()), "markdown": spec["remediation"].strip()},
         "defaultConfiguration": {"level": _LEVELS[spec["severity"]]},
-        "properties": {"category": spec["category"], "tags": ["eks", spec["category"]]},
+        "properties": {
+            "category": spec["category"],
+            "tags": ["eks", spec["category"]],
+            "security-severity": _SECURITY_SEVERITY[spec["severity"]],
+        },
     }
     return descriptor
+
+
+# GitHub code scanning ranks results by this 0.0-10.0 score
+_SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
+
+
+def _own_descriptor(rule_id: str, severity: str) -> dict[str, Any]:
+    """Findings about the input and the run (LOAD-*, RUN-*, SUP-*) get a rule entry too."""
+    return {
+        "id": rule_id,
+        "name": TITLES.get(rule_id, "Input problem").replace(" ", ""),
+        "shortDescription": {"text": TITLES.get(rule_id, "Input problem")},
+        "help": {"text": HELP.get(rule_id, "See the finding's message.")},
+        "defaultConfiguration": {"level": _LEVELS[severity]},
+        "properties": {"category": rule_id.split("-", 1)[0].lower(), "tags": ["eksjoin"]},
+    }
 
 
 def _location(finding: Finding) -> dict[str, Any]:
@@ -44,12 +65,15 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         "ruleId": finding.rule_id,
         "level": _LEVELS[finding.severity],
         "message": {"text": text},
-        "locations": [_location(finding)],
-        "partialFingerprints": {"eksjoin/v1": finding.fingerprint},
+        "partialFingerprints": {"eksjoin/v2": finding.fingerprint},
         "properties": {"resource": finding.resource, "outcome": finding.outcome},
+        "ruleIndex": rule_index[finding.rule_id],
     }
-    if finding.rule_id in rule_index:
-        result["ruleIndex"] = rule_index[finding.rule_id]
+    if finding.location.path:
+        result["locations"] = [_location(finding)]
+    if finding.suppressed_by:
+        kind = "external" if finding.suppressed_by == "baseline" else "inSource"
+        result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": finding.suppressed_by}]
     if finding.related:
         result["relatedLocations"] = [
             {
@@ -65,18 +89,29 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
+def render(
+    findings: list[Finding],
+    summary: dict[str, Any],
+    rules: Any = None,
+    color: bool = False,
+    suppressed: list[Finding] = (),
+) -> str:
     rules = list(rules or [])
-    rule_index = {rule.id: i for i, rule in enumerate(rules)}
+    results = sorted([*findings, *suppressed], key=Finding.sort_key)
+    descriptors = [_rule_descriptor(r) for r in rules]
+    for finding in results:
+        if finding.rule_id not in {d["id"] for d in descriptors}:
+            descriptors.append(_own_descriptor(finding.rule_id, finding.severity))
+    rule_index = {d["id"]: i for i, d in enumerate(descriptors)}
     run = {
         "tool": {
             "driver": {
                 "name": "eksjoin",
                 "version": __version__,
                 "informationUri": "https://pypi.org/project/eksjoin/",
-                "rules": [_rule_descriptor(r) for r in rules],
+                "rules": descriptors,
             }
         },
-        "results": [_result(f, rule_index) for f in findings],
+        "results": [_result(f, rule_index) for f in results],
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

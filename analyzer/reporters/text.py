@@ -11,10 +11,13 @@ from analyzer.findings import Finding
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False) -> str:
+def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False, **_: Any) -> str:
     lines: list[str] = []
     current_file = None
     for finding in findings:
+        if not finding.location.path:  # about the run itself
+            lines.extend(_finding_lines(finding, color)[:1] + [f"           fix:      {finding.fix}"])
+            continue
         if finding.location.path != current_file:
             current_file = finding.location.path
             lines.append(click.style(current_file, bold=True) if color else current_file)
@@ -27,8 +30,9 @@ def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, 
 def _finding_lines(finding: Finding, color: bool) -> list[str]:
     severity = finding.severity
     label = click.style(severity, fg=_COLOURS[severity], bold=True) if color else severity
-    where = f"{finding.location.line}:{finding.location.column}"
-    head = f"  {where:<8} {label:<7} {finding.rule_id}  {finding.message}"
+    where = f"{finding.location.line}:{finding.location.column}" if finding.location.path else ""
+    padding = " " * (7 - len(severity))  # padded by the plain word, so colour keeps the columns
+    head = f"  {where:<8} {label}{padding} {finding.rule_id}  {finding.message}"
     lines = [head]
     if finding.resource:
         lines.append(f"           resource: {finding.resource}")
@@ -49,6 +53,7 @@ def _summary_line(findings: list[Finding], summary: dict[str, Any]) -> str:
         f"resource(s), {summary['checks']} check(s): {summary['passed']} passed, "
         f"{summary['failed']} failed, {summary['unknown']} unknown, "
         f"{summary['skipped']} not applicable{_modules_part(summary)}"
+        + (f"; {summary['suppressed']} suppressed" if summary.get("suppressed") else "")
     )
 
 
