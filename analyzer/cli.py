@@ -169,6 +169,7 @@ def lint(
         ignore=tuple(config.ignore + _id_list(ignore)),
         severity=config.severity,
         baseline=baseline or config.baseline,
+        baseline_to_create=create_baseline,
         ignore_paths=tuple(config.ignore_paths),
         config_path=str(config.path or ""),
         strict_suppressions=strict_suppressions or config.strict_suppressions,

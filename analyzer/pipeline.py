@@ -40,6 +40,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)  # per-rule severity override
     baseline: Path | None = None
+    baseline_to_create: Path | None = None  # outside git, fingerprints are relative to its folder
     ignore_paths: tuple[dict, ...] = ()  # the configuration's path-scoped ignores
     config_path: str = ""  # where ignore_paths are written, for their notices
     strict_suppressions: bool = False
@@ -106,7 +107,7 @@ def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = 
     findings = findings_of(results) + [diagnostic_finding(d) for d in model.diagnostics]
     findings = [f for f in findings if scope.covers(f) and not suppress.matches_any(f.rule_id, options.ignore)]
     _override_severity(findings, options.severity)
-    _set_repository_paths(findings, paths)
+    _set_repository_paths(findings, paths, options)
     ignores = _ignores(inventory, scope, options)
     outcome = suppress.apply(
         findings,
@@ -136,14 +137,18 @@ def _override_severity(findings: list[Finding], overrides: Mapping[str, str]) ->
             )
 
 
-def repository_root(paths: list[Path]) -> Path:
-    """What baseline fingerprints are relative to: the git work tree, else the scanned root."""
+def repository_root(paths: list[Path], options: Options) -> Path:
+    """What baseline fingerprints are relative to: the git work tree; outside git, the folder
+    of the baseline (which stays put when the working directory changes); else the scanned root."""
     first = Path(paths[0]) if paths else Path(".")
-    return git_work_tree(first) or Boundary.for_paths(paths).root
+    baseline = options.baseline or options.baseline_to_create
+    if git_work_tree(first) is not None:
+        return git_work_tree(first)
+    return baseline.resolve().parent if baseline else Boundary.for_paths(paths).root
 
 
-def _set_repository_paths(findings: list[Finding], paths: list[Path]) -> None:
-    root = repository_root(paths)
+def _set_repository_paths(findings: list[Finding], paths: list[Path], options: Options) -> None:
+    root = repository_root(paths, options)
     for finding in findings:
         if finding.location.path:
             resolved = Path(finding.location.path).resolve()

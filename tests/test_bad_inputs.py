@@ -218,7 +218,6 @@ CASES: dict[str, Case] = {
         [r"baseline"],
         sentinel=False,
         args=["lint", "repo", "--baseline", "bl.json"],
-        xfail="a malformed baseline ends the run with exit 3",
     ),
     "30_eksctl_apiversion_list_silent": Case(
         1, [r"apiVersion"], sentinel=False, xfail="an eksctl apiVersion that is a list is skipped silently"
@@ -251,7 +250,6 @@ CASES: dict[str, Case] = {
         sentinel=False,
         args=["lint", "repo", "--output", "/dev/full"],
         allowed=["/dev/full"],
-        xfail="a full disk while writing output ends with exit 3",
     ),
     "36_rule_catchall_withOIDC_string": Case(
         1, [r"LOAD-004.*withOIDC"], sentinel=False, xfail="a catch-all turns a bad withOIDC into could-not-evaluate"
