@@ -151,7 +151,7 @@ def _set_repository_paths(findings: list[Finding], paths: list[Path], options: O
     root = repository_root(paths, options)
     for finding in findings:
         if finding.location.path:
-            resolved = Path(finding.location.path).resolve()
+            resolved = Path(os.path.realpath(finding.location.path))  # never raises on a symlink loop
             inside = resolved == root or root in resolved.parents
             finding.repo_path = Path(os.path.relpath(resolved, root)).as_posix() if inside else finding.location.path
 
@@ -168,7 +168,7 @@ def _ignores(inventory: Inventory, scope: roots.Scope, options: Options) -> list
             continue
         try:
             texts.append((source.display, source.read_text()))
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, UnicodeDecodeError, ValueError, RuntimeError):
             continue  # already reported as LOAD-002 by the loader
     records = suppress.inline_ignores(texts)
     records += [r for display, text in texts for r in _metadata_ignores(display, text)]
