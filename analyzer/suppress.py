@@ -20,15 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
-import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from analyzer.discovery import MAX_FILE_BYTES
 from analyzer.findings import Finding
 from analyzer.location import Location
 
