@@ -16,7 +16,7 @@ from typing import Any
 from analyzer import gcpause, roots, suppress
 from analyzer.boundary import Boundary, git_work_tree
 from analyzer.causes import unknown_causes
-from analyzer.diagnostics import HELP, NO_INPUT, NOTHING_DECIDED, TITLES, Diagnostic
+from analyzer.diagnostics import HELP, MODULE_NOT_LOADED, NO_INPUT, NOTHING_DECIDED, TITLES, Diagnostic
 from analyzer.discovery import Inventory, discover
 from analyzer.engine.catalogue import Rule
 from analyzer.engine.precedence import apply_precedence
@@ -118,7 +118,7 @@ def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = 
         options.today or dt.date.today(),
         options.strict_suppressions,
     )
-    reported = outcome.kept + outcome.notices + _run_notices(inventory, every_result, paths)
+    reported = outcome.kept + outcome.notices + _run_notices(inventory, every_result, paths, model.diagnostics)
     reported.sort(key=Finding.sort_key)
     timings["rules"] = time.perf_counter() - started
     return Analysis(model, results, reported, inventory, timings, outcome.suppressed, rules)
@@ -195,7 +195,9 @@ def _metadata_ignores(display: str, text: str) -> list[suppress.Ignore]:
     return records
 
 
-def _run_notices(inventory: Inventory, results: list[Result], paths: list[Path]) -> list[Finding]:
+def _run_notices(
+    inventory: Inventory, results: list[Result], paths: list[Path], diagnostics: list[Diagnostic]
+) -> list[Finding]:
     """Never green by accident: a run that read nothing, or decided nothing, says so. The
     checks counted are those of every root evaluated, also outside the asked-for files: a
     changed variables file whose module was checked through its callers was checked."""
@@ -208,8 +210,11 @@ def _run_notices(inventory: Inventory, results: list[Result], paths: list[Path])
         return [_run_notice(NO_INPUT, message)]
     if not any(r.outcome in ("pass", "fail") for r in results):
         unknown = sum(1 for r in results if r.outcome == "unknown")
+        unloaded = sum(1 for d in diagnostics if d.code == MODULE_NOT_LOADED)
         message = f"{inventory.file_count} file(s) under {where} were read, but no check passed or failed: " + (
-            f"{unknown} check(s) could not be decided."
+            f"{unloaded} module(s) could not be loaded (LOAD-006), so nothing they create was checked."
+            if unloaded
+            else f"{unknown} check(s) could not be decided."
             if unknown
             else "they declare no EKS cluster, node group, node role or network that a rule applies to."
         )

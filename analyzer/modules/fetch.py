@@ -169,7 +169,7 @@ class ModuleFetcher:
         fix = (
             f"set TF_TOKEN_{module.host.replace('-', '__').replace('.', '_')} or a credentials block for {module.host}"
             if needs_auth
-            else "run terraform init first, or lint once with network access to fill the cache (then --offline works)"
+            else "run `terraform init` in this directory, or lint once with network access to fill the cache (--offline then uses it)"
         )
         return NotLoaded(f"{why}; no cached version matches", fix)
 

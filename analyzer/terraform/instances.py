@@ -48,6 +48,7 @@ class RootContext:
         self.module_directories: dict[str, Path] = {}
         # "a.b" -> what the inputs of a module call whose code is not available carry
         self.unloaded_inputs: dict[str, ModuleReach] = {}
+        self._pending_reach: dict[str, Callable[[], ModuleReach]] = {}
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, str, str, int]] = set()
         self.files = FileAccess(scan_root, display_root, root_dir, self.report, readable)
@@ -63,6 +64,20 @@ class RootContext:
         if key not in self._reported:
             self._reported.add(key)
             self.diagnostics.append(diagnostic)
+
+    def defer_reach(self, key: str, compute: Callable[[], ModuleReach]) -> None:
+        self._pending_reach[key] = compute
+
+    def settle_reach(self) -> dict[str, ModuleReach]:
+        """The reach of every unloaded module call, computed once all blocks are evaluated: an
+        input may refer to another module whose own inputs refer back (module.eks takes an
+        IRSA role from module.irsa, which takes the OIDC provider from module.eks). Terraform
+        orders that by output, so evaluating the inputs while the module is still being
+        expanded would report a cycle Terraform does not have."""
+        while self._pending_reach:
+            key, compute = self._pending_reach.popitem()
+            self.unloaded_inputs[key] = compute()
+        return dict(self.unloaded_inputs)
 
     def once(self, key: tuple, label: str, location: Location, compute: Callable[[], Any]) -> Any:
         """``compute()`` memoised under ``key``; a re-entry while computing is a reference cycle."""
@@ -268,7 +283,7 @@ class ModuleInstance:
             self.report(resolved.diagnostic)
         if resolved.directory is None:
             self._children[call.name] = []
-            self.root.unloaded_inputs[".".join(key_path)] = self._reach_of_inputs(call)
+            self.root.defer_reach(".".join(key_path), lambda: self._reach_of_inputs(call))
             return Unknown(resolved.reason, call.block.location)
         self.root.module_directories[".".join(key_path)] = resolved.directory
         definition = load_module_definition(resolved.directory, self.root.display_root)

@@ -103,6 +103,7 @@ def load_root_module(
     try:
         for block in collect_blocks(root):
             configuration.blocks.append(block)
+        configuration.unloaded_inputs = context.settle_reach()
     except Exception as exc:  # a defect must cost this configuration's remaining blocks, not the run
         if strict():
             raise
@@ -116,7 +117,6 @@ def load_root_module(
             )
         )
     configuration.module_directories = dict(context.module_directories)
-    configuration.unloaded_inputs = dict(context.unloaded_inputs)
     configuration.diagnostics = _unique([*definition.diagnostics, *problems, *context.diagnostics])
     return configuration
 

@@ -110,18 +110,20 @@ def resolve_source(
     return _not_loaded(call, address, location, outcome.why, outcome.fix)
 
 
+_GENERIC_FIX = (
+    "Run `terraform init` in this directory (eksjoin reads .terraform/modules), or lint with network access "
+    "(a registry host can be pointed elsewhere with a host block in the Terraform CLI configuration)."
+)
+
+
 def _not_loaded(call: ModuleCall, address: str, location: Location, why: str, fix: str) -> ResolvedSource:
     wanted = f" version {call.version!r}" if call.version else ""
     message = (
         f"{address} (source {call.source!r}{wanted}) could not be loaded: {why}. "
         "Nothing inside it is checked: the resources it creates (cluster, node groups, IAM roles, "
-        "security groups, network) are unknown to every rule"
+        "security groups, network) are unknown to every rule."
     )
-    fix = (
-        f"{fix[0].upper()}{fix[1:]}. Either run `terraform init` in this directory (eksjoin reads "
-        ".terraform/modules), lint with network access (a registry host can be pointed elsewhere "
-        "with a host block in the Terraform CLI configuration), or use --offline with a warm cache"
-    )
+    fix = f"{fix[0].upper()}{fix[1:]}." if fix else _GENERIC_FIX
     return ResolvedSource(
         None,
         f"{address} ({call.source}) could not be loaded: {why}",
