@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.engine.predicates import predicate
+from analyzer.knowledge.policies import managed_policy_name, trust_allows
 from analyzer.kubernetes.aws_auth import FULL
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
@@ -558,9 +559,43 @@ def _entry_nodes(model: Model, entry: Resource) -> list[Resource]:
     ]
 
 
+WORKER_NODE_POLICIES = {"AmazonEKSWorkerNodePolicy", "AmazonEKSWorkerNodeMinimalPolicy"}
+
+
+def _node_role_without_nodes(model: Model, entry: Resource) -> Resource | None:
+    """The role an access entry names when that role is a node role although no node in the
+    files runs it (Karpenter's node role, nodes launched by another stack): it trusts
+    ec2.amazonaws.com and carries the worker node policy. An instance profile alone does not
+    make a node role: a bastion's role has one, and a STANDARD entry is right for it. Roles
+    EKS authorizes itself (managed node groups, Auto Mode) are left to their own rules."""
+    cluster = model.attr(entry, "cluster")
+    managed = [link for _, link in eks_managed_principals(model, cluster)]
+    for role in model.of_kind(kinds.IAM_ROLE):
+        if names_role(model, entry.get("principal_arn"), role) is not True:
+            continue
+        if any(names_role(model, link, role) is True for link in managed):
+            return None
+        if trust_allows(role.get("assume_role_policy"), "ec2.amazonaws.com") is not True:
+            return None
+        policies = {managed_policy_name(arn) for arn in model.attr(role, "policy_arns")}
+        return role if policies & WORKER_NODE_POLICIES else None
+    return None
+
+
 @predicate("auth.entry_nodes")
-def entry_nodes(model: Model, entry: Any) -> list[Resource]:
-    return _entry_nodes(model, entry) if isinstance(entry, Resource) else []
+def entry_nodes(model: Model, entry: Any) -> str | None:
+    """What the access entry must authorize as nodes, for the message: the role of the
+    self-managed nodes that run it, else a node role no node in the files runs; None when
+    the entry is for no node role."""
+    if not isinstance(entry, Resource):
+        return None
+    nodes = _entry_nodes(model, entry)
+    if nodes:
+        return "the node role of " + ", ".join(node.address for node in nodes)
+    role = _node_role_without_nodes(model, entry)
+    if role is None:
+        return None
+    return f"node role {role.address} (no node in the files runs it: Karpenter, or nodes launched elsewhere)"
 
 
 @predicate("auth.entry_type_problem")
