@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.cloudformation.types import CfnResource, CfnTemplate
+from analyzer.kubernetes.aws_auth import aws_auth_resource
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
 from analyzer.normalize import MISSING, FieldMap, apply_mapping, constant, dig, first_of, single_list
@@ -470,6 +471,28 @@ MAPPINGS: dict[str, FieldMap] = {
     ),
 }
 
+# The AWS Quick Start's registry type AWSQS::EKS::Cluster takes the properties of
+# AWS::EKS::Cluster it predates access entries with (so its clusters are CONFIG_MAP), and
+# writes aws-auth itself from KubernetesApiAccess.
+_AWSQS_CLUSTER_FIELDS = (
+    "name",
+    "role",
+    "version",
+    "subnets",
+    "security_groups",
+    "endpoint_private_access",
+    "endpoint_public_access",
+    "public_access_cidrs",
+    "ip_family",
+    "service_cidr",
+)
+MAPPINGS["AWSQS::EKS::Cluster"] = FieldMap(
+    k.CLUSTER,
+    {name: MAPPINGS["AWS::EKS::Cluster"].fields[name] for name in _AWSQS_CLUSTER_FIELDS},
+    defaults=MAPPINGS["AWS::EKS::Cluster"].defaults,
+    identities=("name",),
+)
+
 CANDIDATE_NODE_TYPES = {"AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance"}
 
 
@@ -479,7 +502,42 @@ def normalize(template: CfnTemplate) -> list[Resource]:
         mapping = MAPPINGS.get(cfn.type)
         if mapping is not None:
             resources.append(to_resource(cfn, mapping))
+        if cfn.type == "AWSQS::EKS::Cluster":
+            resources.extend(_kubernetes_api_access(cfn))
     return resources
+
+
+def _kubernetes_api_access(cfn: CfnResource) -> list[Resource]:
+    """KubernetesApiAccess of an AWSQS::EKS::Cluster: the aws-auth ConfigMap that the
+    resource type writes whole, in aws-auth's own keys."""
+    access = cfn.properties.get("KubernetesApiAccess")
+    if not isinstance(access, dict):
+        return []
+
+    def entries(kind: str, arn_key: str) -> Any:
+        listed = access.get(kind) or []
+        if not isinstance(listed, list):
+            return listed if isinstance(listed, Unknown) else Unknown(f"KubernetesApiAccess.{kind} is not a list")
+        return [
+            {arn_key: e.get("Arn"), "username": e.get("Username"), "groups": e.get("Groups") or []}
+            if isinstance(e, dict)
+            else e
+            for e in listed
+        ]
+
+    location = cfn.locations.get("KubernetesApiAccess", cfn.location)
+    resource = aws_auth_resource(
+        key=f"{cfn.key}/aws-auth",
+        address=f"{cfn.logical_id}.KubernetesApiAccess",
+        framework="cloudformation",
+        source_type="AWSQS::EKS::Cluster.KubernetesApiAccess",
+        location=location,
+        map_roles=entries("Roles", "rolearn"),
+        map_users=entries("Users", "userarn"),
+        roles_location=cfn.locations.get("KubernetesApiAccess.Roles", location),
+    )
+    resource.set("declared_by", cfn.key)
+    return [resource]
 
 
 def to_resource(cfn: CfnResource, mapping: FieldMap) -> Resource:

@@ -198,10 +198,14 @@ def auth_mode(model: Model, cluster: Resource) -> Any:
 @fact(kinds.AWS_AUTH, "cluster")
 def aws_auth_cluster(model: Model, aws_auth: Resource) -> Any:
     """The cluster an aws-auth ConfigMap configures. The Kubernetes provider or kubeconfig
-    decides that, so it is inferred: eksctl's own document, else the only cluster declared
+    decides that, so it is inferred: the cluster resource that writes it (AWSQS::EKS::Cluster),
+    eksctl's own document, else the only cluster declared
     beside it (same module, same directory), else the only cluster of the analysis."""
     clusters = model.of_kind(kinds.CLUSTER)
-    if aws_auth.framework == EKSCTL:
+    declared_by = aws_auth.get("declared_by")
+    if isinstance(declared_by, str):
+        found = [c for c in clusters if c.key == declared_by]
+    elif aws_auth.framework == EKSCTL:
         prefix = aws_auth.key.rsplit("/", 1)[0]
         found = [c for c in clusters if c.key == f"{prefix}/cluster"]
     else:
@@ -415,7 +419,9 @@ def _is_profile_arn(model: Model, arn: Any) -> Any:
     parsed = parse_iam_arn(arn)
     if parsed is not None:
         return parsed.resource_type == "instance-profile"
-    if isinstance(arn, (Unknown, PartialStr)):
+    if isinstance(arn, Unknown):
+        return arn  # its reason says how to make it known
+    if isinstance(arn, PartialStr):
         return Unknown(f"{arn_text(arn)} could not be read as a role ARN")
     return False
 

@@ -140,7 +140,8 @@ FIELDS: dict[str, str] = {
     VPC: "cidr_block, enable_dns_support, enable_dns_hostnames",
     SUBNET: "vpc, cidr_block, availability_zone, map_public_ip_on_launch, tags, "
     "cidr_prefix_length (the size of subnets whose addresses a tool picks), private_cluster",
-    AWS_AUTH: "map_roles, map_users, ownership",
+    AWS_AUTH: "map_roles, map_users, ownership, "
+    "declared_by (the key of the cluster resource that writes it, as AWSQS::EKS::Cluster does)",
     IAM_ROLE: "name, path, assume_role_policy, managed_policy_arns, inline_policies",
     ROLE_POLICY_ATTACHMENT: "role, policy_arn",
     ROLE_INLINE_POLICY: "role, document",
