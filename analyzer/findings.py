@@ -36,7 +36,7 @@ class Finding:
         """Stable across line moves, working directories and rewording: rule, repository-relative
         file, resource and defect key. The message is not part of it."""
         text = "\x1f".join((self.rule_id, self.repo_path or self.location.path, self.resource, self.key))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]  # a file name need not be UTF-8
 
     def sort_key(self) -> tuple:
         return (self.location.path, self.location.line, self.location.column, self.rule_id, self.message)

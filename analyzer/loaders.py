@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analyzer.boundary import Boundary
-from analyzer.diagnostics import PARSE_ERROR, Diagnostic
+from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.discovery import Inventory, SourceFile, looks_like_plan
 from analyzer.location import Location
 from analyzer.model.resource import Resource
+from analyzer.strict import strict
 
 if TYPE_CHECKING:
     from analyzer.pipeline import Options
@@ -41,11 +43,18 @@ def _set_aside_planned_configurations(inventory: Inventory) -> None:
     for source in inventory.json_files:
         try:
             data = json.loads(source.read_text())
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
-        if looks_like_plan(data):
+        if looks_like_plan(data) and _plans_a_root_module(data):
             planned.update(d for d in inventory.terraform_dirs if d.is_relative_to(source.path.parent))
     inventory.planned_dirs = {d: inventory.terraform_dirs.pop(d) for d in planned}
+
+
+def _plans_a_root_module(plan: dict) -> bool:
+    """A plan without a planned root module describes no configuration: the HCL beside it
+    is analysed on its own."""
+    planned = plan.get("planned_values")
+    return isinstance(planned, dict) and isinstance(planned.get("root_module"), dict)
 
 
 def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
@@ -96,11 +105,27 @@ def _show_on_terminal(what: str) -> None:
     print(f"eksjoin: {what}", file=sys.stderr, flush=True)
 
 
+def contained(source: SourceFile, load: Callable[[], Loaded]) -> Loaded:
+    """What ``load`` makes of one file; a defect met while loading it costs that file only:
+    it is a finding on the file and the other files are analysed. In strict mode (the test
+    suite) the defect is raised, so that it fails a test instead."""
+    try:
+        return load()
+    except Exception as exc:
+        if strict():
+            raise
+        message = (
+            f"{source.display} could not be analysed because of a defect in eksjoin "
+            f"({type(exc).__name__}: {exc}); the other files were analysed. Please report it."
+        )
+        return [], [Diagnostic(UNREADABLE, message, Location(source.display), "warning")]
+
+
 def _load_yaml_files(inventory: Inventory, options: Options) -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     for source in inventory.yaml_files:
-        found, problems = load_yaml_source(source, options)
+        found, problems = contained(source, lambda source=source: load_yaml_source(source, options))
         resources.extend(found)
         diagnostics.extend(problems)
     return resources, diagnostics
@@ -156,7 +181,7 @@ def _load_yaml_documents(source: SourceFile, documents: list[Any]) -> Loaded:
 
             found, problems = normalize_cluster_config(document, source.display)
         elif is_aws_auth(document.data):
-            found, problems = normalize_aws_auth(document, source.display), []
+            found, problems = normalize_aws_auth(document, source.display)
         else:
             continue
         resources.extend(found)
@@ -180,14 +205,18 @@ def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
     for source in inventory.json_files:
         try:
             data = json.loads(source.read_text())
+        except RecursionError:
+            message = f"{source.display} is JSON nested too deeply to read; the file was not analysed"
+            diagnostics.append(Diagnostic(UNREADABLE, message, Location(source.display)))
+            continue
         except ValueError as exc:
             if source.path.name.endswith((".template.json", ".cfn.json")):
                 diagnostics.append(Diagnostic(PARSE_ERROR, f"invalid JSON: {exc}", Location(source.display)))
             continue
         if sniff_template(data):
-            found, problems = _load_cloudformation(source, options)
+            found, problems = contained(source, lambda source=source: _load_cloudformation(source, options))
         elif looks_like_plan(data):
-            found, problems = _load_plan(source, inventory)
+            found, problems = contained(source, lambda source=source: _load_plan(source, inventory))
         else:
             continue
         resources.extend(found)

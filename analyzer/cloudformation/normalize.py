@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
+from analyzer import shapes
 from analyzer.cloudformation.types import CfnResource, CfnTemplate
 from analyzer.kubernetes.aws_auth import aws_auth_resource
+from analyzer.location import Location
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
 from analyzer.normalize import MISSING, FieldMap, apply_mapping, constant, dig, first_of, single_list
@@ -501,6 +506,7 @@ def normalize(template: CfnTemplate) -> list[Resource]:
     for cfn in template.resources:
         mapping = MAPPINGS.get(cfn.type)
         if mapping is not None:
+            cfn = _checked(cfn, template)
             resources.append(to_resource(cfn, mapping))
         if cfn.type == "AWSQS::EKS::Cluster":
             resources.extend(_kubernetes_api_access(cfn))
@@ -538,6 +544,39 @@ def _kubernetes_api_access(cfn: CfnResource) -> list[Resource]:
     )
     resource.set("declared_by", cfn.key)
     return [resource]
+
+
+# The shapes the field maps read whatever the resource type: a tag list is a list of
+# mappings with a string Key (an ASG's also a PropagateAtLaunch flag).
+_PROPERTIES = {
+    "type": "object",
+    "properties": {
+        "Tags": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"Key": {"type": "string"}, "PropagateAtLaunch": {}}},
+        }
+    },
+}
+
+
+def _checked(cfn: CfnResource, template: CfnTemplate) -> CfnResource:
+    """``cfn`` without the property values of a shape the field maps cannot read; each is
+    a LOAD-004 finding with its path (values only known at deploy time are not judged)."""
+    prefix = ("Resources", cfn.logical_id, "Properties")
+
+    def locate(path: Sequence[Any]) -> Location:
+        return cfn.location_for(".".join(str(p) for p in path[len(prefix) :]))
+
+    properties, problems = shapes.check_types(cfn.properties, _properties_validator(), locate, prefix=prefix)
+    if not problems:
+        return cfn
+    template.diagnostics.extend(problems)
+    return dataclasses.replace(cfn, properties=properties if isinstance(properties, dict) else {})
+
+
+@lru_cache(maxsize=1)
+def _properties_validator() -> Any:
+    return shapes.validator_for(_PROPERTIES)
 
 
 def to_resource(cfn: CfnResource, mapping: FieldMap) -> Resource:

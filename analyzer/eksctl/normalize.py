@@ -87,9 +87,9 @@ class _Builder:
 
 
 def normalize_cluster_config(document: Any, display: str) -> tuple[list[Resource], list[Diagnostic]]:
-    from analyzer.eksctl.validate import validate_cluster_config
+    from analyzer.eksctl.validate import check_cluster_config
 
-    diagnostics = validate_cluster_config(document, display)
+    document, diagnostics = check_cluster_config(document, display)
     builder = _Builder(document, display)
     cluster = _cluster(builder)
     _subnets(builder, cluster)
@@ -237,7 +237,7 @@ def _nodegroup(b: _Builder, cluster: Resource, spec: dict, index: int, managed: 
         cluster=cluster,
         created_by="eksctl",
     )
-    iam = spec.get("iam") or {}
+    iam = defaults.section(spec, "iam")  # a placeholder stands for a mapping not known
     if iam.get("instanceRoleARN"):
         node.set("role", iam["instanceRoleARN"], b.where(f"{path}.iam.instanceRoleARN"))
     else:

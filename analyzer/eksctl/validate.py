@@ -8,6 +8,7 @@ here and never again under an EKS-* rule.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from analyzer import shapes
 from analyzer.diagnostics import INVALID_CONFIG, Diagnostic
 from analyzer.eksctl.defaults import eksctl_rejects
 from analyzer.yamlsafe import YamlDocument
@@ -35,7 +37,9 @@ def is_cluster_config(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     api_version, kind = data.get("apiVersion"), data.get("kind")
-    return isinstance(api_version, str) and api_version.startswith(API_GROUP) and kind == KIND
+    if not isinstance(api_version, str):  # a ClusterConfig with a broken apiVersion: the schema says what is wrong
+        return kind == KIND and api_version is not None
+    return api_version.startswith(API_GROUP) and kind == KIND
 
 
 def is_placeholder(value: Any) -> bool:
@@ -48,20 +52,43 @@ def is_placeholder(value: Any) -> bool:
 
 def validate_cluster_config(doc: YamlDocument, display: str) -> list[Diagnostic]:
     """Schema violations, then what eksctl itself would refuse, each at its line."""
+    return check_cluster_config(doc, display)[1]
+
+
+def check_cluster_config(doc: YamlDocument, display: str) -> tuple[YamlDocument, list[Diagnostic]]:
+    """The document as the normalizer may read it, and its schema violations.
+
+    A value whose type its field does not allow is left out of the returned document
+    (shapes.without): the normalizer then reads the field as not written, instead of
+    calling a mapping's methods on a string. A placeholder (``${NODE_LABELS}``) stays: it
+    is read as Unknown."""
     diagnostics: list[Diagnostic] = []
+    wrong: list[tuple[Any, ...]] = []
     for error in _validator().iter_errors(doc.data):
         diagnostics.extend(_diagnostics_for(error, doc))
-    if isinstance(doc.data, dict):
-        for path, message in eksctl_rejects(doc.data, doc.scalar_text):
-            diagnostics.append(
-                Diagnostic(
-                    INVALID_CONFIG,
-                    f"eksctl will reject this: {message}",
-                    doc.location_of(path.split(".") if path else []),
-                    "info",
-                )
+        wrong.extend(_wrongly_typed(error))
+    data = shapes.without(doc.data, wrong)
+    checked = dataclasses.replace(doc, data=data if isinstance(data, dict) else {})
+    for path, message in eksctl_rejects(checked.data, doc.scalar_text):
+        diagnostics.append(
+            Diagnostic(
+                INVALID_CONFIG,
+                f"eksctl will reject this: {message}",
+                doc.location_of(path.split(".") if path else []),
+                "info",
             )
-    return sorted(diagnostics, key=lambda d: (d.location.line, d.location.column, d.message))
+        )
+    diagnostics.sort(key=lambda d: (d.location.line, d.location.column, d.message))
+    return checked, diagnostics
+
+
+def _wrongly_typed(error: ValidationError) -> list[tuple[Any, ...]]:
+    """Where a value has a type its field does not allow, also inside one of several shapes."""
+    if shapes.is_type_error(error):
+        return [] if is_placeholder(error.instance) else [tuple(error.absolute_path)]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        return [path for inner in error.context for path in _wrongly_typed(inner) if inner.relative_path]
+    return []
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +111,8 @@ def _diagnostics_for(error: ValidationError, doc: YamlDocument) -> list[Diagnost
         return _alternatives(error, doc)
     if error.validator in _VALUE_VALIDATORS and is_placeholder(error.instance):
         return []
+    if error.validator != "type" and not _has_its_type(error):
+        return []  # the type error of the same value says what is wrong
     path = list(error.absolute_path)
     if error.validator == "additionalProperties":
         return [_unknown_field(path, key, error, doc) for key in _unknown_keys(error)]
@@ -92,6 +121,13 @@ def _diagnostics_for(error: ValidationError, doc: YamlDocument) -> list[Diagnost
     message, severity = _describe(error)
     location = doc.location_of(path)
     return [Diagnostic(INVALID_CONFIG, f"{field_name(path)}: {message}", location, severity)]
+
+
+def _has_its_type(error: ValidationError) -> bool:
+    types = error.schema.get("type") if isinstance(error.schema, dict) else None
+    if types is None:
+        return True
+    return any(_validator().is_type(error.instance, t) for t in ([types] if isinstance(types, str) else types))
 
 
 def _alternatives(error: ValidationError, doc: YamlDocument) -> list[Diagnostic]:

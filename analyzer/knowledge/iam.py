@@ -23,7 +23,9 @@ MANAGED, EQUIVALENT, MISSING = "managed", "equivalent", "missing"
 @fact(kinds.IAM_ROLE, "policy_arns")
 def role_policy_arns(model: Model, role: Resource) -> list[Any]:
     """Managed policy ARNs (or Refs to customer policies) attached to the role, anywhere."""
-    arns = list(role.get("managed_policy_arns") or [])
+    listed = role.get("managed_policy_arns")
+    # an Unknown list stands for policies not known: one opaque policy, not none
+    arns = [listed] if isinstance(listed, Unknown) else list(listed or [])
     for attachment in referrers(model, (kinds.ROLE_POLICY_ATTACHMENT,), role, attribute("role"), "attachment-role"):
         arns.append(attachment.get("policy_arn"))
     for policy in referrers(model, (kinds.IAM_POLICY,), role, _policy_roles, "policy-roles"):

@@ -8,10 +8,11 @@ entries to the one EKS maintains ("partial").
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import yaml
-
+from analyzer import shapes
+from analyzer.diagnostics import INVALID_CONFIG, Diagnostic
 from analyzer.location import Location
 from analyzer.model import kinds
 from analyzer.model.resource import Resource
@@ -53,10 +54,10 @@ def parse_mappings(text: Any) -> Any:
 
 
 def _safe_yaml(text: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
+    from analyzer.yamlsafe import load_yaml_documents
+
+    documents, problems = load_yaml_documents(text, "mapRoles")  # nesting and alias bombs are refused
+    return documents[0].data if documents and not problems else None
 
 
 def aws_auth_resource(
@@ -79,19 +80,81 @@ def aws_auth_resource(
     return resource
 
 
-def normalize_aws_auth(document: Any, display: str) -> list[Resource]:
+# What the normalizer reads of a ConfigMap manifest: the mapping under ``data``, whose
+# mapRoles/mapUsers are YAML text (a list is accepted as already read), and in that text
+# a list of entries with an ARN, a user name and a list of group names.
+_ENTRY = {
+    "type": "object",
+    "properties": {
+        "rolearn": {"type": ["string", "null"]},
+        "userarn": {"type": ["string", "null"]},
+        "username": {"type": ["string", "null"]},
+        "groups": {"type": ["array", "null"], "items": {"type": ["string", "null"]}},
+    },
+}
+_MANIFEST = {
+    "type": "object",
+    "properties": {
+        "data": {
+            "type": ["object", "null"],
+            "properties": {
+                "mapRoles": {"type": ["string", "array", "null"], "items": _ENTRY},
+                "mapUsers": {"type": ["string", "array", "null"], "items": _ENTRY},
+            },
+        }
+    },
+}
+_ENTRIES = {"type": "array", "items": _ENTRY}
+
+
+def normalize_aws_auth(document: Any, display: str) -> tuple[list[Resource], list[Diagnostic]]:
     """A ConfigMap manifest (one document of a possibly multi-document file)."""
-    payload = document.data.get("data") or {}
+    from jsonschema import Draft202012Validator
+
+    def locate(path: Sequence[Any]) -> Location:
+        return document.location_of(path)
+
+    data, problems = shapes.check_types(document.data, Draft202012Validator(_MANIFEST), locate)
+    payload = (data or {}).get("data") or {}
+    maps = {}
+    for name in ("mapRoles", "mapUsers"):
+        maps[name], found = _read_entries(payload.get(name), name, display, locate)
+        problems += found
     location = document.locations.get("", Location(display))
-    return [
-        aws_auth_resource(
-            key=f"{display}#{document.index}/aws-auth",
-            address="ConfigMap kube-system/aws-auth",
-            framework="kubernetes",
-            source_type="ConfigMap",
-            location=location,
-            map_roles=payload.get("mapRoles"),
-            map_users=payload.get("mapUsers"),
-            roles_location=document.locations.get("data.mapRoles"),
-        )
-    ]
+    resource = aws_auth_resource(
+        key=f"{display}#{document.index}/aws-auth",
+        address="ConfigMap kube-system/aws-auth",
+        framework="kubernetes",
+        source_type="ConfigMap",
+        location=location,
+        map_roles=maps["mapRoles"],
+        map_users=maps["mapUsers"],
+        roles_location=document.locations.get("data.mapRoles"),
+    )
+    return [resource], problems
+
+
+def _read_entries(
+    text: Any, name: str, display: str, locate: Callable[[Sequence[Any]], Location]
+) -> tuple[Any, list[Diagnostic]]:
+    """The entries of data.mapRoles / data.mapUsers, without those of the wrong shape."""
+    from jsonschema import Draft202012Validator
+
+    from analyzer.yamlsafe import load_yaml_documents
+
+    where = ("data", name)
+    if isinstance(text, str):
+        documents, problems = load_yaml_documents(text, display)
+        if problems:
+            return Unknown(f"data.{name} could not be read"), [
+                Diagnostic(p.code, f"data.{name}: {p.message}", locate(where), p.severity, p.fix) for p in problems
+            ]
+        text = documents[0].data if documents else None
+        if text is not None and not isinstance(text, list):
+            message = f"data.{name} must be YAML text of a list of mappings, found {shapes.kind_of(text)}"
+            return Unknown(f"data.{name} is not a YAML list"), [
+                Diagnostic(INVALID_CONFIG, message, locate(where), "error")
+            ]
+    if not isinstance(text, list):
+        return text, []
+    return shapes.check_types(text, Draft202012Validator(_ENTRIES), lambda path: locate(where), prefix=where)

@@ -77,15 +77,37 @@ def parse_hcl_file(path: Path, display: str) -> tuple[Tree | None, list[Diagnost
     return tree, _relocate(diagnostics, display)
 
 
+# Blocks nested deeper than this are never configuration (Terraform's deepest, a
+# dynamic block inside a nested block type, is a handful of levels); reading them would
+# recurse once per level.
+MAX_BLOCK_DEPTH = 64
+
+
 def parse_hcl_text(text: str, display: str) -> tuple[Tree | None, list[Diagnostic]]:
     try:
         tree = hcl2.parses_to_tree(text)
         gcpause.after_parse()
+        if _block_depth(tree) > MAX_BLOCK_DEPTH:
+            message = f"{display} nests blocks deeper than {MAX_BLOCK_DEPTH} levels; the file was not analysed"
+            return None, [Diagnostic(UNREADABLE, message, Location(display), "warning")]
         return tree, []
     except UnexpectedInput as exc:
         return None, [_syntax_diagnostic(exc, display)]
     except (LarkError, RecursionError, ValueError) as exc:
         return None, [Diagnostic(PARSE_ERROR, f"HCL syntax error: {type(exc).__name__}", Location(display), "error")]
+
+
+def _block_depth(tree: Tree) -> int:
+    """How deep blocks nest in ``tree`` (walked without recursion, through bodies only)."""
+    deepest = 0
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data == "block":
+            depth += 1
+            deepest = max(deepest, depth)
+        stack.extend((c, depth) for c in node.children if isinstance(c, Tree) and c.data in ("body", "block"))
+    return deepest
 
 
 def _relocate(diagnostics: tuple[Diagnostic, ...], display: str) -> list[Diagnostic]:

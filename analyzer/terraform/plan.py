@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from analyzer import shapes
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform.collect import literal_locations
@@ -41,9 +43,9 @@ def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> 
     path = Path(path)
     display = display_path(path, scan_root)
     configuration = TfConfiguration(root=path)
-    plan, problem = _read_plan(path, display)
-    if problem is not None:
-        configuration.diagnostics.append(problem)
+    plan, problems = _read_plan(path, display)
+    configuration.diagnostics.extend(problems)
+    if plan is None:
         return configuration
     unknown_paths = _after_unknown_by_address(plan)
     references = _configured_references(plan)
@@ -62,27 +64,107 @@ def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> 
     return configuration
 
 
-def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, Diagnostic | None]:
+def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     try:
         if path.stat().st_size > _PLAN_SIZE_LIMIT:
-            return None, Diagnostic(PARSE_ERROR, f"{display} is too large to read as a plan", Location(display))
+            return None, [Diagnostic(PARSE_ERROR, f"{display} is too large to read as a plan", Location(display))]
         plan = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        return None, Diagnostic(PARSE_ERROR, f"cannot read {display}: {exc}", Location(display), "error")
+        return None, [Diagnostic(PARSE_ERROR, f"cannot read {display}: {exc}", Location(display), "error")]
     except json.JSONDecodeError as exc:
-        return None, Diagnostic(
-            PARSE_ERROR, f"invalid JSON: {exc.msg}", Location(display, exc.lineno, exc.colno), "error"
-        )
+        return None, [
+            Diagnostic(PARSE_ERROR, f"invalid JSON: {exc.msg}", Location(display, exc.lineno, exc.colno), "error")
+        ]
     except RecursionError:
-        return None, Diagnostic(PARSE_ERROR, "JSON nested too deeply", Location(display), "error")
+        return None, [Diagnostic(PARSE_ERROR, "JSON nested too deeply", Location(display), "error")]
     if not isinstance(plan, dict) or "planned_values" not in plan:
-        return None, Diagnostic(
-            PARSE_ERROR,
-            "not a Terraform plan: no planned_values (expected the output of `terraform show -json`)",
-            Location(display),
-            "error",
-        )
-    return plan, None
+        return None, [
+            Diagnostic(
+                PARSE_ERROR,
+                "not a Terraform plan: no planned_values (expected the output of `terraform show -json`)",
+                Location(display),
+                "error",
+            )
+        ]
+    return shapes.check_types(plan, _plan_validator(), lambda path: Location(display))
+
+
+# What the loader reads of a plan (Terraform's JSON output format): each part of the
+# wrong type is a finding and is left out; a resource in it of the wrong shape is not read.
+_RESOURCE = {
+    "type": "object",
+    "properties": {
+        "address": {"type": "string"},
+        "mode": {"type": "string"},
+        "type": {"type": "string"},
+        "name": {"type": "string"},
+        "values": {"type": ["object", "null"]},
+    },
+}
+_MODULE = {
+    "type": ["object", "null"],
+    "properties": {
+        "address": {"type": "string"},
+        "resources": {"type": ["array", "null"], "items": _RESOURCE},
+        "child_modules": {"type": ["array", "null"], "items": {"$ref": "#/$defs/module"}},
+    },
+}
+_CONFIGURED_MODULE = {
+    "type": ["object", "null"],
+    "properties": {
+        "resources": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "properties": {"address": {"type": "string"}, "expressions": {"type": ["object", "null"]}},
+            },
+        },
+        "module_calls": {
+            "type": ["object", "null"],
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"module": {"$ref": "#/$defs/configured_module"}},
+            },
+        },
+    },
+}
+PLAN_SCHEMA = {
+    "type": "object",
+    "$defs": {"module": _MODULE, "configured_module": _CONFIGURED_MODULE},
+    "properties": {
+        "planned_values": {"type": ["object", "null"], "properties": {"root_module": {"$ref": "#/$defs/module"}}},
+        "prior_state": {
+            "type": ["object", "null"],
+            "properties": {
+                "values": {"type": ["object", "null"], "properties": {"root_module": {"$ref": "#/$defs/module"}}}
+            },
+        },
+        "resource_changes": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "properties": {
+                    "address": {"type": "string"},
+                    "change": {
+                        "type": ["object", "null"],
+                        "properties": {"after_unknown": {"type": ["object", "null"]}},
+                    },
+                },
+            },
+        },
+        "configuration": {
+            "type": ["object", "null"],
+            "properties": {"root_module": {"$ref": "#/$defs/configured_module"}},
+        },
+    },
+}
+
+
+@lru_cache(maxsize=1)
+def _plan_validator():
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(PLAN_SCHEMA)
 
 
 def _planned_resources(plan: dict[str, Any]):

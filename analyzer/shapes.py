@@ -1,0 +1,182 @@
+"""The shape of input, checked before a normalizer reads it.
+
+Normalizers read fields by name and expect each to have its type: a mapping where a
+mapping belongs, a list where a list belongs. A JSON Schema of the fields a normalizer
+reads says which; a value of another type is a LOAD-004 finding that names the field by
+its path ("managedNodeGroups[0].iam must be a mapping, found a string"), and the value is
+then left out, so the rest of the file is analysed as if the field were not written.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
+
+from analyzer.diagnostics import INVALID_CONFIG, Diagnostic
+from analyzer.location import Location
+
+Path = tuple[Any, ...]
+
+TYPE_WORDS = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "a boolean (true or false)",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing",
+}
+
+
+def _known_later(instance: Any) -> bool:
+    from analyzer.values import PartialStr, Ref, Unknown
+
+    return isinstance(instance, (Unknown, Ref, PartialStr))
+
+
+_TYPE = Draft202012Validator.VALIDATORS["type"]
+
+
+def _type_unless_known_later(validator: Any, types: Any, instance: Any, schema: Any) -> Any:
+    if not _known_later(instance):
+        yield from _TYPE(validator, types, instance, schema)
+
+
+# The keywords inside (items, properties) still apply only to real lists and mappings.
+_LenientValidator = validators.extend(Draft202012Validator, validators={"type": _type_unless_known_later})
+
+
+def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+    """A validator for evaluated input: a value known only at deploy time (Unknown, a
+    reference, a string with holes) may stand for any type."""
+    return _LenientValidator(schema)
+
+
+def field_name(path: Sequence[Any]) -> str:
+    """``["managedNodeGroups", 0, "amiFamily"]`` -> ``managedNodeGroups[0].amiFamily``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(document)"
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, in words: "a mapping", "the number 5"."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value[:60]!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def expected_types(types: str | Iterable[str]) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    words = [TYPE_WORDS.get(name, name) for name in names if name != "null"]
+    return " or ".join(words) or "nothing"
+
+
+def is_type_error(error: ValidationError) -> bool:
+    """The value has none of the types its place allows (also when several shapes are
+    allowed, as for a list or a mapping, and it fits none of them by type)."""
+    if error.validator == "type":
+        return True
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        return all(e.validator == "type" and not e.relative_path for e in error.context)
+    return False
+
+
+def allowed_types(error: ValidationError) -> list[str]:
+    if error.validator == "type":
+        value = error.validator_value
+        return [value] if isinstance(value, str) else list(value)
+    types: list[str] = []
+    for alternative in error.context or ():
+        value = alternative.validator_value
+        types += [value] if isinstance(value, str) else list(value)
+    return list(dict.fromkeys(types))
+
+
+def type_message(path: Sequence[Any], error: ValidationError) -> str:
+    return f"{field_name(path)} must be {expected_types(allowed_types(error))}, found {kind_of(error.instance)}"
+
+
+def without(data: Any, paths: Iterable[Path]) -> Any:
+    """A copy of ``data`` with the values at ``paths`` left out (``data`` itself when none).
+
+    Later list items go first, so that leaving out one does not move the others."""
+    paths = sorted({tuple(p) for p in paths}, key=_sort_key, reverse=True)
+    if not paths:
+        return data
+    if () in paths:
+        return None
+    data = copy.deepcopy(data)
+    for path in paths:
+        parent = data
+        for part in path[:-1]:
+            try:
+                parent = parent[part]
+            except (KeyError, IndexError, TypeError):
+                parent = None
+                break
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+            del parent[path[-1]]
+    return data
+
+
+def _sort_key(path: Path) -> tuple:
+    return tuple((0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path)
+
+
+def check_types(
+    data: Any,
+    validator: Draft202012Validator,
+    locate: Callable[[Sequence[Any]], Location],
+    *,
+    prefix: Sequence[Any] = (),
+    skip: Callable[[Any], bool] = lambda value: False,
+) -> tuple[Any, list[Diagnostic]]:
+    """``data`` without its wrongly typed values, and a LOAD-004 error for each.
+
+    ``prefix`` is where ``data`` sits in the file (for the field path in messages); ``skip``
+    says which values are not judged (a placeholder a template fills in later)."""
+    paths: list[Path] = []
+    diagnostics = []
+    for error in type_errors(data, validator):
+        if skip(error.instance):
+            continue
+        path = tuple(error.absolute_path)
+        paths.append(path)
+        full = (*prefix, *path)
+        diagnostics.append(Diagnostic(INVALID_CONFIG, type_message(full, error), locate(full), "error"))
+    return without(data, paths), diagnostics
+
+
+def type_errors(data: Any, validator: Draft202012Validator) -> list[ValidationError]:
+    """The type errors of ``data``, outermost first (an inner error of a value that is
+    left out anyway is not reported)."""
+    found = sorted(
+        (e for e in validator.iter_errors(data) if is_type_error(e)), key=lambda e: _sort_key(tuple(e.absolute_path))
+    )
+    kept: list[ValidationError] = []
+    for error in found:
+        path = tuple(error.absolute_path)
+        if not any(path[: len(tuple(k.absolute_path))] == tuple(k.absolute_path) for k in kept):
+            kept.append(error)
+    return kept
