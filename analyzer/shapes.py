@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:  # jsonschema is imported when a shape is checked, not by every run
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 from analyzer.diagnostics import INVALID_CONFIG, Diagnostic
 from analyzer.location import Location
@@ -38,22 +39,20 @@ def _known_later(instance: Any) -> bool:
     return isinstance(instance, (Unknown, Ref, PartialStr))
 
 
-_TYPE = Draft202012Validator.VALIDATORS["type"]
-
-
 def _type_unless_known_later(validator: Any, types: Any, instance: Any, schema: Any) -> Any:
+    from jsonschema import Draft202012Validator
+
     if not _known_later(instance):
-        yield from _TYPE(validator, types, instance, schema)
-
-
-# The keywords inside (items, properties) still apply only to real lists and mappings.
-_LenientValidator = validators.extend(Draft202012Validator, validators={"type": _type_unless_known_later})
+        yield from Draft202012Validator.VALIDATORS["type"](validator, types, instance, schema)
 
 
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     """A validator for evaluated input: a value known only at deploy time (Unknown, a
-    reference, a string with holes) may stand for any type."""
-    return _LenientValidator(schema)
+    reference, a string with holes) may stand for any type. The keywords inside (items,
+    properties) still apply only to real lists and mappings."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator, validators={"type": _type_unless_known_later})(schema)
 
 
 def field_name(path: Sequence[Any]) -> str:

@@ -547,12 +547,13 @@ def _kubernetes_api_access(cfn: CfnResource) -> list[Resource]:
 
 
 # The shapes the field maps read whatever the resource type: a tag list is a list of
-# mappings with a string Key (an ASG's also a PropagateAtLaunch flag).
+# mappings with a string Key (an ASG's also a PropagateAtLaunch flag); a few types
+# (AWS::EKS::Nodegroup) take a mapping of tags instead.
 _PROPERTIES = {
     "type": "object",
     "properties": {
         "Tags": {
-            "type": "array",
+            "type": ["array", "object"],
             "items": {"type": "object", "properties": {"Key": {"type": "string"}, "PropagateAtLaunch": {}}},
         }
     },
