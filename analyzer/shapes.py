@@ -9,8 +9,8 @@ then left out, so the rest of the file is analysed as if the field were not writ
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # jsonschema is imported when a shape is checked, not by every run
@@ -34,9 +34,9 @@ TYPE_WORDS = {
 
 
 def _known_later(instance: Any) -> bool:
-    from analyzer.values import PartialStr, Ref, Unknown
-
-    return isinstance(instance, (Unknown, Ref, PartialStr))
+    """A value the evaluator made (Unknown, a reference, a string with holes, encoded user
+    data, one of several values) rather than a plain value as written."""
+    return not isinstance(instance, (dict, list, str, int, float, bool, type(None)))
 
 
 def _type_unless_known_later(validator: Any, types: Any, instance: Any, schema: Any) -> Any:
@@ -123,7 +123,7 @@ def without(data: Any, paths: Iterable[Path]) -> Any:
         return data
     if () in paths:
         return None
-    data = copy.deepcopy(data)
+    data = _copied(data)
     for path in paths:
         parent = data
         for part in path[:-1]:
@@ -136,6 +136,15 @@ def without(data: Any, paths: Iterable[Path]) -> Any:
             parent.pop(path[-1], None)
         elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
             del parent[path[-1]]
+    return data
+
+
+def _copied(data: Any) -> Any:
+    """New mappings and lists all the way down; the values in them are shared."""
+    if isinstance(data, dict):
+        return {key: _copied(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_copied(value) for value in data]
     return data
 
 
@@ -179,3 +188,67 @@ def type_errors(data: Any, validator: Draft202012Validator) -> list[ValidationEr
         if not any(path[: len(tuple(k.absolute_path))] == tuple(k.absolute_path) for k in kept):
             kept.append(error)
     return kept
+
+
+# --- CloudFormation: the resource provider schemas cfn-lint ships ---------------------
+
+# CloudFormation converts between strings, numbers and booleans ("443" for an integer, 443
+# for a string), so only the kind of value is judged: a scalar, a list or a mapping.
+_SCALAR = ["string", "number", "boolean"]
+_KINDS = {"string": _SCALAR, "integer": _SCALAR, "number": _SCALAR, "boolean": _SCALAR}
+
+
+def cloudformation_shape(resource_type: str) -> dict[str, Any] | None:
+    """The shape of a resource type's properties (scalar, list or mapping, nested), from
+    its provider schema; None for a type cfn-lint has no schema of."""
+    schema = _provider_schema(resource_type)
+    if schema is None:
+        return None
+    definitions = schema.get("definitions") or {}
+    shape = _shape_of({"type": "object", "properties": schema.get("properties") or {}})
+    shape["$defs"] = {name: _shape_of(part) for name, part in definitions.items() if isinstance(part, dict)}
+    return shape
+
+
+def _shape_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """Only the type, properties, items and references of ``schema``, types as kinds."""
+    shape: dict[str, Any] = {}
+    if isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/definitions/"):
+        return {"$ref": "#/$defs/" + schema["$ref"].removeprefix("#/definitions/")}
+    types = schema.get("type")
+    if isinstance(types, (str, list)) and not schema.get("oneOf") and not schema.get("anyOf"):
+        kinds: list[str] = []
+        for name in [types] if isinstance(types, str) else types:
+            kinds += _KINDS.get(name, [name])
+        shape["type"] = list(dict.fromkeys([*kinds, "null"]))  # null: the field maps read it as not set
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        shape["properties"] = {k: _shape_of(v) for k, v in properties.items() if isinstance(v, dict)}
+    if isinstance(schema.get("items"), dict):
+        shape["items"] = _shape_of(schema["items"])
+    return shape
+
+
+@lru_cache(maxsize=1)
+def _provider_index() -> dict[str, Any]:
+    import json
+    from importlib import resources
+
+    text = resources.files("cfnlint.data.schemas").joinpath("providers", "us-east-1.json").read_text(encoding="utf-8")
+    index = json.loads(text)
+    return index if isinstance(index, dict) else {}
+
+
+def _provider_schema(resource_type: str) -> dict[str, Any] | None:
+    import json
+    from importlib import resources
+
+    try:
+        digest = _provider_index().get(resource_type)
+        if not isinstance(digest, str):
+            return None
+        text = resources.files("cfnlint.data.schemas").joinpath("resources", f"{digest}.json").read_text("utf-8")
+        schema = json.loads(text)
+    except (OSError, ValueError, ModuleNotFoundError):
+        return None  # no schema: the field maps read the properties as written
+    return schema if isinstance(schema, dict) else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from analyzer import shapes
@@ -546,38 +546,28 @@ def _kubernetes_api_access(cfn: CfnResource) -> list[Resource]:
     return [resource]
 
 
-# The shapes the field maps read whatever the resource type: a tag list is a list of
-# mappings with a string Key (an ASG's also a PropagateAtLaunch flag); a few types
-# (AWS::EKS::Nodegroup) take a mapping of tags instead.
-_PROPERTIES = {
-    "type": "object",
-    "properties": {
-        "Tags": {
-            "type": ["array", "object"],
-            "items": {"type": "object", "properties": {"Key": {"type": "string"}, "PropagateAtLaunch": {}}},
-        }
-    },
-}
-
-
 def _checked(cfn: CfnResource, template: CfnTemplate) -> CfnResource:
-    """``cfn`` without the property values of a shape the field maps cannot read; each is
-    a LOAD-004 finding with its path (values only known at deploy time are not judged)."""
+    """``cfn`` without the property values of a shape its type does not allow; each is a
+    LOAD-004 finding with its path (values only known at deploy time are not judged)."""
+    validator = _properties_validator(cfn.type)
+    if validator is None:
+        return cfn
     prefix = ("Resources", cfn.logical_id, "Properties")
 
     def locate(path: Sequence[Any]) -> Location:
         return cfn.location_for(".".join(str(p) for p in path[len(prefix) :]))
 
-    properties, problems = shapes.check_types(cfn.properties, _properties_validator(), locate, prefix=prefix)
+    properties, problems = shapes.check_types(cfn.properties, validator, locate, prefix=prefix)
     if not problems:
         return cfn
     template.diagnostics.extend(problems)
     return dataclasses.replace(cfn, properties=properties if isinstance(properties, dict) else {})
 
 
-@lru_cache(maxsize=1)
-def _properties_validator() -> Any:
-    return shapes.validator_for(_PROPERTIES)
+@cache
+def _properties_validator(resource_type: str) -> Any:
+    schema = shapes.cloudformation_shape(resource_type)
+    return shapes.validator_for(schema) if schema else None
 
 
 def to_resource(cfn: CfnResource, mapping: FieldMap) -> Resource:

@@ -115,16 +115,17 @@ def parse_document(document: Any) -> Any:
     if isinstance(document, str):
         try:
             parsed = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):
             return Unknown("policy document is not valid JSON")
         return parsed if isinstance(parsed, dict) else Unknown("policy document is not an object")
     if isinstance(document, PartialStr):
         text, table = document.with_markers()
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return Unknown(f"policy document has unresolved parts ({document.reason})")
-        return restore_markers(parsed, table)
+        restored = restore_markers(parsed, table)
+        return restored if isinstance(restored, (dict, Unknown)) else Unknown("policy document is not an object")
     if is_unknown(document):
         return document
     return Unknown("policy document is missing")
@@ -137,7 +138,10 @@ def statements(document: Any) -> list[Any]:
     found = parsed.get("Statement", [])
     if isinstance(found, dict):
         return [found]
-    return found if isinstance(found, list) else [Unknown("policy Statement is not a list")]
+    if not isinstance(found, list):
+        return [found if isinstance(found, Unknown) else Unknown("policy Statement is not a list")]
+    # IAM refuses a statement that is not a mapping: what the policy would grant is not known
+    return [s if isinstance(s, (dict, Unknown)) else Unknown("a policy statement is not a mapping") for s in found]
 
 
 def _as_list(value: Any) -> list:

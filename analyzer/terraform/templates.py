@@ -66,6 +66,14 @@ class _Token:
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f"}
 
 
+def _code_point(number: int) -> str:
+    """The character of a ``\\u``/``\\U`` escape. A surrogate half (or a number past
+    U+10FFFF) is no character: HCL writes U+FFFD for it, as Go encodes an invalid rune."""
+    if 0xD800 <= number <= 0xDFFF or number > 0x10FFFF:
+        return "\ufffd"
+    return chr(number)
+
+
 def unescape_quoted(text: str) -> str:
     """Resolve the backslash escapes of a quoted HCL string."""
     if "\\" not in text:
@@ -86,7 +94,7 @@ def unescape_quoted(text: str) -> str:
             width = 4 if code == "u" else 8
             digits = text[i + 2 : i + 2 + width]
             try:
-                out.append(chr(int(digits, 16)))
+                out.append(_code_point(int(digits, 16)))
                 i += 2 + width
             except ValueError:
                 out.append(text[i : i + 2])
