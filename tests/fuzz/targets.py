@@ -43,7 +43,9 @@ def seeds(kind: str) -> tuple[tuple[str, str], ...]:
         if not path.is_file() or path.name == "expected.yaml":
             continue
         text = _read(path)
-        if (kind == "eksctl" and path.suffix == ".yaml" and "eksctl.io/" in text) or (kind == "aws_auth" and path.suffix == ".yaml" and "aws-auth" in text and "kind: ConfigMap" in text):
+        if (kind == "eksctl" and path.suffix == ".yaml" and "eksctl.io/" in text) or (
+            kind == "aws_auth" and path.suffix == ".yaml" and "aws-auth" in text and "kind: ConfigMap" in text
+        ):
             found.append((path.name, text))
         elif kind == "plan" and path.name.endswith(".json") and '"planned_values"' in text:
             found.append(("plan.json", text))

@@ -1,0 +1,109 @@
+"""Wrong types are findings with the field's path, the value is left out, and the rest of the
+file and the run are analysed; a defect while loading one file costs that file only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer import loaders
+from analyzer.pipeline import Options, analyze
+
+SENTINEL_TF = """
+resource "aws_vpc" "sentinel" {
+  cidr_block         = "10.0.0.0/16"
+  enable_dns_support = false
+}
+resource "aws_eks_cluster" "sentinel" {
+  name     = "s"
+  role_arn = "arn:aws:iam::111122223333:role/s"
+  vpc_config {
+    subnet_ids = [aws_subnet.s.id]
+  }
+}
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.sentinel.id
+  cidr_block = "10.0.1.0/24"
+}
+"""
+
+
+def _lint(tmp_path: Path, catalogue, files: dict[str, str]):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sentinel.tf").write_text(SENTINEL_TF)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    analysis = analyze([tmp_path], catalogue, Options(offline=True))
+    return [(f.rule_id, f.severity, f.message) for f in analysis.findings], analysis
+
+
+def _messages(findings, rule_id):
+    return [m for r, _, m in findings if r == rule_id]
+
+
+def test_eksctl_field_of_the_wrong_type_is_left_out(tmp_path, catalogue):
+    eksctl = """apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: c, region: eu-west-1}
+managedNodeGroups:
+  - name: ng
+    iam: "not a mapping"
+  - name: ok
+"""
+    findings, analysis = _lint(tmp_path, catalogue, {"cluster.yaml": eksctl})
+    assert "managedNodeGroups[0].iam: expected a mapping, found the string 'not a mapping'" in _messages(
+        findings, "LOAD-004"
+    )
+    groups = {r.address for r in analysis.model.of_kind("eks.nodegroup")}
+    assert groups == {"managedNodeGroups[ng]", "managedNodeGroups[ok]"}  # both still modelled
+    assert _messages(findings, "EKS-DNS-001")  # the other file too
+
+
+def test_cloudformation_tag_key_and_list_of_the_wrong_type(tmp_path, catalogue):
+    template = """{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+      "V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": [{"Key": {"a": 1}, "Value": "x"}]}},
+      "R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}, "ManagedPolicyArns": "arn:aws:iam::aws:policy/X"}}}}"""
+    findings, _ = _lint(tmp_path, catalogue, {"t.template.json": template})
+    messages = _messages(findings, "LOAD-004")
+    assert any(m.startswith("Resources.V.Properties.Tags[0].Key must be a string") for m in messages)
+    assert "Resources.R.Properties.ManagedPolicyArns must be a list, found the string" in " ".join(messages)
+
+
+def test_cloudformation_scalars_convert_and_parameters_are_not_judged(tmp_path, catalogue):
+    template = """{"AWSTemplateFormatVersion": "2010-09-09", "Parameters": {"Tags": {"Type": "String"}},
+      "Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16",
+        "EnableDnsSupport": "true", "Tags": {"Ref": "Tags"}}}}}"""
+    findings, _ = _lint(tmp_path, catalogue, {"t.template.json": template})
+    assert _messages(findings, "LOAD-004") == []
+
+
+def test_plan_and_aws_auth_of_the_wrong_types(tmp_path, catalogue):
+    aws_auth = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: aws-auth, namespace: kube-system}
+data:
+  mapRoles: |
+    - rolearn: [1]
+      username: system:node:{{EC2PrivateDNSName}}
+"""
+    plan = '{"format_version": "1.2", "planned_values": {"root_module": {"resources": 5}}}'
+    findings, _ = _lint(tmp_path, catalogue, {"aws-auth.yaml": aws_auth, "plan.json": plan})
+    messages = _messages(findings, "LOAD-004")
+    assert "data.mapRoles[0].rolearn must be a string, found a list" in messages
+    assert "planned_values.root_module.resources must be a list, found the number 5" in messages
+
+
+def test_a_defect_loading_one_file_costs_that_file(tmp_path, catalogue, monkeypatch):
+    def broken(source, options):
+        raise ZeroDivisionError("a defect")
+
+    monkeypatch.setattr(loaders, "load_yaml_source", broken)
+    monkeypatch.delenv("EKSJOIN_STRICT")
+    findings, _ = _lint(tmp_path, catalogue, {"cluster.yaml": "apiVersion: eksctl.io/v1alpha5\n"})
+    (message,) = _messages(findings, "LOAD-002")
+    assert "cluster.yaml could not be analysed because of a defect in eksjoin (ZeroDivisionError" in message
+    assert _messages(findings, "EKS-DNS-001")
+    monkeypatch.setenv("EKSJOIN_STRICT", "1")  # strict: the defect raises
+    with pytest.raises(ZeroDivisionError):
+        analyze([tmp_path], catalogue, Options(offline=True))
