@@ -206,8 +206,9 @@ def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
         try:
             data = json.loads(source.read_text())
         except RecursionError:
-            message = f"{source.display} is JSON nested too deeply to read; the file was not analysed"
-            diagnostics.append(Diagnostic(UNREADABLE, message, Location(source.display)))
+            if not source.path.name.endswith(".tfvars.json"):  # variables files: the Terraform loader says so
+                message = f"{source.display} is JSON nested too deeply to read; the file was not analysed"
+                diagnostics.append(Diagnostic(UNREADABLE, message, Location(source.display)))
             continue
         except ValueError as exc:
             if source.path.name.endswith((".template.json", ".cfn.json")):

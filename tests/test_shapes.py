@@ -107,3 +107,21 @@ def test_a_defect_loading_one_file_costs_that_file(tmp_path, catalogue, monkeypa
     monkeypatch.setenv("EKSJOIN_STRICT", "1")  # strict: the defect raises
     with pytest.raises(ZeroDivisionError):
         analyze([tmp_path], catalogue, Options(offline=True))
+
+
+def test_json_nested_too_deeply_is_one_finding_per_file(tmp_path, catalogue):
+    deep = "[" * 6000 + "]" * 6000
+    files = {
+        "deep.json": deep,
+        "terraform.tfvars.json": '{"x": ' + deep + "}",
+        "t.template.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"A": ' + deep + "}}",
+    }
+    findings, _ = _lint(tmp_path, catalogue, files)
+    messages = _messages(findings, "LOAD-002")
+    assert sorted(Path(m.split(" ", 1)[0]).name for m in messages) == [
+        "deep.json",
+        "t.template.json",
+        "terraform.tfvars.json",
+    ]
+    assert all("nested too deeply" in m for m in messages)
+    assert _messages(findings, "EKS-DNS-001")

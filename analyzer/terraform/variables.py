@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.diagnostics import PARSE_ERROR, Diagnostic
+from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate, evaluate_safely
@@ -77,6 +77,8 @@ def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[
         return {}, diagnostics
     try:
         data = json.loads(text)
+    except RecursionError:
+        return {}, [_too_deep(display)]
     except ValueError as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         return {}, [
@@ -86,7 +88,15 @@ def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[
         ]
     if not isinstance(data, dict):
         return {}, [Diagnostic(PARSE_ERROR, "a .tfvars.json file must hold a JSON object", Location(display), "error")]
-    return normalize_decoded(data), []
+    try:
+        return normalize_decoded(data), []
+    except EvalError:  # nested deeper than any value Terraform reads
+        return {}, [_too_deep(display)]
+
+
+def _too_deep(display: str) -> Diagnostic:
+    message = f"{display} is JSON nested too deeply to read; its values were not used"
+    return Diagnostic(UNREADABLE, message, Location(display), "warning")
 
 
 def parse_cli_value(raw: str, type_expr) -> Any:

@@ -50,11 +50,19 @@ def seeds(kind: str) -> tuple[tuple[str, str], ...]:
         elif kind == "plan" and path.name.endswith(".json") and '"planned_values"' in text:
             found.append(("plan.json", text))
         elif kind == "cloudformation" and "/cloudformation/" in str(path) and path.suffix in (".yaml", ".json"):
-            if "Resources" in text and "AWSTemplateFormatVersion" in text and "!" not in text:
-                found.append(("template.yaml" if path.suffix == ".yaml" else "template.json", text))
+            if "Resources" in text and "AWSTemplateFormatVersion" in text:
+                found.append(("template.json", _template_as_json(text)))
         elif kind == "terraform" and path.suffix == ".tf":
             found.append(("main.tf", text))
     return tuple(found[:: max(1, len(found) // 60)])  # spread over the rules
+
+
+def _template_as_json(text: str) -> str:
+    """A template as JSON (short-form intrinsics such as !Ref become their long form)."""
+    from analyzer.cloudformation.decode import decode_template_text
+
+    document = decode_template_text(text, "template").document
+    return json.dumps(document, default=str) if isinstance(document, dict) else "{}"
 
 
 def _documents(kind: str) -> list[tuple[str, Any]]:
