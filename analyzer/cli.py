@@ -19,7 +19,7 @@ from analyzer.config import FAIL_ON, Config, ConfigError, find_config, load_conf
 from analyzer.diagnostics import NO_INPUT, NOTHING_DECIDED
 from analyzer.engine.catalogue import Rule, RuleError, load_catalogue
 from analyzer.findings import SEVERITY_RANK, Finding
-from analyzer.reporters import REPORTERS
+from analyzer.reporters import REPORTERS, markdown
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_NOTHING_CHECKED = 0, 1, 2, 3, 4
 
@@ -99,7 +99,21 @@ def cli() -> None:
     is_flag=True,
     help="Report expired and unused ignores as warnings instead of info.",
 )
-@click.option("--color/--no-color", default=None, help="Colour the text output.")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR is set)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Text output: print only the summary line.")
+@click.option("--compact", is_flag=True, help="Text output: one line per finding (file:line:col: severity RULE message).")
+@click.option(
+    "--min-severity",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Text output: show only findings at or above this severity (the summary and exit code still count all).",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=2000),
+    help=f"Markdown output: the size cap in characters (default {markdown.DEFAULT_MAX_CHARS:,}).",
+)
 @click.option(
     "--changed",
     is_flag=True,
@@ -138,6 +152,10 @@ def lint(
     ignore: tuple[str, ...],
     strict_suppressions: bool,
     color: bool | None,
+    quiet: bool,
+    compact: bool,
+    min_severity: str | None,
+    max_chars: int | None,
     changed: bool,
     base: str | None,
     offline: bool | None,
@@ -181,21 +199,26 @@ def lint(
     if create_baseline:
         _write(create_baseline, suppress.baseline_text(analysis.baselinable))
     output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    use_color = (
-        color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    )
+    use_color = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    fail_on = fail_on or config.fail_on or "error"
     report = REPORTERS[output_format](
         analysis.findings,
         summarize(analysis),
         analysis.rules,
         color=use_color and output_format == "text",
         suppressed=analysis.suppressed,
+        results=analysis.results,
+        fail_on=fail_on,
+        quiet=quiet,
+        compact=compact,
+        min_severity=min_severity,
+        max_chars=max_chars,
     )
     if output:
         _write(output, report)
     else:
         click.echo(report, nl=False, color=use_color)
-    sys.exit(_exit_code(analysis.findings, fail_on or config.fail_on or "error"))
+    sys.exit(_exit_code(analysis.findings, fail_on))
 
 
 def _write(path: Path, text: str) -> None:

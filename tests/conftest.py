@@ -36,3 +36,14 @@ def corpus_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"corpus not available: {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_analysis():
+    """The whole corpus analyzed once per test process (it takes several seconds)."""
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not available")
+    from analyzer.engine.catalogue import load_catalogue
+    from analyzer.pipeline import analyze
+
+    return analyze([CORPUS], load_catalogue())

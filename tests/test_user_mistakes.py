@@ -18,7 +18,7 @@ def run(capsys, monkeypatch, tmp_path):
     return lambda *args: eksjoin(capsys, monkeypatch, *args)
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "markdown", "gitlab"])
 def test_an_empty_folder_is_never_green(run, tmp_path, fmt):
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "README.md").write_text("no infrastructure here\n")

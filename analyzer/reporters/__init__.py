@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from analyzer.reporters import github, json_report, junit, markdown, sarif, text
+from analyzer.reporters import github, gitlab, json_report, junit, markdown, sarif, text
 
 Reporter = Callable[..., str]
 
@@ -15,4 +15,5 @@ REPORTERS: dict[str, Reporter] = {
     "junit": junit.render,
     "github": github.render,
     "markdown": markdown.render,
+    "gitlab": gitlab.render,
 }

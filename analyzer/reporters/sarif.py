@@ -43,7 +43,11 @@ def _own_descriptor(rule_id: str, severity: str) -> dict[str, Any]:
         "shortDescription": {"text": TITLES.get(rule_id, "Input problem")},
         "help": {"text": HELP.get(rule_id, "See the finding's message.")},
         "defaultConfiguration": {"level": _LEVELS[severity]},
-        "properties": {"category": rule_id.split("-", 1)[0].lower(), "tags": ["eksjoin"]},
+        "properties": {
+            "category": rule_id.split("-", 1)[0].lower(),
+            "tags": ["eksjoin"],
+            "security-severity": _SECURITY_SEVERITY[severity],
+        },
     }
 
 
@@ -95,6 +99,7 @@ def render(
     rules: Any = None,
     color: bool = False,
     suppressed: list[Finding] = (),
+    **_: Any,
 ) -> str:
     rules = list(rules or [])
     results = sorted([*findings, *suppressed], key=Finding.sort_key)

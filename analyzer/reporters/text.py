@@ -7,11 +7,61 @@ from typing import Any
 import click
 
 from analyzer.findings import Finding
+from analyzer.reporters.common import at_or_above, rule_counts
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
-def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, color: bool = False, **_: Any) -> str:
+def render(
+    findings: list[Finding],
+    summary: dict[str, Any],
+    rules: Any = None,
+    color: bool = False,
+    quiet: bool = False,
+    compact: bool = False,
+    min_severity: str | None = None,
+    **_: Any,
+) -> str:
+    """``quiet``: the summary only; ``compact``: one line per finding; ``min_severity``: show
+    only findings at or above it (the summary still counts every finding)."""
+    shown = [] if quiet else at_or_above(findings, min_severity)
+    lines = _compact_lines(shown, color) if compact else _block_lines(shown, color)
+    lines.append(_summary_line(findings, summary) + _hidden_part(len(findings) - len(shown), quiet, min_severity))
+    if not quiet:
+        lines.extend(_rule_count_lines(findings))
+        lines.extend(_causes_lines(summary))
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _hidden_part(hidden: int, quiet: bool, min_severity: str | None) -> str:
+    if not hidden or quiet:
+        return ""
+    return f" ({hidden} below {min_severity} not shown)"
+
+
+def _rule_count_lines(findings: list[Finding]) -> list[str]:
+    rows = rule_counts(findings)
+    if len(rows) < 2:
+        return []
+    return ["by rule: " + ", ".join(f"{r.rule_id} {r.count}" for r in rows)]
+
+
+def _compact_lines(findings: list[Finding], color: bool) -> list[str]:
+    """``file:line:col: severity RULE message`` — the shape editors and grep understand."""
+    lines = []
+    for finding in findings:
+        where = f"{finding.location.path}:{finding.location.line}:{finding.location.column}" if finding.location.path else "eksjoin"
+        lines.append(f"{where}: {_severity_label(finding.severity, color)} {finding.rule_id} {finding.message}")
+    return lines
+
+
+def _severity_label(severity: str, color: bool) -> str:
+    """The severity padded by its plain word, so colour codes never shift the columns."""
+    padding = " " * (7 - len(severity))
+    return (click.style(severity, fg=_COLOURS[severity], bold=True) if color else severity) + padding
+
+
+def _block_lines(findings: list[Finding], color: bool) -> list[str]:
     lines: list[str] = []
     current_file = None
     for finding in findings:
@@ -22,17 +72,12 @@ def render(findings: list[Finding], summary: dict[str, Any], rules: Any = None, 
             current_file = finding.location.path
             lines.append(click.style(current_file, bold=True) if color else current_file)
         lines.extend(_finding_lines(finding, color))
-    lines.append(_summary_line(findings, summary))
-    lines.extend(_causes_lines(summary))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _finding_lines(finding: Finding, color: bool) -> list[str]:
-    severity = finding.severity
-    label = click.style(severity, fg=_COLOURS[severity], bold=True) if color else severity
     where = f"{finding.location.line}:{finding.location.column}" if finding.location.path else ""
-    padding = " " * (7 - len(severity))  # padded by the plain word, so colour keeps the columns
-    head = f"  {where:<8} {label}{padding} {finding.rule_id}  {finding.message}"
+    head = f"  {where:<8} {_severity_label(finding.severity, color)} {finding.rule_id}  {finding.message}"
     lines = [head]
     if finding.resource:
         lines.append(f"           resource: {finding.resource}")

@@ -1,0 +1,61 @@
+"""What several reporters say the same way: counts by severity and by rule, and the order
+in which findings are worth reading (most severe first)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from analyzer.findings import SEVERITIES, SEVERITY_RANK, Finding
+
+
+@dataclass
+class RuleCount:
+    rule_id: str
+    severity: str  # the most severe of the rule's findings
+    count: int
+    title: str
+
+
+def severity_counts(findings: list[Finding]) -> dict[str, int]:
+    return {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
+
+
+def rule_counts(findings: list[Finding]) -> list[RuleCount]:
+    """One row per rule: most severe rules first, then the most frequent, then by ID."""
+    counts = Counter(f.rule_id for f in findings)
+    worst: dict[str, Finding] = {}
+    for finding in findings:
+        seen = worst.get(finding.rule_id)
+        if seen is None or SEVERITY_RANK[finding.severity] > SEVERITY_RANK[seen.severity]:
+            worst[finding.rule_id] = finding
+    rows = [RuleCount(rule, worst[rule].severity, n, worst[rule].title) for rule, n in counts.items()]
+    return sorted(rows, key=lambda r: (-SEVERITY_RANK[r.severity], -r.count, r.rule_id))
+
+
+def by_severity(findings: list[Finding]) -> list[Finding]:
+    """Most severe first; within a severity, the reporters' usual file/line order."""
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.sort_key()))
+
+
+def at_or_above(findings: list[Finding], severity: str | None) -> list[Finding]:
+    if not severity:
+        return list(findings)
+    return [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[severity]]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def scanned_sentence(summary: dict[str, Any]) -> str:
+    """What the run looked at, as one sentence every format can print."""
+    text = (
+        f"{plural(summary['checks'], 'check')} on {plural(summary['resources'], 'resource')} in "
+        f"{plural(summary['files'], 'file')}: {summary['passed']} passed, {summary['failed']} failed, "
+        f"{summary['unknown']} unknown, {summary['skipped']} not applicable"
+    )
+    if summary.get("suppressed"):
+        text += f"; {summary['suppressed']} suppressed"
+    return text + "."
