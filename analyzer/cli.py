@@ -103,7 +103,9 @@ def cli() -> None:
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR is set)."
 )
 @click.option("--quiet", "-q", is_flag=True, help="Text output: print only the summary line.")
-@click.option("--compact", is_flag=True, help="Text output: one line per finding (file:line:col: severity RULE message).")
+@click.option(
+    "--compact", is_flag=True, help="Text output: one line per finding (file:line:col: severity RULE message)."
+)
 @click.option(
     "--min-severity",
     type=click.Choice(["error", "warning", "info"]),
@@ -199,7 +201,9 @@ def lint(
     if create_baseline:
         _write(create_baseline, suppress.baseline_text(analysis.baselinable))
     output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    use_color = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    use_color = (
+        color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    )
     fail_on = fail_on or config.fail_on or "error"
     report = REPORTERS[output_format](
         analysis.findings,

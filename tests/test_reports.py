@@ -27,7 +27,9 @@ def run(capsys, monkeypatch):
 @pytest.fixture
 def suppressed_repo(tmp_path):
     """The Terraform example with EKS-DNS-002 ignored inline and a file that does not parse."""
-    (tmp_path / "main.tf").write_text(EXAMPLE_TF.replace(VPC, f"# eksjoin:ignore EKS-DNS-002 -- DNS by the team\n{VPC}"))
+    (tmp_path / "main.tf").write_text(
+        EXAMPLE_TF.replace(VPC, f"# eksjoin:ignore EKS-DNS-002 -- DNS by the team\n{VPC}")
+    )
     (tmp_path / "broken.tf").write_text('resource "aws_vpc" "x" {\n')
     return tmp_path
 

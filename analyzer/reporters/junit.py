@@ -55,7 +55,9 @@ def _cases(findings: list[Finding], suppressed: list[Finding], results: list[Any
 
 def _text(findings: list[Finding]) -> str:
     return "\n\n".join(
-        f"{f.location}: {f.message}" + (f"\nsymptom: {f.symptom}" if f.symptom else "") + (f"\nfix: {f.fix}" if f.fix else "")
+        f"{f.location}: {f.message}"
+        + (f"\nsymptom: {f.symptom}" if f.symptom else "")
+        + (f"\nfix: {f.fix}" if f.fix else "")
         for f in findings
     )
 

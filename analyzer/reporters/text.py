@@ -50,7 +50,11 @@ def _compact_lines(findings: list[Finding], color: bool) -> list[str]:
     """``file:line:col: severity RULE message`` — the shape editors and grep understand."""
     lines = []
     for finding in findings:
-        where = f"{finding.location.path}:{finding.location.line}:{finding.location.column}" if finding.location.path else "eksjoin"
+        where = (
+            f"{finding.location.path}:{finding.location.line}:{finding.location.column}"
+            if finding.location.path
+            else "eksjoin"
+        )
         lines.append(f"{where}: {_severity_label(finding.severity, color)} {finding.rule_id} {finding.message}")
     return lines
 
