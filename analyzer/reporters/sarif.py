@@ -103,7 +103,10 @@ def render(
 ) -> str:
     rules = list(rules or [])
     results = sorted([*findings, *suppressed], key=Finding.sort_key)
-    descriptors = [_rule_descriptor(r) for r in rules]
+    # a rule entry for every rule with a result (the catalogue's, or LOAD-*/RUN-*/SUP-*), in
+    # catalogue order: code-scanning tools read each result's rule from it
+    reported = {f.rule_id for f in results}
+    descriptors = [_rule_descriptor(r) for r in rules if r.id in reported]
     for finding in results:
         if finding.rule_id not in {d["id"] for d in descriptors}:
             descriptors.append(_own_descriptor(finding.rule_id, finding.severity))
