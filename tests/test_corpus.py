@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import CORPUS
@@ -97,3 +98,30 @@ def test_corpus_reports_scale(corpus_analysis):
     assert len(run["results"]) == len(corpus_analysis.findings) + len(corpus_analysis.suppressed)
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
     assert {r["ruleId"].split("-")[0] for r in run["results"]} >= {"EKS", "LOAD"}
+
+
+# What a message must never contain: a value printed where its reason belongs, a name that
+# is empty, a resource named with its noun twice, an internal key, a doubled word.
+GARBLED = {
+    "unresolved placeholder": re.compile(r"\(unresolved\)|<unknown"),
+    "Python None": re.compile(r"\bNone\b"),
+    "empty name": re.compile(r"(^|[:(] ?)\s*is (not|an)\b|  "),
+    "noun twice": re.compile(r"\b(node role|cluster role|VPC|subnets?) \S+ \1 \(created by"),
+    "internal key": re.compile(r"#(module|data|aws_)"),
+    "doubled word": re.compile(r"\b([A-Za-z]{2,}) \1\b"),
+}
+
+
+def test_messages_read_as_sentences(corpus_analysis):
+    from analyzer.pipeline import summarize
+
+    texts = [(f.rule_id, part, text) for f in corpus_analysis.findings for part, text in
+             (("message", f.message), ("fix", f.fix), ("symptom", f.symptom))]
+    texts += [("summary", "cause", c["cause"]) for c in summarize(corpus_analysis)["unknown_causes"]]
+    garbled = [
+        (name, rule_id, part, text[:160])
+        for rule_id, part, text in texts
+        for name, pattern in GARBLED.items()
+        if pattern.search(text)
+    ]
+    assert not garbled, garbled[:5]

@@ -198,12 +198,26 @@ _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(\|settin
 _TOOL_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "eksctl": "eksctl"}
 
 
+# The nouns a template may put before a placeholder ("node role {role}"): a value that is not
+# known reads "the node role", and a resource eksctl creates is not named twice.
+_NOUNS = ("node role", "cluster role", "launch template", "security group", "subnets", "subnet", "VPC", "role")
+_NOUN_PLACEHOLDER = re.compile(
+    r"(?P<the>\bthe )?\b(?P<noun>" + "|".join(_NOUNS) + r") (?P<placeholder>" + _PLACEHOLDER.pattern + r")"
+    r"(?P<of> of \{subject\.address\})?"
+)
+_CREATED = re.compile(r"^(?P<owner>.+?) (?P<noun>[^()]+) \(created by (?P<tool>\w+)\)$")
+
+
 def render(template: str, scope: Scope) -> str:
     """Fill ``{binding.field}`` placeholders; resources render as their address.
 
     ``{x.field|setting}`` also says when the value is the tool's default, because users
     rarely know that an attribute they never wrote has a value that breaks nodes.
+    A message reads as a sentence: a value that is not known after a noun is "the <noun>"
+    (the reason is told apart), and a resource created by a tool for its owner is not named
+    with the noun twice.
     """
+    template = _NOUN_PLACEHOLDER.sub(lambda match: _noun_phrase(match, scope), template)
 
     def substitute(match: re.Match) -> str:
         try:
@@ -218,6 +232,27 @@ def render(template: str, scope: Scope) -> str:
         return text
 
     return _PLACEHOLDER.sub(substitute, template)
+
+
+def _noun_phrase(match: re.Match, scope: Scope) -> str:
+    """``node role {role} of {subject.address}`` when ``role`` is unknown, or is the role
+    eksctl creates for the subject; anything else is left for the placeholder pass."""
+    noun, of = match.group("noun"), match.group("of") or ""
+    placeholder = _PLACEHOLDER.fullmatch(match.group("placeholder"))
+    try:
+        value = resolve_path("$" + placeholder.group(1), scope)
+    except KeyError:
+        return match.group(0)
+    if isinstance(value, Unknown) and placeholder.group(2) is None:
+        return f"the {noun}{of}"
+    created = _CREATED.match(value.address) if isinstance(value, Resource) else None
+    if created is None or created.group("noun") != noun:
+        return match.group(0)
+    owner, tool = created.group("owner"), created.group("tool")
+    subject = scope.bindings.get("subject")
+    if of and isinstance(subject, Resource) and subject.address == owner:
+        of = ""  # "the node role eksctl creates for X", not "... for X of X"
+    return f"the {noun} {tool} creates for {owner}{of}"
 
 
 def _assignment(path: str, text: str, scope: Scope) -> str:

@@ -76,7 +76,7 @@ def arn_text(value: Any, model: Model | None = None) -> str:
         return value.address
     if isinstance(value, Ref):
         target = model.get(value.target) if model is not None else None
-        return f"{target.address if target else value.target}.{value.attribute}"
+        return f"{target.address if target else value.target.rsplit('#', 1)[-1]}.{value.attribute}"
     if isinstance(value, PartialStr):
         return value.text("${…}")
     return describe(value) if not isinstance(value, str) else value
@@ -97,7 +97,7 @@ def names_role(model: Model, arn: Any, role: Any) -> Any:
     if isinstance(arn, Ref):
         target = model.get(arn.target)
         if target is None:
-            return Unknown(f"{arn.target} is not in the analyzed files", arn.origin)
+            return Unknown(f"{arn.target.rsplit('#', 1)[-1]} is not in the analyzed files", arn.origin)
         if target.kind in (kinds.IAM_ROLE, kinds.INSTANCE_PROFILE):
             return _names_resource(model, target, role)
         followed = model.follow(arn, kinds.IAM_ROLE)

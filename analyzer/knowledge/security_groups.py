@@ -30,7 +30,7 @@ from analyzer.knowledge.ami import EKSCTL
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import TOOL_DEFAULT, Resource
-from analyzer.values import PartialStr, Ref, Unknown, is_unknown
+from analyzer.values import PartialStr, Ref, Unknown, describe, is_unknown
 
 INGRESS, EGRESS = "ingress", "egress"
 ALL = "all"  # every protocol (-1)
@@ -237,13 +237,13 @@ def resolve_group(model: Model, value: Any) -> Any:
         if target is not None and target.kind == kinds.CLUSTER and value.attribute.endswith(_CLUSTER_SG_ATTRIBUTES):
             return model.attr(target, "cluster_security_group")
         if target is not None and target.kind != kinds.SECURITY_GROUP:
-            return Unknown(
-                f"{value.target}.{value.attribute} is not a security group of the analyzed files", value.origin
-            )
+            return Unknown(f"{target.address}.{value.attribute} is not a security group of the analyzed files", value.origin)
     found = _unambiguous(model, model.follow(value, kinds.SECURITY_GROUP))
     if isinstance(found, (Resource, Unknown)):
         return found
-    return Unknown(f"{value!r} does not name one security group")
+    if value is None or value == "":
+        return Unknown("a security group of the list has no value")
+    return Unknown(f"{describe(value)} does not name one security group")
 
 
 def _resolve_groups(model: Model, values: Any) -> Any:

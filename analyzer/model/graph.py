@@ -162,6 +162,8 @@ class Model:
         return Unknown(f"{target.address}.{ref.attribute} is known only after apply", ref.origin)
 
     def _follow_identity(self, text: str, kind: str, original: Any, origin: Resource | None = None) -> Any:
+        if not text.strip():  # an empty name (a parameter or variable set to "") names nothing
+            return Unknown(f"the name of the {kind.rsplit('.', 1)[-1].replace('_', ' ')} is empty")
         for identity in _identity_candidates(text, kind):
             found = self._by_identity.get((kind, identity))
             if found:
