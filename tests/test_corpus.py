@@ -115,8 +115,11 @@ GARBLED = {
 def test_messages_read_as_sentences(corpus_analysis):
     from analyzer.pipeline import summarize
 
-    texts = [(f.rule_id, part, text) for f in corpus_analysis.findings for part, text in
-             (("message", f.message), ("fix", f.fix), ("symptom", f.symptom))]
+    texts = [
+        (f.rule_id, part, text)
+        for f in corpus_analysis.findings
+        for part, text in (("message", f.message), ("fix", f.fix), ("symptom", f.symptom))
+    ]
     texts += [("summary", "cause", c["cause"]) for c in summarize(corpus_analysis)["unknown_causes"]]
     garbled = [
         (name, rule_id, part, text[:160])

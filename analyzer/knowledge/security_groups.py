@@ -237,7 +237,9 @@ def resolve_group(model: Model, value: Any) -> Any:
         if target is not None and target.kind == kinds.CLUSTER and value.attribute.endswith(_CLUSTER_SG_ATTRIBUTES):
             return model.attr(target, "cluster_security_group")
         if target is not None and target.kind != kinds.SECURITY_GROUP:
-            return Unknown(f"{target.address}.{value.attribute} is not a security group of the analyzed files", value.origin)
+            return Unknown(
+                f"{target.address}.{value.attribute} is not a security group of the analyzed files", value.origin
+            )
     found = _unambiguous(model, model.follow(value, kinds.SECURITY_GROUP))
     if isinstance(found, (Resource, Unknown)):
         return found
