@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fuzz.targets import SLOW_S, TARGETS, run_target
+from tests.fuzz.targets import SLOW_S, TARGETS, analyse_text, run_target
 
 INPUTS_PER_TARGET = 12
 
@@ -17,3 +17,30 @@ def test_fuzz_target_raises_nothing(target: str) -> None:
     assert report.inputs > 0
     assert not report.errors, "\n\n".join(f"{error}\n{content}" for error, content in report.errors[:3])
     assert report.slowest_s < SLOW_S, f"{report.slowest_s:.2f} s for:\n{report.slowest_input}"
+
+
+# Inputs the long run found, each minimal: a second unknown value met by a check that kept the
+# first with `unknown or ...`, a ClusterConfig whose metadata is a placeholder.
+FOUND = {
+    "unknown_instance_types.yaml": """apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: c, region: eu-west-1}
+managedNodeGroups:
+  - name: workers
+    instanceTypes: [null, false]
+""",
+    "metadata_placeholder.yaml": """apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: ${X}
+nodeGroups:
+  - name: ng-1
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOUND))
+def test_input_found_by_fuzzing_is_analysed(name: str, tmp_path) -> None:
+    (tmp_path / ".git").mkdir()
+    work = tmp_path / "in"
+    work.mkdir()
+    analyse_text(work, name, FOUND[name])  # strict: a defect raises

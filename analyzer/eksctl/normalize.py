@@ -53,7 +53,7 @@ class _Builder:
         self.resources: list[Resource] = []
         self.subnets_by_name: dict[str, Any] = {}  # vpc.subnets names -> subnet
         self.subnets_by_access: dict[str, list[Any]] = {}  # "public"/"private" -> subnets
-        self.name = str((self.data.get("metadata") or {}).get("name", "cluster"))
+        self.name = str(defaults.section(self.data, "metadata").get("name", "cluster"))
 
     def where(self, path: str) -> Location:
         while path:

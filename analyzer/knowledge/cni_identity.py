@@ -64,14 +64,18 @@ def cni_identity_problem(model: Model, node: Any) -> Any:
             role = role[0] if len(role) == 1 else Unknown("the role of the aws-node binding is ambiguous")
         if not isinstance(role, Resource):
             reason = role.reason if isinstance(role, Unknown) else "it is not resolved"
-            unknown = unknown or Unknown(f"the {mechanism} role of kube-system/aws-node cannot be checked: {reason}")
+            unknown = (
+                unknown
+                if unknown is not None
+                else Unknown(f"the {mechanism} role of kube-system/aws-node cannot be checked: {reason}")
+            )
             continue
         check = _pod_identity_problem if mechanism == POD_IDENTITY else _irsa_problem
         problem = check(model, node, cluster, role)
         if problem is None:
             return None
         if isinstance(problem, Unknown):
-            unknown = unknown or problem
+            unknown = unknown if unknown is not None else problem
         else:
             first_problem = first_problem or {
                 "text": f"the {mechanism} role {role.address} of kube-system/aws-node {problem}"
@@ -131,8 +135,10 @@ def _web_identity_admits_aws_node(document: Any) -> Any:
     unknown = None
     for statement in statements(document):
         if not isinstance(statement, dict):
-            unknown = unknown or (
-                statement if isinstance(statement, Unknown) else Unknown("a trust statement is not resolved")
+            unknown = (
+                unknown
+                if unknown is not None
+                else (statement if isinstance(statement, Unknown) else Unknown("a trust statement is not resolved"))
             )
             continue
         allows = statement_allows(statement, "sts:AssumeRoleWithWebIdentity")
@@ -140,13 +146,13 @@ def _web_identity_admits_aws_node(document: Any) -> Any:
         if allows is False or (isinstance(principal, dict) and "Federated" not in principal):
             continue
         if allows is None or not isinstance(principal, dict):
-            unknown = unknown or Unknown("the role's trust policy has unresolved parts")
+            unknown = unknown if unknown is not None else Unknown("the role's trust policy has unresolved parts")
             continue
         subject = _subject_condition(statement.get("Condition"))
         if subject is True:
             return True
         if isinstance(subject, Unknown):
-            unknown = unknown or subject
+            unknown = unknown if unknown is not None else subject
     return unknown if unknown is not None else False
 
 

@@ -59,8 +59,10 @@ def nodegroup_problem(model: Model, node: Any) -> Any:
     unknown = None
     for value in types:
         if is_unknown(value) or not isinstance(value, str) or _placeholder(value):
-            unknown = unknown or Unknown(
-                f"an instance type of {node.address} is not known ({getattr(value, 'reason', value)})"
+            unknown = (
+                unknown
+                if unknown is not None
+                else Unknown(f"an instance type of {node.address} is not known ({getattr(value, 'reason', value)})")
             )
             continue
         if value in known_instance_types():

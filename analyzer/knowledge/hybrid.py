@@ -55,8 +55,10 @@ def hybrid_config_problem(model: Model, cluster: Any) -> Any:
     unknown = None
     for field, what, cidr in blocks:
         if is_unknown(cidr) or not isinstance(cidr, str):
-            unknown = unknown or Unknown(
-                f"a {what} of {cluster.address} is not known ({getattr(cidr, 'reason', cidr)})"
+            unknown = (
+                unknown
+                if unknown is not None
+                else Unknown(f"a {what} of {cluster.address} is not known ({getattr(cidr, 'reason', cidr)})")
             )
             continue
         problem = _block_problem(cidr, others)
@@ -128,13 +130,15 @@ def hybrid_identity_problem(model: Model, cluster: Any) -> Any:
     for entry in entries:
         role = model.follow(entry.get("principal_arn"), "iam.role")
         if not isinstance(role, Resource):
-            unknown = unknown or Unknown(f"the role of {entry.address} is not in the analyzed files")
+            unknown = (
+                unknown if unknown is not None else Unknown(f"the role of {entry.address} is not in the analyzed files")
+            )
             continue
         verdicts = [trust_allows(role.get("assume_role_policy"), service) for service in HYBRID_TRUSTS]
         if any(v is True for v in verdicts):
             return None
         if any(isinstance(v, Unknown) for v in verdicts):
-            unknown = unknown or next(v for v in verdicts if isinstance(v, Unknown))
+            unknown = unknown if unknown is not None else next(v for v in verdicts if isinstance(v, Unknown))
             continue
         return {
             "certain": True,

@@ -366,7 +366,7 @@ def node_subnet_gap(model: Model, subnet: Any) -> Any:
         s
         for c in clusters
         if isinstance(c, Resource)
-        for s in (model.attr(c, "subnets") or [])
+        for s in _listed(model.attr(c, "subnets"))
         if isinstance(s, Resource)
     ]
     peers = _peer_cidrs(model, subnet, control_plane)
@@ -457,3 +457,8 @@ def acl_node_subnets(model: Model, acl: Resource) -> list[Resource]:
         if isinstance(view, AclView) and view.acl is acl:
             found.append(subnet)
     return found
+
+
+def _listed(value: Any) -> list[Any]:
+    """The items of a list; none for a value that is not one (Unknown: not known which)."""
+    return list(value) if isinstance(value, (list, tuple)) else []

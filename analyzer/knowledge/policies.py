@@ -202,7 +202,7 @@ def trust_allows(document: Any, service: str, action: str = "sts:AssumeRole") ->
         if allows is True and (principal == "*" or (isinstance(principal, list) and service in principal)):
             return True
         if allows is None or isinstance(principal, Unknown):
-            unknown = unknown or Unknown("the trust policy has unresolved parts")
+            unknown = unknown if unknown is not None else Unknown("the trust policy has unresolved parts")
     return unknown if unknown is not None else False
 
 

@@ -137,7 +137,7 @@ def _all_equal(pairs: list[tuple[Any, Any]], depth: int) -> Any:
         if result is False:
             return False
         if isinstance(result, Unknown):
-            unknown = unknown or result
+            unknown = unknown if unknown is not None else result
     return unknown if unknown is not None else True
 
 

@@ -437,6 +437,9 @@ def run_target(target: str, count: int, *, derandomize: bool = False, seed: int 
     (folder / ".git").mkdir()  # the folder is the repository boundary
     work = folder / "in"
     work.mkdir()
+    for kind in ("eksctl", "cloudformation", "terraform"):  # imports and caches are not the inputs' time
+        name, text = seeds(kind)[0]
+        analyse_text(work, name, text)
 
     @settings(
         max_examples=count,

@@ -162,7 +162,7 @@ def contains(items: Any, value: Any) -> Any:
         if result is True:
             return True
         if isinstance(result, Unknown):
-            unknown = unknown or result
+            unknown = unknown if unknown is not None else result
     return unknown if unknown is not None else False
 
 
@@ -251,7 +251,7 @@ def _bool_reduce(items: Any, name: str, decisive: bool) -> Any:
     unknown = None
     for item in _list(items, name):
         if is_unknown(item):
-            unknown = unknown or item
+            unknown = unknown if unknown is not None else item
             continue
         if to_bool(item) is decisive:
             return decisive
