@@ -217,6 +217,7 @@ def lint(
         compact=compact,
         min_severity=min_severity,
         max_chars=max_chars,
+        model=analysis.model,
     )
     if output:
         _write(output, report)

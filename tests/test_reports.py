@@ -39,7 +39,8 @@ def test_markdown_puts_counts_first_and_folds_details(run):
     table, details = text.index("| Rule | Severity | Findings |"), text.index("<details>")
     assert table < details
     assert "| EKS-IAM-009 | info | 2 |" in text
-    assert text.count("<details>") == text.count("</details>") == 9  # one per rule
+    assert text.count("<details>\n<summary><b>") == 9  # one per rule
+    assert text.count("<details><summary>Join path of cluster ") == 2  # one per cluster with nodes
 
 
 def test_markdown_cap_truncates_with_a_count_of_what_was_left_out(run):
@@ -47,7 +48,7 @@ def test_markdown_cap_truncates_with_a_count_of_what_was_left_out(run):
     capped = run("lint", "examples", "--format", "markdown", "--max-chars", "3000").out
     assert len(full) > 3000 >= len(capped)
     rows = lambda text: len(re.findall(r"^\| `examples/", text, re.M))  # noqa: E731
-    left_out = int(re.search(r"Truncated:\*\* (\d+) findings? left out", capped).group(1))
+    left_out = int(re.search(r"Truncated:\*\* (\d+) findings?( and \d+ join-path diagrams?)? left out", capped).group(1))
     assert left_out == rows(full) - rows(capped) > 0
     assert "| EKS-TAG-002 | info | 2 |" in capped  # the per-rule counts always stay
 
@@ -129,3 +130,35 @@ def test_colour_keeps_alignment_and_no_color_is_honoured(run, monkeypatch):
     assert not ANSI.search(run("lint", "examples").out)
     monkeypatch.delenv("NO_COLOR")
     assert ANSI.search(run("lint", "examples").out)
+
+
+def _mermaid_blocks(text: str) -> dict[str, str]:
+    blocks = re.findall(r"Join path of cluster (\S+).*?```mermaid\n(.*?)```", text, re.S)
+    return dict(blocks)
+
+
+def test_markdown_draws_each_clusters_join_path_with_failing_edges_marked(run):
+    blocks = _mermaid_blocks(run("lint", "examples", "--format", "markdown").out)
+    assert set(blocks) == {"aws_eks_cluster.main", "analytics"}  # the CloudFormation example has no nodes
+    terraform = blocks["aws_eks_cluster.main"]
+    ids = dict(re.findall(r'^  (n\d+)[\[(]"([^"]+)"', terraform, re.M))
+    by_label = {label: node for node, label in ids.items()}
+    node, subnet = by_label["managed node group aws_eks_node_group.default"], by_label["subnet aws_subnet.private[0]"]
+    role = by_label["node role aws_iam_role.nodes"]
+    assert f'{node} -->|"✗ EKS-NET-002"| {subnet}' in terraform
+    assert f'{node} -->|"✗ EKS-IAM-002"| {role}' in terraform
+    assert "no 0.0.0.0/0 route" in terraform and "aws-auth ConfigMap" in terraform
+    edges = re.findall(r"^  n\d+ -", terraform, re.M)
+    red = [int(i) for i in re.search(r"linkStyle ([\d,]+) ", terraform).group(1).split(",")]
+    assert red and all(i < len(edges) for i in red)
+    assert "✗" not in blocks["analytics"] and "linkStyle" not in blocks["analytics"]
+
+
+def test_join_path_draws_only_what_is_known(run, tmp_path):
+    # subnets from a variable without a value: no subnet, route table or gateway is drawn
+    text = EXAMPLE_TF.replace("subnet_ids      = aws_subnet.private[*].id", "subnet_ids      = var.node_subnets")
+    assert text != EXAMPLE_TF
+    (tmp_path / "main.tf").write_text(text + 'variable "node_subnets" {\n  type = list(string)\n}\n')
+    block = _mermaid_blocks(run("lint", str(tmp_path), "--format", "markdown").out)["aws_eks_cluster.main"]
+    assert "managed node group aws_eks_node_group.default" in block
+    assert "subnet " not in block and "route" not in block

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.findings import Finding
+from analyzer.reporters import joinpath
 from analyzer.reporters.common import RuleCount, plural, rule_counts, scanned_sentence, severity_counts
 
 DEFAULT_MAX_CHARS = 64_000
@@ -15,11 +16,13 @@ _NOTE_RESERVE = 400  # room for the truncation note, which is written last
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """Plain table text: one line, pipes escaped, and no HTML (``<generated>`` would vanish)."""
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _code(text: str) -> str:
-    return f"`{_cell(text)}`" if text else ""
+    one_line = " ".join(text.split()).replace("|", "\\|")
+    return f"`{one_line}`" if text else ""
 
 
 def render(
@@ -28,10 +31,11 @@ def render(
     rules: Any = None,
     color: bool = False,
     max_chars: int | None = None,
-    diagrams: list[str] | None = None,
+    model: Any = None,
     **_: Any,
 ) -> str:
     limit = max_chars or DEFAULT_MAX_CHARS
+    diagrams = joinpath.diagrams(model, findings)
     text = _render(findings, summary, diagrams or [], limit, limit)
     chars = limit
     for _ in range(5):  # the budget estimates the joined lines: shrink it until the report fits
@@ -47,11 +51,15 @@ def _render(findings: list[Finding], summary: dict[str, Any], diagrams: list[str
     budget = _Budget(chars - len(head) - _NOTE_RESERVE)
     sections = [_Section(row, [f for f in findings if f.rule_id == row.rule_id]) for row in rule_counts(findings)]
     shown = [s for s in sections if s.frame_fits(budget)]
+    # the join paths get up to a quarter of what is left before the rows fill the rest
+    diagram_budget = _Budget(budget.chars // 4)
+    fitting = [d for d in diagrams if diagram_budget.take(d)]
+    budget.chars -= budget.chars // 4 - diagram_budget.chars
     for section in shown:  # most severe rules first: they keep their rows when space runs out
         section.fill(budget)
     body = [line for section in shown for line in section.lines()]
-    fitting = [d for d in diagrams if budget.take(d)]
-    body += [line for d in fitting for line in (d, "")]
+    if fitting:
+        body += ["### Join paths", "", *(line for d in fitting for line in (d, ""))]
     left_out = budget.left_out + sum(len(s.findings) for s in sections if s not in shown)
     note = _note(left_out, len(diagrams) - len(fitting), limit)
     return "\n".join([head, *([note] if note else []), *body]).rstrip("\n") + "\n"
