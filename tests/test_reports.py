@@ -48,7 +48,9 @@ def test_markdown_cap_truncates_with_a_count_of_what_was_left_out(run):
     capped = run("lint", "examples", "--format", "markdown", "--max-chars", "3000").out
     assert len(full) > 3000 >= len(capped)
     rows = lambda text: len(re.findall(r"^\| `examples/", text, re.M))  # noqa: E731
-    left_out = int(re.search(r"Truncated:\*\* (\d+) findings?( and \d+ join-path diagrams?)? left out", capped).group(1))
+    left_out = int(
+        re.search(r"Truncated:\*\* (\d+) findings?( and \d+ join-path diagrams?)? left out", capped).group(1)
+    )
     assert left_out == rows(full) - rows(capped) > 0
     assert "| EKS-TAG-002 | info | 2 |" in capped  # the per-rule counts always stay
 
