@@ -57,6 +57,14 @@ def _plans_a_root_module(plan: dict) -> bool:
     return isinstance(planned, dict) and isinstance(planned.get("root_module"), dict)
 
 
+def display_path(path: Path) -> str:
+    """A folder as findings name it: relative to the working directory when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
     if not inventory.terraform_dirs:
         return [], []
@@ -83,8 +91,9 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
             readable=readable,
         )
         for configuration in configurations:
-            resources.extend(normalize(configuration))
-            diagnostics.extend(configuration.diagnostics)
+            found, problems = _contained(display_path(configuration.root), lambda c=configuration: (normalize(c), []))
+            resources.extend(found)
+            diagnostics.extend(configuration.diagnostics + problems)
     inventory.modules_loaded, inventory.modules_not_loaded = len(fetcher.loaded), len(fetcher.failed)
     return resources, diagnostics
 
@@ -109,16 +118,20 @@ def contained(source: SourceFile, load: Callable[[], Loaded]) -> Loaded:
     """What ``load`` makes of one file; a defect met while loading it costs that file only:
     it is a finding on the file and the other files are analysed. In strict mode (the test
     suite) the defect is raised, so that it fails a test instead."""
+    return _contained(source.display, load)
+
+
+def _contained(display: str, load: Callable[[], Loaded]) -> Loaded:
     try:
         return load()
     except Exception as exc:
         if strict():
             raise
         message = (
-            f"{source.display} could not be analysed because of a defect in eksjoin "
+            f"{display} could not be analysed because of a defect in eksjoin "
             f"({type(exc).__name__}: {exc}); the other files were analysed. Please report it."
         )
-        return [], [Diagnostic(UNREADABLE, message, Location(source.display), "warning")]
+        return [], [Diagnostic(UNREADABLE, message, Location(display), "warning")]
 
 
 def _load_yaml_files(inventory: Inventory, options: Options) -> Loaded:

@@ -125,3 +125,18 @@ def test_json_nested_too_deeply_is_one_finding_per_file(tmp_path, catalogue):
     ]
     assert all("nested too deeply" in m for m in messages)
     assert _messages(findings, "EKS-DNS-001")
+
+
+def test_a_defect_normalizing_one_terraform_root_costs_that_root(tmp_path, catalogue, monkeypatch):
+    import analyzer.terraform.normalize as terraform_normalize
+
+    def broken(configuration):
+        raise ZeroDivisionError("a defect")
+
+    monkeypatch.setattr(terraform_normalize, "normalize", broken)
+    monkeypatch.delenv("EKSJOIN_STRICT")
+    eksctl = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: c, region: eu-west-1}\n"
+    findings, analysis = _lint(tmp_path, catalogue, {"cluster.yaml": eksctl})
+    (message,) = _messages(findings, "LOAD-002")
+    assert "could not be analysed because of a defect in eksjoin (ZeroDivisionError: a defect)" in message
+    assert [r.address for r in analysis.model.of_kind("eks.cluster")] == ["c"]  # the eksctl file still is
