@@ -30,6 +30,7 @@ class Finding:
     repo_path: str = ""  # location.path relative to the repository root, set by the pipeline
     suppressed_by: str = ""  # for suppressed findings: which ignore or baseline hid it
     block_line: int = 0  # the opening line of the resource block, where an inline ignore may sit
+    framework: str = ""  # terraform | cloudformation | eksctl | kubernetes: the syntax its fix is in
 
     @property
     def fingerprint(self) -> str:

@@ -21,6 +21,14 @@ def _symptoms(rule: Rule) -> dict[str, str]:
     return dict(rule.spec.get("symptom") or {})
 
 
+_FORMAT_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "eksctl": "eksctl", "kubernetes": "Kubernetes"}
+
+
+def _by_format(rule: Rule) -> list[tuple[str, str]]:
+    by_format = rule.spec.get("remediation_by_format") or {}
+    return [(name, by_format[name]) for name in _FORMAT_NAMES if name in by_format]
+
+
 def render(rules: Iterable[Rule], output_format: str, full: bool) -> str:
     rules = list(rules)
     if output_format == "json":
@@ -52,6 +60,7 @@ def _text(rule: Rule) -> str:
         lines += [f"  {where}: {text}" for where, text in symptoms.items()]
         lines.append("")
     lines += ["How to fix:", f"  {_prose(spec['remediation'])}"]
+    lines += [f"  {_FORMAT_NAMES[name]}: {_prose(text)}" for name, text in _by_format(rule)]
     if spec.get("superseded_by"):
         lines += ["", f"Gives way to {', '.join(spec['superseded_by'])} when that rule reports the same resource."]
     if spec.get("sources"):
@@ -81,6 +90,8 @@ def _markdown(rule: Rule) -> str:
         lines += ["### Symptoms", ""] + [f"- {where}: `{text}`" for where, text in symptoms.items()]
         lines.append("")
     lines += ["### How to fix", "", _prose(spec["remediation"]), ""]
+    if _by_format(rule):
+        lines += [f"- {_FORMAT_NAMES[name]}: {_prose(text)}" for name, text in _by_format(rule)] + [""]
     if spec.get("superseded_by"):
         owners = " or ".join(f"[{i}](#{i.lower()})" for i in spec["superseded_by"])
         lines += [f"When {owners} reports the same resource, this rule gives way to it (one defect, one finding).", ""]

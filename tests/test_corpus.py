@@ -128,3 +128,24 @@ def test_messages_read_as_sentences(corpus_analysis):
         if pattern.search(text)
     ]
     assert not garbled, garbled[:5]
+
+
+# Syntax that belongs to one format: a fix shown for another format's finding must not use it.
+TERRAFORM_SYNTAX = re.compile(r"`[a-z_]+ = |\baws_[a-z0-9_]+\b|base64encode\(")
+CLOUDFORMATION_SYNTAX = re.compile(r"AWS::|!GetAtt|!Ref\b|`[A-Z][A-Za-z]+: ")
+FOREIGN_SYNTAX = {
+    "terraform": [CLOUDFORMATION_SYNTAX],
+    "cloudformation": [TERRAFORM_SYNTAX],
+    "eksctl": [TERRAFORM_SYNTAX, CLOUDFORMATION_SYNTAX],
+}
+
+
+def test_fixes_are_in_the_syntax_of_the_findings_format(corpus_analysis):
+    checked = [f for f in corpus_analysis.findings if f.outcome in ("fail", "unknown")]
+    assert {f.framework for f in checked} >= {"terraform", "cloudformation", "eksctl"}
+    foreign = {
+        (f.rule_id, f.framework, f.fix[:120])
+        for f in checked
+        if any(pattern.search(f.fix) for pattern in FOREIGN_SYNTAX.get(f.framework, ()))
+    }
+    assert not foreign, sorted(foreign)[:5]

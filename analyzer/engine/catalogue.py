@@ -67,6 +67,12 @@ class Rule:
     def remediation(self) -> str:
         return self.spec["remediation"].strip()
 
+    def remediation_for(self, framework: str) -> str:
+        """The fix in the syntax of the finding's own format (Terraform, CloudFormation,
+        eksctl, a Kubernetes manifest), or the shared text when the rule has none for it."""
+        by_format = self.spec.get("remediation_by_format") or {}
+        return " ".join((by_format.get(framework) or self.spec["remediation"]).split())
+
 
 def rules_dir() -> Path:
     """Rules ship inside the wheel as analyzer/_rules; a source checkout has rules/."""

@@ -23,6 +23,11 @@ _UNKNOWN_HINT = (
     "make it resolvable (--var / --var-file for Terraform, --cfn-param / --cfn-params "
     "for CloudFormation, or lint `terraform show -json` plan output)"
 )
+# the same hint in the terms of the finding's own format
+_UNKNOWN_HINTS = {
+    "terraform": "Make it resolvable (--var / --var-file, or lint `terraform show -json` plan output)",
+    "cloudformation": "Make it resolvable (--cfn-param / --cfn-params)",
+}
 
 
 @dataclass
@@ -118,7 +123,8 @@ def _unknown_result(rule: Rule, subject: Resource, verdict: Verdict, scope: Scop
     message = f"could not verify {render(template, scope)}: {verdict.reason}"
     finding = _finding(rule, subject, scope, severity, message, rule.check.get("anchor"), UNKNOWN)
     finding.reason = verdict.reason
-    finding.fix = f"{_UNKNOWN_HINT[0].upper()}{_UNKNOWN_HINT[1:]}. Then: {finding.fix}"
+    hint = _UNKNOWN_HINTS.get(finding.framework, f"{_UNKNOWN_HINT[0].upper()}{_UNKNOWN_HINT[1:]}")
+    finding.fix = f"{hint}. Then: {finding.fix}"
     return Result(rule, subject, UNKNOWN, finding, reason=verdict.reason)
 
 
@@ -146,12 +152,13 @@ def _finding(
         location=location,
         resource=resource.address,
         symptom=rule.symptom,
-        fix=rule.remediation,
+        fix=rule.remediation_for(resource.framework),
         outcome=outcome,
         related=related,
         docs=rule.spec.get("docs", ""),
         key=anchor or "",
         block_line=resource.location.line if resource.location.path == location.path else 0,
+        framework=resource.framework,
     )
 
 
