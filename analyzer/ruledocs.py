@@ -21,7 +21,12 @@ def _symptoms(rule: Rule) -> dict[str, str]:
     return dict(rule.spec.get("symptom") or {})
 
 
-_FORMAT_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "eksctl": "eksctl", "kubernetes": "Kubernetes"}
+_FORMAT_NAMES = {
+    "terraform": "Terraform",
+    "cloudformation": "CloudFormation",
+    "eksctl": "eksctl",
+    "kubernetes": "Kubernetes",
+}
 
 
 def _by_format(rule: Rule) -> list[tuple[str, str]]:
