@@ -2,7 +2,7 @@
 
 Prints, per target, the inputs run, the uncaught errors and the slowest input; writes
 every failing input (and the slowest) to ``--out``. Exits 1 when any target had an
-uncaught error or an input slower than 2 s.
+uncaught error or an input that took over 2 s of CPU time.
 """
 
 from __future__ import annotations
