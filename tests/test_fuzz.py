@@ -35,6 +35,10 @@ metadata: ${X}
 nodeGroups:
   - name: ng-1
 """,
+    "remote_networks_unknown.template.json": """{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+  "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {
+    "RoleArn": "arn:aws:iam::111122223333:role/c", "ResourcesVpcConfig": {"SubnetIds": ["subnet-1"]},
+    "RemoteNetworkConfig": {"RemoteNodeNetworks": [{"Cidrs": {"Fn::GetAZs": ""}}]}}}}}""",
 }
 
 

@@ -521,11 +521,13 @@ def _kubernetes_api_access(cfn: CfnResource) -> list[Resource]:
         return []
 
     def entries(kind: str, arn_key: str) -> Any:
-        listed = access.get(kind) or []
+        listed = access.get(kind)
+        if listed is None:
+            return []
         if not isinstance(listed, list):
             return listed if isinstance(listed, Unknown) else Unknown(f"KubernetesApiAccess.{kind} is not a list")
         return [
-            {arn_key: e.get("Arn"), "username": e.get("Username"), "groups": e.get("Groups") or []}
+            {arn_key: e.get("Arn"), "username": e.get("Username"), "groups": _listed(e.get("Groups"))}
             if isinstance(e, dict)
             else e
             for e in listed
@@ -584,3 +586,8 @@ def to_resource(cfn: CfnResource, mapping: FieldMap) -> Resource:
     if cfn.type in CANDIDATE_NODE_TYPES:
         resource.set("node_candidate", True)
     return resource
+
+
+def _listed(value: Any) -> Any:
+    """A list as written, [] when not set; an Unknown stays (the groups are not known)."""
+    return [] if value is None else value

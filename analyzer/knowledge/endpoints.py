@@ -323,7 +323,8 @@ def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource], unsure:
             continue
         if table.table is not None and table.table.get("main") is True and any(item is table.vpc for item in covered):
             continue
-        hole = next((item for item in covered if isinstance(item, Unknown)), None) or unsure
+        hole = next((item for item in covered if isinstance(item, Unknown)), None)
+        hole = hole if hole is not None else unsure
         if hole is not None:
             return hole
         return {

@@ -38,8 +38,10 @@ def hybrid_config_problem(model: Model, cluster: Any) -> Any:
     if not isinstance(cluster, Resource):
         return None
     blocks = _remote_blocks(cluster)
-    if isinstance(blocks, Unknown) or not blocks:
-        return blocks or None
+    if isinstance(blocks, Unknown):
+        return blocks
+    if not blocks:
+        return None
     mode = cluster.get("authentication_mode")
     if is_unknown(mode):
         return Unknown(f"the authentication mode of {cluster.address} is not known")
@@ -111,7 +113,9 @@ def hybrid_identity_problem(model: Model, cluster: Any) -> Any:
     if not isinstance(cluster, Resource):
         return None
     blocks = _remote_blocks(cluster)
-    if not blocks or isinstance(blocks, Unknown):
+    if isinstance(blocks, Unknown):
+        return blocks
+    if not blocks:
         return None
     entries = []
     for entry in _access_entries(model, cluster):
