@@ -430,6 +430,8 @@ def expand_instances(
     if count_attr is not None:
         count = evaluate_safely(count_attr.expr, Scope(instance, {}, count_attr.location.path), count_attr.location)
         number = _whole_number(count)
+        if isinstance(number, int) and number > MAX_INSTANCES:
+            number = _over_instance_limit(instance, f"count of {base} is {number:,}", count_attr.location)
         if isinstance(number, Unknown):
             reason = f"count of {base} is unknown: {number.reason}"
             stand_in = make(base, {"count": {"index": Unknown(reason, count_attr.location)}}, None)
@@ -460,9 +462,25 @@ def _whole_number(value: Any) -> Any:
         return Unknown(str(exc))
     if not isinstance(number, int) or number < 0:
         return Unknown(f"count must be a whole number, not {value!r}")
-    if number > 10000:
-        return Unknown(f"count {number} is too large to expand")
     return number
+
+
+# One block expands to at most this many instances; more is a LOAD-005 finding, and the
+# block's instances are one stand-in whose index is unknown (docs/reference: Limits).
+MAX_INSTANCES = 10_000
+
+
+def _over_instance_limit(instance: ModuleInstance, what: str, location: Location) -> Unknown:
+    reason = f"{what}, over the limit of {MAX_INSTANCES:,} instances eksjoin expands"
+    instance.report(
+        Diagnostic(
+            EVALUATION,
+            f"{reason}; its instances were checked as one whose index is unknown.",
+            location,
+            fix=f"Lint plan JSON to check every instance, or keep count at most {MAX_INSTANCES:,}.",
+        )
+    )
+    return Unknown(reason, location)
 
 
 def _for_each_pairs(collection: Any) -> Any:

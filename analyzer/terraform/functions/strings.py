@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import regex
+import re2
 
 from analyzer.terraform.convert import format_number, to_number, to_string
 from analyzer.terraform.errors import EvalError
@@ -167,14 +167,30 @@ def join(separator: Any, *lists: Any) -> Any:
     return PartialStr.join(pieces)
 
 
-# --- regular expressions (RE2 syntax; the ``regex`` module covers what configs use) -----
+# --- regular expressions -------------------------------------------------------------
+# Terraform's regex(), regexall() and replace() use Go's RE2 syntax; the RE2 engine matches in
+# time linear in the input, so a backtracking pattern such as ``(a|aa)+$`` cannot stall a run.
+
+
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # the error becomes the EvalError below, not a line on stderr
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
+def _error_text(exc: Exception) -> str:
+    detail = exc.args[0] if exc.args else exc
+    return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
 
 
 def _compile(pattern: str):
     try:
-        return regex.compile(pattern)
-    except regex.error as exc:
-        raise EvalError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        raise EvalError(f"invalid regular expression {pattern!r}: {_error_text(exc)}") from None
 
 
 def _match_value(match, compiled) -> Any:
@@ -234,8 +250,8 @@ def replace(value: Any, search: Any, replacement: Any) -> str:
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         try:
             return _compile(search[1:-1]).sub(_go_replacement(replacement), text)
-        except (regex.error, IndexError) as exc:
-            raise EvalError(f"replace(): {exc}") from None
+        except (re2.error, IndexError) as exc:
+            raise EvalError(f"replace(): {_error_text(exc)}") from None
     return text.replace(search, replacement)
 
 
