@@ -63,9 +63,18 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+def _exclude_spec(excludes: list[str]) -> pathspec.PathSpec:
+    # pathspec picks its RE2 backend when google-re2 is installed, and RE2 refuses a file name
+    # that is not UTF-8; Python's own re matches every name.
+    try:
+        return pathspec.PathSpec.from_lines("gitwildmatch", excludes, backend="simple")
+    except TypeError:  # pathspec before 1.0 has one backend and no choice
+        return pathspec.PathSpec.from_lines("gitwildmatch", excludes)
+
+
 def discover(paths: Iterable[Path], excludes: Iterable[str] = (), max_bytes: int = MAX_FILE_BYTES) -> Inventory:
     inventory = Inventory()
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", list(excludes))
+    spec = _exclude_spec(list(excludes))
     for given in paths:
         given = Path(given)
         if not given.exists():
