@@ -316,12 +316,19 @@ def explain(query: str) -> None:
     if query.upper() in by_id:
         click.echo(ruledocs.render([by_id[query.upper()]], "text", full=True), nl=False)
         return
-    matches = ruledocs.rules_for_symptom(rules, query)
+    matches = ruledocs.explain(rules, query)
+    for code, meaning in ruledocs.outside_the_files(query):
+        click.echo(f"{code}: {meaning}; no configuration check can tell this before deployment.")
     if not matches:
         click.echo("No rule explains that message. `eksjoin rules` lists every check.")
         sys.exit(EXIT_FINDINGS)
-    click.echo("Rules whose symptoms match:\n")
-    click.echo(ruledocs.render(matches, "text", full=False), nl=False)
+    click.echo(f"{len(matches)} rule(s) explain this message, most likely first:\n")
+    for rank, match in enumerate(matches, 1):
+        rule = match.rule
+        click.echo(f"{rank}. {rule.id} ({rule.severity}) {rule.title}")
+        click.echo(f"   why: {match.reason}")
+        click.echo(f"   fix: {rule.remediation_for('')}")
+        click.echo(f"   more: eksjoin explain {rule.id}\n")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from analyzer.engine.catalogue import Rule
 
@@ -127,13 +128,71 @@ def _longest_common_run(fragment: list[str], line: list[str]) -> int:
 
 
 def rules_for_symptom(rules: Iterable[Rule], log_line: str) -> list[Rule]:
-    """Rules whose documented symptoms share a run of words with the log line."""
+    """Rules that explain the log line, most likely first."""
+    return [match.rule for match in explain(rules, log_line)]
+
+
+@dataclass
+class Match:
+    rule: Rule
+    score: int
+    reason: str  # why this rule explains the line
+
+
+# Managed node group health codes that no configuration check can explain: what they mean instead
+OUTSIDE_THE_FILES = {
+    "InstanceLimitExceeded": "the AWS account reached its EC2 instance quota; request a quota increase",
+    "InsufficientInstanceCapacity": "EC2 has no capacity for the instance type in that Availability Zone right now",
+    "Ec2SecurityGroupNotFound": "a security group the node group was created with was deleted outside the configuration",
+    "Ec2LaunchTemplateNotFound": "the node group's launch template was deleted outside the configuration",
+}
+
+
+def outside_the_files(log_line: str) -> list[tuple[str, str]]:
+    return [(code, meaning) for code, meaning in OUTSIDE_THE_FILES.items() if code.lower() in log_line.lower()]
+
+
+# an explicit pattern outranks any word overlap with a documented symptom
+_PATTERN_SCORE = 1000
+
+
+def explain(rules: Iterable[Rule], log_line: str) -> list[Match]:
+    """Rank rules for a log line or error message: the rules' explicit ``symptoms`` patterns
+    first (by the length of the text they match), then rules whose documented symptom shares
+    a run of words with the line; each match says why."""
     line = _words(log_line)
-    scored = []
+    matches = []
     for rule in rules:
-        best = max(
-            (_longest_common_run(f, line) for text in _symptoms(rule).values() for f in _fragments(text)), default=0
-        )
-        if best >= min(MIN_MATCHING_WORDS, len(line)):
-            scored.append((best, rule.id, rule))
-    return [rule for _, _, rule in sorted(scored, key=lambda s: (-s[0], s[1]))]
+        match = _pattern_match(rule, log_line) or _word_match(rule, line)
+        if match is not None:
+            matches.append(match)
+    severity = {"error": 0, "warning": 1, "info": 2}
+    return sorted(matches, key=lambda m: (-m.score, severity[m.rule.severity], m.rule.id))
+
+
+def _pattern_match(rule: Rule, log_line: str) -> Match | None:
+    best = None
+    for symptom in rule.spec.get("symptoms") or ():
+        found = re.search(symptom["pattern"], log_line, re.IGNORECASE)
+        if found is None:
+            continue
+        where = f" ({symptom['where']})" if symptom.get("where") else ""
+        reason = f'matches "{found.group(0)}"{where}: {_prose(symptom["note"])}'
+        candidate = Match(rule, _PATTERN_SCORE + len(found.group(0)), reason)
+        if best is None or candidate.score > best.score:
+            best = candidate
+    return best
+
+
+def _word_match(rule: Rule, line: list[str]) -> Match | None:
+    best, best_where, best_text = 0, "", ""
+    for where, text in _symptoms(rule).items():
+        for fragment in _fragments(text):
+            run = _longest_common_run(fragment, line)
+            if run > best:
+                best, best_where, best_text = run, where, text
+    if not line or best < min(MIN_MATCHING_WORDS, len(line)):
+        return None
+    words = "word" if best == 1 else "words"
+    reason = f"shares {best} {words} with its documented {best_where} symptom: {_prose(best_text)}"
+    return Match(rule, best, reason)

@@ -1,0 +1,64 @@
+"""`eksjoin explain`: explicit symptom patterns per rule, ranked, each with why it matches and the fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import cli
+from analyzer.ruledocs import explain
+
+
+def _explain(line: str):
+    result = CliRunner().invoke(cli, ["explain", line])
+    ranked = re.findall(r"^\d+\. (EKS-[A-Z]+-\d+) ", result.output, re.M)
+    return result, ranked
+
+
+@pytest.mark.parametrize(
+    "line, first, also",
+    [
+        ("E0101 x509: certificate signed by unknown authority", {"EKS-UDATA-001", "EKS-UDATA-002", "EKS-UDATA-009"}, ()),
+        ("could not get token: AccessDenied: Access denied", {"EKS-IAM-001"}, ("EKS-EPT-010",)),
+        (
+            "operation error EKS: DescribeCluster, https response error StatusCode: 403, api error AccessDeniedException",
+            {"EKS-IAM-002"},
+            ("EKS-EPT-010",),
+        ),
+        ("NodeCreationFailure: Instances failed to join the kubernetes cluster", {"EKS-AUTH-007"}, ("EKS-NET-002", "EKS-IAM-002")),
+        ("Ec2SubnetInvalidConfiguration: subnet-1 does not assign public IP addresses", {"EKS-NET-001"}, ("EKS-NET-003",)),
+        ("IamInstanceProfileNotFound", {"EKS-IAM-005"}, ("EKS-IAM-006",)),
+        ("AccessDenied", {"EKS-AUTH-003"}, ("EKS-AUTH-007",)),
+        ("E1124 err: failed to retrieve PrivateDnsName after 5 attempts", {"EKS-IAM-002"}, ()),
+        ("operation error EKS: DescribeCluster: dial tcp 10.0.0.1:443: i/o timeout", {"EKS-EPT-006"}, ()),
+    ],
+)
+def test_explicit_patterns_rank_first_with_the_reason_and_the_fix(line, first, also):
+    result, ranked = _explain(line)
+    assert result.exit_code == 0, result.output
+    assert ranked[0] in first, ranked
+    assert set(also) <= set(ranked), ranked
+    block = result.output.split("\n2. ")[0]
+    assert "   why: matches " in block and "   fix: " in block
+
+
+def test_pattern_matches_outrank_word_overlap(catalogue):
+    matches = explain(catalogue, "NodeCreationFailure: Instances failed to join the kubernetes cluster")
+    kinds = ["pattern" if m.reason.startswith("matches ") else "words" for m in matches]
+    assert "words" in kinds and kinds == sorted(kinds, key=lambda k: k != "pattern")  # all patterns first
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_health_code_outside_the_files_is_said_so():
+    result, ranked = _explain("InstanceLimitExceeded")
+    assert result.exit_code == 1 and not ranked
+    assert "quota" in result.output and "No rule explains that message" in result.output
+
+
+def test_every_symptom_pattern_names_where_it_appears(catalogue):
+    patterns = [(r.id, s) for r in catalogue for s in r.spec.get("symptoms") or ()]
+    assert len(patterns) >= 40
+    assert all(s.get("where") and s["note"] for _, s in patterns)
