@@ -20,15 +20,27 @@ def _explain(line: str):
 @pytest.mark.parametrize(
     "line, first, also",
     [
-        ("E0101 x509: certificate signed by unknown authority", {"EKS-UDATA-001", "EKS-UDATA-002", "EKS-UDATA-009"}, ()),
+        (
+            "E0101 x509: certificate signed by unknown authority",
+            {"EKS-UDATA-001", "EKS-UDATA-002", "EKS-UDATA-009"},
+            (),
+        ),
         ("could not get token: AccessDenied: Access denied", {"EKS-IAM-001"}, ("EKS-EPT-010",)),
         (
             "operation error EKS: DescribeCluster, https response error StatusCode: 403, api error AccessDeniedException",
             {"EKS-IAM-002"},
             ("EKS-EPT-010",),
         ),
-        ("NodeCreationFailure: Instances failed to join the kubernetes cluster", {"EKS-AUTH-007"}, ("EKS-NET-002", "EKS-IAM-002")),
-        ("Ec2SubnetInvalidConfiguration: subnet-1 does not assign public IP addresses", {"EKS-NET-001"}, ("EKS-NET-003",)),
+        (
+            "NodeCreationFailure: Instances failed to join the kubernetes cluster",
+            {"EKS-AUTH-007"},
+            ("EKS-NET-002", "EKS-IAM-002"),
+        ),
+        (
+            "Ec2SubnetInvalidConfiguration: subnet-1 does not assign public IP addresses",
+            {"EKS-NET-001"},
+            ("EKS-NET-003",),
+        ),
         ("IamInstanceProfileNotFound", {"EKS-IAM-005"}, ("EKS-IAM-006",)),
         ("AccessDenied", {"EKS-AUTH-003"}, ("EKS-AUTH-007",)),
         ("E1124 err: failed to retrieve PrivateDnsName after 5 attempts", {"EKS-IAM-002"}, ()),
