@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from analyzer import gcpause
 from analyzer.cli import main
 
 
@@ -19,6 +20,9 @@ class Ran:
 
 def eksjoin(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, *args: str) -> Ran:
     monkeypatch.setattr(sys, "argv", ["eksjoin", *args])
+    # the test process outlives the command: its parse trees must go back to the collector,
+    # or later tests see objects left frozen (tests/test_gcpause.py)
+    monkeypatch.setattr(gcpause, "keep_frozen", lambda: None)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     capsys.readouterr()
     with pytest.raises(SystemExit) as exited:
