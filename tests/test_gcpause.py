@@ -7,7 +7,9 @@ import gc
 from conftest import REPO
 
 from analyzer import gcpause
+from analyzer.contentcache import Bounded
 from analyzer.pipeline import analyze
+from analyzer.terraform import module, parsing
 
 
 def test_trees_are_frozen_during_analysis_and_released_after(catalogue, monkeypatch):
@@ -19,6 +21,9 @@ def test_trees_are_frozen_during_analysis_and_released_after(catalogue, monkeypa
         counts.append(gc.get_freeze_count())
 
     monkeypatch.setattr(gcpause, "after_parse", recording_after_parse)
+    # an earlier test of this process may have parsed the same files: parse them again here
+    monkeypatch.setattr(parsing, "_PARSE_CACHE", Bounded(limit=2048))
+    monkeypatch.setattr(module, "_DEFINITIONS", Bounded(limit=1024))
     analysis = analyze([REPO / "examples" / "terraform"], catalogue)
     assert analysis.model.resources
     assert counts and all(count > 0 for count in counts)
