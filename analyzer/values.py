@@ -61,6 +61,19 @@ class Symbol(Unknown):
         return f"Symbol({self.name})"
 
 
+@dataclass(frozen=True, eq=False)
+class SymbolElement(Symbol):
+    """Element ``index`` of a list of distinct values unknown before deployment, such as
+    ``Fn::Select [1, Fn::GetAZs ""]``: each element is itself wherever it is used, and two
+    indices of one list are different values (GetAZs lists each zone of the region once)."""
+
+    of: str = ""  # the list, scoped, e.g. "stack.yaml#Fn::GetAZs(AWS::Region)"
+    index: int = 0
+
+    def __repr__(self) -> str:
+        return f"SymbolElement({self.of}[{self.index}])"
+
+
 class EachOf(list):
     """The elements of a collection whose length is not known before apply (``aws_x.y[*].id``
     of a block whose count/for_each is unknown): it holds one stand-in element that every

@@ -39,6 +39,7 @@ from analyzer.values import (
     PartialStr,
     Ref,
     Symbol,
+    SymbolElement,
     Unknown,
     contains_unknown,
     describe,
@@ -58,6 +59,14 @@ PSEUDO_PARAMETERS = {
     "AWS::StackName": "the name given to the stack",
     "AWS::URLSuffix": "the domain suffix of the region (amazonaws.com, amazonaws.com.cn, ...)",
 }
+
+
+@dataclass(frozen=True, eq=False)
+class _ZoneList(Unknown):
+    """What Fn::GetAZs returns: the zones of one region, of a length not known before
+    deployment (name None when the region itself is not known)."""
+
+    name: str | None = None
 
 
 @dataclass
@@ -348,6 +357,14 @@ class Evaluator:
         position = _as_index(index)
         if position is None:
             return _unknown_or_malformed(index, "the index", self.location(node))
+        if isinstance(items, _ZoneList) and items.name:
+            return SymbolElement(
+                f"availability zone {position} of the region is known only at deploy time",
+                self.location(node),
+                name=f"{items.name}[{position}]",
+                of=items.name,
+                index=position,
+            )
         if not isinstance(items, list):
             if isinstance(items, Unknown):
                 return Unknown(f"element {position} of a list not known: {items.reason}", self.location(node))
@@ -427,11 +444,20 @@ class Evaluator:
     # --- deploy-time values ----------------------------------------------------------
 
     def _get_azs(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
-        self._argument(argument, depth)
-        return Unknown(
+        region = self._argument(argument, depth)
+        return _ZoneList(
             "the availability zones of the region are known only at deploy time",
             self.location(node),
+            name=self._zone_list_name(region),
         )
+
+    def _zone_list_name(self, region: Any) -> str | None:
+        """Which list GetAZs returns: the stack's region ("" or AWS::Region) or a named one."""
+        if region == "" or (isinstance(region, Symbol) and region.name == f"{self.scope.key}#AWS::Region"):
+            return f"{self.scope.key}#Fn::GetAZs(AWS::Region)"
+        if isinstance(region, str):
+            return f"Fn::GetAZs({region})"
+        return None
 
     def _import_value(self, argument: Any, node: Any, path: str | None, depth: int) -> Any:
         name = self._argument(argument, depth)

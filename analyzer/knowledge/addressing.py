@@ -10,7 +10,7 @@ from analyzer.knowledge.routing import NAT, RouteTable, ambiguous, either
 from analyzer.model import kinds
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
-from analyzer.values import Ref, Unknown, first_unknown, is_unknown
+from analyzer.values import Ref, SymbolElement, Unknown, first_unknown, is_unknown
 
 # -- EKS-NET-009: free addresses -------------------------------------------------------------------
 AWS_RESERVED_ADDRESSES = 5  # per subnet: network, VPC router, DNS, future use, broadcast
@@ -108,6 +108,8 @@ def zone_key(subnet: Resource) -> tuple[str, ...] | None:
         return ("name", zone)
     if isinstance(zone, Ref):
         return ("ref", zone.target, zone.attribute)
+    if isinstance(zone, SymbolElement):
+        return ("ref", zone.of, str(zone.index))
     return None
 
 
@@ -124,7 +126,11 @@ def zone_text(subnet: Resource) -> str | None:
     key = zone_key(subnet)
     if key is None:
         return None
-    return key[1] if key[0] == "name" else f"{key[1].split('#')[-1]}.{key[2]}"
+    if key[0] == "name":
+        return key[1]
+    if isinstance(subnet.get("availability_zone"), SymbolElement):
+        return f"zone {key[2]} of {key[1].split('#')[-1]}"
+    return f"{key[1].split('#')[-1]}.{key[2]}"
 
 
 # -- EKS-NET-008: IPv6 clusters --------------------------------------------------------------------

@@ -217,7 +217,7 @@ UNKNOWN = [
         IsPartial("--a ${?}"),
     ),
     ("join-of-unknown-list", '!Join [",", !GetAZs ""]', IsUnknown("availability zones")),
-    ("select-from-get-azs", '!Select [0, !GetAZs ""]', IsUnknown("element 0")),
+    ("select-from-get-azs", '!Select [0, !GetAZs ""]', IsUnknown("availability zone 0 of the region")),
     ("get-azs", '!GetAZs ""', IsUnknown("availability zones")),
     ("split-of-unknown", '!Split [",", !Ref ClusterName]', IsUnknown("ClusterName")),
     (
