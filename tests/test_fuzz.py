@@ -39,6 +39,7 @@ nodeGroups:
   "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {
     "RoleArn": "arn:aws:iam::111122223333:role/c", "ResourcesVpcConfig": {"SubnetIds": ["subnet-1"]},
     "RemoteNetworkConfig": {"RemoteNodeNetworks": [{"Cidrs": {"Fn::GetAZs": ""}}]}}}}}""",
+    "subnets_base64.template.json": '{"AWSTemplateFormatVersion": null, "Parameters": {"ExtraPolicy": {"Type": "String", "Default": "AWS::Region"}}, "Resources": {"ClusterRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}, "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}}, "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "demo", "RoleArn": {"Fn::GetAtt": ["ClusterRole", "Arn"]}, "ResourcesVpcConfig": {"SubnetIds": {"Fn::Base64": {"Ref": "Vpc"}}}}}}}',
 }
 
 

@@ -58,7 +58,7 @@ def cluster_vpc(model: Model, cluster: Resource) -> Any:
     if isinstance(subnets, Unknown):
         return subnets
     reasons: list[Unknown] = []
-    for subnet in subnets or []:
+    for subnet in subnets if isinstance(subnets, (list, tuple)) else []:  # not a list (Fn::Base64): none
         vpc = model.attr(subnet, "vpc") if isinstance(subnet, Resource) else subnet
         if isinstance(vpc, Resource):
             return vpc
