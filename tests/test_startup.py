@@ -15,7 +15,8 @@ try:
     main()
 except SystemExit:
     pass
-print(json.dumps(sorted(m for m in ("cfnlint", "jsonschema", "lark") if m in sys.modules)), file=sys.stderr)
+HEAVY = ("cfnlint", "jsonschema", "lark", "analyzer.knowledge")
+print(json.dumps(sorted(m for m in HEAVY if m in sys.modules)), file=sys.stderr)
 """
 
 
@@ -27,7 +28,7 @@ def _imported(*args: str) -> list[str]:
 
 
 def test_a_terraform_run_imports_neither_cfn_lint_nor_jsonschema():
-    assert _imported("lint", "examples/terraform") == ["lark"]
+    assert not {"cfnlint", "jsonschema"} & set(_imported("lint", "examples/terraform"))
 
 
 def test_an_eksctl_run_does_not_import_cfn_lint():
@@ -38,5 +39,5 @@ def test_a_cloudformation_template_imports_cfn_lint():
     assert "cfnlint" in _imported("lint", "examples/cloudformation")
 
 
-def test_version_imports_no_parser():
+def test_version_imports_no_parser_and_no_rule_machinery():
     assert _imported("--version") == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.findings import Finding
-from analyzer.reporters import joinpath
 from analyzer.reporters.common import RuleCount, plural, rule_counts, scanned_sentence, severity_counts
 
 DEFAULT_MAX_CHARS = 64_000
@@ -35,6 +34,8 @@ def render(
     **_: Any,
 ) -> str:
     limit = max_chars or DEFAULT_MAX_CHARS
+    from analyzer.reporters import joinpath  # the model's facts: not imported for --help or --version
+
     diagrams = joinpath.diagrams(model, findings)
     text = _render(findings, summary, diagrams or [], limit, limit)
     chars = limit
