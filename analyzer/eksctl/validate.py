@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -120,7 +120,7 @@ def _diagnostics_for(error: ValidationError, doc: YamlDocument) -> list[Diagnost
         return []
     message, severity = _describe(error)
     location = doc.location_of(path)
-    return [Diagnostic(INVALID_CONFIG, f"{field_name(path)}: {message}", location, severity)]
+    return [Diagnostic(INVALID_CONFIG, f"{shapes.field_name(path)}: {message}", location, severity)]
 
 
 def _has_its_type(error: ValidationError) -> bool:
@@ -147,16 +147,16 @@ def _alternatives(error: ValidationError, doc: YamlDocument) -> list[Diagnostic]
         types += [value] if isinstance(value, str) else list(value)
     path = list(error.absolute_path)
     expected = _expected_types(list(dict.fromkeys(types)))
-    message = f"expected {expected}, found {_kind(error.instance)}"
+    message = f"expected {expected}, found {shapes.kind_of(error.instance)}"
     location = doc.location_of(path)
-    return [Diagnostic(INVALID_CONFIG, f"{field_name(path)}: {message}", location, "error")]
+    return [Diagnostic(INVALID_CONFIG, f"{shapes.field_name(path)}: {message}", location, "error")]
 
 
 def _describe(error: ValidationError) -> tuple[str, str]:
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
     if error.validator == "type":
-        return f"expected {_expected_types(error.validator_value)}, found {_kind(value)}", "error"
+        return f"expected {_expected_types(error.validator_value)}, found {shapes.kind_of(value)}", "error"
     if error.validator == "enum":
         allowed = [choice for choice in error.validator_value if choice not in ("", None)]
         severity = "warning" if schema.get("x-open-enum") else "error"
@@ -171,7 +171,7 @@ def _describe(error: ValidationError) -> tuple[str, str]:
 
 def _unknown_field(path: list[Any], key: str, error: ValidationError, doc: YamlDocument) -> Diagnostic:
     known = sorted(_declared_properties(error.schema))
-    message = f"{field_name(path + [key])}: unknown field; eksctl rejects fields it does not know"
+    message = f"{shapes.field_name(path + [key])}: unknown field; eksctl rejects fields it does not know"
     fix = ""
     close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
     if close:
@@ -204,47 +204,9 @@ def _matches_ignoring_case(error: ValidationError) -> bool:
 # --- wording ----------------------------------------------------------------------
 
 
-def field_name(path: Sequence[Any]) -> str:
-    """``["managedNodeGroups", 0, "amiFamily"]`` -> ``managedNodeGroups[0].amiFamily``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(document)"
-
-
-_TYPE_WORDS = {
-    "string": "a string",
-    "number": "a number",
-    "integer": "an integer",
-    "boolean": "a boolean (true or false)",
-    "object": "a mapping",
-    "array": "a list",
-    "null": "nothing",
-}
-
-
 def _expected_types(types: str | Iterable[str]) -> str:
     names = [types] if isinstance(types, str) else list(types)
-    words = [_TYPE_WORDS.get(name, name) for name in names if name != "null"]
+    words = [shapes.TYPE_WORDS.get(name, name) for name in names if name != "null"]
     if "a string" in words and "a number" in words:  # a Go string field accepts any scalar
         words = ["a string"]
     return " or ".join(words) or "nothing"
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__

@@ -10,11 +10,11 @@ from jsonschema import Draft202012Validator
 from analyzer.diagnostics import INVALID_CONFIG
 from analyzer.eksctl.validate import (
     cluster_config_schema,
-    field_name,
     is_cluster_config,
     is_placeholder,
     validate_cluster_config,
 )
+from analyzer.shapes import field_name
 from analyzer.yamlsafe import YamlDocument, load_yaml_documents
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "eksctl"
