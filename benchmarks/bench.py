@@ -4,7 +4,8 @@
 
 Each case runs ``eksjoin lint --format json`` in a fresh process under ``nice`` (the
 machine is shared), ``--repeat`` times, and prints the medians of wall time, CPU time
-(user + system, from the child's rusage) and peak RSS. Cases: the corpus cold (empty cache
+(user + system, from the child's rusage) and peak RSS; a run exiting 2 or more (a usage
+mistake, an internal error, a signal) stops the benchmark. Cases: the corpus cold (empty cache
 directory) and warm (the same cache directory again), the getting-started example, one
 eksctl file, generated roots of both shapes (benchmarks/generate.py) at 250 / 1,000 /
 4,000 resources, and the corpus at 1x, 2x and 4x (copies side by side). When ``checkov``
@@ -34,10 +35,23 @@ GETTING_STARTED = "hashicorp__terraform-provider-aws/examples/eks-getting-starte
 EKSCTL_FILE = "eksctl-io__eksctl/examples/01-simple-cluster.yaml"
 
 
-def measure(command: list[str], env: dict[str, str], repeat: int) -> tuple[float, float, float]:
-    """Medians of (wall s, CPU s, peak RSS MB) of ``command`` run ``repeat`` times."""
+class RunFailed(RuntimeError):
+    """An eksjoin run that did not finish its analysis: its figures would measure a failure."""
+
+
+def measure(
+    command: list[str], env: dict[str, str], repeat: int, ok: int = 1, fresh: Path | None = None
+) -> tuple[float, float, float]:
+    """Medians of (wall s, CPU s, peak RSS MB) of ``command`` run ``repeat`` times.
+
+    eksjoin exits 0 or 1 when it analysed (1: findings at or above --fail-on); 2 and above
+    is a user mistake, an internal error or a signal, so the figures are refused (``ok`` is
+    the highest exit code accepted; a peer like checkov passes its own). ``fresh``: a cache
+    directory emptied before each run (cold runs)."""
     walls, cpus, peaks = [], [], []
     for _ in range(repeat):
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
         started = time.perf_counter()
         pid = os.fork()
         if pid == 0:  # child: quiet, niced, then the command
@@ -46,7 +60,10 @@ def measure(command: list[str], env: dict[str, str], repeat: int) -> tuple[float
             os.dup2(devnull, 2)
             os.nice(10)
             os.execvpe(command[0], command, env)
-        _, _, usage = os.wait4(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0 or code > ok:
+            raise RunFailed(f"{' '.join(command)} exited {code}: not measured")
         walls.append(time.perf_counter() - started)
         cpus.append(usage.ru_utime + usage.ru_stime)
         peaks.append(usage.ru_maxrss / 1024)
@@ -72,14 +89,13 @@ def main() -> int:
     try:
         corpus = args.corpus.resolve()
         if corpus.is_dir():
-            shutil.rmtree(work / "cache", ignore_errors=True)
-            cold = report("corpus cold", measure([*eksjoin, str(corpus)], env, 1))
+            cold = report("corpus cold", measure([*eksjoin, str(corpus)], env, args.repeat, fresh=work / "cache"))
             report("corpus warm", measure([*eksjoin, str(corpus)], env, args.repeat))
             report("getting-started example", measure([*eksjoin, str(corpus / GETTING_STARTED)], env, args.repeat))
             report("one eksctl file", measure([*eksjoin, str(corpus / EKSCTL_FILE)], env, args.repeat))
             checkov = shutil.which("checkov")
             if checkov:
-                peer = report("checkov corpus", measure([checkov, "-d", str(corpus), "--quiet"], env, 1))
+                peer = report("checkov corpus", measure([checkov, "-d", str(corpus), "--quiet"], env, 1, ok=1))
                 print(f"{'':<34} eksjoin/checkov CPU ratio 1:{peer[1] / cold[1]:.1f}")
         else:
             print(f"corpus not found at {corpus}: corpus cases skipped")
@@ -100,6 +116,9 @@ def main() -> int:
                 scaled_env = dict(env, EKSJOIN_CACHE_DIR=str(work / f"cache-x{copies}"))
                 report(f"corpus x{copies} cold", measure([*eksjoin, str(scaled)], scaled_env, 1))
                 shutil.rmtree(scaled)
+    except RunFailed as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
