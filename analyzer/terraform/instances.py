@@ -30,6 +30,7 @@ from analyzer.terraform.views import ModuleOutputs, ResourceView
 from analyzer.values import PartialStr, Ref, Unknown, describe, identity_text, is_unknown, iter_unknowns
 
 MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
+MAX_MODULE_DEPTH = 32  # nested module calls below the root module (docs/architecture.md: Limits)
 
 InputProvider = Callable[[str], tuple[bool, Any]]  # variable name -> (was it set?, value)
 
@@ -285,6 +286,10 @@ class ModuleInstance:
             self._children[call.name] = []
             self.root.defer_reach(".".join(key_path), lambda: self._reach_of_inputs(call))
             return Unknown(resolved.reason, call.block.location)
+        refused = self._refused_call(call, base, resolved.directory)
+        if refused is not None:
+            self._children[call.name] = []
+            return refused
         self.root.module_directories[".".join(key_path)] = resolved.directory
         definition = load_module_definition(resolved.directory, self.root.display_root)
         for diagnostic in definition.diagnostics:
@@ -309,6 +314,39 @@ class ModuleInstance:
         value = expand_instances(self, call.count, call.for_each, base, make_child)
         self._children[call.name] = children
         return value
+
+    def _refused_call(self, call: ModuleCall, base: str, directory: Path) -> Unknown | None:
+        """A module block that would be expanded without end: its module is already being
+        expanded above it (a module calling itself, or two calling each other), or the calls
+        nest deeper than ``MAX_MODULE_DEPTH``. Reported at the block; its instances are Unknown."""
+        target = directory.resolve()
+        chain: list[tuple[str, Path]] = []  # (address, directory) from here up to the root
+        instance: ModuleInstance | None = self
+        while instance is not None:
+            chain.append((instance.address or "the root module", instance.definition.directory.resolve()))
+            instance = instance.caller[0] if instance.caller else None
+        chain.reverse()
+        here = _relative(target, self.root.root_dir)
+        for position, (_, ancestor) in enumerate(chain):
+            if ancestor != target:
+                continue
+            if position == len(chain) - 1:
+                what = f"{base} calls itself: its source {call.source!r} is the folder of the module that declares it"
+            else:
+                path = " -> ".join(a for a, _ in chain[position:]) + f" -> {base}"
+                what = f"module cycle: {path} (folder {here} calls itself through its callees)"
+            return self._refuse(call, what, "remove the call that closes the cycle; Terraform cannot expand it")
+        if len(chain) > MAX_MODULE_DEPTH:
+            what = (
+                f"{base} is nested {len(chain)} module calls deep, over the limit of {MAX_MODULE_DEPTH} eksjoin expands"
+            )
+            return self._refuse(call, what, f"keep module calls at most {MAX_MODULE_DEPTH} deep, or lint plan JSON")
+        return None
+
+    def _refuse(self, call: ModuleCall, what: str, fix: str) -> Unknown:
+        location = call.block.location
+        self.report(Diagnostic(EVALUATION, f"{what}; the module was not expanded", location, "warning", fix))
+        return Unknown(what, location)
 
     def input_location(self, name: str, editable: Callable[[Location], bool]) -> Location | None:
         """Where the value of ``var.<name>`` is written in code the user can edit: the module

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.diagnostics import OUTSIDE_ROOT
+from analyzer.diagnostics import EVALUATION, OUTSIDE_ROOT
 from analyzer.terraform import load_terraform
+from analyzer.terraform.instances import MAX_MODULE_DEPTH
 from analyzer.terraform.loader import find_root_modules
-from analyzer.values import Ref, Unknown
+from analyzer.values import Ref, Unknown, first_unknown
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "terraform"
 MODULES = DATA / "modules"
@@ -199,3 +200,66 @@ def test_unknown_for_each_on_a_module_gives_one_stand_in_instance(write_config, 
     (stand_in,) = configuration.blocks
     assert stand_in.address == "module.child.terraform_data.x"
     assert isinstance(stand_in.attributes["input"], Unknown)
+
+
+def test_a_module_calling_itself_is_a_cycle_reported_at_its_block(write_config, load):
+    root = write_config(
+        {
+            "main.tf": """
+        module "self" {
+          source = "./"
+        }
+        resource "terraform_data" "x" {
+          input = module.self.anything
+        }
+    """
+        }
+    )
+    configuration = load(root)
+    (diagnostic,) = [d for d in configuration.diagnostics if d.code == EVALUATION]
+    assert "module.self calls itself" in diagnostic.message
+    assert (diagnostic.location.path, diagnostic.location.line) == ("main.tf", 2)  # the module block
+    # the root's own resource is there once; the call was not expanded into copies of it
+    assert [b.address for b in configuration.blocks] == ["terraform_data.x"]
+    assert "calls itself" in first_unknown(configuration.blocks[0].attributes["input"]).reason
+
+
+def test_two_modules_calling_each_other_are_a_cycle_naming_both(write_config, load):
+    root = write_config(
+        {
+            "main.tf": 'module "a" {\n  source = "./a"\n}\n',
+            "a/main.tf": 'module "b" {\n  source = "../b"\n}\nresource "terraform_data" "in_a" {}\n',
+            "b/main.tf": 'module "a" {\n  source = "../a"\n}\n',
+        }
+    )
+    configuration = load(root)
+    (diagnostic,) = [d for d in configuration.diagnostics if d.code == EVALUATION]
+    assert "module cycle: module.a -> module.a.module.b -> module.a.module.b.module.a" in diagnostic.message
+    assert diagnostic.location.path == "b/main.tf"
+    assert [b.address for b in configuration.blocks] == ["module.a.terraform_data.in_a"]
+
+
+def test_the_same_module_called_twice_side_by_side_is_not_a_cycle(write_config, load):
+    root = write_config(
+        {
+            "main.tf": 'module "one" {\n  source = "./m"\n}\nmodule "two" {\n  source = "./m"\n}\n',
+            "m/main.tf": 'resource "terraform_data" "x" {}\n',
+        }
+    )
+    configuration = load(root)
+    assert not [d for d in configuration.diagnostics if d.code == EVALUATION]
+    assert {b.address for b in configuration.blocks} == {"module.one.terraform_data.x", "module.two.terraform_data.x"}
+
+
+def test_module_calls_nested_over_the_depth_limit_stop_with_a_finding(write_config, load):
+    depth = MAX_MODULE_DEPTH + 3
+    files = {"main.tf": 'module "m" {\n  source = "./m0"\n}\n'}
+    for level in range(depth):
+        files[f"m{level}/main.tf"] = (
+            f'module "m" {{\n  source = "../m{level + 1}"\n}}\nresource "terraform_data" "x" {{}}\n'
+        )
+    root = write_config(files)
+    configuration = load(root)
+    (diagnostic,) = [d for d in configuration.diagnostics if d.code == EVALUATION]
+    assert f"over the limit of {MAX_MODULE_DEPTH}" in diagnostic.message
+    assert len(configuration.blocks) == MAX_MODULE_DEPTH
