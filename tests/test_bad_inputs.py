@@ -209,7 +209,6 @@ CASES: dict[str, Case] = {
         forbid=[r"(?m)^::", r"\x1b"],
         sentinel=False,
         args=["lint", "repo", "--format", "text"],
-        xfail="text output prints control characters from values",
     ),
     "34_fingerprint_depends_on_cwd": Case(
         0, [r"0 error"], sentinel=False, xfail="baseline fingerprints depend on the working directory"

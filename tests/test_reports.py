@@ -164,3 +164,22 @@ def test_join_path_draws_only_what_is_known(run, tmp_path):
     block = _mermaid_blocks(run("lint", str(tmp_path), "--format", "markdown").out)["aws_eks_cluster.main"]
     assert "managed node group aws_eks_node_group.default" in block
     assert "subnet " not in block and "route" not in block
+
+
+HOSTILE_NAME = "x\n::error file=/etc/passwd,line=1::INJECTED\x1b[31m\u202etxt.exe"
+
+
+@pytest.mark.parametrize("options", [["text"], ["text", "--compact"], ["github"], ["markdown"]])
+def test_values_cannot_start_a_line_or_a_terminal_sequence(run, tmp_path, options):
+    """A cluster name from the scanned file reaches the message: its newline, escape and
+    bidirectional override are printed as escapes, never as themselves."""
+    name = HOSTILE_NAME.replace("\n", "\\n").replace("\x1b", "\\u001b").replace("\u202e", "\\u202e")
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_eks_cluster" "c" {{\n  name     = "{name}"\n  role_arn = "arn:aws:iam::1:role/r"\n'
+        '  vpc_config {\n    subnet_ids = ["subnet-1"]\n  }\n}\n'
+    )
+    out = run("lint", str(tmp_path), "--format", *options).out
+    assert "EKS-CLUSTER-001" in out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert not re.search(r"(?m)^::error file=/etc/passwd", out)
+    assert "\\x1b[31m" in out and "\\u202e" in out

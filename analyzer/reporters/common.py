@@ -10,6 +10,29 @@ from typing import Any
 from analyzer.findings import SEVERITIES, SEVERITY_RANK, Finding
 
 
+def _escapes() -> dict[int, str]:
+    """Control characters (C0, DEL, C1), line and paragraph separators and the bidirectional
+    overrides: each could start a new line, a terminal sequence or a workflow command, or make
+    text read differently from what it is."""
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    codes = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    table = {}
+    for code in codes:
+        char = chr(code)
+        table[code] = named.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return table
+
+
+_ESCAPES = _escapes()
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that could change what a reader or a CI runner sees
+    written as an escape: values from the scanned files reach messages, and a newline in one
+    must not become a line of its own (``::error ...`` is a GitHub workflow command)."""
+    return text.translate(_ESCAPES)
+
+
 @dataclass
 class RuleCount:
     rule_id: str

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.findings import Finding
+from analyzer.reporters.common import printable
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape(text: str, property_value: bool = False) -> str:
+    """A workflow command's own escapes, after every control character from a value is written
+    as an escape: only the line break this reporter puts in (before ``Fix:``) stays one."""
+    text = "\n".join(printable(part) for part in text.split("\n"))
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.findings import Finding
-from analyzer.reporters.common import RuleCount, plural, rule_counts, scanned_sentence, severity_counts
+from analyzer.reporters.common import RuleCount, plural, printable, rule_counts, scanned_sentence, severity_counts
 
 DEFAULT_MAX_CHARS = 64_000
 _NOTE_RESERVE = 400  # room for the truncation note, which is written last
@@ -16,11 +16,11 @@ _NOTE_RESERVE = 400  # room for the truncation note, which is written last
 
 def _cell(text: str) -> str:
     """Plain table text: one line, pipes escaped, and no HTML (``<generated>`` would vanish)."""
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return printable(" ".join(text.split())).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _code(text: str) -> str:
-    one_line = " ".join(text.split()).replace("|", "\\|")
+    one_line = printable(" ".join(text.split())).replace("|", "\\|").replace("`", "'")
     return f"`{one_line}`" if text else ""
 
 
@@ -122,7 +122,7 @@ class _Section:
     def fill(self, budget: _Budget) -> None:
         for finding in self.findings:
             where = f"{finding.location.path}:{finding.location.line}" if finding.location.path else "(the run)"
-            text = f"| `{where}` | {_code(finding.resource)} | {_cell(finding.message)} |"
+            text = f"| {_code(where)} | {_code(finding.resource)} | {_cell(finding.message)} |"
             if len(self.rows) < MAX_ROWS_PER_RULE and budget.take(text):
                 self.rows.append(text)
             else:

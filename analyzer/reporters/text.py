@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from analyzer.findings import Finding
-from analyzer.reporters.common import at_or_above, rule_counts
+from analyzer.reporters.common import at_or_above, printable, rule_counts
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
@@ -55,7 +55,10 @@ def _compact_lines(findings: list[Finding], color: bool) -> list[str]:
             if finding.location.path
             else "eksjoin"
         )
-        lines.append(f"{where}: {_severity_label(finding.severity, color)} {finding.rule_id} {finding.message}")
+        where = printable(where)
+        lines.append(
+            f"{where}: {_severity_label(finding.severity, color)} {finding.rule_id} {printable(finding.message)}"
+        )
     return lines
 
 
@@ -70,27 +73,28 @@ def _block_lines(findings: list[Finding], color: bool) -> list[str]:
     current_file = None
     for finding in findings:
         if not finding.location.path:  # about the run itself
-            lines.extend(_finding_lines(finding, color)[:1] + [f"           fix:      {finding.fix}"])
+            lines.extend(_finding_lines(finding, color)[:1] + [f"           fix:      {printable(finding.fix)}"])
             continue
         if finding.location.path != current_file:
             current_file = finding.location.path
-            lines.append(click.style(current_file, bold=True) if color else current_file)
+            shown = printable(current_file)
+            lines.append(click.style(shown, bold=True) if color else shown)
         lines.extend(_finding_lines(finding, color))
     return lines
 
 
 def _finding_lines(finding: Finding, color: bool) -> list[str]:
     where = f"{finding.location.line}:{finding.location.column}" if finding.location.path else ""
-    head = f"  {where:<8} {_severity_label(finding.severity, color)} {finding.rule_id}  {finding.message}"
+    head = f"  {where:<8} {_severity_label(finding.severity, color)} {finding.rule_id}  {printable(finding.message)}"
     lines = [head]
     if finding.resource:
-        lines.append(f"           resource: {finding.resource}")
+        lines.append(f"           resource: {printable(finding.resource)}")
     if finding.symptom:
-        lines.append(f"           symptom:  {finding.symptom}")
+        lines.append(f"           symptom:  {printable(finding.symptom)}")
     if finding.fix:
-        lines.append(f"           fix:      {' '.join(finding.fix.split())}")
+        lines.append(f"           fix:      {printable(' '.join(finding.fix.split()))}")
     for address, location in finding.related:
-        lines.append(f"           related:  {address} at {location}")
+        lines.append(f"           related:  {printable(str(address))} at {printable(str(location))}")
     return lines
 
 
