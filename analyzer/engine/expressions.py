@@ -49,6 +49,8 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
             return _union([evaluate_value(item, scope) for item in spec["union"]])
         if "find" in spec:
             return _find(spec, scope)
+        if "filter" in spec:
+            return _filter(spec, scope)
         if "predicate" in spec:
             args = {k: evaluate_value(v, scope) for k, v in spec.get("args", {}).items()}
             return PREDICATES[spec["predicate"]](scope.model, **args)
@@ -110,6 +112,28 @@ def _find(spec: dict, scope: Scope) -> list:
             continue
         found.append(resolve_path(spec["select"], inner) if "select" in spec else resource)
     return found
+
+
+def _filter(spec: dict, scope: Scope) -> list | Unknown:
+    """The items for which ``where`` holds (each bound as ``as``). When none is known to hold
+    and some item, or its condition, is unknown, the result is that Unknown: it may be empty."""
+    items = _items(spec, "filter", scope)
+    if isinstance(items, Unknown):
+        return items
+    kept: list = []
+    hole: Unknown | None = None
+    for item in items:
+        if isinstance(item, Unknown):
+            hole = hole or item
+            continue
+        verdict = evaluate_condition(spec["where"], scope.child(**{spec["as"]: item}))
+        if verdict.is_true:
+            kept.append(item)
+        elif verdict.is_unknown and hole is None:
+            hole = Unknown(verdict.reason)
+    if kept or hole is None:
+        return kept
+    return hole
 
 
 # -- conditions -------------------------------------------------------------

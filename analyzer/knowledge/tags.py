@@ -203,27 +203,28 @@ def load_balancer_subnets(model: Model, cluster: Any) -> Any:
     return holes[0] if holes else []
 
 
-@predicate("tags.subnets_without_cluster_tag")
-def subnets_without_cluster_tag(model: Model, cluster: Any) -> Any:
-    """The cluster's subnets that lack ``kubernetes.io/cluster/<name>``."""
-    if not isinstance(cluster, Resource):
-        return []
-    name = cluster.get("name")
-    if not isinstance(name, str):
-        return Unknown(f"the name of {cluster.address} is not known")
-    subnets = model.attr(cluster, "subnets")
-    if isinstance(subnets, Unknown):
-        return subnets
-    missing: list[Resource] = []
-    for subnet in subnets or []:
-        if not isinstance(subnet, Resource):
-            return subnet if isinstance(subnet, Unknown) else Unknown("a subnet is not known")
-        tags = _tags_of(subnet)
-        if isinstance(tags, Unknown):
-            return tags
-        if CLUSTER_TAG_PREFIX + name not in tags:
-            missing.append(subnet)
-    return missing
+@predicate("tags.carries_cluster_tag")
+def carries_cluster_tag(model: Model, resource: Any, cluster_name: Any) -> Any:
+    """Whether a resource carries ``kubernetes.io/cluster/<cluster_name>``: True, False, or
+    Unknown when its tags, a tag key or the name are not known. EKS tags its cluster security
+    group so; a group that stands for several (``for_each``) is Unknown when tagged, as it
+    may be several tagged groups."""
+    if is_cluster_security_group(resource):
+        return True
+    if not isinstance(resource, Resource):
+        return resource if isinstance(resource, Unknown) else Unknown("a resource is not known")
+    tags = _tags_of(resource)
+    if isinstance(tags, Unknown):
+        return tags
+    found = [_tagged_for(key, cluster_name) for key in tags]
+    if any(f is True for f in found):
+        if resource.kind == kinds.SECURITY_GROUP and resource.stands_for_each:
+            return Unknown(f"{resource.address} may be several groups: {resource.stands_for_each}")
+        return True
+    if not isinstance(cluster_name, str):
+        return Unknown("the cluster name is not known")
+    hole = next((f for f in found if isinstance(f, Unknown)), None)
+    return hole if hole is not None else False
 
 
 @predicate("tags.cluster_tagged_security_groups")
