@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -228,9 +229,40 @@ def lint(
 
 def _write(path: Path, text: str) -> None:
     try:
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
     except OSError as exc:
         raise click.UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A report or baseline is replaced whole or not at all: written beside its target and
+    renamed over it, so a reader (or a killed run, or a full disk) never sees half a file.
+    A target that exists and is not a regular file (``/dev/stdout``, a FIFO) is written to
+    directly: renaming over it would replace the device."""
+    path = path.resolve() if path.is_symlink() else path  # the link stays; its target is replaced
+    if path.exists() and not path.is_file():
+        path.write_text(text, encoding="utf-8")
+        return
+    descriptor, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(staging, _mode_for(path))
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(path: Path) -> int:
+    """The target's own mode when it exists; otherwise what ``open()`` would give it."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _changed_targets(targets: list[Path], base: str | None) -> list[Path]:

@@ -244,3 +244,30 @@ def test_config_exclude(tmp_path):
     # what is excluded is not read, and the run says that nothing was checked
     assert result.returncode == 0
     assert [f["rule_id"] for f in json.loads(result.stdout)["findings"]] == ["RUN-001"]
+
+
+def test_output_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
+    """A report is written beside its target and renamed over it: a failure before the rename
+    leaves the old report and no temporary file; a symlinked target keeps its link."""
+    from analyzer import cli as cli_module
+
+    report = tmp_path / "report.json"
+    report.write_text("old")
+    report.chmod(0o640)
+    link = tmp_path / "latest.json"
+    link.symlink_to(report)
+
+    def refuse(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli_module.os, "replace", refuse)
+    result = CliRunner().invoke(cli, ["lint", str(EXAMPLES / "eksctl"), "--format", "json", "-o", str(link)])
+    assert result.exit_code == 2 and "No space left on device" in result.output
+    assert report.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "report.json"]
+
+    monkeypatch.undo()
+    result = CliRunner().invoke(cli, ["lint", str(EXAMPLES / "eksctl"), "--format", "json", "-o", str(link)])
+    assert result.exit_code == 1, result.output
+    assert json.loads(report.read_text())["findings"] and link.is_symlink()
+    assert report.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "report.json"]
