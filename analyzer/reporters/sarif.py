@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 from typing import Any
+from urllib.parse import quote
 
 from analyzer import __version__
 from analyzer.diagnostics import HELP, TITLES
@@ -51,11 +54,22 @@ def _own_descriptor(rule_id: str, severity: str) -> dict[str, Any]:
     }
 
 
+def artifact_location(path: str) -> dict[str, Any]:
+    """A SARIF artifact location is a URI reference: spaces, ``%``, ``#``, non-ASCII and the
+    raw bytes of a file name that is not UTF-8 (kept as surrogates) are percent-encoded. A
+    path inside the scanned tree is relative to ``%SRCROOT%``; an absolute one is a file URI."""
+    posix = path.replace(os.sep, "/")
+    encoded = quote(os.fsencode(posix), safe="/")
+    if posixpath.isabs(posix):
+        return {"uri": f"file://{encoded}"}
+    return {"uri": encoded, "uriBaseId": "%SRCROOT%"}
+
+
 def _location(finding: Finding) -> dict[str, Any]:
     region = {"startLine": max(finding.location.line, 1), "startColumn": max(finding.location.column, 1)}
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": finding.location.path, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": artifact_location(finding.location.path),
             "region": region,
         }
     }
@@ -84,7 +98,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
                 "id": i,
                 "message": {"text": address},
                 "physicalLocation": {
-                    "artifactLocation": {"uri": loc.path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact_location(loc.path),
                     "region": {"startLine": max(loc.line, 1)},
                 },
             }
