@@ -16,6 +16,7 @@ from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
 from analyzer.strict import strict
 from analyzer.terraform import operations as ops
+from analyzer.terraform.budgets import OverBudget, check_size, string_budget, text_length
 from analyzer.terraform.convert import normalize_number, to_bool
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import UnknownInstances, materialize
@@ -85,6 +86,17 @@ def evaluate_safely(node: Tree, scope: Scope, location: Location | None = None) 
     where = location or scope.location(node)
     try:
         return evaluate(node, scope)
+    except OverBudget as exc:
+        scope.context.report(
+            Diagnostic(
+                EVALUATION,
+                f"{exc}; the value is treated as unknown",
+                where,
+                "warning",
+                "Lint plan JSON to check the value Terraform computes, or build smaller values.",
+            )
+        )
+        return Unknown(str(exc), where)
     except EvalError as exc:
         return Unknown(str(exc), where)
     except RecursionError:
@@ -143,7 +155,7 @@ def _identifier(node: Tree, scope: Scope) -> Any:
 
 
 def _tuple(node: Tree, scope: Scope) -> Any:
-    return [evaluate(item, scope) for item in trees(node)]
+    return check_size([evaluate(item, scope) for item in trees(node)], "a list")
 
 
 def _object(node: Tree, scope: Scope) -> Any:
@@ -158,7 +170,7 @@ def _object(node: Tree, scope: Scope) -> Any:
         result[key] = value
     if unknown_key is not None:
         return ops.derived_unknown(unknown_key)
-    return result
+    return check_size(result, "an object")
 
 
 def _object_key(key_node: Tree, scope: Scope) -> Any:
@@ -275,7 +287,9 @@ def render_template(nodes: list[TemplateNode] | tuple[TemplateNode, ...], scope:
     a template made of a single interpolation (``"${var.list}"`` is the list itself)."""
     if len(nodes) == 1 and isinstance(nodes[0], Interpolation):
         return evaluate(nodes[0].expr, scope)
-    return PartialStr.join(_render_nodes(nodes, scope))
+    pieces = _render_nodes(nodes, scope)
+    string_budget(text_length(pieces), "a string template")
+    return PartialStr.join(pieces)
 
 
 def _render_nodes(nodes, scope: Scope) -> list[Any]:
@@ -414,7 +428,7 @@ def _for_tuple(node: Tree, scope: Scope) -> Any:
     iterations, bodies, _ = _for_iterations(node, scope)
     if isinstance(iterations, Unknown):
         return iterations
-    return [evaluate(bodies[0], inner) for inner in iterations]
+    return check_size([evaluate(bodies[0], inner) for inner in iterations], "a for expression")
 
 
 def _for_each_of(node: Tree, scope: Scope) -> Any:
@@ -457,7 +471,7 @@ def _for_object(node: Tree, scope: Scope) -> Any:
             raise EvalError(f'duplicate key "{key}" in for expression; use ... to group')
         else:
             result[key] = value
-    return result
+    return check_size(result, "a for expression")
 
 
 # --- function calls ---------------------------------------------------------------------
@@ -484,7 +498,7 @@ def _function_call(node: Tree, scope: Scope) -> Any:
         if not isinstance(last, list):
             raise EvalError(f"{name}(...): the expanded argument must be a list")
         args.extend(last)
-    return call_function(name, args, scope, location)
+    return check_size(call_function(name, args, scope, location), f"the result of {name}()")
 
 
 def _try(arg_nodes: list[Tree], scope: Scope) -> Any:
@@ -493,6 +507,8 @@ def _try(arg_nodes: list[Tree], scope: Scope) -> Any:
     for arg in arg_nodes:
         try:
             value = evaluate(arg, scope)
+        except OverBudget:
+            raise
         except EvalError as exc:
             last_error = str(exc)
             continue
@@ -505,6 +521,8 @@ def _can(arg_nodes: list[Tree], scope: Scope) -> Any:
         raise EvalError("can() takes exactly one argument")
     try:
         value = evaluate(arg_nodes[0], scope)
+    except OverBudget:
+        raise
     except EvalError:
         return False
     if isinstance(value, Unknown) and not isinstance(value, Ref):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from analyzer.diagnostics import EVALUATION
+from analyzer.terraform.budgets import MAX_COLLECTION_VALUES, MAX_STRING_CHARS, OverBudget
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import Scope, evaluate_safely
 from analyzer.terraform.parsing import parse_expression
-from analyzer.values import PartialStr, Ref, Unknown
+from analyzer.values import PartialStr, Ref, Unknown, first_unknown
 
 HOLE = Unknown("var.x has no value")
 SUBNET_A = Ref(reason="", target="aws_subnet.a", attribute="id")
@@ -185,3 +187,46 @@ def test_deeply_nested_expressions_do_not_crash():
     tree = parse_expression(text, "deep.tf")
     value = evaluate_safely(tree, Scope(IsolatedContext(), {}, "deep.tf"))
     assert value is not None
+
+
+# --- size budgets -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'format("%02000000d", 1)',
+        'format("%.2000000f", 1)',
+        'indent(2000000, "a\\nb")',
+        'indent(600000, "a\\nb\\nc")',  # each line padded: over the limit only when put together
+    ],
+)
+def test_a_string_over_the_size_limit_is_refused_before_it_is_built(ev, text):
+    with pytest.raises(OverBudget, match=f"over the limit of {MAX_STRING_CHARS:,} characters"):
+        ev(text)
+
+
+def test_a_collection_over_the_size_limit_is_refused(ev):
+    assert len(ev("[for i in range(1000) : [for j in range(40) : j]]")) == 1000  # 41,000 values
+    with pytest.raises(OverBudget, match=f"more than {MAX_COLLECTION_VALUES:,} values"):
+        ev("[for i in range(1000) : [for j in range(200) : j]]")
+
+
+def test_try_and_can_do_not_hide_a_value_over_budget(ev):
+    with pytest.raises(OverBudget):
+        ev('try(format("%02000000d", 1), "fallback")')
+    with pytest.raises(OverBudget):
+        ev('can(indent(2000000, "a\\nb"))')
+
+
+def test_doubling_a_string_stops_at_the_limit_with_one_finding(write_config, load):
+    lines = ['  s0 = "xxxxxxxxxxxxxxxx"'] + [f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"' for i in range(1, 40)]
+    root = write_config(
+        {"main.tf": "locals {\n" + "\n".join(lines) + '\n}\nresource "terraform_data" "x" {\n  input = local.s39\n}\n'}
+    )
+    configuration = load(root)
+    (finding,) = [d for d in configuration.diagnostics if d.code == EVALUATION]
+    assert f"over the limit of {MAX_STRING_CHARS:,} characters" in finding.message
+    assert finding.location.line == 19  # s17 is the first over 1 Mi characters: 16 * 2**17
+    value = configuration.blocks[0].attributes["input"]
+    assert "over the limit" in first_unknown(value).reason

@@ -7,6 +7,7 @@ from typing import Any
 
 import re2
 
+from analyzer.terraform.budgets import string_budget
 from analyzer.terraform.convert import format_number, to_number, to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.functions.registry import function
@@ -103,13 +104,19 @@ def trimsuffix(value: Any, suffix: Any) -> Any:
 def indent(spaces: Any, value: Any) -> Any:
     if is_unknown(spaces):
         return derived_unknown(spaces)
-    pad = " " * int(to_number(spaces))
+    width = int(to_number(spaces))
+    string_budget(width, "indent()")
+    pad = " " * width
     if isinstance(value, PartialStr):
+        known = [p for p in value.parts if isinstance(p, str)]
+        string_budget(sum(len(p) + p.count("\n") * width for p in known), "the result of indent()")
         parts = [p.replace("\n", "\n" + pad) if isinstance(p, str) else p for p in value.parts]
         return PartialStr.join(parts)
     if is_unknown(value):
         return derived_unknown(value)
-    return _text(value).replace("\n", "\n" + pad)
+    text = _text(value)
+    string_budget(len(text) + text.count("\n") * width, "the result of indent()")
+    return text.replace("\n", "\n" + pad)
 
 
 @function("substr")
@@ -346,6 +353,10 @@ def format_string(template: str, args: list[Any]) -> Any:
         i += 1
         if next_arg >= len(args):
             raise EvalError("format(): not enough arguments for the format string")
+        if width:
+            string_budget(int(width), f"the width of %{width}{verb} in format()")
+        if precision:
+            string_budget(int(precision), f"the precision of %.{precision}{verb} in format()")
         pieces.append(_format_one(verb, flags, width, precision, args[next_arg]))
         next_arg += 1
     return PartialStr.join(pieces)
