@@ -224,8 +224,12 @@ def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
                 diagnostics.append(Diagnostic(UNREADABLE, message, Location(source.display)))
             continue
         except ValueError as exc:
-            if source.path.name.endswith((".template.json", ".cfn.json")):
-                diagnostics.append(Diagnostic(PARSE_ERROR, f"invalid JSON: {exc}", Location(source.display)))
+            looks_like = _what_broken_json_looks_like(source)
+            if looks_like:
+                message = (
+                    f"{source.path.name} looks like {looks_like} but is not valid JSON ({exc}); it was not analysed"
+                )
+                diagnostics.append(Diagnostic(PARSE_ERROR, message, Location(source.display)))
             continue
         if sniff_template(data):
             found, problems = contained(source, lambda source=source: _load_cloudformation(source, options))
@@ -236,6 +240,22 @@ def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
         resources.extend(found)
         diagnostics.extend(problems)
     return resources, diagnostics
+
+
+def _what_broken_json_looks_like(source: SourceFile) -> str:
+    """What a file that is not valid JSON was meant to be, judged by the keys it spells: a
+    CloudFormation template or a Terraform plan is reported; any other JSON file (editor
+    settings with comments, say) is not eksjoin's to judge."""
+    if source.path.name.endswith((".template.json", ".cfn.json")):
+        return "a CloudFormation template"
+    text = source.read_text()
+    if '"AWSTemplateFormatVersion"' in text or ('"Resources"' in text and '"AWS::' in text):
+        return "a CloudFormation template"
+    if '"format_version"' in text and any(
+        f'"{key}"' in text for key in ("planned_values", "resource_changes", "terraform_version")
+    ):
+        return "a Terraform plan (terraform show -json)"
+    return ""
 
 
 def _load_plan(source: SourceFile, inventory: Inventory) -> Loaded:

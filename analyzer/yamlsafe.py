@@ -172,9 +172,10 @@ class _GuardedComposer(Composer):
             return 1
         size = 1 + sum(self._expanded[id(child)] for child in children)
         if size > self._max_nodes:
+            what = "YAML alias expansion exceeds" if self._aliases else "the YAML document has more than"
             raise _Refused(
                 UNREADABLE,
-                f"YAML alias expansion exceeds {self._max_nodes} nodes in one document; the document is not read",
+                f"{what} {self._max_nodes} nodes in one document; the document is not read",
                 node.start_mark,
             )
         return size

@@ -116,3 +116,15 @@ def test_create_baseline_then_lint_with_it(run, tmp_path):
     data = json.loads(Path(tmp_path / "b.json").read_text())
     assert data["version"] == 2 and data["findings"]
     assert run("lint", ".", "--baseline", "b.json").code == 0
+
+
+def test_broken_json_is_reported_only_when_it_looks_like_infrastructure(run, tmp_path):
+    (tmp_path / "main.tf").write_text(EXAMPLE_TF)
+    (tmp_path / "stack.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {')
+    (tmp_path / "tfplan.json").write_text('{"format_version": "1.2", "planned_values": {')
+    (tmp_path / "settings.json").write_text('{\n  // editor settings with a comment\n  "a": 1\n}\n')
+    report = json.loads(run("lint", ".", "--format", "json").out)
+    broken = {f["file"]: f["message"] for f in report["findings"] if f["rule_id"] == "LOAD-001"}
+    assert set(broken) == {"stack.json", "tfplan.json"}
+    assert broken["stack.json"].startswith("stack.json looks like a CloudFormation template but is not valid JSON")
+    assert broken["tfplan.json"].startswith("tfplan.json looks like a Terraform plan")

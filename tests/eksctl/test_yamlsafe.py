@@ -203,3 +203,10 @@ def test_control_characters_are_unreadable() -> None:
 
 def test_empty_text_has_no_documents() -> None:
     assert load_yaml_documents("", "empty.yaml") == ([], [])
+
+
+def test_a_large_mapping_without_aliases_is_not_called_alias_expansion() -> None:
+    text = "".join(f"k{i}: v\n" for i in range(200))
+    documents, diagnostics = load_yaml_documents(text, "big.yaml", max_nodes=100)
+    assert documents == []
+    assert diagnostics[0].message.startswith("the YAML document has more than 100 nodes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.diagnostics import EVALUATION
-from analyzer.terraform.budgets import MAX_COLLECTION_VALUES, MAX_STRING_CHARS, OverBudget
+from analyzer.terraform.budgets import MAX_COLLECTION_VALUES, MAX_STRING_CHARS, MAX_YAML_NODES, OverBudget
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import Scope, evaluate_safely
 from analyzer.terraform.parsing import parse_expression
@@ -230,3 +230,36 @@ def test_doubling_a_string_stops_at_the_limit_with_one_finding(write_config, loa
     assert finding.location.line == 19  # s17 is the first over 1 Mi characters: 16 * 2**17
     value = configuration.blocks[0].attributes["input"]
     assert "over the limit" in first_unknown(value).reason
+
+
+def test_yamldecode_refuses_an_alias_bomb_naming_the_aliases(ev):
+    levels = ["a: &a [x,x,x,x,x,x,x,x,x,x]"] + [
+        f"{name}: &{name} [{','.join([f'*{previous}'] * 10)}]" for previous, name in zip("abcde", "bcdef")
+    ]
+    with pytest.raises(OverBudget, match=r"YAML aliases expand .* written values to more than 100,000"):
+        ev("yamldecode(text)", {"text": "\n".join(levels) + "\n"})
+    assert len(ev("yamldecode(text)", {"text": "\n".join(levels[:4]) + "\n"})["d"]) == 10  # 10,000 values: decoded
+
+
+def test_yamldecode_refuses_a_large_document_without_calling_it_aliases(ev):
+    text = "[" + ",".join(["1"] * (MAX_YAML_NODES + 1)) + "]"
+    with pytest.raises(OverBudget, match="the YAML document holds more than 100,000 values"):
+        ev("yamldecode(text)", {"text": text})
+
+
+def test_a_recursive_yaml_alias_is_an_error(ev):
+    with pytest.raises(EvalError, match="refers to a node that contains it"):
+        ev("yamldecode(text)", {"text": "a: &a [*a]\n"})
+
+
+def test_decoded_lone_surrogates_become_the_replacement_character(ev):
+    assert ev('jsondecode("\\"\\\\ud800x\\"")') == "\ufffdx"
+    assert ev('urlencode(jsondecode("\\"\\\\udfff\\""))') == "%EF%BF%BD"
+    assert ev('md5(jsondecode("\\"\\\\ud800\\""))') == ev('md5("\\ufffd")')
+
+
+def test_a_partial_string_that_is_not_valid_json_or_yaml_stays_unknown(ev):
+    hole = Unknown("var.x has no value")
+    for function in ("jsondecode", "yamldecode"):
+        value = ev(f'{function}("{{\\"a\\": ${{x}}")', {"x": hole})
+        assert isinstance(value, Unknown)

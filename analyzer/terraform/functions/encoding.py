@@ -15,12 +15,14 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import urllib.parse
 import uuid
 from typing import Any
 
 import yaml
 
+from analyzer.terraform.budgets import MAX_YAML_NODES, OverBudget
 from analyzer.terraform.convert import normalize_number, to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.functions.registry import function
@@ -41,14 +43,14 @@ def _text(value: Any, name: str) -> str:
 def base64encode(value: Any) -> Any:
     if is_unknown(value):
         return Encoded("base64", value)
-    return base64.b64encode(_text(value, "base64encode").encode()).decode()
+    return base64.b64encode(_utf8(_text(value, "base64encode"))).decode()
 
 
 @function("base64gzip", strict=False)
 def base64gzip(value: Any) -> Any:
     if is_unknown(value):
         return Encoded("base64gzip", value)
-    return base64.b64encode(gzip.compress(_text(value, "base64gzip").encode(), mtime=0)).decode()
+    return base64.b64encode(gzip.compress(_utf8(_text(value, "base64gzip")), mtime=0)).decode()
 
 
 @function("base64decode", strict=False)
@@ -144,7 +146,9 @@ def jsonencode(value: Any) -> Any:
 def normalize_decoded(value: Any, depth: int = 0) -> Any:
     if depth > 64:
         raise EvalError("decoded document nested too deeply")
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
         return normalize_number(value)
@@ -153,10 +157,7 @@ def normalize_decoded(value: Any, depth: int = 0) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, dict):
-        return {
-            str(normalize_decoded(k, depth + 1)) if not isinstance(k, str) else k: normalize_decoded(v, depth + 1)
-            for k, v in value.items()
-        }
+        return {str(normalize_decoded(k, depth + 1)): normalize_decoded(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [normalize_decoded(v, depth + 1) for v in value]
     return str(value)
@@ -166,7 +167,7 @@ def _decode_partial(value: PartialStr, parse) -> Any:
     text, table = value.with_markers()
     try:
         decoded = parse(text)
-    except Exception:  # markers outside string positions make the text unparseable
+    except (ValueError, RecursionError, yaml.YAMLError):  # markers outside string positions make the text unparseable
         return derived_unknown(value)
     return restore_markers(normalize_decoded(decoded), table)
 
@@ -217,10 +218,56 @@ def yamlencode(value: Any) -> Any:
 
 
 def _yaml_parse(text: str) -> Any:
-    documents = list(yaml.safe_load_all(text))
+    """The one document of ``text``. Aliases share nodes while composing, so a document of a
+    few lines can stand for billions of values ("billion laughs"): its size with every alias
+    expanded is counted over the composed nodes before anything is built."""
+    loader = yaml.SafeLoader(text)
+    try:
+        documents = []
+        while loader.check_node():
+            node = loader.get_node()
+            _yaml_budget(node)
+            documents.append(loader.construct_document(node))
+    finally:
+        loader.dispose()
     if len(documents) > 1:
         raise EvalError("yamldecode(): the string holds more than one YAML document")
     return documents[0] if documents else None
+
+
+def _yaml_budget(root: yaml.Node) -> None:
+    expanded: dict[int, int] = {}  # id(node) -> values with every alias expanded (capped)
+    composing: set[int] = set()
+    cap = MAX_YAML_NODES + 1
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in expanded:
+            return expanded[key]
+        if key in composing:
+            raise EvalError("yamldecode(): a YAML alias refers to a node that contains it")
+        composing.add(key)
+        total = 1
+        children = node.value if isinstance(node, yaml.SequenceNode) else ()
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        for child in children:
+            total = min(total + size(child), cap)
+        composing.discard(key)
+        expanded[key] = total
+        return total
+
+    if size(root) <= MAX_YAML_NODES:
+        return
+    if len(expanded) > MAX_YAML_NODES:
+        raise OverBudget(
+            f"yamldecode(): the YAML document holds more than {MAX_YAML_NODES:,} values, over the limit of "
+            f"{MAX_YAML_NODES:,} values eksjoin decodes"
+        )
+    raise OverBudget(
+        f"yamldecode(): YAML aliases expand {len(expanded):,} written values to more than {MAX_YAML_NODES:,}, "
+        f"over the limit of {MAX_YAML_NODES:,} values eksjoin decodes"
+    )
 
 
 @function("yamldecode", strict=False)
@@ -252,7 +299,20 @@ def csvdecode(value: Any) -> list[dict[str, str]]:
 
 @function("urlencode")
 def urlencode(value: Any) -> str:
-    return urllib.parse.quote(_text(value, "urlencode"), safe="")
+    return urllib.parse.quote(_utf8(_text(value, "urlencode")), safe="")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate (``jsondecode("\\"\\\\ud800\\"")``) replaced by
+    U+FFFD, as Go's decoders do: a Terraform string is always valid Unicode."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _utf8(text: str) -> bytes:
+    return valid_unicode(text).encode("utf-8")
 
 
 # --- hashes -------------------------------------------------------------------------
@@ -260,7 +320,7 @@ def urlencode(value: Any) -> str:
 
 def _digest(name: str):
     def digest(value: Any) -> str:
-        return hashlib.new(name, _text(value, name).encode()).hexdigest()
+        return hashlib.new(name, _utf8(_text(value, name))).hexdigest()
 
     return digest
 
@@ -271,12 +331,12 @@ for _name in ("md5", "sha1", "sha256", "sha512"):
 
 @function("base64sha256")
 def base64sha256(value: Any) -> str:
-    return base64.b64encode(hashlib.sha256(_text(value, "base64sha256").encode()).digest()).decode()
+    return base64.b64encode(hashlib.sha256(_utf8(_text(value, "base64sha256"))).digest()).decode()
 
 
 @function("base64sha512")
 def base64sha512(value: Any) -> str:
-    return base64.b64encode(hashlib.sha512(_text(value, "base64sha512").encode()).digest()).decode()
+    return base64.b64encode(hashlib.sha512(_utf8(_text(value, "base64sha512"))).digest()).decode()
 
 
 @function("uuidv5")
