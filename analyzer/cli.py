@@ -134,6 +134,12 @@ def cli() -> None:
     help="Do not fetch registry, git or archive modules; use only .terraform/modules and the module cache.",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    default=False,
+    help="Neither read nor write the result cache (results of unchanged files kept in the user cache directory).",
+)
+@click.option(
     "--root",
     "boundary_root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -162,6 +168,7 @@ def lint(
     changed: bool,
     base: str | None,
     offline: bool | None,
+    no_cache: bool,
     boundary_root: Path | None,
 ) -> None:
     """Lint Terraform, CloudFormation and eksctl files under PATHS (default: .)."""
@@ -185,6 +192,7 @@ def lint(
         cfn_parameters={**config.cfn_params, **_load_cfn_params(cfn_params), **_pairs(cfn_param, "--cfn-param")},
         excludes=tuple(config.exclude),
         offline=True if (offline or config.offline) else None,
+        cache=config.cache and not no_cache,
         root=boundary_root,
         select=tuple(config.select + _id_list(select)),
         ignore=tuple(config.ignore + _id_list(ignore)),

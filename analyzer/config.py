@@ -10,6 +10,7 @@ vars: {cluster_name: prod}
 cfn_params: {ClusterName: prod}
 baseline: .eksjoin-baseline.json
 offline: true                        # never fetch remote modules (.terraform and the cache only)
+cache: false                         # do not read or write the result cache (as --no-cache)
 strict_suppressions: true            # expired and unused ignores are warnings
 ignore_paths:                        # for files that cannot hold a comment (JSON)
   - {path: "plans/*.json", rules: [EKS-TAG], reason: "tags come from the pipeline", expires: 2027-01-31}
@@ -44,6 +45,7 @@ class Config:
     cfn_params: dict[str, str] = field(default_factory=dict)
     baseline: Path | None = None
     offline: bool = False
+    cache: bool = True
     strict_suppressions: bool = False
     ignore_paths: list[dict] = field(default_factory=list)
 
@@ -95,6 +97,7 @@ def load_config(path: Path) -> Config:
         "cfn_params",
         "baseline",
         "offline",
+        "cache",
         "strict_suppressions",
         "ignore_paths",
     }
@@ -111,12 +114,16 @@ def load_config(path: Path) -> Config:
     offline = data.get("offline", False)
     if not isinstance(offline, bool):
         raise ConfigError(f"{path}: offline must be true or false")
+    cache = data.get("cache", True)
+    if not isinstance(cache, bool):
+        raise ConfigError(f"{path}: cache must be true or false")
     strict = data.get("strict_suppressions", False)
     if not isinstance(strict, bool):
         raise ConfigError(f"{path}: strict_suppressions must be true or false")
     base = path.parent
     return Config(
         offline=offline,
+        cache=cache,
         strict_suppressions=strict,
         ignore_paths=_ignore_paths(data, path),
         path=path,

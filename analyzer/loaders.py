@@ -35,7 +35,33 @@ def load_inventory(inventory: Inventory, options: Options) -> Loaded:
         found, problems = loader(inventory, options)
         resources.extend(found)
         diagnostics.extend(problems)
+    result_cache(options).evict()
     return resources, diagnostics
+
+
+def result_cache(options: Options):
+    from analyzer.resultcache import NoCache, ResultCache
+
+    return ResultCache() if options.cache else NoCache()
+
+
+def cached(source: SourceFile, options: Options, kind: str, load: Callable[[], Loaded]) -> Loaded:
+    """``load()`` of one file, from the result cache while the file's bytes and the options
+    that change its evaluation are the same (see analyzer.resultcache). A defect raised by
+    ``load`` is never stored: ``contained`` reports it, and the next run tries again."""
+    from analyzer.resultcache import file_digest, key_of
+
+    content = file_digest(source.path)
+    if content is None:
+        return load()
+    cache = result_cache(options)
+    key = key_of(kind, str(source.path.resolve()), source.display, content, sorted(options.cfn_parameters.items()))
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    found, problems = load()
+    cache.put(key, (found, problems))
+    return found, problems
 
 
 def _set_aside_planned_configurations(inventory: Inventory) -> None:
@@ -138,7 +164,9 @@ def _load_yaml_files(inventory: Inventory, options: Options) -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     for source in inventory.yaml_files:
-        found, problems = contained(source, lambda source=source: load_yaml_source(source, options))
+        found, problems = contained(
+            source, lambda source=source: cached(source, options, "yaml", lambda: load_yaml_source(source, options))
+        )
         resources.extend(found)
         diagnostics.extend(problems)
     return resources, diagnostics
@@ -232,7 +260,12 @@ def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
                 diagnostics.append(Diagnostic(PARSE_ERROR, message, Location(source.display)))
             continue
         if sniff_template(data):
-            found, problems = contained(source, lambda source=source: _load_cloudformation(source, options))
+            found, problems = contained(
+                source,
+                lambda source=source: cached(
+                    source, options, "cloudformation-json", lambda: _load_cloudformation(source, options)
+                ),
+            )
         elif looks_like_plan(data):
             found, problems = contained(source, lambda source=source: _load_plan(source, inventory))
         else:

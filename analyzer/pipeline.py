@@ -35,6 +35,7 @@ class Options:
     cfn_parameters: Mapping[str, str] = field(default_factory=dict)
     excludes: tuple[str, ...] = ()
     offline: bool | None = None  # None: EKSJOIN_OFFLINE decides (unset: fetch remote modules)
+    cache: bool = True  # --no-cache / cache: false: the persistent result cache is neither read nor written
     root: Path | None = None  # --root: widens the repository boundary local module sources may use
     select: tuple[str, ...] = ()  # rule IDs or prefixes; empty: every rule
     ignore: tuple[str, ...] = ()

@@ -1,0 +1,135 @@
+"""The persistent result cache: what loading one input file gave (its normalized resources
+and diagnostics), under ``<cache dir>/results``, so a second run over unchanged files does
+not parse or normalize them again.
+
+An entry's key is a digest of everything that decides the result: the eksjoin version, the
+file's resolved path and the name findings give it, a digest of its bytes (never its size or
+modification time, which ``rsync -t`` or ``touch -r`` keep across an edit) and every option
+that changes evaluation. Entries are written to a temporary file and renamed into place,
+so a killed run or two runs at once never leave half an entry; an entry that cannot be read
+back (truncated, corrupt, from another version) is removed and the file loaded again.
+Reads refresh an entry's time, and ``evict`` removes the least recently used entries
+beyond the size bound. The directory is the user's own (owner-only), as the module cache.
+``--no-cache`` (or ``cache: false``) turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from analyzer import __version__
+from analyzer.cachedir import cache_subdir
+
+MAX_CACHE_BYTES = int(os.environ.get("EKSJOIN_RESULT_CACHE_MB", "256")) << 20
+_MAGIC = b"eksjoin-result-1\n"
+
+
+def key_of(*parts: Any) -> str:
+    """A digest of the parts (JSON-encoded, sorted keys) and of the eksjoin version."""
+    text = json.dumps([__version__, *parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ResultCache:
+    def __init__(self, root: Path | None = None) -> None:
+        self._root = root
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            self._root = cache_subdir("results")
+        return self._root
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Any | None:
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        value = _decode(data, key)
+        if value is None:  # corrupt or foreign: removed, and rewritten by the caller
+            path.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        with contextlib.suppress(OSError):  # evicted by a concurrent run meanwhile: the value read is whole
+            os.utime(path)
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        path = self._path(key)
+        try:
+            payload = _MAGIC + key.encode() + b"\n" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return  # a value that cannot be stored is simply computed again next time
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, staging = tempfile.mkstemp(prefix=".partial-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(payload)
+                os.replace(staging, path)
+            finally:
+                if os.path.exists(staging):
+                    os.unlink(staging)
+        except OSError:
+            return  # a read-only or full cache directory costs speed, never the run
+
+    def evict(self, limit: int = MAX_CACHE_BYTES) -> None:
+        """Remove least recently used entries until the cache is under ``limit`` bytes."""
+        entries = []
+        for path in self.root.glob("*/*.pickle"):
+            try:
+                stat = path.stat()
+            except OSError:  # removed by a concurrent run
+                continue
+            entries.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= limit:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+
+def _decode(data: bytes, key: str) -> Any | None:
+    header = _MAGIC + key.encode() + b"\n"
+    if not data.startswith(header):
+        return None
+    try:
+        return pickle.loads(data[len(header) :])
+    except Exception:  # any damage: the entry is worthless, never the run's failure
+        return None
+
+
+class NoCache(ResultCache):
+    """``--no-cache``: nothing read, nothing written."""
+
+    def get(self, key: str) -> Any | None:
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        return None
+
+    def evict(self, limit: int = MAX_CACHE_BYTES) -> None:
+        return None
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
