@@ -36,7 +36,13 @@ def test_an_eksctl_run_does_not_import_cfn_lint():
 
 
 def test_a_cloudformation_template_imports_cfn_lint():
+    assert "cfnlint" in _imported("lint", "--no-cache", "examples/cloudformation")
+
+
+def test_a_cached_cloudformation_template_does_not_import_cfn_lint(tmp_path, monkeypatch):
+    monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(tmp_path / "cache"))
     assert "cfnlint" in _imported("lint", "examples/cloudformation")
+    assert "cfnlint" not in _imported("lint", "examples/cloudformation")  # its resources came from the cache
 
 
 def test_version_imports_no_parser_and_no_rule_machinery():
