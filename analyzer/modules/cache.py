@@ -95,12 +95,9 @@ class ModuleCache:
     def evict(self, limit: int = MAX_CACHE_BYTES) -> None:
         """Remove least recently used entries until the cache is under ``limit`` bytes."""
         entries = []
-        for meta_file in self.root.glob("**/" + ENTRY_FILE):
-            entry = meta_file.parent
-            if entry.name.startswith(".partial-"):
-                continue  # another run is still building it
+        for entry in _entries(self.root):
             try:
-                entries.append((meta_file.stat().st_mtime, _size(entry), entry))
+                entries.append(((entry / ENTRY_FILE).stat().st_mtime, _size(entry), entry))
             except OSError:  # removed or replaced by a concurrent run meanwhile
                 continue
         total = sum(size for _, size, _ in entries)
@@ -109,6 +106,20 @@ class ModuleCache:
                 break
             shutil.rmtree(entry, ignore_errors=True)
             total -= size
+
+
+def _entries(root: Path) -> list[Path]:
+    """Every entry directory under ``root``. Entries being built (``.partial-*``, by this run's
+    other fetches or another run) are not entered: they are renamed or removed at any moment,
+    and a directory that vanishes while it is walked is skipped (``os.walk`` ignores it)."""
+    found = []
+    for directory, subdirs, files in os.walk(root):
+        if ENTRY_FILE in files:
+            found.append(Path(directory))
+            subdirs.clear()  # an entry holds code, never another entry
+            continue
+        subdirs[:] = [d for d in subdirs if not d.startswith(".partial-")]
+    return found
 
 
 def _read_entry(entry: Path) -> dict | None:

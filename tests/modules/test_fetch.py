@@ -293,6 +293,29 @@ def test_the_cache_evicts_the_least_recently_used_entries(online, tmp_path):
     assert not old.exists() and new.exists()
 
 
+def test_eviction_skips_entries_being_built_and_directories_that_vanish_meanwhile(tmp_path, monkeypatch):
+    # Another fetch of the same run renames its .partial- directory into place while eviction
+    # walks the cache: the walk must neither enter it nor fail on a directory that is gone.
+    cache = ModuleCache(tmp_path / "cache")
+    building = cache.root / "registry" / "host" / "ns" / "name" / "aws" / ".partial-abc"
+    (building / "code" / "deep").mkdir(parents=True)
+    (building / "entry.json").write_text("{}")
+    (building / "code" / "deep" / "big.tf").write_text("x" * 10_000)
+    whole = cache.put("registry", ("host", "ns", "name", "aws"), "1.0.0", lambda d: (d / "main.tf").write_text("y"))
+    vanishing = cache.root / "registry" / "gone"
+    vanishing.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if isinstance(path, str | os.PathLike) and Path(path) == vanishing:
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    cache.evict(limit=1)  # over the limit: the whole entry goes, the one being built stays
+    assert not whole.exists() and (building / "code" / "deep" / "big.tf").is_file()
+
+
 # -- hostile packages and sources --
 
 
