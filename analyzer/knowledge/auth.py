@@ -30,6 +30,7 @@ NODE_GROUPS = ("system:bootstrappers", "system:nodes")
 WINDOWS_GROUP = "eks:kube-proxy-windows"
 EC2_LINUX, EC2_WINDOWS = "EC2_LINUX", "EC2_WINDOWS"
 NODE_ENTRY_TYPES = (EC2_LINUX, EC2_WINDOWS)
+AUTO_MODE_ENTRY_TYPE = "EC2"  # the type of EKS Auto Mode custom node classes' roles
 EKSCTL = "eksctl"
 _HOLE = "\x00"
 
@@ -613,6 +614,17 @@ def entry_type_problem(model: Model, entry: Any) -> Any:
     if isinstance(kind, (Unknown, PartialStr)):
         return Unknown(f"the type of {entry.address} is not known")
     kind = str(kind).upper()
+    if kind == AUTO_MODE_ENTRY_TYPE and not _entry_nodes(model, entry):
+        # EKS Auto Mode custom node classes: their role's entry is type EC2
+        cluster = model.attr(entry, "cluster")
+        auto = cluster.get("auto_mode") if isinstance(cluster, Resource) else Unknown("the cluster is not known")
+        if auto is True:
+            return None
+        if is_unknown(auto) or not isinstance(cluster, Resource):
+            return Unknown(
+                f"type EC2 is for EKS Auto Mode nodes, and whether the cluster of {entry.address} uses Auto Mode "
+                f"is not known ({getattr(auto, 'reason', auto)})"
+            )
     if kind not in NODE_ENTRY_TYPES:
         return {
             "severity": "error",
