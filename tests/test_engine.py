@@ -77,6 +77,10 @@ def test_disjunction_is_kleene(verdicts, expected):
         ("known", PartialStr(("a", HOLE)), None, False),
         ("is_true", HOLE, None, "unknown"),
         ("length_gte", [1, 2], 2, True),
+        ("length_gte", [1, HOLE, 2], 2, True),
+        ("length_gte", [1, HOLE], 2, "unknown"),
+        ("length_gte", [1], 2, False),
+        ("length_gte", HOLE, 2, "unknown"),
         ("exists", [], None, False),
     ],
 )
@@ -303,3 +307,19 @@ def test_instances_of_one_block_at_one_line_are_one_finding():
     merged = findings_of(run_rules([rule(check)], Model(subjects)))
     assert len(merged) == 1
     assert [address for address, _ in merged[0].related] == ["aws_vpc.main[1]", "aws_vpc.main[2]"]
+
+
+def test_filter_keeps_what_may_be_in_it_when_asked():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    known, hidden, several = vpc("a", on=True), vpc("b", on=HOLE), vpc("c", on=True)
+    several.stands_for_each = "count is var.n"
+    subject = vpc("s", members=[known, hidden, vpc("d", on=False), several])
+    scope = Scope(Model([subject]), {"subject": subject})
+    spec = {"filter": "$subject.members", "as": "m", "where": {"value": "$m.on", "op": "is_true"}}
+    assert evaluate_value(spec, scope) == [known, several]
+    kept = evaluate_value({**spec, "unknown": "keep"}, scope)
+    assert kept[0] is known and kept[2] is several
+    assert [type(item) for item in kept] == [Resource, Unknown, Resource, Unknown]
+    assert "var.x" in kept[1].reason and "count is var.n" in kept[3].reason
+    assert OPERATORS["length_gte"](kept, 3).reason == kept[1].reason

@@ -116,21 +116,33 @@ def _find(spec: dict, scope: Scope) -> list:
 
 def _filter(spec: dict, scope: Scope) -> list | Unknown:
     """The items for which ``where`` holds (each bound as ``as``). When none is known to hold
-    and some item, or its condition, is unknown, the result is that Unknown: it may be empty."""
+    and some item, or its condition, is unknown, the result is that Unknown: it may be empty.
+
+    With ``unknown: keep`` the result is every item that may be in it: an item whose condition
+    is unknown stays as that Unknown, and a kept resource that stands for each of an unknown
+    number of instances is followed by an Unknown (it may be several), so a count over the
+    result (``length_gte``) is true, false or unknown."""
     items = _items(spec, "filter", scope)
     if isinstance(items, Unknown):
         return items
+    keep = spec.get("unknown") == "keep"
     kept: list = []
     hole: Unknown | None = None
     for item in items:
         if isinstance(item, Unknown):
-            hole = hole or item
+            hole = item if hole is None else hole
+            if keep:
+                kept.append(item)
             continue
         verdict = evaluate_condition(spec["where"], scope.child(**{spec["as"]: item}))
         if verdict.is_true:
             kept.append(item)
-        elif verdict.is_unknown and hole is None:
-            hole = Unknown(verdict.reason)
+            if keep and isinstance(item, Resource) and item.stands_for_each:
+                kept.append(Unknown(f"{item.address} may be several: {item.stands_for_each}"))
+        elif verdict.is_unknown:
+            hole = Unknown(verdict.reason) if hole is None else hole
+            if keep:
+                kept.append(Unknown(verdict.reason))
     if kept or hole is None:
         return kept
     return hole

@@ -165,7 +165,26 @@ def _contains_any(value: Any, arg: Any) -> bool | Unknown:
 
 OPERATORS["matches"] = _strict(lambda a, b: isinstance(a, str) and re.search(b, a) is not None)
 OPERATORS["not_matches"] = _strict(lambda a, b: not (isinstance(a, str) and re.search(b, a)))
-OPERATORS["length_gte"] = _strict(lambda a, b: len(_as_list(a)) >= b)
+
+
+@operator("length_gte")
+def _length_gte(value: Any, arg: Any) -> bool | Unknown:
+    """At least ``arg`` items: true when as many are known, unknown when the Unknown items
+    (or an Unknown list) could make up the difference."""
+    if isinstance(value, Unknown):
+        return value
+    hole = _unknown_in(arg)
+    if hole is not None:
+        return hole
+    items = _as_list(value)
+    maybe = [item for item in items if isinstance(item, Unknown)]
+    if len(items) - len(maybe) >= arg:
+        return True
+    if isinstance(value, EachOf):
+        return Unknown(value.reason)
+    return maybe[0] if len(items) >= arg else False
+
+
 OPERATORS["greater_than"] = _strict(lambda a, b: a > b)
 OPERATORS["less_than"] = _strict(lambda a, b: a < b)
 

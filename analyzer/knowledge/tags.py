@@ -207,8 +207,7 @@ def load_balancer_subnets(model: Model, cluster: Any) -> Any:
 def carries_cluster_tag(model: Model, resource: Any, cluster_name: Any) -> Any:
     """Whether a resource carries ``kubernetes.io/cluster/<cluster_name>``: True, False, or
     Unknown when its tags, a tag key or the name are not known. EKS tags its cluster security
-    group so; a group that stands for several (``for_each``) is Unknown when tagged, as it
-    may be several tagged groups."""
+    group so."""
     if is_cluster_security_group(resource):
         return True
     if not isinstance(resource, Resource):
@@ -218,45 +217,11 @@ def carries_cluster_tag(model: Model, resource: Any, cluster_name: Any) -> Any:
         return tags
     found = [_tagged_for(key, cluster_name) for key in tags]
     if any(f is True for f in found):
-        if resource.kind == kinds.SECURITY_GROUP and resource.stands_for_each:
-            return Unknown(f"{resource.address} may be several groups: {resource.stands_for_each}")
         return True
     if not isinstance(cluster_name, str):
         return Unknown("the cluster name is not known")
     hole = next((f for f in found if isinstance(f, Unknown)), None)
     return hole if hole is not None else False
-
-
-@predicate("tags.cluster_tagged_security_groups")
-def cluster_tagged_security_groups(model: Model, node: Any) -> Any:
-    """The security groups on the node that carry ``kubernetes.io/cluster/<name>`` (EKS tags
-    its cluster security group so); Unknown when an unresolved group could make it two."""
-    if not isinstance(node, Resource):
-        return []
-    groups = model.attr(node, "node_security_groups")
-    if isinstance(groups, Unknown):
-        return groups
-    name = node_cluster_name(model, node)
-    tagged: list[Any] = []
-    holes: list[Unknown] = []
-    for group in groups or []:
-        if is_cluster_security_group(group):
-            tagged.append(group)
-        elif isinstance(group, Resource):
-            tags = _tags_of(group)
-            if isinstance(tags, Unknown):
-                holes.append(tags)
-            elif any(_tagged_for(k, name) is True for k in tags):
-                tagged.append(group)
-                if group.stands_for_each:  # one tagged block may be several tagged groups
-                    holes.append(Unknown(f"{group.address} may be several groups: {group.stands_for_each}"))
-            elif any(isinstance(_tagged_for(k, name), Unknown) for k in tags):
-                holes.append(Unknown(f"a tag key of {group.address} is not known"))
-        else:
-            holes.append(group if isinstance(group, Unknown) else Unknown("a group is not known"))
-    if len(tagged) < 2 and len(tagged) + len(holes) >= 2:
-        return holes[0]
-    return tagged if len(tagged) >= 2 else []
 
 
 def _tagged_for(key: Any, cluster_name: Any) -> Any:
