@@ -425,25 +425,21 @@ def private_node_peers(model: Model, subnet: Resource) -> list[Resource]:
     return peers
 
 
-@predicate("nacl.baseline_gaps")
-def baseline_gaps(model: Model, acl: Any) -> Any:
-    """EKS-NACL-003: the KC baseline flows (TCP 80, 443, 1025-65535 to and from 0.0.0.0/0)
-    a custom ACL of node subnets does not allow, leaving out what EKS-NACL-001 reports."""
-    if not isinstance(acl, Resource):
-        return None
-    view = AclView(model.attr(acl, "vpc"), acl, model.attr(acl, "acl_rules"))
-    if judge(view, True, HTTPS, INTERNET) != ALLOWED or judge(view, False, LINUX_EPHEMERAL, INTERNET) != ALLOWED:
-        return None  # EKS-NACL-001's finding (or not knowable)
-    missing, unknown = [], None
-    for egress, ports in ((True, HTTP), (True, KC_EPHEMERAL), (False, HTTP), (False, HTTPS), (False, KC_EPHEMERAL)):
-        verdict = judge(view, egress, ports, INTERNET)
-        if isinstance(verdict, Unknown):
-            unknown = either(unknown, verdict)
-        elif verdict != ALLOWED:
-            missing.append(f"{'outbound' if egress else 'inbound'} TCP {_ports_text(ports)}")
-    if missing:
-        return ", ".join(missing)
-    return unknown
+@predicate("nacl.lets_through")
+def lets_through(model: Model, acl: Any, direction: str, ports: Any, cidr: str) -> Any:
+    """How the ACL (a network ACL, or the ACL in effect for a subnet) treats TCP ``ports``
+    (a port or [from, to]) to (``outbound``) or from (``inbound``) ``cidr``: "allowed",
+    "denied", "partial", or Unknown when a rule that could decide is not known."""
+    if isinstance(acl, Resource) and acl.kind == kinds.NETWORK_ACL:
+        view = AclView(model.attr(acl, "vpc"), acl, model.attr(acl, "acl_rules"))
+    elif isinstance(acl, Resource) and acl.kind == kinds.SUBNET:
+        view = model.attr(acl, "network_acl")
+    else:
+        view = acl
+    if isinstance(view, Unknown):
+        return view
+    low, high = (ports, ports) if isinstance(ports, int) else ports
+    return judge(view, direction == "outbound", (int(low), int(high)), cidr)
 
 
 @fact(kinds.NETWORK_ACL, "node_subnets")
