@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from analyzer.terraform.convert import normalize_number, to_bool, to_number, to_string, type_name
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.functions.registry import function
-from analyzer.terraform.lazy import LazyObject, UnknownInstances, materialize, shallow_dict
+from analyzer.terraform.lazy import LazyObject, UnknownInstances, extend_ref, materialize, shallow_dict
 from analyzer.terraform.operations import derived_unknown, equals, same_value
 from analyzer.terraform.sets import TfSet
-from analyzer.values import Encoded, PartialStr, Unknown, is_unknown
+from analyzer.values import Encoded, PartialStr, Ref, Unknown, is_unknown
 
 
 def _list(value: Any, name: str) -> list[Any]:
@@ -204,8 +205,28 @@ def zipmap(key_list: Any, value_list: Any) -> Any:
     return {to_string(k): v for k, v in zip(key_list, value_list)}
 
 
-@function("slice", lazy_args=True)
-def slice_(items: Any, start: Any, end: Any) -> list[Any]:
+# The zone lists of ``data.aws_availability_zones``: each zone of the region once, in one
+# order, so element i of one list is a value of its own and differs from element j.
+_ZONE_LIST = re.compile(r"(^|[.#])data\.aws_availability_zones\.[^.\[]+(\[[^\]]*\])?$")
+
+
+def _zone_list(value: Any) -> bool:
+    return isinstance(value, Ref) and value.attribute in ("names", "zone_ids") and bool(_ZONE_LIST.search(value.target))
+
+
+@function("slice", strict=False, lazy_args=True)
+def slice_(items: Any, start: Any, end: Any) -> Any:
+    if is_unknown(start) or is_unknown(end):
+        return derived_unknown(items, start, end)
+    if _zone_list(items):
+        # slice(names, 0, 3) is the first three zones: Terraform fails the plan when the region
+        # has fewer, so the result has exactly end - start elements, each zone i of the list.
+        first, last = _int(start, "slice"), _int(end, "slice")
+        if first < 0 or first > last:
+            raise EvalError(f"slice(): indexes {first}..{last} are out of range")
+        return [extend_ref(items, index) for index in range(first, last)]
+    if is_unknown(items):
+        return derived_unknown(items)
     items = _list(items, "slice")
     first, last = _int(start, "slice"), _int(end, "slice")
     if first < 0 or last > len(items) or first > last:
