@@ -94,7 +94,8 @@ def display_path(path: Path) -> str:
 def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
     if not inventory.terraform_dirs:
         return [], []
-    from analyzer.terraform import load_terraform
+    from analyzer.resultcache import key_of
+    from analyzer.terraform.loader import find_root_modules, load_root_in_worker, local_calls_of
     from analyzer.terraform.normalize import normalize
     from analyzer.terraform.prefetch import prefetch_modules
 
@@ -104,24 +105,60 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     fetcher = module_fetcher(options)
+    cache = result_cache(options)
+    cwd = Path.cwd()
     for root, directories in by_root.items():
         readable = Boundary.for_paths([root], widen=options.root).roots
-        prefetch_modules(directories, fetcher, (root, *readable, fetcher.cache.root), Path.cwd())
-        configurations = load_terraform(
-            sorted(directories),
-            scan_root=root,
-            var_files=options.var_files,
-            variables=options.variables,
-            display_root=Path.cwd(),
-            fetcher=fetcher,
-            readable=readable,
-        )
-        for configuration in configurations:
-            found, problems = _contained(display_path(configuration.root), lambda c=configuration: (normalize(c), []))
+        searched = (root, *readable, fetcher.cache.root)
+        settings = (str(root), str(cwd), [str(p) for p in searched], [str(p) for p in options.var_files])
+        settings += (sorted(options.variables.items()), fetcher.offline)
+
+        def calls(directory: Path, settings: tuple = settings) -> list[Path]:
+            key = key_of("terraform-calls", str(directory), settings)
+            found = _reused_or_made(
+                cache, key, fetcher, lambda: ([str(p) for p in local_calls_of(directory, cwd)], True)
+            )
+            return [Path(p) for p in found]
+
+        def evaluated(directory: Path, root: Path = root, searched: tuple = searched, readable=readable) -> Loaded:
+            prefetch_modules([directory], fetcher, searched, cwd)
+            configuration = load_root_in_worker(
+                directory,
+                scan_root=root,
+                var_files=options.var_files,
+                variables=options.variables,
+                display_root=cwd,
+                fetcher=fetcher,
+                readable=readable,
+            )
+            found, problems = _contained(display_path(configuration.root), lambda: (normalize(configuration), []))
+            return (found, configuration.diagnostics + problems), not problems
+
+        for directory in find_root_modules(sorted(directories), cwd, calls):
+            key = key_of("terraform-root", str(directory), settings)
+            found, problems = _reused_or_made(cache, key, fetcher, lambda d=directory: evaluated(d))
             resources.extend(found)
-            diagnostics.extend(configuration.diagnostics + problems)
+            diagnostics.extend(problems)
     inventory.modules_loaded, inventory.modules_not_loaded = len(fetcher.loaded), len(fetcher.failed)
     return resources, diagnostics
+
+
+def _reused_or_made(cache, key: str, fetcher, make: Callable[[], tuple[Any, bool]]) -> Any:
+    """What a Terraform root module (or a folder's local calls) evaluates to, from the result
+    cache while every file-system question its evaluation asked has the same answer
+    (analyzer.terraform.reads); otherwise evaluated, and kept unless a defect was met."""
+    from analyzer.terraform import reads
+
+    entry = cache.get(key)
+    if entry is not None:
+        answers, value = entry
+        if reads.still_true(answers, fetcher):
+            return value
+    with reads.recording() as record:
+        value, keep = make()
+    if keep and record.cacheable:
+        cache.put(key, (record.answers, value))
+    return value
 
 
 def module_fetcher(options: Options):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from analyzer.diagnostics import OUTSIDE_ROOT, UNREADABLE, Diagnostic
 from analyzer.location import Location
+from analyzer.terraform import reads
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.parsing import MAX_FILE_BYTES
 from analyzer.values import Unknown
@@ -22,14 +23,14 @@ def display_path(path: Path, display_root: Path) -> str:
     """``path`` relative to ``display_root`` as a POSIX string, like every other finding
     path (``../infra/main.tf`` when outside it; absolute only across drives)."""
     try:
-        return Path(os.path.relpath(path.resolve(), display_root.resolve())).as_posix()
+        return Path(os.path.relpath(reads.resolve(path), reads.resolve(display_root))).as_posix()
     except ValueError:
         return path.absolute().as_posix()
 
 
 def is_inside(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        reads.resolve(path).relative_to(reads.resolve(root))
         return True
     except (ValueError, OSError, RuntimeError):
         return False
@@ -68,25 +69,25 @@ class FileAccess:
                 )
             )
             return Unknown(f"{function}({raw!r}) refused: the path leaves the scanned root", location)
-        return candidate.resolve()
+        return reads.resolve(candidate)
 
     def read_bytes(self, raw: str, location: Location, function: str) -> bytes | Unknown:
         path = self.resolve(raw, location, function)
         if isinstance(path, Unknown):
             return path
-        if not path.is_file():
+        if not reads.is_file(path):
             raise EvalError(f"{function}(): no file exists at {raw!r}")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        try:
+            data = reads.read_limited(path, MAX_FILE_BYTES)
+        except OSError as exc:
+            self.report(Diagnostic(UNREADABLE, f"{function}() cannot read {raw!r}: {exc.strerror or exc}", location))
+            return Unknown(f"{function}({raw!r}) could not be read", location)
+        if isinstance(data, int):
             self.report(
                 Diagnostic(UNREADABLE, f"{function}() file {raw!r} is larger than 1 MiB; it was not read", location)
             )
             return Unknown(f"{function}({raw!r}) not read: larger than 1 MiB", location)
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            self.report(Diagnostic(UNREADABLE, f"{function}() cannot read {raw!r}: {exc.strerror or exc}", location))
-            return Unknown(f"{function}({raw!r}) could not be read", location)
+        return data
 
     def read_text(self, raw: str, location: Location, function: str) -> str | Unknown:
         data = self.read_bytes(raw, location, function)
@@ -104,7 +105,7 @@ class FileAccess:
         path = self.resolve(raw, location, function)
         if isinstance(path, Unknown):
             return path
-        return path.is_file()
+        return reads.is_file(path)
 
     def display_of(self, raw: str) -> str:
         candidate = Path(raw)

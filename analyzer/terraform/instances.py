@@ -17,6 +17,7 @@ from lark import Tree
 
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
+from analyzer.terraform import reads
 from analyzer.terraform.convert import convert, parse_type, to_number, to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate_safely
@@ -319,11 +320,11 @@ class ModuleInstance:
         """A module block that would be expanded without end: its module is already being
         expanded above it (a module calling itself, or two calling each other), or the calls
         nest deeper than ``MAX_MODULE_DEPTH``. Reported at the block; its instances are Unknown."""
-        target = directory.resolve()
+        target = reads.resolve(directory)
         chain: list[tuple[str, Path]] = []  # (address, directory) from here up to the root
         instance: ModuleInstance | None = self
         while instance is not None:
-            chain.append((instance.address or "the root module", instance.definition.directory.resolve()))
+            chain.append((instance.address or "the root module", reads.resolve(instance.definition.directory)))
             instance = instance.caller[0] if instance.caller else None
         chain.reverse()
         here = _relative(target, self.root.root_dir)
@@ -428,7 +429,7 @@ def root_names(expr: Any) -> set[str]:
 
 def _relative(directory: Path, root_dir: Path) -> str:
     try:
-        relative = os.path.relpath(directory.resolve(), root_dir.resolve())
+        relative = os.path.relpath(reads.resolve(directory), reads.resolve(root_dir))
     except ValueError:
         return directory.as_posix()
     return Path(relative).as_posix()

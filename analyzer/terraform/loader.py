@@ -11,6 +11,7 @@ from typing import Any
 from analyzer.diagnostics import EVALUATION, Diagnostic
 from analyzer.location import Location
 from analyzer.strict import strict
+from analyzer.terraform import reads
 from analyzer.terraform.collect import collect_blocks
 from analyzer.terraform.files import display_path
 from analyzer.terraform.instances import ModuleInstance, RootContext
@@ -61,19 +62,32 @@ def load_terraform(
     ]
 
 
-def find_root_modules(module_dirs: Sequence[Path], display_root: Path) -> list[Path]:
+def find_root_modules(
+    module_dirs: Sequence[Path], display_root: Path, local_calls: Callable[[Path], list[Path]] | None = None
+) -> list[Path]:
     """The directories no other directory calls as a local module.
 
     Copies that ``terraform init`` made under ``.terraform`` are never roots: they are
-    evaluated through the module calls that name them.
+    evaluated through the module calls that name them. ``local_calls`` (a directory -> the
+    directories it calls locally) can answer from a cache instead of parsing.
     """
+    local_calls = local_calls or (lambda directory: local_calls_of(directory, display_root))
     directories = [d for d in dict.fromkeys(Path(d).resolve() for d in module_dirs) if ".terraform" not in d.parts]
     called: set[Path] = set()
     for directory in directories:
-        for target in local_module_dirs(load_module_definition(directory, display_root)):
+        for target in local_calls(directory):
             if target != directory:
                 called.add(target)
     return [d for d in directories if d not in called]
+
+
+def local_calls_of(directory: Path, display_root: Path) -> list[Path]:
+    return local_module_dirs(load_module_definition(directory, display_root))
+
+
+def load_root_in_worker(root_dir: Path, **options: Any) -> TfConfiguration:
+    """``load_root_module`` on a thread with a deep stack."""
+    return _run_with_deep_stack(lambda: load_root_module(root_dir, **options))
 
 
 def load_root_module(
@@ -107,6 +121,7 @@ def load_root_module(
     except Exception as exc:  # a defect must cost this configuration's remaining blocks, not the run
         if strict():
             raise
+        reads.not_cacheable()
         context.report(
             Diagnostic(
                 EVALUATION,

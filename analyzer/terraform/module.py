@@ -12,9 +12,10 @@ from pathlib import Path
 
 from lark import Token, Tree
 
-from analyzer.contentcache import Bounded, file_digest
+from analyzer.contentcache import Bounded, digest
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.location import Location
+from analyzer.terraform import reads
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.files import display_path
 from analyzer.terraform.parsing import parse_hcl_file, parse_hcl_text, read_text
@@ -97,11 +98,7 @@ class ModuleDefinition:
 
 
 def terraform_files(directory: Path) -> list[Path]:
-    try:
-        entries = sorted(directory.iterdir())
-    except OSError:
-        return []
-    return [p for p in entries if p.is_file() and (p.name.endswith(".tf") or p.name.endswith(".tf.json"))]
+    return [p for p in reads.files_in(directory) if p.name.endswith(".tf") or p.name.endswith(".tf.json")]
 
 
 # By directory, display root and the content digest of every file: an edit that keeps size
@@ -112,9 +109,17 @@ _DEFINITIONS: Bounded[ModuleDefinition] = Bounded(limit=1024)
 def load_module_definition(directory: Path, display_root: Path) -> ModuleDefinition:
     """Declarations of the module in ``directory`` (cached while its files' contents are unchanged)."""
     files = terraform_files(directory)
-    signature = tuple((str(p), file_digest(p)) for p in files)
+    signature = tuple((str(p), _content_digest(p)) for p in files)
     key = (str(directory.resolve()), str(display_root.resolve()), signature)
     return _DEFINITIONS.get_or_make(key, lambda: _build_definition(directory, files, display_root))
+
+
+def _content_digest(path: Path) -> str:
+    try:
+        data = reads.read_limited(path)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    return f"large:{data}" if isinstance(data, int) else digest(data)
 
 
 def _build_definition(directory: Path, files: list[Path], display_root: Path) -> ModuleDefinition:
@@ -244,7 +249,7 @@ def is_local_source(source: str | None) -> bool:
 def local_module_dirs(definition: ModuleDefinition) -> list[Path]:
     """Directories this module calls through local sources (``./x``, ``../..``)."""
     return [
-        (definition.directory / call.source).resolve()
+        reads.resolve(definition.directory / call.source)
         for call in definition.module_calls.values()
         if is_local_source(call.source)
     ]

@@ -10,6 +10,7 @@ from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
 from analyzer.normalize import FieldMap, apply_mapping, constant, dig, first_of, single_list
+from analyzer.terraform import reads
 from analyzer.terraform.module import is_local_source, load_module_definition
 from analyzer.terraform.sources import read_modules_manifest
 from analyzer.terraform.types import TfBlock, TfConfiguration
@@ -652,9 +653,9 @@ def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
             return
         for name, call in load_module_definition(directory, Path.cwd()).module_calls.items():
             keys = key_path + (name,)
-            local = (directory / call.source).resolve() if is_local_source(call.source) else None
+            local = reads.resolve(directory / call.source) if is_local_source(call.source) else None
             target = configuration.module_directories.get(".".join(keys)) or manifest.get(".".join(keys)) or local
-            if target is not None and target.is_dir():
+            if target is not None and reads.is_dir(target):
                 visit(target, keys, depth + 1)
                 continue
             address = "module." + ".module.".join(keys)

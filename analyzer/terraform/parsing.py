@@ -17,9 +17,10 @@ from analyzer import gcpause
 from analyzer.contentcache import Bounded, digest
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
+from analyzer.terraform import reads
 from analyzer.terraform.errors import EvalError
 
-MAX_FILE_BYTES = 1 << 20  # larger inputs are refused: real configuration files are far smaller
+MAX_FILE_BYTES = reads.MAX_FILE_BYTES  # larger inputs are refused: real configuration files are far smaller
 
 # Parse results by resolved path and content digest; bounded (a Lark tree is ~100x its source).
 _PARSE_CACHE: Bounded[tuple[Tree | None, tuple[Diagnostic, ...]]] = Bounded(limit=2048)
@@ -40,10 +41,10 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
 def _read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
     location = Location(display)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Diagnostic(UNREADABLE, f"{display} is larger than 1 MiB ({size} bytes); not read", location)]
-        return path.read_bytes(), []
+        data = reads.read_limited(path, MAX_FILE_BYTES)
+        if isinstance(data, int):
+            return None, [Diagnostic(UNREADABLE, f"{display} is larger than 1 MiB ({data} bytes); not read", location)]
+        return data, []
     except OSError as exc:
         return None, [Diagnostic(UNREADABLE, f"cannot read {display}: {exc.strerror or exc}", location)]
 

@@ -22,6 +22,7 @@ from analyzer.diagnostics import EVALUATION, MODULE_NOT_LOADED, OUTSIDE_ROOT, Di
 from analyzer.location import Location
 from analyzer.modules.addresses import parse_source
 from analyzer.modules.versions import Constraint, Version, VersionError
+from analyzer.terraform import reads
 from analyzer.terraform.files import is_inside
 from analyzer.terraform.module import ModuleCall, is_local_source, terraform_files
 from analyzer.terraform.parsing import MAX_FILE_BYTES
@@ -60,18 +61,19 @@ class ModulesManifest(dict):
 def read_modules_manifest(root_dir: Path, scan_root: Path) -> ModulesManifest:
     """``Key`` -> directory from ``<root>/.terraform/modules/modules.json`` (empty if absent)."""
     manifest = root_dir / ".terraform" / "modules" / "modules.json"
-    if not manifest.is_file() or not is_inside(manifest, scan_root):
+    if not reads.is_file(manifest) or not is_inside(manifest, scan_root):
         return {}
     try:
-        if manifest.stat().st_size > MAX_FILE_BYTES:
+        data = reads.read_limited(manifest, MAX_FILE_BYTES)
+        if isinstance(data, int):
             return {}
-        entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules") or []
+        entries = json.loads(data.decode("utf-8")).get("Modules") or []
     except (OSError, ValueError, AttributeError):
         return {}
     table = ModulesManifest()
     for entry in entries:
         if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):
-            table[entry["Key"]] = (root_dir / entry["Dir"]).resolve()
+            table[entry["Key"]] = reads.resolve(root_dir / entry["Dir"])
             source, version = entry.get("Source"), entry.get("Version")
             if isinstance(source, str) and source:
                 table.installed[entry["Key"]] = (source, version if isinstance(version, str) else "")
@@ -104,7 +106,7 @@ def resolve_source(
         )
     from analyzer.modules.fetch import Fetched
 
-    outcome = fetcher.fetch(call.source, call.version)
+    outcome = reads.fetched(call.source, call.version, fetcher.fetch(call.source, call.version))
     if isinstance(outcome, Fetched):
         return _checked(outcome.directory, call, address, (*roots, outcome.directory), location)
     return _not_loaded(call, address, location, outcome.why, outcome.fix)
@@ -147,8 +149,8 @@ def _checked(
                 "lint from the repository that contains the module's code, or widen the boundary with --root DIR",
             ),
         )
-    resolved = directory.resolve()
-    if not resolved.is_dir() or not terraform_files(resolved):
+    resolved = reads.resolve(directory)
+    if not reads.is_dir(resolved) or not terraform_files(resolved):
         reason = f"{address} ({call.source}) has no Terraform files at {call.source}"
         return ResolvedSource(
             None,

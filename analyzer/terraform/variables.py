@@ -13,6 +13,7 @@ from typing import Any
 
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
+from analyzer.terraform import reads
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate, evaluate_safely
 from analyzer.terraform.files import display_path
@@ -25,16 +26,10 @@ from analyzer.values import contains_unknown
 
 def automatic_var_files(root_dir: Path) -> list[Path]:
     """The variable files Terraform loads by itself, in its order."""
+    present = reads.files_in(root_dir)
     files = [root_dir / "terraform.tfvars", root_dir / "terraform.tfvars.json"]
-    try:
-        auto = sorted(
-            p
-            for p in root_dir.iterdir()
-            if p.is_file() and (p.name.endswith(".auto.tfvars") or p.name.endswith(".auto.tfvars.json"))
-        )
-    except OSError:
-        auto = []
-    return [p for p in files if p.is_file()] + auto
+    auto = [p for p in present if p.name.endswith(".auto.tfvars") or p.name.endswith(".auto.tfvars.json")]
+    return [p for p in files if p in present] + auto
 
 
 def root_input_values(

@@ -8,6 +8,7 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
+from analyzer.terraform import reads
 from analyzer.terraform.convert import to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.functions.registry import Call, function
@@ -95,11 +96,11 @@ def fileset(call: Call, path: Any, pattern: Any) -> Any:
     base = files.resolve(_path(path, "fileset"), call.location, "fileset")
     if isinstance(base, Unknown):
         return base
-    if not base.is_dir():
+    if not reads.is_dir(base):
         return []
     matches = []
-    for match in sorted(base.glob(to_string(pattern))):
-        if match.is_file() and files.resolve(str(match), call.location, "fileset") == match.resolve():
+    for match in reads.glob(base, to_string(pattern)):
+        if reads.is_file(match) and files.resolve(str(match), call.location, "fileset") == reads.resolve(match):
             matches.append(match.relative_to(base).as_posix())
         if len(matches) > 1000:
             break

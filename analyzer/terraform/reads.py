@@ -1,0 +1,179 @@
+"""The file-system questions evaluating a Terraform root module asks, and their answers.
+
+Loading a root module reads its files, its modules' files, variable files, files named by
+``file()`` and ``templatefile()``, lists folders and resolves symlinks; it also asks the
+module fetcher for remote modules. Each of these goes through a function here, so that while
+a root module is evaluated (``recording()``) every question and its answer is noted. The
+result cache keeps a root module's resources with those answers and reuses them only while
+asking every question again gives the same answers (``still_true``): an edit anywhere the
+root reads, a file added to a module folder, a symlink pointed elsewhere or a module version
+newly published makes the entry stale, and nothing else does.
+
+An answer is a digest, never the bytes: a file's answer is the digest of its content, not
+its size or modification time, which ``rsync -t`` or ``touch -r`` keep across an edit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+MAX_FILE_BYTES = 1 << 20  # larger inputs are refused: real configuration files are far smaller
+
+Question = tuple[str, str, str]  # (kind, subject, detail)
+
+_recordings: list[Recording] = []
+
+
+class Recording:
+    """The questions one root module's evaluation asked and what they were answered."""
+
+    def __init__(self) -> None:
+        self.answers: dict[Question, Any] = {}
+        self.cacheable = True  # False: an answer changed during the run, or a defect was met
+
+    def note(self, question: Question, answer: Any) -> None:
+        previous = self.answers.setdefault(question, answer)
+        if previous != answer:  # the file changed while it was being read: do not keep the result
+            self.cacheable = False
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Recording]:
+    record = Recording()
+    _recordings.append(record)
+    try:
+        yield record
+    finally:
+        _recordings.remove(record)
+
+
+def _note(question: Question, answer: Any) -> None:
+    for record in _recordings:
+        record.note(question, answer)
+
+
+def not_cacheable() -> None:
+    """What is being evaluated met a defect: its result is not kept, the next run tries again."""
+    for record in _recordings:
+        record.cacheable = False
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# --- the questions ------------------------------------------------------------------------
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | int:
+    """The file's bytes, or its size when larger than ``limit``; OSError when unreadable."""
+    try:
+        size = path.stat().st_size
+        data = size if size > limit else path.read_bytes()
+    except OSError as exc:
+        _note(("file", str(path), str(limit)), f"error:{exc.errno}")
+        raise
+    _note(("file", str(path), str(limit)), f"large:{data}" if isinstance(data, int) else _digest(data))
+    return data
+
+
+def _file_answer(path: str, limit: str) -> str:
+    try:
+        size = Path(path).stat().st_size
+        return f"large:{size}" if size > int(limit) else _digest(Path(path).read_bytes())
+    except OSError as exc:
+        return f"error:{exc.errno}"
+
+
+def files_in(directory: Path) -> list[Path]:
+    """The regular files in ``directory``, sorted (none when it cannot be listed)."""
+    found = _files_in(str(directory))
+    _note(("files", str(directory), ""), found)
+    return [directory / name for name in found]
+
+
+def _files_in(directory: str, _detail: str = "") -> tuple[str, ...]:
+    try:
+        entries = sorted(Path(directory).iterdir())
+    except OSError:
+        return ()
+    return tuple(p.name for p in entries if p.is_file())
+
+
+def is_file(path: Path) -> bool:
+    answer = path.is_file()
+    _note(("is_file", str(path), ""), answer)
+    return answer
+
+
+def is_dir(path: Path) -> bool:
+    answer = path.is_dir()
+    _note(("is_dir", str(path), ""), answer)
+    return answer
+
+
+def resolve(path: Path) -> Path:
+    """``path`` with symlinks resolved (RuntimeError or OSError on a loop, as Path.resolve)."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        _note(("resolve", str(path), ""), None)
+        raise
+    _note(("resolve", str(path), ""), str(resolved))
+    return resolved
+
+
+def _resolve_answer(path: str, _detail: str = "") -> str | None:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return None
+
+
+def glob(base: Path, pattern: str) -> list[Path]:
+    found = sorted(base.glob(pattern))
+    _note(("glob", str(base), pattern), tuple(str(p) for p in found))
+    return found
+
+
+def _glob_answer(base: str, pattern: str) -> tuple[str, ...] | None:
+    try:
+        return tuple(str(p) for p in sorted(Path(base).glob(pattern)))
+    except (OSError, ValueError):
+        return None
+
+
+def fetched(source: str, constraint: str | None, outcome: Any) -> Any:
+    """Note what the module fetcher gave for a call (a directory and version, or why not)."""
+    _note(("fetch", source, constraint or ""), _outcome_answer(outcome))
+    return outcome
+
+
+def _outcome_answer(outcome: Any) -> tuple[str, ...]:
+    directory = getattr(outcome, "directory", None)
+    if directory is not None:
+        return ("fetched", str(directory), getattr(outcome, "version", ""))
+    return ("not-loaded", getattr(outcome, "why", ""), getattr(outcome, "fix", ""))
+
+
+def still_true(answers: dict[Question, Any], fetcher=None) -> bool:
+    """Whether asking every question again gives the recorded answers."""
+    local: dict[str, Callable[[str, str], Any]] = {
+        "file": _file_answer,
+        "files": _files_in,
+        "is_file": lambda subject, _: Path(subject).is_file(),
+        "is_dir": lambda subject, _: Path(subject).is_dir(),
+        "resolve": _resolve_answer,
+        "glob": _glob_answer,
+    }
+    for (kind, subject, detail), answer in sorted(answers.items(), key=lambda item: item[0][0] == "fetch"):
+        if kind == "fetch":
+            if fetcher is None or _outcome_answer(fetcher.fetch(subject, detail or None)) != answer:
+                return False
+        elif kind not in local or local[kind](subject, detail) != answer:
+            return False
+    return True
