@@ -582,11 +582,17 @@ def _node_role_without_nodes(model: Model, entry: Resource) -> Resource | None:
             continue
         if any(names_role(model, link, role) is True for link in managed):
             return None
-        if trust_allows(role.get("assume_role_policy"), "ec2.amazonaws.com") is not True:
-            return None
-        policies = {managed_policy_name(arn) for arn in model.attr(role, "policy_arns")}
-        return role if policies & WORKER_NODE_POLICIES else None
+        return role if is_worker_role(model, role) else None
     return None
+
+
+def is_worker_role(model: Model, role: Resource) -> bool:
+    """A role that trusts ec2.amazonaws.com and carries the worker node policy (or its
+    Minimal form): a node role, whether or not the files launch its instances."""
+    if trust_allows(role.get("assume_role_policy"), "ec2.amazonaws.com") is not True:
+        return False
+    policies = {managed_policy_name(arn) for arn in model.attr(role, "policy_arns")}
+    return bool(policies & WORKER_NODE_POLICIES)
 
 
 @predicate("auth.entry_nodes")
@@ -795,3 +801,43 @@ def _and_unknown(named: Any, kind: Any) -> Any:
     if named is False:
         return False
     return Unknown(f"the type of an access entry is not known ({getattr(kind, 'reason', kind)})")
+
+
+# -- EKS-AUTH-010: the KubernetesApiAccess of an AWSQS::EKS::Cluster ----------------------------
+@predicate("auth.unlisted_node_roles")
+def unlisted_node_roles(model: Model, aws_auth: Any) -> Any:
+    """Node roles an aws-auth written whole by its cluster resource (AWSQS::EKS::Cluster's
+    KubernetesApiAccess) leaves out: the roles of the cluster's managed node groups and Fargate
+    profiles, and roles declared beside it that are node roles although no node in the files
+    runs them (``is_worker_role``). Self-managed nodes are EKS-AUTH-001's subjects.
+    {text, launched}: ``launched`` is False when every role left out is one no node in the
+    files runs. None when every node role is listed, Unknown when that cannot be told."""
+    if not isinstance(aws_auth, Resource):
+        return None
+    dropped = dropped_managed_roles(model, aws_auth)
+    if isinstance(dropped, Unknown):
+        return dropped
+    entries = _mapped_roles(aws_auth)
+    if isinstance(entries, Unknown):
+        return entries
+    cluster = aws_auth_cluster(model, aws_auth)
+    launched_roles = [role for _, role in _node_roles(model)] + _fargate_roles(model)
+    unlaunched: list[str] = []
+    holes: list[Unknown] = []
+    for role in model.of_kind(kinds.IAM_ROLE):
+        if not _declared_beside(role, aws_auth) or any(same_resource(role, r) for r in launched_roles):
+            continue
+        if isinstance(cluster, Resource) and names_role(model, cluster.get("auto_mode_node_role"), role) is True:
+            continue
+        if not is_worker_role(model, role):
+            continue
+        found = _any_of([names_role(model, e.get("rolearn"), role) for e in entries], "")
+        if found is False:
+            unlaunched.append(
+                f"{role.address} (a node role no node in the files runs: Karpenter, or nodes launched elsewhere)"
+            )
+        elif isinstance(found, Unknown):
+            holes.append(found)
+    if dropped or unlaunched:
+        return {"text": ", ".join(dropped + unlaunched), "launched": bool(dropped)}
+    return holes[0] if holes else None
