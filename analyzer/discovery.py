@@ -20,6 +20,7 @@ from analyzer.diagnostics import OUTSIDE_ROOT, UNREADABLE, Diagnostic
 from analyzer.location import Location
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TERRAFORM_BYTES = 1 << 20  # HCL parse trees are ~100x their source; real configuration files are far smaller
 ALWAYS_EXCLUDED_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "__pycache__", ".tox"}
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
@@ -139,6 +140,7 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
         return
     try:
         resolved = path.resolve(strict=True)
+        info = os.stat(resolved)
     except (OSError, RuntimeError) as exc:  # a symlink loop or a dangling link: report, never end the run
         reason = (
             "is a symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else "cannot be read"
@@ -147,15 +149,17 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
             Diagnostic(UNREADABLE, f"{path.name} {reason}; the file was skipped", Location(display_path(path)))
         )
         return
+    if not stat.S_ISREG(info.st_mode):  # said before the boundary: /dev/zero is never read, wherever it is
+        inventory.diagnostics.append(Diagnostic(UNREADABLE, not_regular(path, info), Location(display_path(path))))
+        return
     if not resolved.is_relative_to(root):
         inventory.diagnostics.append(_outside_root(path))
         return
-    problem = _unreadable(resolved, max_bytes)
+    limit = MAX_TERRAFORM_BYTES if kind == "terraform" else max_bytes
+    _, problem = read_checked(path, limit, kind)
     source = SourceFile(resolved, display_path(path), root)
     if problem:
-        inventory.diagnostics.append(
-            Diagnostic(UNREADABLE, f"{problem}; the file was skipped", Location(source.display))
-        )
+        inventory.diagnostics.append(Diagnostic(UNREADABLE, problem, Location(source.display)))
         return
     if kind == "terraform":
         inventory.terraform_dirs.setdefault(resolved.parent, []).append(source)
@@ -165,25 +169,80 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
         inventory.json_files.append(source)
 
 
-def _unreadable(path: Path, max_bytes: int) -> str | None:
+_FILE_TYPES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def not_regular(path: Path, info: os.stat_result) -> str:
+    """What a file that is not a regular file is, and that it was not read."""
+    what = next((name for test, name in _FILE_TYPES if test(info.st_mode)), "not a file")
+    if path.is_symlink():
+        return f"{path.name} is a link to {os.path.realpath(path)}, {what}, not a regular file; it was not read"
+    return f"{path.name} is {what}, not a regular file; it was not read"
+
+
+def read_checked(path: Path, max_bytes: int, kind: str = "") -> tuple[bytes | None, str | None]:
+    """A file's bytes, or None and the sentence saying why it was not analysed.
+
+    Its type and size are checked before it is opened (a FIFO would block, a device never ends,
+    a sparse file of gigabytes costs its size in memory) and again on the open descriptor; then
+    NUL bytes and UTF-8. Discovery and the Terraform loader both read through here, so one file
+    gets one finding, in the same words, whichever of them met it first.
+    """
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the open; a device never ends
-            return f"{path.name} is not a regular file"
-        size = info.st_size
-        if size > max_bytes:
-            return f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
-        with path.open("rb") as handle:
-            head = handle.read(8192)
+        info = os.stat(path)
+        problem = _type_or_size(path, info, max_bytes, kind)
+        if problem:
+            return None, problem
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            info = os.fstat(fd)
+            problem = _type_or_size(path, info, max_bytes, kind)
+            if problem:
+                return None, problem
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(max_bytes + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        return f"cannot read file: {exc.strerror or exc}"
-    if b"\x00" in head:
-        return "file is binary"
+        return None, unreadable(path, exc)
+    if len(data) > max_bytes:  # it grew while being read
+        return None, too_large(path, len(data), max_bytes, kind)
+    problem = content_problem(data)
+    return (None, problem) if problem else (data, None)
+
+
+def content_problem(data: bytes) -> str | None:
+    """Why bytes that were read are not analysed: NUL bytes, or not UTF-8."""
+    if b"\x00" in data:
+        return "file is binary; the file was skipped"
     try:
-        path.read_bytes().decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return f"file is not UTF-8 text (byte {exc.start})"
+        return f"file is not UTF-8 text (byte {exc.start}); the file was skipped"
     return None
+
+
+def unreadable(path: Path, error: OSError) -> str:
+    return f"{path.name} cannot be read ({error.strerror or error}); it was not analysed"
+
+
+def _type_or_size(path: Path, info: os.stat_result, max_bytes: int, kind: str) -> str | None:
+    if not stat.S_ISREG(info.st_mode):
+        return not_regular(path, info)
+    if info.st_size > max_bytes:
+        return too_large(path, info.st_size, max_bytes, kind)
+    return None
+
+
+def too_large(path: Path, size: int, max_bytes: int, kind: str) -> str:
+    what = " for Terraform files" if kind == "terraform" else ""
+    return f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit{what}; it was not read"
 
 
 def looks_like_plan(data: object) -> bool:

@@ -73,7 +73,8 @@ def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Invento
     inventory = discover(roots.scan_targets(paths), options.excludes)
     roots.through_callers(inventory, Boundary.for_paths(paths, widen=options.root))
     resources, diagnostics = load_inventory(inventory, options)
-    model = Model(resources, inventory.diagnostics + diagnostics)
+    # Discovery and a loader that meet the same unreadable file say the same sentence: say it once.
+    model = Model(resources, list(dict.fromkeys(inventory.diagnostics + diagnostics)))
     return classify_node_candidates(model), inventory
 
 

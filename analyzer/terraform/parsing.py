@@ -16,6 +16,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from analyzer import gcpause
 from analyzer.contentcache import Bounded, digest
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
+from analyzer.discovery import content_problem, too_large, unreadable
 from analyzer.location import Location
 from analyzer.terraform import reads
 from analyzer.terraform.errors import EvalError
@@ -39,14 +40,16 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def _read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
-    location = Location(display)
+    """The file's bytes through ``reads`` (so the result cache knows what was read), checked as
+    discovery checks it: a file both meet is one finding, in the same words."""
     try:
         data = reads.read_limited(path, MAX_FILE_BYTES)
-        if isinstance(data, int):
-            return None, [Diagnostic(UNREADABLE, f"{display} is larger than 1 MiB ({data} bytes); not read", location)]
-        return data, []
     except OSError as exc:
-        return None, [Diagnostic(UNREADABLE, f"cannot read {display}: {exc.strerror or exc}", location)]
+        return None, [Diagnostic(UNREADABLE, unreadable(path, exc), Location(display))]
+    problem = too_large(path, data, MAX_FILE_BYTES, "terraform") if isinstance(data, int) else content_problem(data)
+    if problem:
+        return None, [Diagnostic(UNREADABLE, problem, Location(display))]
+    return data, []
 
 
 def _decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
