@@ -89,7 +89,19 @@ def discover(paths: Iterable[Path], excludes: Iterable[str] = (), max_bytes: int
 
 
 def _walk(directory: Path, root: Path, spec: pathspec.PathSpec, inventory: Inventory) -> Iterable[Path]:
-    for current, dirnames, filenames in os.walk(directory, followlinks=False):
+    def unlisted(error: OSError) -> None:  # os.walk would pass over a folder it cannot list in silence
+        folder = Path(error.filename or directory)
+        inventory.diagnostics.append(
+            Diagnostic(
+                UNREADABLE,
+                f"{folder.name or folder}/ is a folder eksjoin cannot list ({error.strerror or error}); "
+                "nothing under it was analysed",
+                Location(display_path(folder)),
+                fix="Give eksjoin permission to list the folder (read and execute), or exclude it in .eksjoin.yaml.",
+            )
+        )
+
+    for current, dirnames, filenames in os.walk(directory, onerror=unlisted, followlinks=False):
         here = Path(current)
         dirnames[:] = sorted(
             d for d in dirnames if d not in ALWAYS_EXCLUDED_DIRS and not _excluded(here / d, root, spec, is_dir=True)

@@ -200,7 +200,6 @@ CASES: dict[str, Case] = {
         sentinel=False,
         setup=_locked,
         unprivileged=True,
-        xfail="an unreadable folder is skipped silently",
     ),
     "33_text_output_workflow_command": Case(
         1,

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,6 +105,23 @@ def test_a_device_and_a_fifo_are_never_opened(run, tmp_path, monkeypatch):
     assert not [p for p in opened if p.endswith(("zero.tf", "/dev/zero", "pipe.yaml"))]
 
 
+def test_a_folder_that_cannot_be_listed_is_a_finding(run, tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # as root, mode 000 would still be readable
+    [problem] = _load_002(_findings(run))
+    assert problem["message"] == (
+        "locked/ is a folder eksjoin cannot list (Permission denied); nothing under it was analysed"
+    )
+    assert problem["file"] == "locked"
+
+
 def test_discovery_and_the_terraform_loader_say_the_same_sentence(tmp_path):
     path = tmp_path / "bin.tf"
     path.write_bytes(b"a = \x00\n")
@@ -120,3 +140,41 @@ def test_a_file_that_changes_between_the_check_and_the_open_is_checked_again(tmp
     monkeypatch.setattr(os, "fstat", lambda fd: (path.write_text("a = 1\n" * 10), real_fstat(fd))[1])
     data, problem = discovery.read_checked(path, 10, "terraform")
     assert data is None and "over the 10-byte limit" in problem
+
+
+def _unprivileged(command: list[str]) -> list[str]:
+    """As root, drop the permission override, so that mode 000 means what it says."""
+    if os.geteuid() != 0:
+        return command
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv is needed to drop root's read override")
+    drop = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--", *command]
+
+
+def test_a_module_in_a_folder_that_cannot_be_listed_is_a_finding_and_the_run_goes_on(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sentinel.tf").write_text(SENTINEL)
+    (tmp_path / "mod.tf").write_text('module "m" {\n  source = "./locked"\n}\n')
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "main.tf").write_text("")
+    (tmp_path / "locked").chmod(0)
+    try:
+        command = _unprivileged([sys.executable, "-m", "analyzer", "lint", ".", "--format", "json", "--no-cache"])
+        env = {**os.environ, "EKSJOIN_OFFLINE": "1"}
+        ran = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert ran.returncode == 1, ran.stderr
+    messages = {(f["rule_id"], f["file"], f["message"]) for f in json.loads(ran.stdout)["findings"]}
+    assert (
+        "LOAD-002",
+        "locked",
+        "locked/ is a folder eksjoin cannot list (Permission denied); nothing under it was analysed",
+    ) in messages
+    assert (
+        "LOAD-005",
+        "mod.tf",
+        "module source './locked' is a folder eksjoin cannot list (Permission denied); the module was not read",
+    ) in messages
+    assert any(rule == "EKS-DNS-001" for rule, _, _ in messages)

@@ -19,6 +19,21 @@ from analyzer.terraform.parsing import MAX_FILE_BYTES
 from analyzer.values import Unknown
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, false where a folder on the way cannot be searched (it raises there)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def display_path(path: Path, display_root: Path) -> str:
     """``path`` relative to ``display_root`` as a POSIX string, like every other finding
     path (``../infra/main.tf`` when outside it; absolute only across drives)."""

@@ -7,6 +7,7 @@ cached), and shared by every instance of the module.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +100,18 @@ class ModuleDefinition:
 
 def terraform_files(directory: Path) -> list[Path]:
     return [p for p in reads.files_in(directory) if p.name.endswith(".tf") or p.name.endswith(".tf.json")]
+
+
+def listing_error(directory: Path) -> str | None:
+    """Why ``directory`` cannot be listed (``Permission denied``), or None when it can. A folder
+    that cannot be listed is not cached: the answer to listing it, no files, would be the same
+    once it can be listed and is empty."""
+    try:
+        with os.scandir(directory):
+            return None
+    except OSError as exc:
+        reads.not_cacheable()
+        return exc.strerror or str(exc)
 
 
 # By directory, display root and the content digest of every file: an edit that keeps size

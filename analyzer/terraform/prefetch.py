@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from analyzer.terraform.files import is_inside
+from analyzer.terraform.files import is_dir, is_file, is_inside
 from analyzer.terraform.module import is_local_source, load_module_definition
 
 MAX_NESTING = 8
@@ -37,7 +37,7 @@ def _calls_of(
     remote: list[tuple[str, str | None]] = []
     local: list[Path] = []
     for directory in directories:
-        if directory in seen or (directory / ".terraform" / "modules" / "modules.json").is_file():
+        if directory in seen or is_file(directory / ".terraform" / "modules" / "modules.json"):
             continue  # terraform init's copies are used for these calls
         seen.add(directory)
         for call in load_module_definition(directory, display_root).module_calls.values():
@@ -47,6 +47,6 @@ def _calls_of(
                 remote.append((call.source, call.version))
                 continue
             target = (directory / call.source).resolve()
-            if target.is_dir() and any(is_inside(target, root) for root in readable):
+            if is_dir(target) and any(is_inside(target, root) for root in readable):
                 local.append(target)
     return remote, local

@@ -101,17 +101,32 @@ def _files_in(directory: str, _detail: str = "") -> tuple[str, ...]:
         entries = sorted(Path(directory).iterdir())
     except OSError:
         return ()
-    return tuple(p.name for p in entries if p.is_file())
+    return tuple(p.name for p in entries if _is_file(p))
+
+
+def _is_file(path: Path, _detail: str = "") -> bool:
+    """``Path.is_file()``, false (not an error) where a folder on the way cannot be searched."""
+    try:
+        return Path(path).is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(path: Path, _detail: str = "") -> bool:
+    try:
+        return Path(path).is_dir()
+    except OSError:
+        return False
 
 
 def is_file(path: Path) -> bool:
-    answer = path.is_file()
+    answer = _is_file(path)
     _note(("is_file", str(path), ""), answer)
     return answer
 
 
 def is_dir(path: Path) -> bool:
-    answer = path.is_dir()
+    answer = _is_dir(path)
     _note(("is_dir", str(path), ""), answer)
     return answer
 
@@ -165,8 +180,8 @@ def still_true(answers: dict[Question, Any], fetcher=None) -> bool:
     local: dict[str, Callable[[str, str], Any]] = {
         "file": _file_answer,
         "files": _files_in,
-        "is_file": lambda subject, _: Path(subject).is_file(),
-        "is_dir": lambda subject, _: Path(subject).is_dir(),
+        "is_file": _is_file,
+        "is_dir": _is_dir,
         "resolve": _resolve_answer,
         "glob": _glob_answer,
     }

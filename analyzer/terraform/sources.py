@@ -24,7 +24,7 @@ from analyzer.modules.addresses import parse_source
 from analyzer.modules.versions import Constraint, Version, VersionError
 from analyzer.terraform import reads
 from analyzer.terraform.files import is_inside
-from analyzer.terraform.module import ModuleCall, is_local_source, terraform_files
+from analyzer.terraform.module import ModuleCall, is_local_source, listing_error, terraform_files
 from analyzer.terraform.parsing import MAX_FILE_BYTES
 
 
@@ -150,6 +150,19 @@ def _checked(
             ),
         )
     resolved = reads.resolve(directory)
+    unlisted = listing_error(resolved) if reads.is_dir(resolved) else None
+    if unlisted:
+        return ResolvedSource(
+            None,
+            f"{address} ({call.source}) is in a folder eksjoin cannot list ({unlisted})",
+            Diagnostic(
+                EVALUATION,
+                f"module source {call.source!r} is a folder eksjoin cannot list ({unlisted}); the module was not read",
+                location,
+                "warning",
+                "give eksjoin permission to list the module's folder (read and execute)",
+            ),
+        )
     if not reads.is_dir(resolved) or not terraform_files(resolved):
         reason = f"{address} ({call.source}) has no Terraform files at {call.source}"
         return ResolvedSource(
