@@ -689,30 +689,3 @@ def _resource_matches(patterns: Any, arn: str) -> Any:
         ):
             return True
     return False
-
-
-# -- EKS-EPT-012: eksctl fully-private clusters ----------------------------------------------------
-@predicate("endpoints.eksctl_private_cluster_problem")
-def eksctl_private_cluster_problem(model: Model, cluster: Any) -> Any:
-    """{severity, text} for a fully-private eksctl cluster whose VPC endpoints nobody creates."""
-    if not isinstance(cluster, Resource) or cluster.get("private_cluster") is not True:
-        return None
-    skip = cluster.get("skip_endpoint_creation")
-    if is_unknown(skip):
-        return skip if isinstance(skip, Unknown) else Unknown("skipEndpointCreation is not known")
-    if skip is not True:
-        return None
-    if cluster.get("creates_vpc") is True:
-        return {
-            "severity": "error",
-            "text": "privateCluster.skipEndpointCreation is true, but eksctl creates the VPC: "
-            "nothing creates the VPC endpoints, and a fully-private VPC has no NAT "
-            "gateway, so nodes cannot reach EC2, ECR, S3 or STS",
-        }
-    return {
-        "severity": "warning",
-        "text": "privateCluster.skipEndpointCreation is true: eksctl creates no VPC "
-        "endpoints, so the existing VPC must already have ec2, ecr.api, ecr.dkr, "
-        "sts (Interface, private DNS) and s3 (Gateway, on the private subnets' own "
-        "route tables) endpoints, which the analyzed files do not show",
-    }

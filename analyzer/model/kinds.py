@@ -128,7 +128,8 @@ FIELDS: dict[str, str] = {
     "bootstrap_self_managed_addons, ip_family, service_cidr, auto_mode, created_by, "
     "auto_mode_node_role, auto_mode_node_pools, auto_mode_load_balancing, auto_mode_block_storage, "
     "bootstrap_cluster_creator_admin_permissions, remote_node_cidrs, remote_pod_cidrs, "
-    "private_cluster (eksctl privateCluster)",
+    "private_cluster, skip_endpoint_creation (eksctl privateCluster), "
+    "creates_vpc (eksctl builds the cluster's VPC)",
     NODEGROUP: "name, cluster, role, subnets, launch_template, launch_template_version, ami_type, "
     "release_version, version, disk_size, remote_access, instance_types, capacity_type, labels, "
     "created_by, policy_override (eksctl attachPolicyARNs replaces the default policies), "
