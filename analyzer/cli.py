@@ -207,6 +207,8 @@ def lint(
         analysis = analyze(targets, _catalogue(), options)
     except suppress.UserError as exc:
         raise click.UsageError(str(exc)) from exc
+    for note in analysis.notes:
+        click.echo(f"eksjoin: {note}", err=True)
     if create_baseline:
         _write(create_baseline, suppress.baseline_text(analysis.baselinable))
     output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")

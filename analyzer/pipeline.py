@@ -57,6 +57,7 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict)
     suppressed: list[Finding] = field(default_factory=list)  # hidden by an ignore or the baseline
     rules: list[Rule] = field(default_factory=list)  # the rules that ran
+    notes: list[str] = field(default_factory=list)  # for the user, beside the report (stderr)
 
     @property
     def baselinable(self) -> list[Finding]:
@@ -123,7 +124,14 @@ def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = 
     reported = outcome.kept + outcome.notices + _run_notices(inventory, every_result, paths, model.diagnostics)
     reported.sort(key=Finding.sort_key)
     timings["rules"] = time.perf_counter() - started
-    return Analysis(model, results, reported, inventory, timings, outcome.suppressed, rules)
+    notes = []
+    if baseline is not None and baseline.version == 1:
+        notes.append(
+            f"the baseline {options.baseline} is version 1: its entries are matched by rule, file, resource "
+            "and message, so a reworded message reports the finding again; recreate it with --create-baseline "
+            "(version 2 fingerprints survive rewording)"
+        )
+    return Analysis(model, results, reported, inventory, timings, outcome.suppressed, rules, notes)
 
 
 def _override_severity(findings: list[Finding], overrides: Mapping[str, str]) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -217,7 +218,7 @@ class Suppressed:
 def apply(
     findings: list[Finding],
     ignores: list[Ignore],
-    baseline: set[str] | None,
+    baseline: Baseline | None,
     selected: set[str],
     known: set[str],
     today: dt.date,
@@ -234,7 +235,7 @@ def apply(
                 f": {ignore.reason}" if ignore.reason else ""
             )
             hidden.append(finding)
-        elif baseline and finding.fingerprint in baseline:
+        elif baseline and baseline.covers(finding):
             finding.suppressed_by = "baseline"
             hidden.append(finding)
         else:
@@ -291,13 +292,56 @@ def _notice(code: str, severity: str, ignore: Ignore, message: str) -> Finding:
     )
 
 
-def load_baseline(path: Path) -> set[str]:
+@dataclass(frozen=True)
+class LegacyEntry:
+    """A version-1 baseline entry (eksjoin 0.1.0): its fingerprint hashed a path relative to the
+    working directory of the run that wrote it, so it is matched by what it names instead."""
+
+    rule_id: str
+    file: str
+    resource: str
+    message: str
+
+    def covers(self, finding: Finding) -> bool:
+        if (finding.rule_id, finding.resource, finding.message) != (self.rule_id, self.resource, self.message):
+            return False
+        if not self.file:
+            return not (finding.repo_path or finding.location.path)
+        if Path(self.file).is_absolute():
+            return bool(finding.location.path) and os.path.realpath(finding.location.path) == os.path.realpath(
+                self.file
+            )
+        written = [p for p in Path(self.file).parts if p not in (".", "..")]
+        found = Path(finding.repo_path or finding.location.path).parts
+        return bool(written) and list(found[len(found) - len(written) :]) == written
+
+
+@dataclass
+class Baseline:
+    """Accepted findings: version-2 fingerprints, and version-1 entries matched by rule, resource,
+    message and a file path that ends the finding's repository-relative path."""
+
+    fingerprints: set[str] = field(default_factory=set)
+    legacy: list[LegacyEntry] = field(default_factory=list)
+    version: int = BASELINE_VERSION
+
+    def covers(self, finding: Finding) -> bool:
+        return finding.fingerprint in self.fingerprints or any(e.covers(finding) for e in self.legacy)
+
+    def __bool__(self) -> bool:
+        return bool(self.fingerprints or self.legacy)
+
+
+_V1_FIELDS = ("rule_id", "file", "resource", "message")
+
+
+def load_baseline(path: Path) -> Baseline:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise BaselineError(f"The baseline {path} does not exist; create it with --create-baseline.") from exc
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        reason = " ".join(str(exc).split())
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
         raise BaselineError(f"The baseline {path} is not readable JSON ({reason}).") from exc
     entries = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(
@@ -307,12 +351,22 @@ def load_baseline(path: Path) -> set[str]:
             f"The baseline {path} is not an eksjoin baseline: expected an object whose 'findings' list "
             "holds entries with a 'fingerprint'."
         )
-    if data.get("version") != BASELINE_VERSION:
-        raise BaselineError(
-            f"The baseline {path} has version {data.get('version')!r}, not {BASELINE_VERSION}; "
-            "recreate it with --create-baseline."
-        )
-    return {entry["fingerprint"] for entry in entries}
+    version = data.get("version")
+    if version == BASELINE_VERSION:
+        return Baseline({entry["fingerprint"] for entry in entries})
+    if version == 1:
+        for number, entry in enumerate(entries):
+            wrong = [name for name in _V1_FIELDS if not isinstance(entry.get(name), str)]
+            if wrong:
+                raise BaselineError(
+                    f"The baseline {path} is a version-1 baseline whose findings[{number}] has no string "
+                    f"{', '.join(repr(w) for w in wrong)}; recreate it with --create-baseline."
+                )
+        return Baseline(legacy=[LegacyEntry(*(e[name] for name in _V1_FIELDS)) for e in entries], version=1)
+    raise BaselineError(
+        f"The baseline {path} has version {version!r}, not {BASELINE_VERSION} (or 1, which is still read); "
+        "recreate it with --create-baseline."
+    )
 
 
 def baseline_text(findings: list[Finding]) -> str:

@@ -156,3 +156,63 @@ def test_a_new_defect_is_reported_over_the_baseline(run, tmp_path):
     (tmp_path / "cfn.yaml").write_text(EXAMPLE_CFN)
     ids = _ids(_lint_json(run, ".", "--baseline", "b.json"))
     assert "EKS-DNS-001" in ids and "EKS-DNS-002" not in ids
+
+
+def _v1_baseline(report: dict, file_of=lambda f: f) -> str:
+    """A baseline as eksjoin 0.1.0 wrote it: paths relative to the working directory of its run
+    and a fingerprint that is not reproduced (it hashed that path)."""
+    entries = [
+        {
+            "fingerprint": "0123456789abcdef",
+            "rule_id": f["rule_id"],
+            "file": file_of(f["file"]),
+            "resource": f["resource"],
+            "message": f["message"],
+        }
+        for f in report["findings"]
+        if f["outcome"] == "fail"
+    ]
+    return json.dumps({"version": 1, "findings": entries})
+
+
+def test_a_version_1_baseline_still_hides_what_it_accepted_from_any_directory(run, tmp_path, monkeypatch):
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "main.tf").write_text(EXAMPLE_TF)
+    monkeypatch.chdir(tmp_path / "repo")
+    report = _lint_json(run, ".")
+    assert {f["file"] for f in report["findings"]} == {"main.tf"}
+    (tmp_path / "bl.json").write_text(_v1_baseline(report))  # written from inside repo/
+
+    for cwd, target, baseline in ((tmp_path / "repo", ".", "../bl.json"), (tmp_path, "repo", "bl.json")):
+        monkeypatch.chdir(cwd)
+        again = run("lint", target, "--baseline", baseline, "--format", "json")
+        assert again.code == 0, again.out
+        assert [f for f in json.loads(again.out)["findings"] if f["outcome"] != "notice"] == []
+        assert json.loads(again.out)["summary"]["suppressed"] == len(json.loads(_v1_baseline(report))["findings"])
+        assert "version 1" in again.err and "--create-baseline" in again.err  # said once, beside the report
+
+    # --create-baseline over it writes version 2, with fingerprints that survive rewording
+    assert run("lint", "repo", "--baseline", "bl.json", "--create-baseline", "bl.json").code == 0
+    upgraded = json.loads((tmp_path / "bl.json").read_text())
+    assert upgraded["version"] == 2 and upgraded["findings"]
+    assert run("lint", "repo", "--baseline", "bl.json").err == ""
+
+
+def test_a_version_1_entry_matches_only_its_rule_resource_message_and_file(run, tmp_path):
+    (tmp_path / "main.tf").write_text(EXAMPLE_TF)
+    report = _lint_json(run, ".")
+    dns = next(f for f in report["findings"] if f["rule_id"] == "EKS-DNS-002")
+    variants = {
+        "reworded": {**dns, "message": dns["message"] + " (old wording)"},
+        "other file": {**dns, "file": "other/main.tf"},
+        "other resource": {**dns, "resource": "aws_vpc.other"},
+        "longer path": {**dns, "file": "somewhere/main.tf"},  # not a suffix of main.tf
+    }
+    for name, entry in variants.items():
+        (tmp_path / "b.json").write_text(_v1_baseline({"findings": [entry]}))
+        ids = _ids(_lint_json(run, ".", "--baseline", "b.json"))
+        assert "EKS-DNS-002" in ids, name
+    for file in ("main.tf", "./main.tf", "../main.tf", str(tmp_path / "main.tf")):
+        (tmp_path / "b.json").write_text(_v1_baseline({"findings": [{**dns, "file": file}]}))
+        ids = _ids(_lint_json(run, ".", "--baseline", "b.json"))
+        assert "EKS-DNS-002" not in ids and "EKS-IAM-002" in ids, file

@@ -63,7 +63,8 @@ def test_output_into_a_missing_folder(run, tmp_path):
         (None, ("does not exist",)),
         ("{", ("not readable JSON",)),
         ('{"findings": 3}', ("not an eksjoin baseline",)),
-        ('{"version": 1, "findings": []}', ("version", "--create-baseline")),
+        ('{"version": 3, "findings": []}', ("version", "--create-baseline")),
+        ('{"version": 1, "findings": [{"fingerprint": "f", "rule_id": 5}]}', ("version-1", "--create-baseline")),
     ],
 )
 def test_missing_or_malformed_baseline(run, tmp_path, content, words):
