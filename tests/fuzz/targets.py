@@ -400,10 +400,13 @@ class Report:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (traceback's last line, the input)
     slowest_s: float = 0.0
     slowest_input: str = ""
+    slow: int = 0  # inputs over SLOW_S
+    slow_inputs: list[tuple[float, str]] = field(default_factory=list)  # the first few, with their time
 
     def line(self) -> str:
         return (
-            f"{self.target}: {self.inputs} inputs, {len(self.errors)} uncaught error(s), slowest {self.slowest_s:.2f} s"
+            f"{self.target}: {self.inputs} inputs, {len(self.errors)} uncaught error(s), "
+            f"slowest {self.slowest_s:.2f} s, {self.slow} over {SLOW_S:g} s"
         )
 
 
@@ -428,8 +431,17 @@ def analyse_text(folder: Path, name: str, content: str | bytes) -> None:
     analyze([folder], _rules(), Options(offline=True))
 
 
-def run_target(target: str, count: int, *, derandomize: bool = False, seed: int | None = None) -> Report:
-    """Run ``count`` inputs of ``target``; an error is recorded, not raised, so the run goes on."""
+def run_target(
+    target: str,
+    count: int,
+    *,
+    derandomize: bool = False,
+    seed: int | None = None,
+    progress: Callable[[Report], None] | None = None,
+    every: int = 500,
+) -> Report:
+    """Run ``count`` inputs of ``target``; an error is recorded, not raised, so the run goes on.
+    ``progress`` is called with the report so far after every ``every`` inputs."""
     os.environ["EKSJOIN_STRICT"] = "1"
     os.environ.setdefault("EKSJOIN_OFFLINE", "1")
     report = Report(target)
@@ -461,6 +473,12 @@ def run_target(target: str, count: int, *, derandomize: bool = False, seed: int 
         report.inputs += 1
         if elapsed > report.slowest_s:
             report.slowest_s, report.slowest_input = elapsed, _shown(content)
+        if elapsed > SLOW_S:
+            report.slow += 1
+            if len(report.slow_inputs) < 20:
+                report.slow_inputs.append((elapsed, _shown(content)))
+        if progress is not None and report.inputs % every == 0:
+            progress(report)
 
     if seed is not None:
         from hypothesis import seed as with_seed
