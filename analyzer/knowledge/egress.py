@@ -106,8 +106,8 @@ def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, pu
         ipv6 = _ipv6_on_launch(model, node, subnet)
         if ipv6 is True:
             return EGRESS  # an IPv6 cluster's nodes reach the internet gateway over IPv6
-        if is_unknown(ipv6):
-            return Unknown(f"whether {subnet.address} assigns IPv6 addresses on creation is not known")
+        if isinstance(ipv6, Unknown):
+            return ipv6
         if is_unknown(public_ip):
             return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} is not known")
         if node.kind == kinds.NODEGROUP:
@@ -121,11 +121,37 @@ def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, pu
 
 def _ipv6_on_launch(model: Model, node: Resource, subnet: Resource) -> Any:
     """Whether nodes of an IPv6 cluster get an IPv6 address in ``subnet``: EKS asks public node
-    subnets to auto-assign public IPv4 *or* IPv6 addresses (network requirements)."""
-    cluster = model.attr(node, "cluster")
-    if not isinstance(cluster, Resource) or str(cluster.get("ip_family")).lower() != "ipv6":
+    subnets to auto-assign public IPv4 *or* IPv6 addresses (network requirements). Unknown
+    when the subnet may assign IPv6 addresses and the cluster's IP family is not known."""
+    assign = subnet.get("assign_ipv6_address_on_creation")
+    if assign is not True and not isinstance(assign, Unknown):
         return False
-    return subnet.get("assign_ipv6_address_on_creation")
+    family = model.attr(node, "cluster_ip_family")
+    if isinstance(family, Unknown):
+        return family
+    if family != "ipv6":
+        return False
+    if isinstance(assign, Unknown):
+        return Unknown(f"whether {subnet.address} assigns IPv6 addresses on creation is not known ({assign.reason})")
+    return True
+
+
+@fact(kinds.NODEGROUP, "cluster_ip_family")
+@fact(kinds.SELF_MANAGED, "cluster_ip_family")
+def node_cluster_ip_family(model: Model, node: Resource) -> Any:
+    """The IP family of the node's cluster in lower case (``ipv4`` when not set), or Unknown
+    when the cluster or its ``ip_family`` is not known."""
+    cluster = model.attr(node, "cluster")
+    if isinstance(cluster, Unknown):
+        return Unknown(f"the IP family of the cluster of {node.address} is not known ({cluster.reason})")
+    if not isinstance(cluster, Resource):
+        return Unknown(
+            f"the IP family of the cluster of {node.address} is not known: the cluster is not in the analyzed files"
+        )
+    family = cluster.get("ip_family")
+    if isinstance(family, Unknown):
+        return Unknown(f"the IP family of {cluster.address} is not known ({family.reason})")
+    return str(family or "ipv4").lower()
 
 
 def _self_managed_without_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
@@ -196,22 +222,25 @@ def route_egress_subnets(model: Model, route: Resource) -> list[Resource]:
 
 
 # -- predicates ------------------------------------------------------------------------------------
-@predicate("egress.public_ip_gap")
-def public_ip_gap(model: Model, node: Any, subnet: Any) -> Any:
-    """EKS-NET-003: True when the node's subnet is public but the node gets no public IPv4 there
-    (and is not exempt), False when that is not the case, Unknown when it cannot be told."""
+@predicate("egress.public_ipv4")
+def public_ipv4(model: Model, node: Any, subnet: Any) -> Any:
+    """EKS-NET-003: whether nodes of ``node`` get a public IPv4 address in ``subnet``
+    (True, False or Unknown)."""
+    if not isinstance(node, Resource) or not isinstance(subnet, Resource):
+        return Unknown("the node group or subnet is not known")
+    return node_public_ip(model, node, subnet)
+
+
+@predicate("egress.subnet_owner")
+def subnet_owner(model: Model, node: Any, subnet: Any) -> Any:
+    """Which rules answer for how nodes of ``node`` reach the internet from ``subnet`` (one
+    defect, one finding): ``egress``, ``EKS-NET-002``, ``EKS-NET-003``, ``endpoints`` (the
+    EKS-EPT rules), or Unknown."""
     if not isinstance(node, Resource) or not isinstance(subnet, Resource):
         return Unknown("the node group or subnet is not known")
     for egress in model.attr(node, "subnet_egress"):
-        if egress.subnet is not subnet:
-            continue
-        if isinstance(egress.egress_class, Unknown):
-            return egress.egress_class
-        if egress.egress_class != PUBLIC:
-            return False
-        if isinstance(egress.owner, Unknown):
+        if egress.subnet is subnet:
             return egress.owner
-        return egress.owner == NO_PUBLIC_IP
     return Unknown(f"{subnet.address} is not a subnet of {node.address}")
 
 
