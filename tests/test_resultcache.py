@@ -141,3 +141,27 @@ def test_two_concurrent_runs_sharing_the_cache(tmp_path, cache_dir):
         assert [run.returncode for run in runs] == [reference.returncode] * 2
         assert [json.loads(o)["findings"] for o in outputs] == [json.loads(reference.stdout)["findings"]] * 2
     assert len(_entries(cache_dir)) == 2
+
+
+def test_a_template_with_a_float_written_as_text_is_reused(tmp_path, cache_dir, catalogue, monkeypatch):
+    """``Version: 1.30`` is kept with its text (SourceFloat); the entry must load back."""
+    work = tmp_path / "work"
+    work.mkdir()
+    text = CLOUDFORMATION.read_text()
+    assert "      Name: !Ref ClusterName\n" in text
+    (work / "stack.yaml").write_text(
+        text.replace("      Name: !Ref ClusterName\n", "      Name: !Ref ClusterName\n      Version: 1.30\n")
+    )
+    cold = _findings([work], catalogue)
+    loaded = _count_loads(monkeypatch)
+    assert _findings([work], catalogue) == cold
+    assert loaded == []
+
+
+def test_a_float_written_as_text_pickles_with_its_text():
+    import pickle
+
+    from analyzer.cloudformation.types import SourceFloat
+
+    number = pickle.loads(pickle.dumps(SourceFloat(1.3, "1.30")))
+    assert (type(number), float(number), str(number)) == (SourceFloat, 1.3, "1.30")

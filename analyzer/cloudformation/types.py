@@ -68,6 +68,9 @@ class SourceFloat(float):
     def __str__(self) -> str:
         return self.text
 
+    def __reduce__(self):  # the result cache pickles templates' values; __new__ needs the text
+        return (SourceFloat, (float(self), self.text))
+
 
 @dataclass(frozen=True, eq=False)
 class SsmParameter(Unknown):
