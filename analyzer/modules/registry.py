@@ -24,13 +24,22 @@ class RegistryClient:
     def __init__(self, cli_config: CliConfig, timeout: float = http.DEFAULT_TIMEOUT) -> None:
         self.cli_config = cli_config
         self.timeout = timeout
-        self._bases: dict[str, str] = {}
+        self._bases: dict[str, str | http.FetchError] = {}
         self._versions: dict[RegistrySource, list[str]] = {}
 
     def modules_base(self, host: str) -> str:
+        """The host's modules API. A host that could not be reached is not asked again in this
+        run: each module of an unreachable registry fails at once with the same sentence,
+        instead of costing a connection attempt (and its TLS set-up) per module."""
         if host not in self._bases:
-            self._bases[host] = self._discover(host)
-        return self._bases[host]
+            try:
+                self._bases[host] = self._discover(host)
+            except http.FetchError as exc:
+                self._bases[host] = exc
+        base = self._bases[host]
+        if isinstance(base, http.FetchError):
+            raise http.FetchError(str(base), status=base.status, needs_auth=base.needs_auth)
+        return base
 
     def _discover(self, host: str) -> str:
         services = self.cli_config.services(host)
