@@ -95,6 +95,7 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
     if not inventory.terraform_dirs:
         return [], []
     from analyzer.resultcache import key_of
+    from analyzer.terraform import reads
     from analyzer.terraform.loader import find_root_modules, load_root_in_worker, local_calls_of
     from analyzer.terraform.normalize import normalize
     from analyzer.terraform.prefetch import prefetch_modules
@@ -115,7 +116,7 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
 
         def calls(directory: Path, settings: tuple = settings) -> list[Path]:
             key = key_of("terraform-calls", str(directory), settings)
-            found = _reused_or_made(
+            found = reads.reused_or_made(
                 cache, key, fetcher, lambda: ([str(p) for p in local_calls_of(directory, cwd)], True)
             )
             return [Path(p) for p in found]
@@ -136,29 +137,11 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
 
         for directory in find_root_modules(sorted(directories), cwd, calls):
             key = key_of("terraform-root", str(directory), settings)
-            found, problems = _reused_or_made(cache, key, fetcher, lambda d=directory: evaluated(d))
+            found, problems = reads.reused_or_made(cache, key, fetcher, lambda d=directory: evaluated(d))
             resources.extend(found)
             diagnostics.extend(problems)
     inventory.modules_loaded, inventory.modules_not_loaded = len(fetcher.loaded), len(fetcher.failed)
     return resources, diagnostics
-
-
-def _reused_or_made(cache, key: str, fetcher, make: Callable[[], tuple[Any, bool]]) -> Any:
-    """What a Terraform root module (or a folder's local calls) evaluates to, from the result
-    cache while every file-system question its evaluation asked has the same answer
-    (analyzer.terraform.reads); otherwise evaluated, and kept unless a defect was met."""
-    from analyzer.terraform import reads
-
-    entry = cache.get(key)
-    if entry is not None:
-        answers, value = entry
-        if reads.still_true(answers, fetcher):
-            return value
-    with reads.recording() as record:
-        value, keep = make()
-    if keep and record.cacheable:
-        cache.put(key, (record.answers, value))
-    return value
 
 
 def module_fetcher(options: Options):

@@ -23,7 +23,7 @@ from analyzer.engine.precedence import apply_precedence
 from analyzer.engine.runner import Result, findings_of, run_rules
 from analyzer.findings import Finding
 from analyzer.knowledge.selfmanaged import classify_node_candidates
-from analyzer.loaders import load_inventory
+from analyzer.loaders import load_inventory, result_cache
 from analyzer.location import Location
 from analyzer.model.graph import Model
 
@@ -72,7 +72,7 @@ class Analysis:
 def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Inventory]:
     paths = list(paths)
     inventory = discover(roots.scan_targets(paths), options.excludes)
-    roots.through_callers(inventory, Boundary.for_paths(paths, widen=options.root))
+    roots.through_callers(inventory, Boundary.for_paths(paths, widen=options.root), result_cache(options))
     resources, diagnostics = load_inventory(inventory, options)
     # Discovery and a loader that meet the same unreadable file say the same sentence: say it once.
     model = Model(resources, list(dict.fromkeys(inventory.diagnostics + diagnostics)))

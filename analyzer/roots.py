@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,17 +44,19 @@ def scan_targets(paths: Iterable[Path]) -> list[Path]:
     return [Path(p).parent if Path(p).is_file() and is_variable_file(Path(p)) else Path(p) for p in paths]
 
 
-def callers_index(boundary_root: Path) -> dict[Path, set[Path]]:
+def callers_index(boundary_root: Path, cache=None) -> dict[Path, set[Path]]:
     """Module directory -> the directories that call it through a local source.
 
     Kept for the process while no directory or Terraform file under the root changed
-    (an editor or a test suite lints many folders of one repository).
+    (an editor or a test suite lints many folders of one repository). ``cache`` (a result
+    cache) keeps each calling folder's local calls between runs, while the files it read
+    have the same contents, so an unchanged repository is not parsed to find its callers.
     """
     cached = _INDEXES.get(boundary_root)
     if cached is not None and _unchanged(cached[0]):
         return cached[1]
     stamps: dict[str, int] = {}
-    index = _build_index(boundary_root, stamps)
+    index = _build_index(boundary_root, stamps, cache)
     _INDEXES[boundary_root] = (stamps, index)
     return index
 
@@ -72,16 +74,27 @@ def _unchanged(stamps: dict[str, int]) -> bool:
     return True
 
 
-def _build_index(boundary_root: Path, stamps: dict[str, int]) -> dict[Path, set[Path]]:
-    from analyzer.terraform.module import load_module_definition, local_module_dirs
-
+def _build_index(boundary_root: Path, stamps: dict[str, int], cache=None) -> dict[Path, set[Path]]:
     index: dict[Path, set[Path]] = {}
     for directory in _calling_directories(boundary_root, stamps):
-        definition = load_module_definition(directory, boundary_root)
-        for target in local_module_dirs(definition):
+        for target in _local_calls(directory, boundary_root, cache):
             if target != directory and ".terraform" not in target.parts:
                 index.setdefault(target, set()).add(directory)
     return index
+
+
+def _local_calls(directory: Path, boundary_root: Path, cache=None) -> list[Path]:
+    from analyzer.terraform import reads
+    from analyzer.terraform.module import load_module_definition, local_module_dirs
+
+    def made() -> tuple[list[str], bool]:
+        return [str(p) for p in local_module_dirs(load_module_definition(directory, boundary_root))], True
+
+    if cache is None:
+        return [Path(p) for p in made()[0]]
+    from analyzer.resultcache import key_of
+
+    return [Path(p) for p in reads.reused_or_made(cache, key_of("local-calls", str(directory)), None, made)]
 
 
 def _calling_directories(boundary_root: Path, stamps: dict[str, int]) -> Iterable[Path]:
@@ -139,7 +152,7 @@ def roots_of(directory: Path, index: dict[Path, set[Path]]) -> set[Path]:
     return roots or {directory}
 
 
-def through_callers(inventory: Inventory, boundary: Boundary) -> list[Path]:
+def through_callers(inventory: Inventory, boundary: Boundary, cache=None) -> list[Path]:
     """Evaluate called module directories through the roots that call them.
 
     A called directory and its roots are loaded together (one group, read within the
@@ -148,7 +161,7 @@ def through_callers(inventory: Inventory, boundary: Boundary) -> list[Path]:
     """
     if not inventory.terraform_dirs:
         return []
-    index = callers_index(boundary.root)
+    index = callers_index(boundary.root, cache)
     added: list[Path] = []
     for directory in list(inventory.terraform_dirs):
         if not index.get(directory, set()) - {directory}:
@@ -173,12 +186,20 @@ class Scope:
     """The files and folders that were asked for: findings are reported for these only."""
 
     targets: tuple[Path, ...]
+    # path -> contains(path): thousands of results name the same few hundred files, and each
+    # answer resolves paths on disk. Within one run the answer for a path does not change.
+    _answers: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, paths: Sequence[Path]) -> Scope:
         return cls(tuple(Path(p).resolve() for p in scan_targets(paths)))
 
     def contains(self, path: str) -> bool:
+        if path not in self._answers:
+            self._answers[path] = self._contains(path)
+        return self._answers[path]
+
+    def _contains(self, path: str) -> bool:
         # Finding paths are relative to the working directory, except a plan's, which are
         # relative to the folder scanned.
         candidates = [Path(path).resolve()]

@@ -112,3 +112,47 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path, cache_dir, catalogue
     evaluated.clear()
     assert _findings([work], catalogue) == cold
     assert evaluated == []
+
+
+def _root_calling_a_module(tmp_path):
+    """Two roots, one of which calls a local module folder (so the callers index is cached too)."""
+    work = _two_roots(tmp_path)
+    (work / "modules" / "tags").mkdir(parents=True)
+    (work / "modules" / "tags" / "main.tf").write_text('variable "name" {}\noutput "tags" { value = var.name }\n')
+    with (work / "one" / "main.tf").open("a") as handle:
+        handle.write('\nmodule "tags" {\n  source = "../modules/tags"\n  name   = "one"\n}\n')
+    return work
+
+
+def test_a_warm_run_in_a_new_process_parses_no_terraform(tmp_path, cache_dir, catalogue, monkeypatch):
+    from analyzer import roots
+    from analyzer.terraform import module, parsing
+
+    work = _root_calling_a_module(tmp_path)
+    cold = _findings([work], catalogue)
+    parsed: list[str] = []
+    real = parsing.hcl2.parses_to_tree
+    monkeypatch.setattr(parsing.hcl2, "parses_to_tree", lambda text: parsed.append(text) or real(text))
+    for in_process in (roots._INDEXES, module._DEFINITIONS, parsing._PARSE_CACHE):
+        in_process.clear()  # as in a new process: only the persistent cache remains
+    assert _findings([work], catalogue) == cold
+    assert parsed == []
+
+
+def test_two_concurrent_runs_sharing_the_cache(tmp_path, cache_dir):
+    import json
+    import subprocess
+    import sys
+
+    work = _root_calling_a_module(tmp_path)
+    env = dict(os.environ, EKSJOIN_CACHE_DIR=str(cache_dir))
+    command = [sys.executable, "-m", "analyzer", "lint", "--format", "json", "--offline", str(work)]
+    reference = subprocess.run([*command, "--no-cache"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    expected = json.loads(reference.stdout)["findings"]
+    assert expected
+    for _ in range(2):  # both find the cache empty, then both find it filled
+        runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp_path) for _ in range(2)]
+        outputs = [run.communicate()[0] for run in runs]
+        assert [run.returncode for run in runs] == [reference.returncode] * 2
+        assert [json.loads(o)["findings"] for o in outputs] == [expected] * 2
+    assert not list((cache_dir / "results").glob("*/.partial-*"))

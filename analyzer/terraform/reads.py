@@ -192,3 +192,20 @@ def still_true(answers: dict[Question, Any], fetcher=None) -> bool:
         elif kind not in local or local[kind](subject, detail) != answer:
             return False
     return True
+
+
+def reused_or_made(cache, key: str, fetcher, make: Callable[[], tuple[Any, bool]]) -> Any:
+    """What ``make`` evaluates to (a Terraform root module's resources, a folder's local
+    calls), from the result cache while every file-system question it asked has the same
+    answer; otherwise made again, and kept unless a defect was met (``make`` returns the
+    value and whether it may be kept)."""
+    entry = cache.get(key)
+    if entry is not None:
+        answers, value = entry
+        if still_true(answers, fetcher):
+            return value
+    with recording() as record:
+        value, keep = make()
+    if keep and record.cacheable:
+        cache.put(key, (record.answers, value))
+    return value
