@@ -232,7 +232,7 @@ def _quiet_unless_iac(problem: Diagnostic, text: str) -> Diagnostic:
 
 def _load_yaml_documents(source: SourceFile, documents: list[Any]) -> Loaded:
     from analyzer.eksctl.validate import is_cluster_config
-    from analyzer.kubernetes import is_aws_auth, normalize_aws_auth
+    from analyzer.kubernetes import is_aws_auth, is_ec2_node_class, normalize_aws_auth, normalize_node_class
 
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
@@ -243,6 +243,8 @@ def _load_yaml_documents(source: SourceFile, documents: list[Any]) -> Loaded:
             found, problems = normalize_cluster_config(document, source.display)
         elif is_aws_auth(document.data):
             found, problems = normalize_aws_auth(document, source.display)
+        elif is_ec2_node_class(document.data):
+            found, problems = normalize_node_class(document, source.display)
         else:
             continue
         resources.extend(found)

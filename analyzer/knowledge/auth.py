@@ -377,16 +377,18 @@ def _fargate_roles(model: Model) -> list[Resource]:
 
 def _is_node_mapping(model: Model, entry: dict) -> bool:
     username, groups = entry.get("username"), entry.get("groups")
-    if username == SESSION_USERNAME:
-        return False
     arn = entry.get("rolearn")
+    if username == SESSION_USERNAME:  # Fargate and hybrid nodes, unless EC2 nodes use the role
+        return ec2_node_role_reason(model, arn) is not None
     if any(names_role(model, arn, role) is True for role in _fargate_roles(model)):
         return False
     if isinstance(username, str) and username.startswith("system:node:"):
         return True
     if isinstance(groups, list) and any(g in NODE_GROUPS for g in groups):
         return True
-    return any(names_role(model, arn, role) is True for _, role in _node_roles(model))
+    if any(names_role(model, arn, role) is True for _, role in _node_roles(model)):
+        return True
+    return ec2_node_role_reason(model, arn) is not None
 
 
 @predicate("auth.profile_arn_mappings")
@@ -516,6 +518,12 @@ def node_mapping_problems(model: Model, aws_auth: Any) -> Any:
         username, groups = entry.get("username"), entry.get("groups")
         if isinstance(username, (Unknown, PartialStr)):
             holes.append(Unknown(f"the username of {who} is not known"))
+        elif username == SESSION_USERNAME:
+            errors.append(
+                f"{who} maps to username {SESSION_USERNAME}, the username of hybrid nodes and Fargate pods, but "
+                f"EC2 nodes use this role ({ec2_node_role_reason(model, entry.get('rolearn'))}); "
+                f"their username is {NODE_USERNAME}"
+            )
         elif username != NODE_USERNAME:
             errors.append(f"{who} maps to username {describe(username)} instead of {NODE_USERNAME}")
         if isinstance(groups, Unknown) or (isinstance(groups, list) and any(isinstance(g, Unknown) for g in groups)):
@@ -569,30 +577,113 @@ def _entry_nodes(model: Model, entry: Resource) -> list[Resource]:
 WORKER_NODE_POLICIES = {"AmazonEKSWorkerNodePolicy", "AmazonEKSWorkerNodeMinimalPolicy"}
 
 
-def _node_role_without_nodes(model: Model, entry: Resource) -> Resource | None:
-    """The role an access entry names when that role is a node role although no node in the
-    files runs it (Karpenter's node role, nodes launched by another stack): it trusts
-    ec2.amazonaws.com and carries the worker node policy. An instance profile alone does not
-    make a node role: a bastion's role has one, and a STANDARD entry is right for it. Roles
-    EKS authorizes itself (managed node groups, Auto Mode) are left to their own rules."""
+def _node_role_without_nodes(model: Model, entry: Resource) -> str | None:
+    """What makes the role an access entry names a node role although no node in the files
+    runs it (Karpenter's node role, nodes launched by another stack), for the message; None
+    when it is not one. Roles EKS authorizes itself (managed node groups, Auto Mode) are left
+    to their own rules."""
     cluster = model.attr(entry, "cluster")
     managed = [link for _, link in eks_managed_principals(model, cluster)]
+    principal = entry.get("principal_arn")
     for role in model.of_kind(kinds.IAM_ROLE):
-        if names_role(model, entry.get("principal_arn"), role) is not True:
+        if names_role(model, principal, role) is not True:
             continue
         if any(names_role(model, link, role) is True for link in managed):
             return None
-        return role if is_worker_role(model, role) else None
+        reason = node_role_reason(model, role)
+        return f"node role {role.address} ({reason})" if reason else None
+    if entry.get("created_by") == kinds.KARPENTER_MODULE_NODE_ROLE:
+        return f"the Karpenter node role {arn_text(principal, model)} (the Karpenter module's node access entry)"
+    node_class = _node_class_naming(model, principal)
+    if node_class is not None:
+        return f"node role {arn_text(principal, model)} (the role of {node_class.address})"
     return None
 
 
 def is_worker_role(model: Model, role: Resource) -> bool:
     """A role that trusts ec2.amazonaws.com and carries the worker node policy (or its
-    Minimal form): a node role, whether or not the files launch its instances."""
+    Minimal form): a node role, whether or not the files launch its instances. An instance
+    profile alone does not make a node role: a bastion's role has one, and a STANDARD entry
+    is right for it."""
     if trust_allows(role.get("assume_role_policy"), "ec2.amazonaws.com") is not True:
         return False
     policies = {managed_policy_name(arn) for arn in model.attr(role, "policy_arns")}
     return bool(policies & WORKER_NODE_POLICIES)
+
+
+def node_role_reason(model: Model, role: Resource) -> str | None:
+    """Why ``role`` is a node role although no node resource in the files runs it: a Karpenter
+    EC2NodeClass names it (``spec.role``, or ``spec.instanceProfile`` wrapping it), the
+    terraform-aws-eks karpenter sub-module creates it as its node IAM role, or it trusts
+    ec2.amazonaws.com and carries the worker node policy. None when nothing says so."""
+    if role.get("created_by") == kinds.KARPENTER_MODULE_NODE_ROLE:
+        return "the Karpenter module's node IAM role"
+    for node_class in model.of_kind(kinds.KARPENTER_NODE_CLASS):
+        if _node_class_runs(model, node_class, role):
+            return f"the role of {node_class.address}"
+    if is_worker_role(model, role):
+        return "it trusts ec2.amazonaws.com and carries the worker node policy: Karpenter, or nodes launched elsewhere"
+    return None
+
+
+def _node_class_runs(model: Model, node_class: Resource, role: Resource) -> bool:
+    """True only when the EC2NodeClass certainly names ``role``, by its name or through the
+    instance profile it names."""
+    named = node_class.get("role")
+    if isinstance(named, Ref):
+        return same_resource(model.follow(named, kinds.IAM_ROLE), role)
+    if isinstance(named, str) and named == role.get("name"):
+        return True
+    profile_name = node_class.get("instance_profile")
+    if not isinstance(profile_name, (str, Ref)):
+        return False
+    for profile in model.of_kind(kinds.INSTANCE_PROFILE):
+        if isinstance(profile_name, Ref):
+            if not same_resource(model.follow(profile_name, kinds.INSTANCE_PROFILE), profile):
+                continue
+        elif profile.get("name") != profile_name:
+            continue
+        wrapped = model.follow(profile.get("role"), kinds.IAM_ROLE)
+        if same_resource(wrapped, role) or names_role(model, profile.get("role"), role) is True:
+            return True
+    return False
+
+
+def _node_class_naming(model: Model, arn: Any) -> Resource | None:
+    """The EC2NodeClass whose ``spec.role`` is the role name in ``arn`` (for a role outside
+    the analyzed files: the ARN's name is all there is to compare)."""
+    parsed = parse_iam_arn(arn)
+    if parsed is None or parsed.resource_type != "role" or not parsed.name:
+        return None
+    for node_class in model.of_kind(kinds.KARPENTER_NODE_CLASS):
+        if node_class.get("role") == parsed.name:
+            return node_class
+    return None
+
+
+def ec2_node_role_reason(model: Model, arn: Any) -> str | None:
+    """Why the role ``arn`` names is used by EC2 nodes (a node in the files runs it, or it is
+    a node role no node in the files runs), unless it is also a Fargate or hybrid-node role
+    (trusting SSM or IAM Roles Anywhere): those authenticate as system:node:{{SessionName}}."""
+    for role in model.of_kind(kinds.IAM_ROLE):
+        if names_role(model, arn, role) is not True:
+            continue
+        if any(same_resource(role, r) for r in _fargate_roles(model)) or _trusts_hybrid(role):
+            return None
+        nodes = [node.address for node, run in _node_roles(model) if same_resource(run, role)]
+        if nodes:
+            return "the role of " + ", ".join(nodes)
+        return node_role_reason(model, role)
+    node_class = _node_class_naming(model, arn)
+    return f"the role of {node_class.address}" if node_class is not None else None
+
+
+HYBRID_PRINCIPALS = ("ssm.amazonaws.com", "rolesanywhere.amazonaws.com")
+
+
+def _trusts_hybrid(role: Resource) -> bool:
+    """May the role be a hybrid node role (trusts SSM or IAM Roles Anywhere, or its trust is not known)?"""
+    return any(trust_allows(role.get("assume_role_policy"), p) is not False for p in HYBRID_PRINCIPALS)
 
 
 @predicate("auth.entry_nodes")
@@ -605,10 +696,7 @@ def entry_nodes(model: Model, entry: Any) -> str | None:
     nodes = _entry_nodes(model, entry)
     if nodes:
         return "the node role of " + ", ".join(node.address for node in nodes)
-    role = _node_role_without_nodes(model, entry)
-    if role is None:
-        return None
-    return f"node role {role.address} (no node in the files runs it: Karpenter, or nodes launched elsewhere)"
+    return _node_role_without_nodes(model, entry)
 
 
 @predicate("auth.entry_type_problem")
@@ -829,13 +917,12 @@ def unlisted_node_roles(model: Model, aws_auth: Any) -> Any:
             continue
         if isinstance(cluster, Resource) and names_role(model, cluster.get("auto_mode_node_role"), role) is True:
             continue
-        if not is_worker_role(model, role):
+        reason = node_role_reason(model, role)
+        if reason is None:
             continue
         found = _any_of([names_role(model, e.get("rolearn"), role) for e in entries], "")
         if found is False:
-            unlaunched.append(
-                f"{role.address} (a node role no node in the files runs: Karpenter, or nodes launched elsewhere)"
-            )
+            unlaunched.append(f"{role.address} (a node role no node in the files runs: {reason})")
         elif isinstance(found, Unknown):
             holes.append(found)
     if dropped or unlaunched:

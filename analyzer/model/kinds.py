@@ -53,6 +53,11 @@ UNRESOLVED_MODULE = "iac.unresolved_module"
 # A data source that reads one resource by name or ID (data.aws_eks_cluster, aws_iam_role,
 # aws_vpc, aws_subnet): a reference to it names that resource when the run declares it.
 LOOKUP = "iac.lookup"
+# Karpenter's EC2NodeClass (a manifest, or Terraform's kubectl_manifest / kubernetes_manifest):
+# it names the IAM role of nodes no node resource in the files launches.
+KARPENTER_NODE_CLASS = "karpenter.ec2_node_class"
+# ``created_by`` of the terraform-aws-eks karpenter sub-module's node IAM role and its access entry
+KARPENTER_MODULE_NODE_ROLE = "terraform-aws-modules/karpenter (node IAM role)"
 
 NODE_KINDS = (NODEGROUP, SELF_MANAGED)
 
@@ -115,6 +120,7 @@ LINKS: dict[str, dict[str, str]] = {
     VPC_ENDPOINT_SERVICE: {},
     UNRESOLVED_MODULE: {},
     LOOKUP: {},
+    KARPENTER_NODE_CLASS: {},
 }
 
 ALL_KINDS = tuple(LINKS)
@@ -184,4 +190,5 @@ FIELDS: dict[str, str] = {
     VPC_ENDPOINT_SERVICE: "service ('ecr.api'), service_name",
     UNRESOLVED_MODULE: "source",
     LOOKUP: "looks_up (the kind it reads), name or id (what it reads it by)",
+    KARPENTER_NODE_CLASS: "name, role (spec.role: a role name), instance_profile (spec.instanceProfile: a profile name)",
 }

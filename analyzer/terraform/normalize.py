@@ -599,6 +599,7 @@ DATA_MAPPINGS: dict[str, FieldMap] = {
 # files have in every copy of the module (registry download or local checkout).
 EKS_MODULE_MANAGED_NODE_GROUP = "terraform-aws-modules/eks-managed-node-group"
 _EKS_MODULE_MANAGED_NODE_GROUP_DIR = "/modules/eks-managed-node-group/"
+_EKS_MODULE_KARPENTER_DIR = "/modules/karpenter/"
 
 # An ASG or instance is a node only if something ties it to EKS (node class SELF).
 CANDIDATE_NODE_TYPES = {"aws_autoscaling_group", "aws_instance"}
@@ -631,6 +632,9 @@ def _normalize(configuration: TfConfiguration) -> list[Resource]:
             continue
         if block.type in AWS_AUTH_TYPES:
             resources.extend(_aws_auth(block))
+            continue
+        if block.type in MANIFEST_TYPES:
+            resources.extend(_node_classes(block))
             continue
         mapping = MAPPINGS.get(block.type)
         if mapping is not None:
@@ -734,6 +738,34 @@ def _aws_auth(block: TfBlock) -> list[Resource]:
     return [resource]
 
 
+# Kubernetes manifests applied by Terraform: kubectl_manifest's yaml_body (YAML text, possibly
+# several documents) and kubernetes_manifest's manifest (an object).
+MANIFEST_TYPES = {"kubectl_manifest": "yaml_body", "kubernetes_manifest": "manifest"}
+
+
+def _node_classes(block: TfBlock) -> list[Resource]:
+    """The Karpenter EC2NodeClasses a manifest resource applies."""
+    from analyzer.kubernetes.karpenter import is_ec2_node_class, node_class_resource, node_classes_in_text
+
+    body = block.attributes.get(MANIFEST_TYPES[block.type])
+    documents = [body] if is_ec2_node_class(body) else node_classes_in_text(body)
+    found = []
+    where = block.locations.get(MANIFEST_TYPES[block.type], block.location)
+    for index, data in enumerate(documents):
+        resource = node_class_resource(
+            data,
+            key=block.address if len(documents) == 1 else f"{block.address}#{index}",
+            framework="terraform",
+            source_type=block.type,
+            location=block.location,
+            field_locations={"spec.role": where, "spec.instanceProfile": where},
+        )
+        resource.address = f"{block.address} ({resource.address})"
+        resource.module_call, resource.module_call_address = block.module_call, block.module_call_address
+        found.append(resource)
+    return found
+
+
 def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
     resource = Resource(
         kind=mapping.kind,
@@ -762,4 +794,13 @@ def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
         and _EKS_MODULE_MANAGED_NODE_GROUP_DIR in "/" + block.location.path.replace("\\", "/")
     ):
         resource.set("created_by", EKS_MODULE_MANAGED_NODE_GROUP, block.location)
+    if (
+        block.type in ("aws_iam_role", "aws_eks_access_entry")
+        and block.name == "node"
+        and block.module_path
+        and _EKS_MODULE_KARPENTER_DIR in "/" + block.location.path.replace("\\", "/")
+    ):
+        # the Karpenter sub-module's node IAM role and its access entry: a node role
+        # although no node resource in the files runs it
+        resource.set("created_by", k.KARPENTER_MODULE_NODE_ROLE, block.location)
     return resource
