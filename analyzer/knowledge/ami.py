@@ -124,11 +124,10 @@ def image_source(model: Model, image: Any) -> dict[str, Any] | None:
     if isinstance(image, str):
         if image.startswith(SSM_IMAGE_PREFIX):
             return ssm_source(image[len(SSM_IMAGE_PREFIX) :])
-        hole = Unknown(
-            f"{image} is an AMI ID: its family cannot be told before deployment"
-            if image.strip()
-            else "the AMI ID is an empty string"
-        )
+        if not image.strip():
+            hole = Unknown("the AMI ID is an empty string")
+            return _source("an empty AMI ID", hole, eks_optimized=hole, version=None, architecture=None, custom=True)
+        hole = Unknown(f"{image} is an AMI ID: its family cannot be told before deployment")
         return _source(f"AMI {image}", hole, eks_optimized=hole, version=None, architecture=None, custom=True)
     if (
         isinstance(image, PartialStr)
