@@ -323,3 +323,70 @@ def test_filter_keeps_what_may_be_in_it_when_asked():
     assert [type(item) for item in kept] == [Resource, Unknown, Resource, Unknown]
     assert "var.x" in kept[1].reason and "count is var.n" in kept[3].reason
     assert OPERATORS["length_gte"](kept, 3).reason == kept[1].reason
+
+
+@pytest.mark.parametrize(
+    ("what", "reason", "sentence"),
+    [
+        (
+            "the Kubernetes version of ControlPlane",
+            "the Kubernetes version of ControlPlane is not known (parameter V has no default)",
+            "could not verify the Kubernetes version of ControlPlane: parameter V has no default",
+        ),
+        (
+            "that node role NodeInstanceRole of NodeGroup is authorized in its cluster",
+            "the name of NodeInstanceRole is not known",
+            "could not verify that node role NodeInstanceRole of NodeGroup is authorized in its cluster: "
+            "its name is not known",
+        ),
+        (
+            "the security groups of module.a.aws_eks_node_group.x",
+            "whether it applies is not known (the launch template of module.a.aws_eks_node_group.x is not known "
+            "(module.a.module.label could not be loaded))",
+            "could not verify the security groups of module.a.aws_eks_node_group.x: whether it applies is not known "
+            "(its launch template is not known (module.a.module.label could not be loaded))",
+        ),
+        (
+            "outbound TCP 443 from managedNodeGroups[ng]",
+            "managedNodeGroups[ng] uses a launch template outside the analyzed files",
+            "could not verify outbound TCP 443 from managedNodeGroups[ng]: it uses a launch template outside "
+            "the analyzed files",
+        ),
+        (
+            "the instance types of Workers",
+            "an instance type of Workers is not known (parameter T has no default)",
+            "could not verify the instance types of Workers: one of its instance types is not known "
+            "(parameter T has no default)",
+        ),
+        (
+            "the DHCP options of aws_vpc.main",
+            "the DHCP options set associated with aws_vpc.main is not in the analyzed files",
+            "could not verify the DHCP options of aws_vpc.main: its DHCP options set is not in the analyzed files",
+        ),
+        (  # another resource whose address starts with the name is not the name
+            "the subnets of aws_eks_node_group.a",
+            "the subnets of aws_eks_node_group.a_b are not known",
+            "could not verify the subnets of aws_eks_node_group.a: the subnets of aws_eks_node_group.a_b are not known",
+        ),
+    ],
+)
+def test_an_unknown_message_names_each_resource_once(what, reason, sentence):
+    from analyzer.engine.expressions import unknown_sentence
+
+    names = {"ControlPlane", "NodeGroup", "NodeInstanceRole", "module.a.aws_eks_node_group.x", "Workers"}
+    names |= {"managedNodeGroups[ng]", "aws_vpc.main", "aws_eks_node_group.a"}
+    assert unknown_sentence(what, reason, names) == sentence
+
+
+def test_an_unknown_without_unknown_message_says_what_could_not_be_verified():
+    """The failure message would print the value that is not known; the title is said instead."""
+    check = {
+        "assert": {"value": "$subject.enable_dns_support", "op": "not_equals", "arg": False},
+        "message": "DNS is off on {subject.address} ({subject.enable_dns_support|assignment})",
+    }
+    spec = rule(check).spec
+    titled = Rule("EKS-DNS-001", {**spec, "title": "VPC DNS resolution is enabled"}, Path("EKS-DNS-001.yaml"))
+    [result] = run_rules([titled], Model([vpc("aws_vpc.a", enable_dns_support=HOLE)]))
+    assert result.finding.message == (
+        "could not verify for aws_vpc.a that VPC DNS resolution is enabled: var.x has no value"
+    )

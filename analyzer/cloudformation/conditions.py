@@ -80,7 +80,7 @@ class ConditionTable:
             return left_text == right_text
         if same_value(left, right):
             return True
-        return Unknown(f"it compares {describe(left)} with {describe(right)}", self._evaluator.location(node))
+        return Unknown(f"it compares {_operand(left)} with {_operand(right)}", self._evaluator.location(node))
 
     def _and(self, operand: Any, node: Any) -> Decision:
         decisions = self._operands(operand, node, "Fn::And")
@@ -114,3 +114,10 @@ def _first_unknown_or(decisions: list[Decision], otherwise: bool) -> Decision:
         if not isinstance(decision, bool):
             return decision
     return otherwise
+
+
+def _operand(value: Any) -> str:
+    """An operand of a comparison as a message says it: an unknown one by its reason."""
+    if isinstance(value, Unknown):
+        return f"a value that is not known ({value.reason})"
+    return describe(value)

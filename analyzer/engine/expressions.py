@@ -329,3 +329,60 @@ def display(value: Any) -> str:
     if isinstance(value, PartialStr):
         return repr(value.text("…"))
     return value if isinstance(value, str) else describe(value)
+
+
+def unknown_sentence(what: str, reason: str, names: Any) -> str:
+    """``could not verify <what>: <reason>``, naming each resource once.
+
+    Facts give reasons that stand on their own ("the Kubernetes version of ControlPlane is not
+    known (parameter ...)"); after a ``what`` that already names the resource they would say
+    it twice. A reason that only restates ``what`` as not known gives way to its cause, and
+    "the <thing> of <name>" for a name ``what`` already holds becomes "its <thing>" ("a <thing>
+    of <name>": "one of its <things>"), and the
+    name as the subject of a clause ("<name> uses ...") becomes "it".
+    """
+    restated = re.fullmatch(rf"{re.escape(what)} (?:is|are) not known \((?P<cause>.*)\)", reason, re.S)
+    if restated and _balanced(restated.group("cause")):
+        reason = restated.group("cause")
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        token = _name_token(name)
+        if not token.search(what):
+            continue
+        thing = rf"((?:{_WORD} ){{0,3}}{_WORD})"
+        reason = re.sub(rf"\bthe {thing} (?:of|associated with) {token.pattern}", r"its \1", reason)
+        reason = re.sub(rf"\b[Aa]n? {thing} of {token.pattern}", lambda m: f"one of its {_plural(m.group(1))}", reason)
+        reason = re.sub(rf"\bwhether {token.pattern}", "whether it", reason)
+        reason = re.sub(rf"(^|\(|; ){token.pattern}(?= [\w -]+ \(created by \w+\))", r"\1its", reason)
+        reason = re.sub(rf"(^|\(|; ){token.pattern}(?= [a-z]+s\b)", r"\1it", reason)
+    return f"could not verify {what}: {reason}"
+
+
+_WORD = r"(?!(?:of|the|an?|in|on|for)\b)[\w-]+"
+
+
+def _plural(noun: str) -> str:
+    return noun + ("es" if noun.endswith(("s", "x", "sh", "ch")) else "s")
+
+
+def _name_token(name: str) -> re.Pattern:
+    """A resource address as a whole word: not part of a longer address."""
+    return re.compile(rf"(?<![\w.\[\]\"'-]){re.escape(name)}(?![\w\[\"'-]|\.\w)")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def resource_names(scope: Scope) -> list[str]:
+    """The addresses of the resources bound in a scope (the ones a message may name)."""
+    names = []
+    for value in scope.bindings.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Resource):
+                names.append(item.address)
+    return names

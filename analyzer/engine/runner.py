@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.engine.catalogue import Rule
-from analyzer.engine.expressions import Scope, evaluate_condition, render, resolve_path
+from analyzer.engine.expressions import (
+    Scope,
+    evaluate_condition,
+    render,
+    resolve_path,
+    resource_names,
+    unknown_sentence,
+)
 from analyzer.engine.logic import Verdict
 from analyzer.findings import Finding
 from analyzer.location import Location
@@ -119,13 +126,21 @@ def _unknown_result(rule: Rule, subject: Resource, verdict: Verdict, scope: Scop
     if policy == "skip":
         return Result(rule, subject, UNKNOWN, reason=verdict.reason)
     severity = "info" if policy == "info" or rule.severity == "info" else "warning"
-    template = rule.check.get("unknown_message", rule.check["message"])
-    message = f"could not verify {render(template, scope)}: {verdict.reason}"
-    finding = _finding(rule, subject, scope, severity, message, rule.check.get("anchor"), UNKNOWN)
+    template = rule.check.get("unknown_message") or _unknown_subject(rule)
+    finding = _finding(rule, subject, scope, severity, "", rule.check.get("anchor"), UNKNOWN)
+    names = [subject.address, finding.resource, *resource_names(scope)]
+    finding.message = unknown_sentence(render(template, scope), verdict.reason, names)
     finding.reason = verdict.reason
     hint = _UNKNOWN_HINTS.get(finding.framework, f"{_UNKNOWN_HINT[0].upper()}{_UNKNOWN_HINT[1:]}")
     finding.fix = f"{hint}. Then: {finding.fix}"
     return Result(rule, subject, UNKNOWN, finding, reason=verdict.reason)
+
+
+def _unknown_subject(rule: Rule) -> str:
+    """What a rule without ``unknown_message`` could not verify: its title, for its subject
+    (its failure message would print values that are not known)."""
+    title = rule.title[:1].lower() + rule.title[1:] if rule.title[1:2].islower() else rule.title
+    return f"for {{subject.address}} that {title}"
 
 
 def _finding(

@@ -495,10 +495,9 @@ def private_endpoint_path_problem(model: Model, node: Any) -> Any:
         if path is False:
             return {
                 "at": subnet,
-                "text": f"{node.address} runs in {subnet.address} of {vpc.address}, outside "
-                f"{home.address}, and {cluster.address} has only the private "
-                f"endpoint: {subnet.address} has no peering or transit gateway route "
-                f"to {home.address}",
+                "text": f"{node.address} runs in {subnet.address} of {vpc.address}, outside {home.address}; "
+                f"that subnet has no peering or transit gateway route to it, and {cluster.address} has "
+                "only the private endpoint",
             }
     return None
 

@@ -93,8 +93,11 @@ def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) ->
         return EQUIVALENT
     unresolved = [a for a in arns if _opaque_policy(model, a)]
     if unresolved:
+        policy = unresolved[0]
+        if isinstance(policy, Unknown):
+            return Unknown(f"{role.address} has an attached policy whose ARN is not known ({policy.reason})")
         return Unknown(
-            f"{role.address} has attached policy {describe(unresolved[0])} whose content is not in the analyzed files"
+            f"{role.address} has attached policy {describe(policy)} whose content is not in the analyzed files"
         )
     if any(v is None for v in verdicts):
         return Unknown(f"a policy document of {role.address} could not be fully resolved")
