@@ -3,7 +3,10 @@
 Each folder is copied to a temporary directory (the shared copy is read-only and stores symlinks as
 plain files naming their target), turned back into what it reproduces (symlinks, a FIFO, a sparse
 file, an unreadable folder), made a git work tree of its own so that ``outside/`` is beyond the
-repository boundary, and linted with a 10 s timeout and a 500 MB address-space limit. An audit hook
+repository boundary, and linted with a 10 s timeout and a 500 MB address-space limit. A case
+whose tree has no sentinel of its own gets one (a VPC with DNS support off): its EKS-DNS-001
+shows the rest of the tree was analysed. Only the cases that end by design before or after the
+analysis (a bad baseline, a full disk: exit 2) or whose sentinel a baseline hides go without. An audit hook
 in the child records every open, directory listing and process start: each must stay inside the
 repository, Python's own files, the cache or a file named on the command line, and nothing may run.
 
@@ -31,6 +34,25 @@ BAD_INPUTS = Path(os.environ.get("EKSJOIN_SHARED", REPO / ".." / "shared")).reso
 TIMEOUT_S = 10
 ADDRESS_SPACE = 500 * 1024 * 1024
 SENTINEL = r"EKS-DNS-001"  # sentinel.tf has DNS support off: it proves the rest of the tree was analysed
+# A case whose tree has no sentinel of its own gets this one beside the bad input (at the top of
+# the repository), so that every case shows the run went on past what it reproduces.
+SENTINEL_TF = """resource "aws_vpc" "sentinel" {
+  cidr_block           = "10.0.0.0/16"
+  enable_dns_support   = false
+  enable_dns_hostnames = true
+}
+resource "aws_subnet" "sentinel" {
+  vpc_id     = aws_vpc.sentinel.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_eks_cluster" "sentinel" {
+  name     = "sentinel"
+  role_arn = "arn:aws:iam::123456789012:role/sentinel"
+  vpc_config {
+    subnet_ids = [aws_subnet.sentinel.id]
+  }
+}
+"""
 NEVER = [r"internal error", r"Traceback", r"could not evaluate"]
 
 # The child: record what the run touches, then run the CLI.
@@ -73,6 +95,7 @@ class Case:
     xfail: str = ""
     unprivileged: bool = False  # run without root's permission override, so that mode 000 means unreadable
     timeout: float = TIMEOUT_S  # a case about run time asserts a bound well below the backtracking cost
+    every_file: bool = False  # each file of the folder must have a finding of its own (named in the output)
 
 
 def _relink(*names: str) -> Callable[[Path], None]:
@@ -164,13 +187,15 @@ CASES: dict[str, Case] = {
     "19_cfn_tag_key_not_string_exit3": Case(1, [r"LOAD-00[14].*Tags"]),
     "20_hcl_deep_blocks_exit3": Case(1, [r"deep\.tf.*(nest|deep)"]),
     "21_non_utf8_filename_json_sarif_exit3": Case(1, [r"EKS-DNS-001"], args=["lint", "repo", "--format", "json"]),
-    "22_tf_string_doubling_memory": Case(0, [r"LOAD-005.*limit of 1,048,576 characters"], sentinel=False),
-    "23_tf_list_doubling_time": Case(0, [r"LOAD-005.*limit of 100,000 values"], sentinel=False),
+    "22_tf_string_doubling_memory": Case(1, [r"LOAD-005.*limit of 1,048,576 characters"]),
+    "23_tf_list_doubling_time": Case(1, [r"LOAD-005.*limit of 100,000 values"]),
     # Backtracking would cost about 7 s, under the general 10 s timeout: the case asserts
     # the 2 s bound set for any single input (plus start-up), which a linear-time engine meets easily.
-    "24_tf_redos_replace": Case(0, [], sentinel=False, timeout=3.5),
-    "25_tf_yamldecode_alias_bomb": Case(0, [r"LOAD-005.*YAML aliases expand.*limit of 100,000"], sentinel=False),
-    "26_tf_format_indent_memory": Case(0, [r"LOAD-005.*format\(\).*limit of 1,048,576 characters"], sentinel=False),
+    # Nothing is wrong with the pattern once it is matched in linear time: the case asserts the
+    # time and that the resource was analysed (1 + the sentinel's 3).
+    "24_tf_redos_replace": Case(1, [r"4 resource\(s\)"], timeout=3.5),
+    "25_tf_yamldecode_alias_bomb": Case(1, [r"LOAD-005.*YAML aliases expand.*limit of 100,000"]),
+    "26_tf_format_indent_memory": Case(1, [r"LOAD-005.*format\(\).*limit of 1,048,576 characters"]),
     "27_silent_skip_malformed_json": Case(
         1,
         [
@@ -192,12 +217,12 @@ CASES: dict[str, Case] = {
         sentinel=False,
         args=["lint", "repo", "--baseline", "bl.json"],
     ),
-    "30_eksctl_apiversion_list_silent": Case(1, [r"apiVersion"], sentinel=False),
-    "31_count_too_large_silent": Case(0, [r"LOAD-005.*20,000.*10,000"], sentinel=False),
+    "30_eksctl_apiversion_list_silent": Case(1, [r"apiVersion"]),
+    "31_count_too_large_silent": Case(1, [r"LOAD-005.*20,000.*10,000"]),
+    # locked/ holds a sentinel that must not be reached; the one added beside it must be.
     "32_unreadable_dir_silent_skip": Case(
-        0,
+        1,
         [r"locked.*(cannot|not) (read|list)"],
-        sentinel=False,
         setup=_locked,
         unprivileged=True,
     ),
@@ -205,7 +230,6 @@ CASES: dict[str, Case] = {
         1,
         [r"EKS-"],
         forbid=[r"(?m)^::", r"\x1b"],
-        sentinel=False,
         args=["lint", "repo", "--format", "text"],
     ),
     # bl.json is a version-1 baseline written from inside repo/: its paths are relative to that
@@ -224,7 +248,7 @@ CASES: dict[str, Case] = {
         args=["lint", "repo", "--output", "/dev/full"],
         allowed=["/dev/full"],
     ),
-    "36_rule_catchall_withOIDC_string": Case(1, [r"LOAD-004.*withOIDC"], sentinel=False),
+    "36_rule_catchall_withOIDC_string": Case(1, [r"LOAD-004.*withOIDC"]),
     "fileset_walk_fs": Case(
         0, [r"LOAD-003.*fileset"], sentinel=False, xfail="fileset() with ../ walks the whole filesystem"
     ),
@@ -243,16 +267,17 @@ CASES: dict[str, Case] = {
     ),
 }
 
-# The fuzz findings: each folder linted whole; every file must load, its wrong types as LOAD-004
-# findings (errors: exit 1), never an uncaught error.
+# The fuzz findings: each folder linted whole; every file must load and be reported on (its wrong
+# types as LOAD-004 findings with the field's path, errors: exit 1), never an uncaught error or a
+# check that could not be evaluated, and the sentinel beside them is still analysed.
 for _folder in ("eksctl", "types_cfn", "types_eksctl"):
     CASES[f"fuzz/{_folder}"] = Case(
         1,
         [r"LOAD-004"],
-        sentinel=False,
         git_root=".",
         args=["lint", "."],
         cwd=".",
+        every_file=True,
     )
 
 
@@ -279,7 +304,18 @@ def _prepare(name: str, tmp_path: Path) -> Path:
     if case.setup:
         case.setup(case_dir)
     (case_dir / case.git_root / ".git").mkdir(exist_ok=True)
+    if case.sentinel:
+        _add_sentinel(case_dir / case.git_root)
     return case_dir
+
+
+def _add_sentinel(root: Path) -> None:
+    """A sentinel at the top of the repository unless one is there already (a case may name it
+    otherwise, as 21 does with a file name that is not UTF-8)."""
+    for path in root.iterdir():
+        if path.is_file() and not path.is_symlink() and b'"aws_vpc" "sentinel"' in path.read_bytes()[:4096]:
+            return
+    (root / "sentinel.tf").write_text(SENTINEL_TF)
 
 
 def _allowed_roots(case_dir: Path, case: Case, tmp_path: Path) -> list[str]:
@@ -351,6 +387,9 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
         assert not re.search(pattern, output), f"{name}: {pattern!r} in output:\n{output}"
     if case.sentinel:
         assert re.search(SENTINEL, output), f"{name}: the rest of the tree was not analysed:\n{output}"
+    if case.every_file:
+        for path in sorted((BAD_INPUTS / name).iterdir()):
+            assert re.search(rf"(?m)^{re.escape(path.name)}$", output), f"{name}: no finding on {path.name}:\n{output}"
     if name.startswith("21_"):
         json.loads(output[: output.rindex("}") + 1])
     assert not violations, f"{name}: outside the boundary or executed: {violations[:10]}"
