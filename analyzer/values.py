@@ -51,6 +51,20 @@ class Ref(Unknown):
 
 
 @dataclass(frozen=True, eq=False)
+class Opaque(Unknown):
+    """An Unknown that can name a resource of this run only through the module calls in
+    ``modules`` (key paths such as ``"eks.addons"``) whose code is not available: their
+    outputs carry at most what their inputs carry. With no modules it names none, as a root
+    variable without a value (the user passes a literal; a resource of this run has no ID
+    before apply)."""
+
+    modules: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Opaque({self.reason!r}, {self.modules!r})"
+
+
+@dataclass(frozen=True, eq=False)
 class Symbol(Unknown):
     """A value unknown before deployment that is the same wherever one scope uses it
     (``AWS::StackName`` inside one template): equal to itself, to nothing else."""
@@ -290,6 +304,7 @@ __all__ = [
     "EachOf",
     "Encoded",
     "OneOf",
+    "Opaque",
     "PartialStr",
     "Ref",
     "Symbol",

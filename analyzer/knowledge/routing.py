@@ -22,6 +22,7 @@ Unknown.
 from __future__ import annotations
 
 import posixpath
+import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,13 +134,94 @@ def _may_reach(model: Model, module: Resource, vpc: Resource) -> bool:
         return True
     for ref in reaches:
         target = model.get(ref.target) if isinstance(ref, Ref) else None
-        if target is None:  # a resource the model does not hold (another module's): unsure
+        if target is None:  # a resource the model does not hold: unsure, unless of a type
+            if _without_network(ref.target):  # that names nothing of a network (IAM, KMS ...)
+                continue
             return True
+        if target.kind == kinds.CLUSTER and not _carries_network(ref.attribute):
+            continue  # its name, endpoint, CA or OIDC issuer: nothing of its VPC
         if target is vpc or model.attr(target, "vpc") is vpc:
             return True
         if target.kind == kinds.CLUSTER and not isinstance(model.attr(target, "vpc"), Resource):
             return True  # a cluster whose VPC is not known: a module may find and change it
     return False
+
+
+# Attributes of an EKS cluster that name nothing of its network (Terraform aws_eks_cluster)
+_CLUSTER_ATTRIBUTES_WITHOUT_NETWORK = (
+    "name",
+    "id",
+    "arn",
+    "endpoint",
+    "certificate_authority",
+    "identity",
+    "version",
+    "platform_version",
+    "status",
+    "created_at",
+    "access_config",
+    "tags",
+    "tags_all",
+)
+
+
+# Resource types (managed or data) whose identities name nothing of a VPC: a module given
+# an IAM role, a key or a bucket cannot find a VPC's subnets, route tables or ACLs from it
+_TYPES_WITHOUT_NETWORK = (
+    "aws_iam_",
+    "aws_kms_",
+    "aws_s3_",
+    "aws_cloudwatch_",
+    "aws_sqs_",
+    "aws_sns_",
+    "aws_ecr_",
+    "aws_secretsmanager_",
+    "aws_ssm_parameter",
+    "aws_acm_",
+    "aws_acmpca_",
+    "aws_route53_zone",
+    "aws_eks_addon",
+    "aws_eks_access_",
+    "aws_eks_pod_identity_",
+    "aws_eks_identity_provider_config",
+    "aws_caller_identity",
+    "aws_partition",
+    "aws_region",
+    "aws_availability_zones",
+    "aws_ecrpublic_",
+    "kubernetes_",
+    "helm_",
+    "kubectl_",
+    "random_",
+    "tls_",
+    "time_",
+    "null_",
+    "terraform_data",
+    "local_",
+)
+
+
+def _resource_type(address: str) -> str:
+    """The resource type of a Terraform address (``scope#module.a["k"].data.aws_x.y[0]``)."""
+    address = re.sub(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]', "", address.split("#", 1)[-1])
+    names = address.split(".")
+    while len(names) > 2 and names[0] == "module":
+        names = names[2:]
+    if names and names[0] == "data":
+        names = names[1:]
+    return names[0] if len(names) >= 2 else ""
+
+
+def _without_network(address: str) -> bool:
+    kind = _resource_type(address)
+    return bool(kind) and kind.startswith(_TYPES_WITHOUT_NETWORK)
+
+
+def _carries_network(attribute: str) -> bool:
+    """Whether an attribute of a cluster may carry the identity of its VPC, subnets or security
+    groups (``vpc_config``, or the whole resource when the attribute is not recorded)."""
+    head = attribute.split(".", 1)[0].split("[", 1)[0]
+    return head not in _CLUSTER_ATTRIBUTES_WITHOUT_NETWORK
 
 
 def in_scope(resources: list[Resource], scope: str) -> list[Resource]:

@@ -28,7 +28,7 @@ from analyzer.terraform.operations import derived_unknown
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.syntax import bare_variable
 from analyzer.terraform.views import ModuleOutputs, ResourceView
-from analyzer.values import PartialStr, Ref, Unknown, describe, identity_text, is_unknown, iter_unknowns
+from analyzer.values import Opaque, PartialStr, Ref, Unknown, describe, identity_text, is_unknown, iter_unknowns
 
 MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
 MAX_MODULE_DEPTH = 32  # nested module calls below the root module (docs/architecture.md: Limits)
@@ -79,6 +79,7 @@ class RootContext:
         while self._pending_reach:
             key, compute = self._pending_reach.popitem()
             self.unloaded_inputs[key] = compute()
+        _close_over_modules(self.unloaded_inputs)
         return dict(self.unloaded_inputs)
 
     def once(self, key: tuple, label: str, location: Location, compute: Callable[[], Any]) -> Any:
@@ -189,7 +190,7 @@ class ModuleInstance:
                     decl.default.expr, self._isolated_scope(decl.default.location.path), decl.default.location
                 )
             else:
-                return Unknown(
+                return Opaque(
                     f"var.{name} has no value; {self.no_value_hint or f'pass --var {name}=... or --var-file'}",
                     decl.location,
                 )
@@ -286,7 +287,7 @@ class ModuleInstance:
         if resolved.directory is None:
             self._children[call.name] = []
             self.root.defer_reach(".".join(key_path), lambda: self._reach_of_inputs(call))
-            return Unknown(resolved.reason, call.block.location)
+            return Opaque(resolved.reason, call.block.location, modules=(".".join(key_path),))
         refused = self._refused_call(call, base, resolved.directory)
         if refused is not None:
             self._children[call.name] = []
@@ -379,6 +380,9 @@ class ModuleInstance:
             for hole in iter_unknowns(value):
                 if isinstance(hole, Ref):
                     reach.targets.add(hole.target)
+                    reach.attributes.setdefault(hole.target, set()).add(hole.attribute)
+                elif isinstance(hole, Opaque):
+                    reach.modules.update(hole.modules)
                 elif reach.anything is None:
                     reach.anything = f"input {name} of {self.prefix()}module.{call.name}: {hole.reason}"
         return reach
@@ -400,7 +404,36 @@ class ModuleInstance:
 @dataclass
 class ModuleReach:
     targets: set[str] = field(default_factory=set)  # addresses of the resources referenced
+    attributes: dict[str, set[str]] = field(default_factory=dict)  # address -> attributes referenced
+    modules: set[str] = field(default_factory=set)  # unloaded module calls whose outputs the inputs carry
     anything: str | None = None  # why the inputs may carry any identity, if they may
+
+
+def _close_over_modules(reaches: dict[str, ModuleReach]) -> None:
+    """An input made of another unloaded module's outputs carries what that module's inputs
+    carry (what the other module creates is new: it lies in a VPC only if that VPC reaches it)."""
+    changed = True
+    while changed:
+        changed = False
+        for reach in reaches.values():
+            for other_key in sorted(reach.modules):
+                other = reaches.get(other_key)
+                if other is None or other is reach:
+                    if other is None and reach.anything is None:  # not a module call seen here
+                        reach.anything = f"an output of module {other_key} is an input"
+                        changed = True
+                    continue
+                if other.anything is not None and reach.anything is None:
+                    reach.anything = other.anything
+                    changed = True
+                for target in other.targets - reach.targets:
+                    reach.targets.add(target)
+                    changed = True
+                for target, attributes in other.attributes.items():
+                    mine = reach.attributes.setdefault(target, set())
+                    if not attributes <= mine:
+                        mine.update(attributes)
+                        changed = True
 
 
 _NAMES_WITHOUT_IDENTITIES = {"var", "path", "terraform"}

@@ -675,7 +675,14 @@ def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
             reach = configuration.unloaded_inputs.get(".".join(keys))
             if reach is not None and reach.anything is None:
                 # Refs, so they are scoped to the root like every other reference
-                module.set("reaches", [Ref(f"{t} is an input", target=t) for t in sorted(reach.targets)])
+                module.set(
+                    "reaches",
+                    [
+                        Ref(f"{t} is an input", target=t, attribute=attribute)
+                        for t in sorted(reach.targets)
+                        for attribute in sorted(reach.attributes.get(t) or {""})
+                    ],
+                )
             found.append(module)
 
     visit(root, (), 0)

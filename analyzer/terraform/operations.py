@@ -13,7 +13,7 @@ from analyzer.terraform.convert import format_number, normalize_number, to_bool,
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, extend_ref, materialize
 from analyzer.terraform.sets import TfSet
-from analyzer.values import EachOf, Encoded, Ref, Unknown, first_unknown, is_unknown
+from analyzer.values import EachOf, Encoded, Opaque, Ref, Unknown, first_unknown, is_unknown
 
 
 def derived_unknown(*values: Any) -> Unknown:
@@ -167,6 +167,8 @@ def index_value(base: Any, key: Any) -> Any:
         if is_unknown(key):
             return derived_unknown(base)
         return extend_ref(base, _key_text(key))
+    if isinstance(base, Opaque) and not is_unknown(key):
+        return base  # a part of an unloaded module's output carries what the output carries
     if is_unknown(base):
         return derived_unknown(base)
     if is_unknown(key):
@@ -197,6 +199,8 @@ def get_attr(base: Any, name: str) -> Any:
         return get_attr(base.instance, name)
     if isinstance(base, Ref):
         return extend_ref(base, name)
+    if isinstance(base, Opaque):
+        return base
     if is_unknown(base):
         return derived_unknown(base)
     if isinstance(base, LazyObject):

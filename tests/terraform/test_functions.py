@@ -415,3 +415,31 @@ def test_try_returns_the_first_argument_without_error(ev):
 def test_can_of_an_unknown_value_is_unknown(ev):
     assert isinstance(ev("can(x)", {"x": HOLE}), Unknown)
     assert ev("can(arn)", {"arn": ARN}) is True
+
+
+def test_lookup_in_an_empty_map_is_the_default_whatever_the_key(ev):
+    # the vpc module's lookup(var.private_subnet_tags_per_az, element(var.azs, i), {})
+    assert ev('lookup({}, x, {a = "1"})', {"x": HOLE}) == {"a": "1"}
+    still = ev("lookup({k = 1}, x, 0)", {"x": HOLE})
+    assert isinstance(still, Unknown) and still.reason == "var.x has no value"
+
+
+ZONES = Ref(
+    reason="data.aws_availability_zones.available.names is known only after the data source is read",
+    target="data.aws_availability_zones.available",
+    attribute="names",
+)
+
+
+def test_zones_of_a_slice_say_they_are_read_at_plan_time(ev):
+    first, second = ev("slice(zones, 0, 2)", {"zones": ZONES})
+    assert (first.target, first.attribute, second.attribute) == (
+        "data.aws_availability_zones.available",
+        "names.0",
+        "names.1",
+    )
+    assert first.reason == (
+        "data.aws_availability_zones.available.names.0 is the zone name at index 0 of the region, which AWS returns "
+        "when Terraform reads the data source at plan time; the files do not say which zone it is"
+    )
+    assert "after apply" not in second.reason

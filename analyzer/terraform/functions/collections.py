@@ -72,6 +72,8 @@ def lookup(mapping: Any, key: Any, *default: Any) -> Any:
     if is_unknown(mapping):
         return derived_unknown(mapping)
     if is_unknown(key):
+        if default and not (mapping.keys() if isinstance(mapping, LazyObject) else _map(mapping, "lookup")):
+            return default[0]  # an empty map has no key: whichever key it is, the default
         return derived_unknown(key)
     key = to_string(key)
     if isinstance(mapping, LazyObject):
@@ -214,6 +216,17 @@ def _zone_list(value: Any) -> bool:
     return isinstance(value, Ref) and value.attribute in ("names", "zone_ids") and bool(_ZONE_LIST.search(value.target))
 
 
+def _zone(zones: Ref, index: int) -> Ref:
+    """Zone ``index`` of a region's zone list: one zone, which one is read from AWS at plan time."""
+    element = extend_ref(zones, index)
+    what = "name" if zones.attribute == "names" else "ID"
+    reason = (
+        f"{element.target}.{element.attribute} is the zone {what} at index {index} of the region, "
+        "which AWS returns when Terraform reads the data source at plan time; the files do not say which zone it is"
+    )
+    return Ref(reason, element.origin, target=element.target, attribute=element.attribute)
+
+
 @function("slice", strict=False, lazy_args=True)
 def slice_(items: Any, start: Any, end: Any) -> Any:
     if is_unknown(start) or is_unknown(end):
@@ -224,7 +237,7 @@ def slice_(items: Any, start: Any, end: Any) -> Any:
         first, last = _int(start, "slice"), _int(end, "slice")
         if first < 0 or first > last:
             raise EvalError(f"slice(): indexes {first}..{last} are out of range")
-        return [extend_ref(items, index) for index in range(first, last)]
+        return [_zone(items, index) for index in range(first, last)]
     if is_unknown(items):
         return derived_unknown(items)
     items = _list(items, "slice")
