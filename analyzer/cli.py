@@ -186,8 +186,11 @@ def lint(
         if written is not None and not written.parent.is_dir():
             raise click.UsageError(f"the folder {written.parent} for {written} does not exist")
     config = _load_config(config_path, targets[0])
+    if not baseline and config.baseline is not None:
+        _within_repository(config.baseline, "baseline", config, targets, boundary_root)
     options = Options(
-        var_files=tuple(config.var_files) + var_file,
+        var_files=var_file,
+        config_var_files=tuple(config.var_files),
         variables={**config.vars, **_pairs(variables, "--var")},
         cfn_parameters={**config.cfn_params, **_load_cfn_params(cfn_params), **_pairs(cfn_param, "--cfn-param")},
         excludes=tuple(config.exclude),
@@ -235,6 +238,19 @@ def lint(
     else:
         click.echo(report, nl=False, color=use_color)
     sys.exit(_exit_code(analysis.findings, fail_on))
+
+
+def _within_repository(path: Path, setting: str, config: Config, targets: list[Path], widen: Path | None) -> None:
+    """A file the configuration names must be inside the repository: a configuration file
+    committed to a repository must not make eksjoin read the machine's files."""
+    from analyzer.boundary import Boundary
+
+    root = Boundary.for_paths(targets, widen=widen).root
+    if not Boundary(root).root_contains(path):
+        raise click.UsageError(
+            f"{config.path}: {setting} {path} is outside the repository {root}; the configuration may only "
+            f"name files inside it (pass --{setting} FILE on the command line to use a file elsewhere)"
+        )
 
 
 def _write(path: Path, text: str) -> None:

@@ -21,10 +21,15 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    """Digest of the file's bytes, or of its absence when it cannot be read."""
+def file_digest(path: Path, max_bytes: int = 16 * 1024 * 1024) -> str:
+    """Digest of the file's bytes, or of its absence when it cannot be read (the repository
+    boundary decides: a file outside it, a FIFO, a device or one over ``max_bytes`` is not read)."""
+    from analyzer import boundary
+
     try:
-        return digest(path.read_bytes())
+        return digest(boundary.read_bytes(path, max_bytes))
+    except boundary.Refused as refused:
+        return f"refused:{refused.reason}"
     except OSError as exc:
         return f"unreadable:{exc.errno}"
 

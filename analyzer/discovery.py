@@ -1,22 +1,23 @@
 """Discovery: walk the scanned paths and sort files into typed inputs.
 
-Nothing is executed and nothing outside the scanned roots is read: a symlink that
-leaves the root is reported, not followed. Oversized, binary and non-UTF-8 files are
-reported and skipped, and the run goes on.
+Nothing is executed and nothing outside the repository boundary (analyzer/boundary.py) is
+read: a symlink that leaves it is reported, not followed. Oversized, binary and non-UTF-8
+files, FIFOs and devices are reported and skipped, and the run goes on.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
 
-from analyzer.diagnostics import OUTSIDE_ROOT, UNREADABLE, Diagnostic
+from analyzer import boundary
+from analyzer.boundary import Boundary, NotARegularFile, TooLarge
+from analyzer.diagnostics import UNREADABLE, Diagnostic
 from analyzer.location import Location
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -34,7 +35,7 @@ class SourceFile:
     root: Path  # the scanned root it was found under
 
     def read_text(self) -> str:
-        return self.path.read_text(encoding="utf-8-sig")
+        return boundary.read_text(self.path, MAX_FILE_BYTES)
 
 
 @dataclass
@@ -82,13 +83,16 @@ def discover(paths: Iterable[Path], excludes: Iterable[str] = (), max_bytes: int
             raise FileNotFoundError(f"no such file or directory: {given}")
         root = given.resolve() if given.is_dir() else given.resolve().parent
         inventory.roots.append(root)
-        candidates = [given] if given.is_file() else _walk(given, root, spec, inventory)
+        confined = boundary.active() or Boundary(root)  # outside a run: the scanned root
+        candidates = [given] if given.is_file() else _walk(given, root, spec, inventory, confined)
         for candidate in candidates:
-            _classify(candidate, root, inventory, max_bytes)
+            _classify(candidate, root, inventory, max_bytes, confined)
     return inventory
 
 
-def _walk(directory: Path, root: Path, spec: pathspec.PathSpec, inventory: Inventory) -> Iterable[Path]:
+def _walk(
+    directory: Path, root: Path, spec: pathspec.PathSpec, inventory: Inventory, confined: Boundary
+) -> Iterable[Path]:
     def unlisted(error: OSError) -> None:  # os.walk would pass over a folder it cannot list in silence
         folder = Path(error.filename or directory)
         inventory.diagnostics.append(
@@ -107,7 +111,7 @@ def _walk(directory: Path, root: Path, spec: pathspec.PathSpec, inventory: Inven
             d for d in dirnames if d not in ALWAYS_EXCLUDED_DIRS and not _excluded(here / d, root, spec, is_dir=True)
         )
         for dirname in dirnames:
-            _check_symlinked_dir(here / dirname, root, inventory)
+            _check_symlinked_dir(here / dirname, inventory, confined)
         for filename in sorted(filenames):
             path = here / filename
             if not _excluded(path, root, spec, is_dir=False):
@@ -119,18 +123,10 @@ def _excluded(path: Path, root: Path, spec: pathspec.PathSpec, is_dir: bool) -> 
     return spec.match_file(relative + ("/" if is_dir else ""))
 
 
-def _check_symlinked_dir(path: Path, root: Path, inventory: Inventory) -> None:
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
-        inventory.diagnostics.append(_outside_root(path))
-
-
-def _outside_root(path: Path) -> Diagnostic:
-    return Diagnostic(
-        OUTSIDE_ROOT,
-        f"{path.name} is a link to {path.resolve()}, outside the scanned root; it was not read",
-        Location(display_path(path)),
-        fix="scan the target directly if it belongs to this configuration",
-    )
+def _check_symlinked_dir(path: Path, inventory: Inventory, confined: Boundary) -> None:
+    if path.is_symlink() and not confined.contains(path):
+        refused = boundary.OutsideBoundary(path, confined)
+        inventory.diagnostics.append(boundary.refusal_diagnostic(path, display_path(path), refused))
 
 
 def _kind_of(path: Path) -> str | None:
@@ -146,13 +142,13 @@ def _kind_of(path: Path) -> str | None:
     return None
 
 
-def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> None:
+def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int, confined: Boundary) -> None:
     kind = _kind_of(path)
     if kind is None:
         return
     try:
         resolved = path.resolve(strict=True)
-        info = os.stat(resolved)
+        os.stat(resolved)
     except (OSError, RuntimeError) as exc:  # a symlink loop or a dangling link: report, never end the run
         reason = (
             "is a symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else "cannot be read"
@@ -161,15 +157,16 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
             Diagnostic(UNREADABLE, f"{path.name} {reason}; the file was skipped", Location(display_path(path)))
         )
         return
-    if not stat.S_ISREG(info.st_mode):  # said before the boundary: /dev/zero is never read, wherever it is
-        inventory.diagnostics.append(Diagnostic(UNREADABLE, not_regular(path, info), Location(display_path(path))))
-        return
-    if not resolved.is_relative_to(root):
-        inventory.diagnostics.append(_outside_root(path))
-        return
-    limit = MAX_TERRAFORM_BYTES if kind == "terraform" else max_bytes
-    _, problem = read_checked(path, limit, kind)
     source = SourceFile(resolved, display_path(path), root)
+    try:
+        data = confined.read_bytes(path, MAX_TERRAFORM_BYTES if kind == "terraform" else max_bytes, kind)
+    except boundary.Refused as refused:  # a device, a FIFO, too large, or outside the repository
+        inventory.diagnostics.append(boundary.refusal_diagnostic(path, source.display, refused))
+        return
+    except OSError as exc:
+        problem = unreadable(path, exc)
+    else:
+        problem = content_problem(data)
     if problem:
         inventory.diagnostics.append(Diagnostic(UNREADABLE, problem, Location(source.display)))
         return
@@ -181,50 +178,22 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int) -> N
         inventory.json_files.append(source)
 
 
-_FILE_TYPES = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
 def not_regular(path: Path, info: os.stat_result) -> str:
     """What a file that is not a regular file is, and that it was not read."""
-    what = next((name for test, name in _FILE_TYPES if test(info.st_mode)), "not a file")
-    if path.is_symlink():
-        return f"{path.name} is a link to {os.path.realpath(path)}, {what}, not a regular file; it was not read"
-    return f"{path.name} is {what}, not a regular file; it was not read"
+    return NotARegularFile(path, info).sentence
 
 
 def read_checked(path: Path, max_bytes: int, kind: str = "") -> tuple[bytes | None, str | None]:
-    """A file's bytes, or None and the sentence saying why it was not analysed.
-
-    Its type and size are checked before it is opened (a FIFO would block, a device never ends,
-    a sparse file of gigabytes costs its size in memory) and again on the open descriptor; then
-    NUL bytes and UTF-8. Discovery and the Terraform loader both read through here, so one file
-    gets one finding, in the same words, whichever of them met it first.
-    """
+    """A file's bytes through the run's boundary (analyzer/boundary.py), or None and the
+    sentence saying why it was not analysed: its type and size are checked before it is
+    opened, then NUL bytes and UTF-8. Discovery and the Terraform loader say the same words
+    for one file, whichever of them met it first."""
     try:
-        info = os.stat(path)
-        problem = _type_or_size(path, info, max_bytes, kind)
-        if problem:
-            return None, problem
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            info = os.fstat(fd)
-            problem = _type_or_size(path, info, max_bytes, kind)
-            if problem:
-                return None, problem
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(max_bytes + 1)
-        finally:
-            os.close(fd)
+        data = boundary.read_bytes(path, max_bytes, kind)
+    except boundary.Refused as refused:
+        return None, refused.sentence
     except OSError as exc:
         return None, unreadable(path, exc)
-    if len(data) > max_bytes:  # it grew while being read
-        return None, too_large(path, len(data), max_bytes, kind)
     problem = content_problem(data)
     return (None, problem) if problem else (data, None)
 
@@ -244,17 +213,8 @@ def unreadable(path: Path, error: OSError) -> str:
     return f"{path.name} cannot be read ({error.strerror or error}); it was not analysed"
 
 
-def _type_or_size(path: Path, info: os.stat_result, max_bytes: int, kind: str) -> str | None:
-    if not stat.S_ISREG(info.st_mode):
-        return not_regular(path, info)
-    if info.st_size > max_bytes:
-        return too_large(path, info.st_size, max_bytes, kind)
-    return None
-
-
 def too_large(path: Path, size: int, max_bytes: int, kind: str) -> str:
-    what = " for Terraform files" if kind == "terraform" else ""
-    return f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit{what}; it was not read"
+    return TooLarge(path, size, max_bytes, kind).sentence
 
 
 def looks_like_plan(data: object) -> bool:

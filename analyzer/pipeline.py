@@ -5,6 +5,7 @@ severity overrides and suppression -> what the run says about itself.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -13,11 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer import gcpause, roots, suppress
+from analyzer import boundary, gcpause, roots, suppress
 from analyzer.boundary import Boundary, git_work_tree
+from analyzer.cachedir import cache_root
 from analyzer.causes import unknown_causes
-from analyzer.diagnostics import HELP, MODULE_NOT_LOADED, NO_INPUT, NOTHING_DECIDED, TITLES, Diagnostic
-from analyzer.discovery import Inventory, discover
+from analyzer.diagnostics import (
+    HELP,
+    MODULE_NOT_LOADED,
+    NO_INPUT,
+    NOTHING_DECIDED,
+    OUTSIDE_ROOT,
+    TITLES,
+    UNREADABLE,
+    Diagnostic,
+)
+from analyzer.discovery import Inventory, discover, display_path
 from analyzer.engine.catalogue import Rule
 from analyzer.engine.precedence import apply_precedence
 from analyzer.engine.runner import Result, findings_of, run_rules
@@ -30,7 +41,8 @@ from analyzer.model.graph import Model
 
 @dataclass
 class Options:
-    var_files: tuple[Path, ...] = ()
+    var_files: tuple[Path, ...] = ()  # named on the command line: readable wherever they are
+    config_var_files: tuple[Path, ...] = ()  # from .eksjoin.yaml: read only inside the repository boundary
     variables: Mapping[str, str] = field(default_factory=dict)
     cfn_parameters: Mapping[str, str] = field(default_factory=dict)
     excludes: tuple[str, ...] = ()
@@ -69,14 +81,54 @@ class Analysis:
         return sum(1 for r in self.results if r.outcome == outcome)
 
 
+def run_boundary(paths: Iterable[Path], options: Options) -> Boundary:
+    """What the run may read: the repository of the scanned paths (widened by ``--root``), the
+    cache directory (fetched module code), and the files named on the command line."""
+    named = [*options.var_files, *([options.baseline] if options.baseline else [])]
+    return Boundary.for_paths(list(paths), widen=options.root).with_extra(cache_root(), *named)
+
+
 def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Inventory]:
     paths = list(paths)
-    inventory = discover(roots.scan_targets(paths), options.excludes)
-    roots.through_callers(inventory, Boundary.for_paths(paths, widen=options.root), result_cache(options))
-    resources, diagnostics = load_inventory(inventory, options)
-    # Discovery and a loader that meet the same unreadable file say the same sentence: say it once.
-    model = Model(resources, list(dict.fromkeys(inventory.diagnostics + diagnostics)))
+    confined = boundary.active() or run_boundary(paths, options)
+    with boundary.enforced(confined):
+        inventory = discover(roots.scan_targets(paths), options.excludes)
+        config_var_files, refused = _config_var_files(options, confined)
+        inventory.diagnostics.extend(refused)
+        roots.through_callers(inventory, Boundary.for_paths(paths, widen=options.root), result_cache(options))
+        loading = dataclasses.replace(options, var_files=(*config_var_files, *options.var_files))
+        resources, diagnostics = load_inventory(inventory, loading)
+    model = Model(resources, _once(inventory.diagnostics + diagnostics))
     return classify_node_candidates(model), inventory
+
+
+def _config_var_files(options: Options, confined: Boundary) -> tuple[list[Path], list[Diagnostic]]:
+    """The configuration's ``var_files`` inside the boundary; one outside it is a finding, never read."""
+    allowed: list[Path] = []
+    refused: list[Diagnostic] = []
+    for path in options.config_var_files:
+        if confined.root_contains(path):
+            allowed.append(path)
+            continue
+        where = display_path(Path(options.config_path)) if options.config_path else ".eksjoin.yaml"
+        message = (
+            f"var_files in {where} names {path}, which is outside the repository {confined.root}; "
+            "the configuration may only name files inside it, so it was not read"
+        )
+        fix = "move the variables file into the repository, or pass it on the command line with --var-file"
+        refused.append(Diagnostic(OUTSIDE_ROOT, message, Location(where), "warning", fix))
+    return allowed, refused
+
+
+def _once(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A file met twice (discovery, then a module's file list) is one finding: the first
+    word on a file not read (LOAD-002, LOAD-003) stands, as discovery gave it."""
+    kept: dict[object, Diagnostic] = {}
+    for diagnostic in diagnostics:
+        whole_file = diagnostic.code in (UNREADABLE, OUTSIDE_ROOT) and diagnostic.location.line <= 1
+        key = (diagnostic.code, diagnostic.location) if whole_file else diagnostic
+        kept.setdefault(key, diagnostic)
+    return list(kept.values())
 
 
 def selected_rules(rules: list[Rule], options: Options) -> list[Rule]:
@@ -93,8 +145,14 @@ def selected_rules(rules: list[Rule], options: Options) -> list[Rule]:
 
 
 def analyze(paths: Iterable[Path], rules: list[Rule], options: Options | None = None) -> Analysis:
+    """Every file the run reads, lists or globs goes through the run's boundary."""
     options = options or Options()
     paths = list(paths)
+    with boundary.enforced(run_boundary(paths, options)):
+        return _analyze(paths, rules, options)
+
+
+def _analyze(paths: list[Path], rules: list[Rule], options: Options) -> Analysis:
     catalogue_ids = {r.id for r in rules} | set(TITLES)
     rules = selected_rules(rules, options)
     baseline = suppress.load_baseline(options.baseline) if options.baseline else None

@@ -129,7 +129,11 @@ class NoCache(ResultCache):
 
 
 def file_digest(path: Path) -> str | None:
+    """None when the file is not read (refused by the boundary, or unreadable): nothing is cached."""
+    from analyzer import boundary
+    from analyzer.discovery import MAX_FILE_BYTES
+
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return hashlib.blake2b(boundary.read_bytes(path, MAX_FILE_BYTES), digest_size=16).hexdigest()
     except OSError:
         return None

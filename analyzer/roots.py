@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analyzer import boundary
 from analyzer.boundary import Boundary
-from analyzer.discovery import ALWAYS_EXCLUDED_DIRS, Inventory, SourceFile, display_path
+from analyzer.discovery import ALWAYS_EXCLUDED_DIRS, MAX_FILE_BYTES, Inventory, SourceFile, display_path
 from analyzer.findings import Finding
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def _calling_directories(boundary_root: Path, stamps: dict[str, int]) -> Iterabl
         here = pending.pop()
         try:
             stamps[str(here)] = os.stat(here).st_mtime_ns
+            boundary.current().check(here)
             entries = sorted(os.scandir(here), key=lambda e: e.name)
         except OSError:
             continue
@@ -128,9 +130,8 @@ def _is_regular_file(entry: os.DirEntry) -> bool:
 def _names_local_source(entry: os.DirEntry, stamps: dict[str, int]) -> bool:
     try:
         stamps[entry.path] = entry.stat(follow_symlinks=False).st_mtime_ns
-        with open(entry.path, "rb") as handle:
-            return bool(_LOCAL_SOURCE.search(handle.read(2 * 1024 * 1024)))
-    except OSError:
+        return bool(_LOCAL_SOURCE.search(boundary.read_bytes(Path(entry.path), MAX_FILE_BYTES)))
+    except OSError:  # refused (outside the boundary, too large) or unreadable: the loader reports it
         return False
 
 

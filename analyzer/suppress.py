@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from analyzer import boundary
 from analyzer.findings import Finding
 from analyzer.location import Location
 
@@ -292,6 +293,9 @@ def _notice(code: str, severity: str, ignore: Ignore, message: str) -> Finding:
     )
 
 
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class LegacyEntry:
     """A version-1 baseline entry (eksjoin 0.1.0): its fingerprint hashed a path relative to the
@@ -337,7 +341,7 @@ _V1_FIELDS = ("rule_id", "file", "resource", "message")
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(boundary.read_text(path, MAX_BASELINE_BYTES))
     except FileNotFoundError as exc:
         raise BaselineError(f"The baseline {path} does not exist; create it with --create-baseline.") from exc
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:

@@ -150,20 +150,17 @@ CASES: dict[str, Case] = {
         [r"passwd\.tf.*outside", r"x\.tf.*outside"],
         forbid=[r"LOAD-001", r"etc/passwd\n"],
         setup=_relink("repo/passwd.tf", "repo/x.tf"),
-        xfail="a symlinked .tf outside the repository is parsed",
     ),
     "06_module_source_outside_root_listed_and_parsed": Case(
         0,
         [r"LOAD-003.*\.\./outside/mod"],
         sentinel=False,
-        xfail="module code outside the repository is listed and parsed",
     ),
     "07_fileset_lists_outside_root": Case(
         0,
         [r"LOAD-003.*fileset"],
         forbid=[r"secret-name"],
         sentinel=False,
-        xfail="fileset() lists folders outside the repository",
     ),
     "08_config_var_files_outside_root": Case(
         1,
@@ -172,7 +169,6 @@ CASES: dict[str, Case] = {
         args=["lint", "."],
         cwd="repo",
         setup=_config_in_repo,
-        xfail="config var_files outside the repository are read",
     ),
     "09_deep_json_exit3": Case(1, [r"deep\.json.*(nest|deep)"]),
     "10_eksctl_metadata_not_mapping_exit3": Case(1, [r"LOAD-004.*metadata"]),
@@ -249,16 +245,13 @@ CASES: dict[str, Case] = {
         allowed=["/dev/full"],
     ),
     "36_rule_catchall_withOIDC_string": Case(1, [r"LOAD-004.*withOIDC"]),
-    "fileset_walk_fs": Case(
-        0, [r"LOAD-003.*fileset"], sentinel=False, xfail="fileset() with ../ walks the whole filesystem"
-    ),
+    "fileset_walk_fs": Case(0, [r"LOAD-003.*fileset"], sentinel=False),
     "leak_tfvars_symlink": Case(
         1,
         [r"terraform\.tfvars.*outside"],
         forbid=[r"TOPSECRET"],
         sentinel=False,
         setup=_relink("repo/terraform.tfvars"),
-        xfail="a symlinked terraform.tfvars outside the repository is read",
     ),
     "suppress_reads_skipped_file": Case(
         1,

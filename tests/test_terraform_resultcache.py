@@ -156,3 +156,39 @@ def test_two_concurrent_runs_sharing_the_cache(tmp_path, cache_dir):
         assert [run.returncode for run in runs] == [reference.returncode] * 2
         assert [json.loads(o)["findings"] for o in outputs] == [expected] * 2
     assert not list((cache_dir / "results").glob("*/.partial-*"))
+
+
+def test_a_file_the_boundary_refused_is_cached_as_refused_not_as_read(tmp_path, cache_dir, catalogue, evaluated):
+    """A symlinked terraform.tfvars leading out of the repository is LOAD-003 cold and warm, and
+    never read; pointed back inside, the entry is stale and the file is read; pointed out again
+    at a file with the same bytes, the entry made while it was read is not reused."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "main.tf").write_text('variable "name" {}\nresource "terraform_data" "x" {\n  input = var.name\n}\n')
+    outside = tmp_path / "outside.tfvars"
+    outside.write_text('name = "outside"\n')
+    inside = repo / "values" / "inside.tfvars"
+    inside.parent.mkdir()
+    inside.write_text('name = "outside"\n')  # the same bytes: only the boundary tells them apart
+    link = repo / "terraform.tfvars"
+    link.symlink_to(outside)
+
+    def refused(findings):
+        return [f for f in findings if f[0] == "LOAD-003" and "terraform.tfvars" in f[2]]
+
+    cold = _findings([repo], catalogue)
+    assert evaluated == ["repo"] and len(refused(cold)) == 1
+    evaluated.clear()
+    assert _findings([repo], catalogue) == cold
+    assert evaluated == []
+
+    link.unlink()
+    link.symlink_to(inside)
+    read = _findings([repo], catalogue)
+    assert evaluated == ["repo"] and refused(read) == []
+    evaluated.clear()
+
+    link.unlink()
+    link.symlink_to(outside)
+    assert _findings([repo], catalogue) == cold
+    assert evaluated == ["repo"]

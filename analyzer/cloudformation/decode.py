@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from cfnlint.decode.mark import Mark
 from cfnlint.decode.node import dict_node
 from yaml.constructor import ConstructorError
 
+from analyzer import boundary
 from analyzer.cloudformation.types import SourceFloat
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
@@ -94,18 +94,17 @@ def decode_template_text(text: str, display: str) -> Decoded:
 def _read_text(path: Path, display: str) -> tuple[str, Diagnostic | None]:
     start = Location(display, 1, 1)
     try:
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
-            return "", _unreadable("not a regular file", start)
-        size = status.st_size
-        if size > MAX_FILE_BYTES:
-            return "", _unreadable(
-                f"template is {size} bytes, larger than the {MAX_FILE_BYTES} bytes eksjoin reads "
-                "(CloudFormation accepts at most 1 MB)",
-                start,
-            )
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        raw = boundary.read_bytes(path, MAX_FILE_BYTES)
+    except boundary.TooLarge as error:
+        return "", _unreadable(
+            f"template is {error.size} bytes, larger than the {MAX_FILE_BYTES} bytes eksjoin reads "
+            "(CloudFormation accepts at most 1 MB)",
+            start,
+        )
+    except boundary.NotARegularFile:  # a FIFO or device would block or never end
+        return "", _unreadable("not a regular file", start)
+    except boundary.Refused as refused:
+        return "", boundary.refusal_diagnostic(path, display, refused)
     except OSError as error:
         return "", _unreadable(f"cannot read template: {error.strerror or error}", start)
     if len(raw) > MAX_FILE_BYTES:

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from analyzer import boundary
 from analyzer.cloudformation.types import SsmParameter
 from analyzer.values import Unknown
 
@@ -86,8 +87,11 @@ def load_parameter_file(path: Path) -> dict[str, str]:
 
 def _read_structured_file(path: Path) -> Any:
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PARAMETER_FILE_BYTES + 1)
+        raw = boundary.read_bytes(path, MAX_PARAMETER_FILE_BYTES)
+    except boundary.TooLarge:
+        raw = b" " * (MAX_PARAMETER_FILE_BYTES + 1)  # said below
+    except boundary.Refused as refused:
+        raise ValueError(f"{path}: parameter file {refused.reason}; it was not read") from None
     except OSError as error:
         raise ValueError(f"{path}: cannot read parameter file: {error.strerror or error}") from None
     if len(raw) > MAX_PARAMETER_FILE_BYTES:

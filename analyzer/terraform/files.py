@@ -11,7 +11,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from analyzer.diagnostics import OUTSIDE_ROOT, UNREADABLE, Diagnostic
+from analyzer import boundary
+from analyzer.boundary import Boundary, OutsideBoundary, Refused
+from analyzer.diagnostics import EVALUATION, OUTSIDE_ROOT, UNREADABLE, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform import reads
 from analyzer.terraform.errors import EvalError
@@ -36,9 +38,14 @@ def is_dir(path: Path) -> bool:
 
 def display_path(path: Path, display_root: Path) -> str:
     """``path`` relative to ``display_root`` as a POSIX string, like every other finding
-    path (``../infra/main.tf`` when outside it; absolute only across drives)."""
+    path (``../infra/main.tf`` when outside it; absolute only across drives). A symlinked file
+    is named by the link, as discovery names it: its target may be outside the repository."""
     try:
-        return Path(os.path.relpath(reads.resolve(path), reads.resolve(display_root))).as_posix()
+        if path.name in ("", ".", ".."):
+            named = reads.resolve(path)
+        else:
+            named = reads.resolve(path.parent) / path.name
+        return Path(os.path.relpath(named, reads.resolve(display_root))).as_posix()
     except ValueError:
         return path.absolute().as_posix()
 
@@ -62,6 +69,7 @@ class FileAccess:
     ) -> None:
         self.scan_root = scan_root.resolve()
         self.readable = readable  # the repository boundary and fetched module code
+        self.boundary = Boundary(self.scan_root, tuple(Path(os.path.realpath(r)) for r in readable))
         self.display_root = display_root
         self.cwd = cwd
         self.report = report
@@ -90,10 +98,14 @@ class FileAccess:
         path = self.resolve(raw, location, function)
         if isinstance(path, Unknown):
             return path
-        if not reads.is_file(path):
+        if not reads.is_file(path) and not reads.is_special(path):
             raise EvalError(f"{function}(): no file exists at {raw!r}")
         try:
             data = reads.read_limited(path, MAX_FILE_BYTES)
+        except Refused as refused:  # a FIFO or a device, never opened
+            code = OUTSIDE_ROOT if isinstance(refused, OutsideBoundary) else UNREADABLE
+            self.report(Diagnostic(code, f"{function}() path {raw!r} {refused.reason}; it was not read", location))
+            return Unknown(f"{function}({raw!r}) not read: {refused.reason}", location)
         except OSError as exc:
             self.report(Diagnostic(UNREADABLE, f"{function}() cannot read {raw!r}: {exc.strerror or exc}", location))
             return Unknown(f"{function}({raw!r}) could not be read", location)
@@ -121,6 +133,24 @@ class FileAccess:
         if isinstance(path, Unknown):
             return path
         return reads.is_file(path)
+
+    def glob(self, base: Path, pattern: str, location: Location, limit: int) -> list[Path] | Unknown:
+        """``fileset()``'s matches, listed only inside the boundary: a pattern that leaves it is
+        refused whole, before anything is listed, so no name from outside reaches the report."""
+        try:
+            return reads.glob(base, pattern, limit, boundary.active() or self.boundary)
+        except Refused as refused:
+            leaves = isinstance(refused, OutsideBoundary) or "'..'" in refused.reason
+            if leaves:
+                message = f"fileset() pattern {pattern!r} leads outside the repository; nothing there was listed"
+                fix = "keep files read by the configuration inside the repository, or widen the boundary with --root"
+                code = OUTSIDE_ROOT
+            else:
+                message = f"fileset() of {pattern!r}: {self.display(base)} {refused.reason}; its files were not listed"
+                fix = "narrow the pattern"
+                code = EVALUATION
+            self.report(Diagnostic(code, message, location, "warning", fix))
+            return Unknown(f"fileset({pattern!r}) refused: {refused.reason}", location)
 
     def display_of(self, raw: str) -> str:
         candidate = Path(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -142,10 +143,11 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 def _run_with_deep_stack(work: Callable[[], Any]) -> Any:
     outcome: dict[str, Any] = {}
+    context = contextvars.copy_context()  # the run's repository boundary holds in the thread too
 
     def target() -> None:
         try:
-            outcome["value"] = work()
+            outcome["value"] = context.run(work)
         except BaseException as exc:  # re-raised in the calling thread
             outcome["error"] = exc
 

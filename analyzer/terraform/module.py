@@ -7,12 +7,12 @@ cached), and shared by every instance of the module.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lark import Token, Tree
 
+from analyzer import boundary
 from analyzer.contentcache import Bounded, digest
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.location import Location
@@ -99,6 +99,10 @@ class ModuleDefinition:
 
 
 def terraform_files(directory: Path) -> list[Path]:
+    """The directory's ``.tf`` and ``.tf.json`` files, listed through the repository boundary.
+
+    A link leading out of the repository and a FIFO or device are listed too: reading them is
+    refused, and that refusal is the finding that says the file was not read."""
     return [p for p in reads.files_in(directory) if p.name.endswith(".tf") or p.name.endswith(".tf.json")]
 
 
@@ -107,8 +111,8 @@ def listing_error(directory: Path) -> str | None:
     that cannot be listed is not cached: the answer to listing it, no files, would be the same
     once it can be listed and is empty."""
     try:
-        with os.scandir(directory):
-            return None
+        boundary.list_dir(directory)
+        return None
     except OSError as exc:
         reads.not_cacheable()
         return exc.strerror or str(exc)

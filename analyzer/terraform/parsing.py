@@ -13,7 +13,7 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from analyzer import gcpause
+from analyzer import boundary, gcpause
 from analyzer.contentcache import Bounded, digest
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.discovery import content_problem, too_large, unreadable
@@ -44,6 +44,8 @@ def _read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic
     discovery checks it: a file both meet is one finding, in the same words."""
     try:
         data = reads.read_limited(path, MAX_FILE_BYTES)
+    except boundary.Refused as refused:  # outside the repository, a FIFO or a device: never opened
+        return None, [boundary.refusal_diagnostic(path, display, refused)]
     except OSError as exc:
         return None, [Diagnostic(UNREADABLE, unreadable(path, exc), Location(display))]
     problem = too_large(path, data, MAX_FILE_BYTES, "terraform") if isinstance(data, int) else content_problem(data)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from analyzer import shapes
+from analyzer import boundary, shapes
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform.collect import literal_locations
@@ -66,9 +66,9 @@ def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> 
 
 def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     try:
-        if path.stat().st_size > _PLAN_SIZE_LIMIT:
-            return None, [Diagnostic(PARSE_ERROR, f"{display} is too large to read as a plan", Location(display))]
-        plan = json.loads(path.read_text(encoding="utf-8"))
+        plan = json.loads(boundary.read_bytes(path, _PLAN_SIZE_LIMIT).decode("utf-8"))
+    except boundary.TooLarge:
+        return None, [Diagnostic(PARSE_ERROR, f"{display} is too large to read as a plan", Location(display))]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Diagnostic(PARSE_ERROR, f"cannot read {display}: {exc}", Location(display), "error")]
     except json.JSONDecodeError as exc:

@@ -11,15 +11,25 @@ newly published makes the entry stale, and nothing else does.
 
 An answer is a digest, never the bytes: a file's answer is the digest of its content, not
 its size or modification time, which ``rsync -t`` or ``touch -r`` keep across an edit.
+
+Every read, listing and glob here goes through the run's repository boundary
+(analyzer/boundary.py), when the question is first asked and when it is asked again: a file the
+boundary refused is answered ``refused:<why>``, never a digest, so an entry made while a file
+was refused is reused only while it still is, and one made while it was read only while it
+still can be.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from analyzer import boundary
 
 MAX_FILE_BYTES = 1 << 20  # larger inputs are refused: real configuration files are far smaller
 
@@ -70,27 +80,42 @@ def _digest(data: bytes) -> str:
 
 
 def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | int:
-    """The file's bytes, or its size when larger than ``limit``; OSError when unreadable."""
+    """The file's bytes, or its size when larger than ``limit``; ``boundary.Refused`` when the
+    boundary does not open it (outside the repository, not a regular file), OSError when unreadable."""
+    question = ("file", str(path), str(limit))
     try:
-        size = path.stat().st_size
-        data = size if size > limit else path.read_bytes()
-    except OSError as exc:
-        _note(("file", str(path), str(limit)), f"error:{exc.errno}")
+        data = _read_limited(path, limit)
+    except boundary.Refused as refused:
+        _note(question, f"refused:{refused.reason}")
         raise
-    _note(("file", str(path), str(limit)), f"large:{data}" if isinstance(data, int) else _digest(data))
+    except OSError as exc:
+        _note(question, f"error:{exc.errno}")
+        raise
+    _note(question, f"large:{data}" if isinstance(data, int) else _digest(data))
     return data
+
+
+def _read_limited(path: Path, limit: int) -> bytes | int:
+    try:
+        return boundary.read_bytes(path, limit)
+    except boundary.TooLarge as large:
+        return large.size
 
 
 def _file_answer(path: str, limit: str) -> str:
     try:
-        size = Path(path).stat().st_size
-        return f"large:{size}" if size > int(limit) else _digest(Path(path).read_bytes())
+        data = _read_limited(Path(path), int(limit))
+    except boundary.Refused as refused:
+        return f"refused:{refused.reason}"
     except OSError as exc:
         return f"error:{exc.errno}"
+    return f"large:{data}" if isinstance(data, int) else _digest(data)
 
 
 def files_in(directory: Path) -> list[Path]:
-    """The regular files in ``directory``, sorted (none when it cannot be listed)."""
+    """The files in ``directory`` (regular files, FIFOs, devices and links leading out of the
+    repository: reading those is refused, and the refusal is the finding), sorted; none when
+    it cannot be listed or is outside the boundary."""
     found = _files_in(str(directory))
     _note(("files", str(directory), ""), found)
     return [directory / name for name in found]
@@ -98,10 +123,18 @@ def files_in(directory: Path) -> list[Path]:
 
 def _files_in(directory: str, _detail: str = "") -> tuple[str, ...]:
     try:
-        entries = sorted(Path(directory).iterdir())
+        entries = boundary.list_dir(Path(directory))
     except OSError:
         return ()
-    return tuple(p.name for p in entries if _is_file(p))
+    return tuple(p.name for p in entries if _is_not_dir(p))
+
+
+def _is_not_dir(path: Path) -> bool:
+    """Something a file's name can be (not a directory, not dangling, not a loop)."""
+    try:
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _is_file(path: Path, _detail: str = "") -> bool:
@@ -123,6 +156,17 @@ def is_file(path: Path) -> bool:
     answer = _is_file(path)
     _note(("is_file", str(path), ""), answer)
     return answer
+
+
+def is_special(path: Path) -> bool:
+    """A FIFO, device or socket: something to refuse with a finding, not a missing file."""
+    answer = _is_special(path)
+    _note(("is_special", str(path), ""), answer)
+    return answer
+
+
+def _is_special(path: Path, _detail: str = "") -> bool:
+    return _is_not_dir(Path(path)) and not _is_file(path)
 
 
 def is_dir(path: Path) -> bool:
@@ -149,15 +193,25 @@ def _resolve_answer(path: str, _detail: str = "") -> str | None:
         return None
 
 
-def glob(base: Path, pattern: str) -> list[Path]:
-    found = sorted(base.glob(pattern))
-    _note(("glob", str(base), pattern), tuple(str(p) for p in found))
+def glob(base: Path, pattern: str, limit: int, confined: boundary.Boundary | None = None) -> list[Path]:
+    """``fileset()``'s files under ``base``, listed by the boundary (analyzer/boundary.py): a
+    pattern that leaves it is ``boundary.Refused`` before anything is listed."""
+    question = ("glob", str(base), f"{limit}:{pattern}")
+    try:
+        found = (confined or boundary.current()).glob(base, pattern, limit)
+    except boundary.Refused as refused:
+        _note(question, f"refused:{refused.reason}")
+        raise
+    _note(question, tuple(str(p) for p in found))
     return found
 
 
-def _glob_answer(base: str, pattern: str) -> tuple[str, ...] | None:
+def _glob_answer(base: str, detail: str) -> tuple[str, ...] | str | None:
+    limit, _, pattern = detail.partition(":")
     try:
-        return tuple(str(p) for p in sorted(Path(base).glob(pattern)))
+        return tuple(str(p) for p in boundary.glob(Path(base), pattern, int(limit)))
+    except boundary.Refused as refused:
+        return f"refused:{refused.reason}"
     except (OSError, ValueError):
         return None
 
@@ -182,6 +236,7 @@ def still_true(answers: dict[Question, Any], fetcher=None) -> bool:
         "files": _files_in,
         "is_file": _is_file,
         "is_dir": _is_dir,
+        "is_special": _is_special,
         "resolve": _resolve_answer,
         "glob": _glob_answer,
     }

@@ -6,12 +6,13 @@ lexical order < --var-file files in the order given < --var values.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
+from analyzer.diagnostics import OUTSIDE_ROOT, PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform import reads
 from analyzer.terraform.errors import EvalError
@@ -44,12 +45,21 @@ def root_input_values(
     for path in [*automatic_var_files(root_dir), *var_files]:
         file_values, problems = read_var_file(Path(path), display_root)
         values.update(file_values)
-        diagnostics.extend(problems)
+        diagnostics.extend(_values_not_used(d) for d in problems)
     for name, raw in variables.items():
         values[name] = parse_cli_value(
             raw, definition.variables[name].type_expr if name in definition.variables else None
         )
     return values, diagnostics
+
+
+def _values_not_used(diagnostic: Diagnostic) -> Diagnostic:
+    """A variables file Terraform would load but the boundary refused is an error: the
+    configuration is checked with other values than Terraform would use."""
+    if diagnostic.code != OUTSIDE_ROOT:
+        return diagnostic
+    message = f"{diagnostic.message}, so the variables it sets were checked with their other values"
+    return dataclasses.replace(diagnostic, message=message, severity="error")
 
 
 def read_var_file(path: Path, display_root: Path) -> tuple[dict[str, Any], list[Diagnostic]]:

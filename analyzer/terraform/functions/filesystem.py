@@ -98,13 +98,13 @@ def fileset(call: Call, path: Any, pattern: Any) -> Any:
         return base
     if not reads.is_dir(base):
         return []
-    matches = []
-    for match in reads.glob(base, to_string(pattern)):
-        if reads.is_file(match) and files.resolve(str(match), call.location, "fileset") == reads.resolve(match):
-            matches.append(match.relative_to(base).as_posix())
-        if len(matches) > 1000:
-            break
-    return matches
+    matches = files.glob(base, to_string(pattern), call.location, FILESET_MAX_MATCHES)
+    if isinstance(matches, Unknown):
+        return matches
+    return sorted(posixpath.relpath(m.as_posix(), base.as_posix()) for m in matches)
+
+
+FILESET_MAX_MATCHES = 1000
 
 
 @function("basename")
