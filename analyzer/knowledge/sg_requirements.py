@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from analyzer.engine.predicates import predicate
+from analyzer.knowledge import sg_peers
 from analyzer.knowledge.ami import EKSCTL
 from analyzer.knowledge.security_groups import (
     EGRESS,
@@ -306,14 +307,25 @@ def node_to_node_problem(model: Model, node: Any) -> Any:
         return _eksctl_node_to_node(node, groups)
     endpoint = node_endpoint(model, node, groups)
     doubts: list[Unknown] = []
+    known = sg_peers.shapes(model)
+    named = sg_peers.named_groups(model, groups, INGRESS)
+    clean: set = set()  # peer shapes whose every flow to this node was allowed, without doubt
     for peer in _cluster_peers(model, node):
         peer_groups = groups if peer is node else model.attr(peer, "node_security_groups")
         if isinstance(peer_groups, Unknown):
             doubts.append(peer_groups)
             continue
-        problem = _peer_problem(model, node, groups, endpoint, peer, peer_groups, doubts)
+        peer_endpoint = known.endpoint(peer, peer_groups)
+        egress_reported = isinstance(model.attr(peer, "sg_egress_problem"), dict)
+        shape = sg_peers.peer_key(peer_endpoint, named, known.egress_shape(peer, peer_groups), egress_reported)
+        if shape is not None and shape in clean:
+            continue
+        seen = len(doubts)
+        problem = _peer_problem(model, node, groups, endpoint, peer, peer_groups, doubts, peer_endpoint)
         if problem is not None:
             return problem
+        if shape is not None and len(doubts) == seen:
+            clean.add(shape)
     return doubts[0] if doubts else None
 
 
@@ -326,9 +338,15 @@ def _cluster_peers(model: Model, node: Resource) -> list[Resource]:
 
 
 def _peer_problem(
-    model: Model, node: Resource, groups: list, endpoint: Endpoint, peer: Resource, peer_groups: list, doubts: list
+    model: Model,
+    node: Resource,
+    groups: list,
+    endpoint: Endpoint,
+    peer: Resource,
+    peer_groups: list,
+    doubts: list,
+    peer_endpoint: Endpoint,
 ) -> dict | None:
-    peer_endpoint = node_endpoint(model, peer, peer_groups)
     # a peer without any usable egress is EKS-SG-001's (or SG-003's) finding
     egress_reported = isinstance(model.attr(peer, "sg_egress_problem"), dict)
     source = "other nodes of the group" if peer is node else peer.address
