@@ -15,6 +15,7 @@ False: rules that meet an Unknown yield UNKNOWN, never FAIL.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,18 @@ class Ref(Unknown):
 
     def __repr__(self) -> str:
         return f"Ref({self.target}.{self.attribute})"
+
+
+@dataclass(frozen=True, eq=False)
+class TypedArn(Ref):
+    """A Ref whose value is known to be an ARN whose resource type is one of ``resource_types``
+    (IAM's ``role``, ``user``, ``root``; STS's ``federated-user``), though not which one
+    (``data.aws_iam_session_context.current.issuer_arn``: the caller's role, or the caller)."""
+
+    resource_types: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"TypedArn({self.target}.{self.attribute}: {'|'.join(self.resource_types)})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,7 +258,7 @@ def scope_refs(value: Any, scope: str) -> Any:
     if isinstance(value, Ref):
         if "#" in value.target:
             return value
-        return Ref(value.reason, value.origin, target=f"{scope}#{value.target}", attribute=value.attribute)
+        return dataclasses.replace(value, target=f"{scope}#{value.target}")  # keeps a subclass (TypedArn)
     if isinstance(value, OneOf):
         return OneOf(value.reason, value.origin, candidates=tuple(scope_refs(c, scope) for c in value.candidates))
     if isinstance(value, PartialStr):
@@ -308,6 +321,7 @@ __all__ = [
     "PartialStr",
     "Ref",
     "Symbol",
+    "TypedArn",
     "Unknown",
     "contains_unknown",
     "describe",

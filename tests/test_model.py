@@ -126,3 +126,14 @@ def test_cluster_vpc_with_several_unresolved_subnets_is_unknown():
     cluster = make(kinds.CLUSTER, "c", subnets=[Ref("id", target=f"s{i}", attribute="id") for i in range(3)])
     vpc = Model([*subnets, cluster]).attr(cluster, "vpc")
     assert isinstance(vpc, Unknown) and "vpc-external" in vpc.reason
+
+
+def test_scoping_a_reference_keeps_what_is_known_of_its_arn():
+    from analyzer.terraform.lazy import make_ref
+    from analyzer.values import TypedArn, scope_refs
+
+    issuer = make_ref("module.eks.data.aws_iam_session_context.current[0]", "issuer_arn", data_source=True)
+    scoped = scope_refs({"principal_arn": issuer}, "stack")["principal_arn"]
+    assert isinstance(scoped, TypedArn) and scoped.target == "stack#module.eks.data.aws_iam_session_context.current[0]"
+    assert "instance-profile" not in scoped.resource_types and "role" in scoped.resource_types
+    assert type(make_ref("data.aws_iam_session_context.current", "arn", data_source=True)) is not TypedArn

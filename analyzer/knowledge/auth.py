@@ -19,7 +19,7 @@ from analyzer.kubernetes.aws_auth import FULL
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import OneOf, PartialStr, Ref, Unknown, describe, is_unknown
+from analyzer.values import OneOf, PartialStr, Ref, TypedArn, Unknown, describe, is_unknown
 
 CONFIG_MAP, API, API_AND_CONFIG_MAP = "CONFIG_MAP", "API", "API_AND_CONFIG_MAP"
 ACCESS_ENTRY_MODES = (API, API_AND_CONFIG_MAP)
@@ -412,6 +412,8 @@ def profile_arn_mappings(model: Model, resource: Any) -> Any:
 
 
 def _is_profile_arn(model: Model, arn: Any) -> Any:
+    if isinstance(arn, TypedArn) and model.get(arn.target) is None:
+        return "instance-profile" in arn.resource_types
     if isinstance(arn, Ref):
         target = model.get(arn.target)
         if target is None:

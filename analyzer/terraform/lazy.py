@@ -7,11 +7,12 @@ false cycles: ``aws_vpc.main.id`` never evaluates the VPC's own arguments.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from analyzer.terraform.sets import TfSet
-from analyzer.values import EachOf, Ref, Unknown
+from analyzer.values import EachOf, Ref, TypedArn, Unknown
 
 
 class LazyObject:
@@ -60,7 +61,26 @@ def extend_ref(ref: Ref, key: Any) -> Ref:
 
 def make_ref(target: str, attribute: str, origin=None, *, data_source: bool = False) -> Ref:
     when = "known only after the data source is read" if data_source else "known only after apply"
-    return Ref(reason=f"{target}.{attribute} is {when}", origin=origin, target=target, attribute=attribute)
+    reason = f"{target}.{attribute} is {when}"
+    if data_source and (attribute, _data_type(target)) in _TYPED_ARNS:
+        types = _TYPED_ARNS[attribute, _data_type(target)]
+        return TypedArn(reason, origin, target=target, attribute=attribute, resource_types=types)
+    return Ref(reason=reason, origin=origin, target=target, attribute=attribute)
+
+
+# Data source attributes known to be ARNs of some IAM resource types. issuer_arn is the role
+# of an assumed-role session, else the caller's own ARN (a user, the account root or a
+# federated user): never an instance profile, which no caller authenticates as.
+_TYPED_ARNS = {("issuer_arn", "aws_iam_session_context"): ("role", "user", "root", "federated-user")}
+
+
+def _data_type(target: str) -> str:
+    """``module.eks.data.aws_iam_session_context.current[0]`` -> ``aws_iam_session_context``."""
+    found = _DATA_TYPE.findall(target)
+    return found[-1] if found else ""
+
+
+_DATA_TYPE = re.compile(r"(?:^|[.#])data\.([A-Za-z0-9_-]+)\.")
 
 
 def materialize(value: Any, depth: int = 0) -> Any:
