@@ -44,6 +44,19 @@ def _explain(line: str):
         ("IamInstanceProfileNotFound", {"EKS-IAM-005"}, ("EKS-IAM-006",)),
         ("AccessDenied", {"EKS-AUTH-003"}, ("EKS-AUTH-007",)),
         ("E1124 err: failed to retrieve PrivateDnsName after 5 attempts", {"EKS-IAM-002"}, ()),
+        (  # AL2 bootstrap.sh without --apiserver-endpoint and --b64-cluster-ca (the AWS CLI)
+            "An error occurred (AccessDeniedException) when calling the DescribeCluster operation: User: "
+            "arn:aws:sts::111122223333:assumed-role/demo-nodes/i-0abc is not authorized to perform: "
+            "eks:DescribeCluster on resource: arn:aws:eks:us-east-1:111122223333:cluster/demo",
+            {"EKS-IAM-002"},
+            (),
+        ),
+        (  # Windows Start-EKSBootstrap.ps1 without -APIServerEndpoint and -Base64ClusterCA
+            "Get-EKSCluster : User: arn:aws:sts::111122223333:assumed-role/demo-nodes/i-0abc is not "
+            "authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:us-east-1:111122223333:cluster/demo",
+            {"EKS-IAM-002"},
+            (),
+        ),
         ("operation error EKS: DescribeCluster: dial tcp 10.0.0.1:443: i/o timeout", {"EKS-EPT-006"}, ()),
     ],
 )
@@ -74,3 +87,11 @@ def test_every_symptom_pattern_names_where_it_appears(catalogue):
     patterns = [(r.id, s) for r in catalogue for s in r.spec.get("symptoms") or ()]
     assert len(patterns) >= 40
     assert all(s.get("where") and s["note"] for _, s in patterns)
+
+
+def test_describe_cluster_is_explained_by_the_bootstraps_that_call_it(catalogue):
+    """nodeadm on AL2023 EC2 nodes never calls eks:DescribeCluster: the note names the callers."""
+    (rule,) = [r for r in catalogue if r.id == "EKS-IAM-002"]
+    (symptom,) = [s for s in rule.spec["symptoms"] if "DescribeCluster" in s["pattern"]]
+    assert "bootstrap.sh" in symptom["note"] and "Start-EKSBootstrap.ps1" in symptom["note"]
+    assert "hybrid nodes" in symptom["note"] and "never calls it" in symptom["note"]
