@@ -49,3 +49,41 @@ def test_input_found_by_fuzzing_is_analysed(name: str, tmp_path) -> None:
     work = tmp_path / "in"
     work.mkdir()
     analyse_text(work, name, FOUND[name])  # strict: a defect raises
+
+
+def test_long_run_writes_each_failing_input_as_it_happens(tmp_path, monkeypatch) -> None:
+    """A run stopped early keeps what it found: the first failing input, byte for byte, and its
+    traceback are on disk before the next input starts."""
+    from tests.fuzz import targets
+    from tests.fuzz.__main__ import FileRecorder
+
+    on_disk_at_start: list[list[str]] = []
+
+    class Watching(FileRecorder):
+        def start(self, name, content):
+            on_disk_at_start.append(sorted(path.name for path in tmp_path.iterdir()))
+            super().start(name, content)
+
+    real = targets.analyse_text
+    inputs: list[str | bytes] = []
+
+    def failing_once_running(folder, name, content):
+        if not on_disk_at_start:  # the warm-up before the first input
+            return real(folder, name, content)
+        inputs.append(content)
+        raise ValueError(f"a defect in {name}")
+
+    monkeypatch.setattr(targets, "analyse_text", failing_once_running)
+    recorder = Watching(tmp_path, "eksctl")
+    report = run_target("eksctl", 3, derandomize=True, recorder=recorder)
+    recorder.finish()
+
+    assert len(report.errors) == report.inputs >= 2
+    assert any(name.startswith("eksctl_0_") for name in on_disk_at_start[1])
+    assert "eksctl_0.txt" in on_disk_at_start[1]
+    written = (tmp_path / "eksctl_0.txt").read_text()
+    assert "# Traceback (most recent call last):" in written
+    assert "# ValueError: a defect in" in written
+    kept = next(path for path in tmp_path.iterdir() if path.name.startswith("eksctl_0_"))
+    assert kept.read_bytes() == inputs[0].encode()
+    assert not any("current" in path.name or path.name.endswith(".partial") for path in tmp_path.iterdir())

@@ -431,6 +431,23 @@ def analyse_text(folder: Path, name: str, content: str | bytes) -> None:
     analyze([folder], _rules(), Options(offline=True))
 
 
+class Recorder:
+    """Receives each failing, slow and new slowest input the moment it is met, so that a run
+    stopped early keeps what it found. The default keeps nothing beyond the report."""
+
+    def start(self, name: str, content: str | bytes) -> None:
+        """An input is about to run (a run stopped in it knows which input it was)."""
+
+    def error(self, index: int, trace: str, name: str, content: str | bytes) -> None:
+        """The ``index``-th uncaught error: its whole traceback and the input as written."""
+
+    def slow(self, index: int, elapsed: float, content: str) -> None:
+        """The ``index``-th input over ``SLOW_S``."""
+
+    def slowest(self, elapsed: float, content: str) -> None:
+        """A new slowest input."""
+
+
 def run_target(
     target: str,
     count: int,
@@ -439,9 +456,12 @@ def run_target(
     seed: int | None = None,
     progress: Callable[[Report], None] | None = None,
     every: int = 500,
+    recorder: Recorder | None = None,
 ) -> Report:
     """Run ``count`` inputs of ``target``; an error is recorded, not raised, so the run goes on.
-    ``progress`` is called with the report so far after every ``every`` inputs."""
+    ``progress`` is called with the report so far after every ``every`` inputs; ``recorder``
+    is told of each failing, slow and new slowest input as it happens."""
+    recorder = recorder or Recorder()
     os.environ["EKSJOIN_STRICT"] = "1"
     os.environ.setdefault("EKSJOIN_OFFLINE", "1")
     report = Report(target)
@@ -464,18 +484,23 @@ def run_target(
     @given(TARGETS[target]())
     def one(example: tuple[str, Any]) -> None:
         name, content = example
+        recorder.start(name, content)
         started = time.process_time()  # CPU time: the machine may be shared with other work
         try:
             analyse_text(work, name, content)
         except Exception:  # recorded: the report lists every uncaught error
-            report.errors.append((traceback.format_exc().strip().splitlines()[-1], _shown(content)))
+            trace = traceback.format_exc().strip()
+            recorder.error(len(report.errors), trace, name, content)
+            report.errors.append((trace.splitlines()[-1], _shown(content)))
         elapsed = time.process_time() - started
         report.inputs += 1
         if elapsed > report.slowest_s:
             report.slowest_s, report.slowest_input = elapsed, _shown(content)
+            recorder.slowest(elapsed, _shown(content))
         if elapsed > SLOW_S:
             report.slow += 1
             if len(report.slow_inputs) < 20:
+                recorder.slow(len(report.slow_inputs), elapsed, _shown(content))
                 report.slow_inputs.append((elapsed, _shown(content)))
         if progress is not None and report.inputs % every == 0:
             progress(report)
