@@ -12,7 +12,7 @@ import sys
 import pytest
 from conftest import REPO, corpus_path
 
-from analyzer import loaders
+from analyzer import loaders, resultcache
 from analyzer.pipeline import Options, analyze
 
 EKSCTL = REPO / "examples" / "eksctl" / "cluster.yaml"
@@ -165,3 +165,65 @@ def test_a_float_written_as_text_pickles_with_its_text():
 
     number = pickle.loads(pickle.dumps(SourceFloat(1.3, "1.30")))
     assert (type(number), float(number), str(number)) == (SourceFloat, 1.3, "1.30")
+
+
+def test_a_change_to_eksjoin_code_makes_every_entry_stale(tmp_path, cache_dir, catalogue, monkeypatch):
+    """Another code digest (an edited rule file or module, without a version bump) misses;
+    the same code hits again (a new process hits too: tests/test_startup.py)."""
+    work = _inputs(tmp_path)
+    cold = _findings([work], catalogue)
+    loaded = _count_loads(monkeypatch)
+    assert _findings([work], catalogue) == cold
+    assert loaded == []
+    monkeypatch.setattr(resultcache, "code_digest", lambda: "edited")
+    assert _findings([work], catalogue) == cold
+    assert sorted(loaded) == ["eksctl.yaml", "stack.yaml"]
+    loaded.clear()
+    assert _findings([work], catalogue) == cold
+    assert loaded == []
+
+
+def _copy_of_eksjoin(tmp_path):
+    package = shutil.copytree(REPO / "analyzer", tmp_path / "analyzer", ignore=shutil.ignore_patterns("__pycache__"))
+    rules = shutil.copytree(REPO / "rules", tmp_path / "rules")
+    return [package, rules]
+
+
+def _rewrite_keeping_size_and_mtime(path, old, new):
+    stat = path.stat()
+    text = path.read_text()
+    assert len(old) == len(new) and old in text
+    path.write_text(text.replace(old, new, 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.mark.parametrize(
+    ("edited", "old", "new"),
+    [
+        ("rules/EKS-SG-001.yaml", "severity: error", "severity: ERROR"),
+        ("analyzer/terraform/loader.py", "def ", "def\t"),
+    ],
+)
+def test_the_code_digest_follows_the_contents_of_a_checkout(tmp_path, edited, old, new):
+    trees = _copy_of_eksjoin(tmp_path)
+    before = resultcache.tree_digest(trees, by_content=True)
+    assert resultcache.tree_digest(trees, by_content=True) == before  # nothing changed: the same key
+    assert resultcache.tree_digest(_copy_of_eksjoin(tmp_path / "again"), by_content=True) == before
+    _rewrite_keeping_size_and_mtime(tmp_path / edited, old, new)
+    assert resultcache.tree_digest(trees, by_content=True) != before
+
+
+def test_the_code_digest_of_an_installed_package_follows_sizes_and_times(tmp_path):
+    trees = _copy_of_eksjoin(tmp_path)
+    before = resultcache.tree_digest(trees, by_content=False)
+    assert resultcache.tree_digest(trees, by_content=False) == before
+    rule = tmp_path / "rules" / "EKS-SG-001.yaml"
+    os.utime(rule, ns=(rule.stat().st_atime_ns, rule.stat().st_mtime_ns + 1))
+    assert resultcache.tree_digest(trees, by_content=False) != before
+
+
+def test_the_code_digest_counts_a_new_module(tmp_path):
+    trees = _copy_of_eksjoin(tmp_path)
+    before = resultcache.tree_digest(trees, by_content=True)
+    (tmp_path / "analyzer" / "knowledge" / "extra.py").write_text("")
+    assert resultcache.tree_digest(trees, by_content=True) != before

@@ -10,6 +10,7 @@ import shutil
 import pytest
 from conftest import REPO
 
+from analyzer import resultcache
 from analyzer.pipeline import Options, analyze
 from analyzer.terraform import loader
 
@@ -99,6 +100,29 @@ def test_a_file_read_by_templatefile_invalidates_its_root(tmp_path, cache_dir, c
     _edit_keeping_size_and_mtime(work / "data.sh", "aaaa", "bbbb")
     _findings([work], catalogue)
     assert evaluated == ["work"]
+
+
+def test_a_change_to_eksjoin_code_makes_every_root_stale(tmp_path, cache_dir, catalogue, evaluated, monkeypatch):
+    """Another code digest (an edited rule file or module, without a version bump) evaluates
+    every root again, the module-callers index included; the same code hits."""
+    work = _root_calling_a_module(tmp_path)
+    cold = _findings([work], catalogue)
+    evaluated.clear()
+    assert _findings([work], catalogue) == cold
+    assert evaluated == []
+    monkeypatch.setattr(resultcache, "code_digest", lambda: "edited")
+    calls: list[str] = []
+    real_calls = loader.local_calls_of
+    monkeypatch.setattr(
+        loader, "local_calls_of", lambda directory, cwd: calls.append(directory) or real_calls(directory, cwd)
+    )
+    assert _findings([work], catalogue) == cold
+    assert sorted(evaluated) == ["one", "two"]
+    assert calls
+    evaluated.clear()
+    calls.clear()
+    assert _findings([work], catalogue) == cold
+    assert evaluated == [] and calls == []
 
 
 def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path, cache_dir, catalogue, evaluated):
