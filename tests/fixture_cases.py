@@ -10,7 +10,8 @@ A case is a directory (joins span files). Expectations:
   case is about; some unknown outcome of the rule must name it in its reason;
 * `options.yaml` for analyzer options: {vars: {..}, var_files: [..], cfn_params: {..},
   cfn_params_file: params.json}, and `load_findings: [LOAD-006]` for the load findings the
-  case must produce (a case without it must load cleanly).
+  case must produce (a case without it must load cleanly); an entry may be a mapping
+  `{id: LOAD-004, severity: error, line: 7}` for a finding that must be there as written.
 """
 
 from __future__ import annotations

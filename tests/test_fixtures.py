@@ -48,14 +48,30 @@ def _run(case):
         os.chdir(cwd)
 
 
+def _assert_load_findings(case, analysis) -> None:
+    """The case's load findings above info are exactly those options.yaml declares: an ID
+    (`LOAD-006`), or `{id, severity, line}` for one finding that must be there as written."""
+    declared = case.options.get("load_findings", [])
+    load_problems = [f for f in analysis.findings if f.outcome == "load" and f.severity != "info"]
+    expected_ids = {entry["id"] if isinstance(entry, dict) else entry for entry in declared}
+    assert {f.rule_id for f in load_problems} == expected_ids, f"fixture load findings: {load_problems}"
+    for entry in (e for e in declared if isinstance(e, dict)):
+        matching = [
+            f
+            for f in load_problems
+            if f.rule_id == entry["id"]
+            and f.severity == entry.get("severity", f.severity)
+            and f.location.line == entry.get("line", f.location.line)
+        ]
+        assert matching, f"no {entry} among {load_problems}"
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_fixture(case):
     analysis = _run(case)
     outcomes = {r.outcome for r in analysis.results if r.rule.id == case.rule_id}
     findings = [f for f in analysis.findings if f.rule_id == case.rule_id]
-    expected_load = set(case.options.get("load_findings", []))
-    load_problems = [f for f in analysis.findings if f.outcome == "load" and f.severity != "info"]
-    assert {f.rule_id for f in load_problems} == expected_load, f"fixture load findings: {load_problems}"
+    _assert_load_findings(case, analysis)
     reported = {(f.location.path, f.location.line) for f in findings}
     if case.outcome == "fail":
         assert "fail" in outcomes, f"expected a failure, got {outcomes}: {findings}"

@@ -336,6 +336,43 @@ def node_role_policies(data: Mapping[str, Any], node_group: Mapping[str, Any], *
 # --- what eksctl refuses ----------------------------------------------------------
 
 
+# metadata.version values eksctl replaces with a version of its own release: unset or
+# "auto" mean DefaultVersion, "latest" LatestVersion (cmdutils, ClusterConfig defaults).
+_RELEASE_CHOSEN_VERSIONS = ("", "auto", "latest")
+
+
+def _version_chosen_by_eksctl(data: Mapping[str, Any], scalar_text: Mapping[str, str] | None) -> bool:
+    value = section(data, "metadata").get("version")
+    if value is None:
+        return True
+    text = (scalar_text or {}).get("metadata.version", value)
+    return isinstance(text, str) and text.strip().lower() in _RELEASE_CHOSEN_VERSIONS
+
+
+def eksctl_may_reject(data: Mapping[str, Any], scalar_text: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """(dotted path, why) for settings eksctl refuses with the version it picks itself.
+
+    An AmazonLinux2 node group without ``metadata.version`` gets eksctl's DefaultVersion,
+    which is 1.33 or later in every release since AL2 was refused there (AL2 AMIs reached
+    end of support on 2025-11-26); an older eksctl binary still accepts it, so this is a
+    doubt, not a rejection."""
+    if not _version_chosen_by_eksctl(data, scalar_text):
+        return []
+    major, minor = AL2_UNSUPPORTED_FROM
+    found: list[tuple[str, str]] = []
+    for path, group, _ in iter_node_groups(data):
+        if _family(group) == AMAZON_LINUX_2.casefold():
+            found.append(
+                (
+                    f"{path}.amiFamily",
+                    f"{_field(path)} runs AmazonLinux2 and metadata.version is not set: eksctl then creates "
+                    f"its default Kubernetes version ({major}.{minor} or later in current releases), for which it "
+                    f"refuses AmazonLinux2 (AL2 AMIs reached end of support on 2025-11-26)",
+                )
+            )
+    return found
+
+
 def eksctl_rejects(data: Mapping[str, Any], scalar_text: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(dotted path, eksctl's complaint) for each setting eksctl refuses before creating
     anything. Only literal values count: a placeholder never produces a rejection."""

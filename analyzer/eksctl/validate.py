@@ -2,8 +2,9 @@
 
 Each schema violation becomes one LOAD-004 diagnostic at the line of the offending
 field. Settings that eksctl itself refuses (see ``defaults.eksctl_rejects``) are added
-as LOAD-004 ``info``: eksctl stops before creating anything, so they are reported once
-here and never again under an EKS-* rule.
+as LOAD-004 errors: ``eksctl create`` stops before creating anything, so they are
+reported once here and never again under an EKS-* rule. What eksctl refuses with the
+Kubernetes version it picks itself (``defaults.eksctl_may_reject``) is a warning.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from analyzer import shapes
 from analyzer.diagnostics import INVALID_CONFIG, Diagnostic
-from analyzer.eksctl.defaults import eksctl_rejects
+from analyzer.eksctl.defaults import eksctl_may_reject, eksctl_rejects
+from analyzer.location import Location
 from analyzer.yamlsafe import YamlDocument
 
 API_GROUP = "eksctl.io/"
@@ -69,17 +71,45 @@ def check_cluster_config(doc: YamlDocument, display: str) -> tuple[YamlDocument,
         wrong.extend(_wrongly_typed(error))
     data = shapes.without(doc.data, wrong)
     checked = dataclasses.replace(doc, data=data if isinstance(data, dict) else {})
-    for path, message in eksctl_rejects(checked.data, doc.scalar_text):
-        diagnostics.append(
-            Diagnostic(
-                INVALID_CONFIG,
-                f"eksctl will reject this: {message}",
-                doc.location_of(path.split(".") if path else []),
-                "info",
-            )
-        )
+    diagnostics += _refusals(checked.data, doc)
     diagnostics.sort(key=lambda d: (d.location.line, d.location.column, d.message))
     return checked, diagnostics
+
+
+_REFUSAL_FIX = (
+    "Change the setting as eksctl's message says; `eksctl create cluster --dry-run -f <file>` runs the same "
+    "validation without creating anything."
+)
+
+
+_DEFAULT_VERSION_FIX = (
+    "Set `amiFamily: AmazonLinux2023` (its nodeadm reads a NodeConfig instead of bootstrap.sh arguments), "
+    "or write `metadata.version` to say which Kubernetes version the cluster runs."
+)
+
+
+def _refusals(data: dict[str, Any], doc: YamlDocument) -> list[Diagnostic]:
+    """What eksctl refuses: an error, since ``eksctl create`` stops there; and a warning for
+    what it refuses with the Kubernetes version it picks itself when none is written."""
+    found = [
+        Diagnostic(INVALID_CONFIG, f"eksctl will reject this: {message}", _location(doc, path), "error", _REFUSAL_FIX)
+        for path, message in eksctl_rejects(data, doc.scalar_text)
+    ]
+    found += [
+        Diagnostic(
+            INVALID_CONFIG,
+            f"eksctl will likely reject this: {message}",
+            _location(doc, path),
+            "warning",
+            _DEFAULT_VERSION_FIX,
+        )
+        for path, message in eksctl_may_reject(data, doc.scalar_text)
+    ]
+    return found
+
+
+def _location(doc: YamlDocument, dotted: str) -> Location:
+    return doc.location_of(dotted.split(".") if dotted else [])
 
 
 def _wrongly_typed(error: ValidationError) -> list[tuple[Any, ...]]:

@@ -174,12 +174,43 @@ def test_is_placeholder(value: object, expected: bool) -> None:
     assert is_placeholder(value) is expected
 
 
-def test_eksctl_refusals_are_info_at_their_line() -> None:
+def test_eksctl_refusals_are_errors_at_their_line() -> None:
     extra = "vpc:\n  clusterEndpoints:\n    publicAccess: false\n    privateAccess: false\n"
     (diagnostic,) = validate_cluster_config(load(minimal(extra)), "c.yaml")
-    assert diagnostic.severity == "info"
+    assert diagnostic.severity == "error"
+    assert "--dry-run" in diagnostic.fix
     assert diagnostic.location.line == 6
     assert diagnostic.message.startswith("eksctl will reject this: Kubernetes API access must have")
+
+
+AL2_GROUP = "managedNodeGroups:\n  - name: a\n    amiFamily: AmazonLinux2\n"
+
+
+@pytest.mark.parametrize("version", ["", "  version: auto\n", "  version: latest\n"])
+def test_al2_with_the_version_eksctl_picks_is_a_warning_at_its_ami_family(version: str) -> None:
+    (diagnostic,) = validate_cluster_config(load(minimal(version + AL2_GROUP)), "c.yaml")
+    assert diagnostic.severity == "warning"
+    assert diagnostic.location.line == 7 + bool(version)
+    assert diagnostic.message.startswith("eksctl will likely reject this: managedNodeGroups[0] runs AmazonLinux2")
+    assert "AmazonLinux2023" in diagnostic.fix
+
+
+@pytest.mark.parametrize(
+    ("version", "severity"),
+    [("1.34", "error"), ("1.33", "error"), ("1.32", None), ("${K8S_VERSION}", None)],
+)
+def test_al2_with_a_written_version_is_an_error_from_1_33(version: str, severity: str | None) -> None:
+    diagnostics = validate_cluster_config(load(minimal(f"  version: '{version}'\n" + AL2_GROUP)), "c.yaml")
+    assert [d.severity for d in diagnostics] == ([severity] if severity else [])
+    if severity:
+        assert f"AmazonLinux2 is not supported for Kubernetes version {version}" in diagnostics[0].message
+
+
+def test_custom_ami_without_ami_family_is_an_error() -> None:
+    extra = "  version: '1.34'\nnodeGroups:\n  - name: a\n    ami: ami-0123456789abcdef0\n"
+    (diagnostic,) = validate_cluster_config(load(minimal(extra)), "c.yaml")
+    assert diagnostic.severity == "error"
+    assert "when using a custom AMI, amiFamily needs to be explicitly set" in diagnostic.message
 
 
 def test_field_name_uses_brackets_for_indexes() -> None:
