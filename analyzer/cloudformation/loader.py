@@ -13,6 +13,7 @@ from analyzer.cloudformation.decode import (
 )
 from analyzer.cloudformation.equality import NO_VALUE
 from analyzer.cloudformation.evaluator import Evaluator, Recording, TemplateScope
+from analyzer.cloudformation.ordering import creation_orders
 from analyzer.cloudformation.parameters import effective_parameter, load_parameter_file
 from analyzer.cloudformation.sniff import sniff_template
 from analyzer.cloudformation.types import CfnResource, CfnTemplate
@@ -70,9 +71,11 @@ class _TemplateEvaluation:
         )
         evaluator = Evaluator(scope, self._section("Conditions"), self.template.diagnostics)
         self.template.conditions = evaluator.conditions.decide_all()
+        orders = creation_orders(resources, self.template.key)
         for logical_id, body in resources.items():
             resource = self._resource(evaluator, logical_id, body)
             if resource is not None:
+                resource.order = orders.get(resource.logical_id)
                 self.template.resources.append(resource)
 
     # --- sections --------------------------------------------------------------------

@@ -581,6 +581,7 @@ def to_resource(cfn: CfnResource, mapping: FieldMap) -> Resource:
         source_type=cfn.type,
         location=cfn.location,
         may_exist=cfn.may_exist,
+        creation=cfn.order,
     )
     apply_mapping(resource, mapping, cfn.properties, cfn.locations)
     if cfn.type in CANDIDATE_NODE_TYPES:

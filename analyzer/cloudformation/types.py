@@ -26,6 +26,7 @@ class CfnResource:
     # dotted property path -> template parameters read to compute the value there, so a
     # message can say "from parameter X (default ...)".
     parameter_uses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    order: Any = None  # analyzer.model.resource.CreationOrder: what the stack creates first
 
     def location_for(self, path: str) -> Location:
         """Where ``path`` is written, or its nearest written ancestor, or the logical ID."""

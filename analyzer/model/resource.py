@@ -13,6 +13,35 @@ TOOL_DEFAULT = "default"  # absent; the tool's documented default applies
 EKSCTL_DEFAULT = "eksctl-default"  # created by eksctl on the user's behalf
 
 
+@dataclass(frozen=True)
+class CreationOrder:
+    """Where a resource stands in the order its configuration creates resources in.
+
+    Keys name the nodes of one configuration's order (a Terraform declaration, a template's
+    logical ID, a step of eksctl's task list), scoped like resource keys (``root#node``);
+    two resources of different configurations are not ordered against each other.
+    """
+
+    key: str  # this resource's node
+    after: frozenset[str] = frozenset()  # every node created before this one starts
+    # (node, duration) of the nodes in ``after`` that only wait (Terraform's time_sleep)
+    waits: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def scope(self) -> str:
+        return self.key.rpartition("#")[0]
+
+    def scoped(self, scope: str) -> CreationOrder:
+        def prefix(node: str) -> str:
+            return f"{scope}#{node}"
+
+        return CreationOrder(
+            prefix(self.key),
+            frozenset(prefix(node) for node in self.after),
+            tuple((prefix(node), duration) for node, duration in self.waits),
+        )
+
+
 @dataclass(eq=False)
 class Resource:
     """One resource in the canonical model.
@@ -42,6 +71,9 @@ class Resource:
     # (field, prefix) whose values name the resource even when not literal: a name with a
     # random_id suffix names it wherever the same expression is used (see Model.add)
     identity_fields: tuple[tuple[str, str], ...] = ()
+    # what the configuration creates before this resource starts; None when the format or
+    # the input does not tell (plan JSON)
+    creation: CreationOrder | None = None
 
     @property
     def root(self) -> str:

@@ -17,6 +17,7 @@ from analyzer.terraform.collect import collect_blocks
 from analyzer.terraform.files import display_path
 from analyzer.terraform.instances import ModuleInstance, RootContext
 from analyzer.terraform.module import load_module_definition, local_module_dirs
+from analyzer.terraform.ordering import order_blocks
 from analyzer.terraform.parsing import parse_hcl_file
 from analyzer.terraform.types import TfConfiguration
 from analyzer.terraform.variables import root_input_values
@@ -118,6 +119,7 @@ def load_root_module(
     try:
         for block in collect_blocks(root):
             configuration.blocks.append(block)
+        order_blocks(root, configuration.blocks)
         configuration.unloaded_inputs = context.settle_reach()
     except Exception as exc:  # a defect must cost this configuration's remaining blocks, not the run
         if strict():

@@ -618,6 +618,8 @@ def normalize(configuration: TfConfiguration) -> list[Resource]:
 def _scoped(resource: Resource, scope: str) -> Resource:
     resource.key = f"{scope}#{resource.key}"
     resource.fields = {name: scope_refs(value, scope) for name, value in resource.fields.items()}
+    if resource.creation is not None:
+        resource.creation = resource.creation.scoped(scope)
     return resource
 
 
@@ -786,6 +788,7 @@ def to_resource(block: TfBlock, mapping: FieldMap) -> Resource:
     )
     apply_mapping(resource, mapping, block.attributes, block.locations)
     resource.stands_for_each = block.note
+    resource.creation = block.order
     for name, path in ALTERNATIVE_SOURCES.get(block.type, {}).items():
         value = block.attributes.get(path)
         if resource.fields.get(name) is None and value is not None:

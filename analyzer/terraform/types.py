@@ -34,6 +34,9 @@ class TfBlock:
     # Non-empty when count/for_each could not be evaluated: the block then stands for an
     # unknown number of instances, is addressed without an index, and index is None.
     note: str = ""
+    # What Terraform creates before this instance starts (analyzer.terraform.ordering);
+    # None for data sources and for plan JSON, which is not read for its order.
+    order: Any = None
 
 
 @dataclass
