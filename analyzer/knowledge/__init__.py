@@ -7,6 +7,7 @@ from analyzer.knowledge import (  # noqa: F401  (registration)  # noqa: F401  (r
     cluster,
     cni_identity,
     compute,
+    creation_order,
     dhcp,
     egress,
     endpoints,
