@@ -298,6 +298,91 @@ def _hole_token(hole: Ref | Symbol) -> str:
     return "hole-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
 
 
+def provably_distinct(a: Any, b: Any) -> bool:
+    """True when two strings, either of which may have holes, can never be equal: their literal
+    text before the first hole or after the last one disagrees, or they are the same holes at
+    the same places and differ in one literal piece only (``arn:${p}:iam::aws:policy/A`` and
+    ``arn:${p}:iam::aws:policy/B``). Holes may stand for any text, the empty text included."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a != b
+    a_parts, b_parts = _string_parts(a), _string_parts(b)
+    if a_parts is None or b_parts is None:
+        return False
+    if _ends_disagree(a_parts, b_parts):
+        return True
+    return _one_piece_differs(a_parts, b_parts)
+
+
+def _string_parts(value: Any) -> tuple | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, PartialStr):
+        return value.parts
+    return None
+
+
+def _ends_disagree(a: tuple, b: tuple) -> bool:
+    if _is_literal(a) or _is_literal(b):  # the literal must hold the other's literal ends
+        text, other = (a[0], b) if _is_literal(a) else (b[0], a)
+        head, tail = _literal_end(other, 0), _literal_end(other, -1)
+        return not (text.startswith(head) and text.endswith(tail) and len(text) >= len(head) + len(tail))
+    a_head, b_head = _literal_end(a, 0), _literal_end(b, 0)
+    a_tail, b_tail = _literal_end(a, -1), _literal_end(b, -1)
+    heads_clash = not (a_head.startswith(b_head) or b_head.startswith(a_head))
+    tails_clash = not (a_tail.endswith(b_tail) or b_tail.endswith(a_tail))
+    return heads_clash or tails_clash
+
+
+def _is_literal(parts: tuple) -> bool:
+    return all(isinstance(part, str) for part in parts)
+
+
+def _literal_end(parts: tuple, index: int) -> str:
+    return parts[index] if isinstance(parts[index], str) else ""
+
+
+def _one_piece_differs(a: tuple, b: tuple) -> bool:
+    """Same holes in the same order (each a Ref or Symbol, so equal to itself), the literal
+    pieces between them equal but for one: the texts differ exactly where that piece does."""
+    if len(a) != len(b):
+        return False
+    differing = 0
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, str) != isinstance(y, str):
+            return False
+        if isinstance(x, str):
+            differing += x != y
+        elif identity_text(x) is None or identity_text(x) != identity_text(y):
+            return False
+    return differing == 1
+
+
+def hole_text(value: Any) -> str:
+    """A string with holes as Terraform would print it, each hole named by what it stands for
+    (``arn:${data.aws_partition.current.partition}:iam::aws:policy/X``)."""
+    parts = value.parts if isinstance(value, PartialStr) else (value,)
+    return "".join(p if isinstance(p, str) else "${" + describe(p) + "}" for p in parts)
+
+
+class HoleKey(str):
+    """A map key or instance key that is a string with holes, each a Ref or Symbol (the
+    ``for_each`` keys ``arn:${partition}:iam::aws:policy/<name>``). As a ``str`` it is the key's
+    printed form, so maps sort, address and report it; ``value`` is the key itself, which is what
+    ``each.key``, ``keys()`` and ``for k, v in`` see."""
+
+    value: PartialStr
+
+    def __new__(cls, value: PartialStr) -> HoleKey:
+        key = super().__new__(cls, hole_text(value))
+        key.value = value
+        return key
+
+
+def key_value(key: Any) -> Any:
+    """A map key as a value: the string with holes a HoleKey stands for, else the key."""
+    return key.value if isinstance(key, HoleKey) else key
+
+
 def describe(value: Any) -> str:
     """Short human text for a value in a message."""
     if isinstance(value, Ref):
@@ -316,6 +401,7 @@ def describe(value: Any) -> str:
 __all__ = [
     "EachOf",
     "Encoded",
+    "HoleKey",
     "OneOf",
     "Opaque",
     "PartialStr",
@@ -326,9 +412,12 @@ __all__ = [
     "contains_unknown",
     "describe",
     "first_unknown",
+    "hole_text",
     "identity_text",
     "is_unknown",
     "iter_unknowns",
+    "key_value",
+    "provably_distinct",
     "restore_markers",
     "scope_refs",
 ]

@@ -31,7 +31,17 @@ from analyzer.terraform.templates import (
     template_from_string,
     unescape_quoted,
 )
-from analyzer.values import EachOf, PartialStr, Ref, Unknown, is_unknown
+from analyzer.values import (
+    EachOf,
+    HoleKey,
+    PartialStr,
+    Ref,
+    Unknown,
+    identity_text,
+    is_unknown,
+    key_value,
+    provably_distinct,
+)
 
 
 class EvalContext(Protocol):
@@ -460,10 +470,9 @@ def _for_object(node: Tree, scope: Scope) -> Any:
     key_node, value_node = bodies[0], bodies[1]
     result: dict[str, Any] = {}
     for inner in iterations:
-        key = ops.interpolate(evaluate(key_node, inner))
-        if is_unknown(key):
-            hole = ops.derived_unknown(key)
-            return Unknown(f"for expression key is unknown: {hole.reason}", hole.origin)
+        key = _for_key(ops.interpolate(evaluate(key_node, inner)), result)
+        if isinstance(key, Unknown):
+            return key
         value = evaluate(value_node, inner)
         if grouping:
             result.setdefault(key, []).append(value)
@@ -472,6 +481,33 @@ def _for_object(node: Tree, scope: Scope) -> Any:
         else:
             result[key] = value
     return check_size(result, "a for expression")
+
+
+def _for_key(key: Any, result: dict[str, Any]) -> Any:
+    """The key of a for expression's next element, or an Unknown. A key with holes is kept as a
+    HoleKey when each hole is one attribute or symbol and it is provably equal to, or provably
+    distinct from, every key already there: the policy ARNs ``arn:${partition}:iam::aws:policy/X``
+    are as many keys whatever the partition."""
+    if not is_unknown(key):
+        clash = next((k for k in result if isinstance(k, HoleKey) and _may_be_equal(key, k)), None)
+        return key if clash is None else _ambiguous_key(key, clash)
+    if not isinstance(key, PartialStr) or identity_text(key) is None:
+        hole = ops.derived_unknown(key)
+        return Unknown(f"for expression key is unknown: {hole.reason}", hole.origin)
+    same = next((k for k in result if identity_text(key_value(k)) == identity_text(key)), None)
+    if same is not None:
+        return same  # provably the same key: grouped, or a duplicate as for a literal key
+    clash = next((k for k in result if _may_be_equal(key, k)), None)
+    return HoleKey(key) if clash is None else _ambiguous_key(key, clash)
+
+
+def _may_be_equal(key: Any, other: Any) -> bool:
+    return not provably_distinct(key_value(key), key_value(other))
+
+
+def _ambiguous_key(key: Any, other: Any) -> Unknown:
+    hole = ops.derived_unknown(key_value(key) if is_unknown(key_value(key)) else key_value(other))
+    return Unknown(f"for expression keys {key!s} and {other!s} may be the same: {hole.reason}", hole.origin)
 
 
 # --- function calls ---------------------------------------------------------------------

@@ -28,7 +28,18 @@ from analyzer.terraform.operations import derived_unknown
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.syntax import bare_variable
 from analyzer.terraform.views import ModuleOutputs, ResourceView
-from analyzer.values import Opaque, PartialStr, Ref, Unknown, describe, identity_text, is_unknown, iter_unknowns
+from analyzer.values import (
+    HoleKey,
+    Opaque,
+    PartialStr,
+    Ref,
+    Unknown,
+    identity_text,
+    is_unknown,
+    iter_unknowns,
+    key_value,
+    provably_distinct,
+)
 
 MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
 MAX_MODULE_DEPTH = 32  # nested module calls below the root module (docs/architecture.md: Limits)
@@ -520,7 +531,8 @@ def expand_instances(
             stand_in = make(base, {"each": {"key": hole, "value": hole}}, None)
             return UnknownInstances(reason, for_each_attr.location, stand_in)
         return {
-            key: make(f"{base}{instance_key(key)}", {"each": {"key": key, "value": value}}, key) for key, value in pairs
+            key: make(f"{base}{instance_key(key)}", {"each": {"key": key_value(key), "value": value}}, key)
+            for key, value in pairs
         }
     return make(base, {}, None)
 
@@ -577,28 +589,22 @@ def _for_each_pairs(collection: Any) -> Any:
 
 def _symbolic_pairs(collection: list) -> Any:
     """A set of strings with holes still has known, distinct elements when each hole is one
-    attribute or symbol (``data.aws_partition.current.partition``), every element has the same
-    holes at the same places, and they differ in their last literal text only: the policy
-    ARNs ``arn:${partition}:iam::aws:policy/<name>`` are three instances whatever the partition."""
-    texts: dict[str, Any] = {}
-    shape = None
+    attribute or symbol (``data.aws_partition.current.partition``) and any two elements are
+    provably the same or provably different: the policy ARNs
+    ``arn:${partition}:iam::aws:policy/<name>`` are three instances whatever the partition.
+    Each key is a HoleKey: printed with its holes named, ``each.key`` the string itself."""
+    elements: dict[str, Any] = {}  # identity text -> element
     for item in collection:
-        parts = item.parts if isinstance(item, PartialStr) else (item,)
-        if identity_text(item) is None or not isinstance(parts[-1], str):
+        identity = identity_text(item)
+        if identity is None or not isinstance(item, (str, PartialStr)):
             return derived_unknown(*collection)
-        head = tuple(identity_text(p) for p in parts[:-1])  # all but the last literal
-        if shape is None:
-            shape = head
-        elif head != shape:
+        if identity in elements:
+            continue
+        if any(not provably_distinct(item, seen) for seen in elements.values()):
             return derived_unknown(*collection)
-        texts.setdefault(_readable(item), item)
-    return [(key, texts[key]) for key in sorted(texts)]
-
-
-def _readable(value: Any) -> str:
-    """An instance key as Terraform would print it, holes named by what they stand for."""
-    parts = value.parts if isinstance(value, PartialStr) else (value,)
-    return "".join(p if isinstance(p, str) else "${" + describe(p) + "}" for p in parts)
+        elements[identity] = item
+    keys = [HoleKey(item) if isinstance(item, PartialStr) else item for item in elements.values()]
+    return [(key, key_value(key)) for key in sorted(keys)]
 
 
 # --- namespaces -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from analyzer.terraform.convert import format_number, normalize_number, to_bool,
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, extend_ref, materialize
 from analyzer.terraform.sets import TfSet
-from analyzer.values import EachOf, Encoded, Opaque, Ref, Unknown, first_unknown, is_unknown
+from analyzer.values import EachOf, Encoded, Opaque, Ref, Unknown, first_unknown, is_unknown, key_value
 
 
 def derived_unknown(*values: Any) -> Unknown:
@@ -252,7 +252,7 @@ def iterate(collection: Any) -> Any:
     if isinstance(collection, list):
         return list(enumerate(collection))
     if isinstance(collection, dict):
-        return [(key, collection[key]) for key in sorted(collection)]
+        return [(key_value(key), collection[key]) for key in sorted(collection)]
     if collection is None:
         raise EvalError("cannot iterate over a null value")
     raise EvalError(f"cannot iterate over a {type_name(collection)}")

@@ -263,3 +263,79 @@ def test_a_partial_string_that_is_not_valid_json_or_yaml_stays_unknown(ev):
     for function in ("jsondecode", "yamldecode"):
         value = ev(f'{function}("{{\\"a\\": ${{x}}")', {"x": hole})
         assert isinstance(value, Unknown)
+
+
+# --- keys with holes --------------------------------------------------------------------
+
+PARTITION = Ref(reason="known only after the data source is read", target="data.aws_partition.current", attribute="id")
+ACCOUNT = Ref(
+    reason="known only after the data source is read", target="data.aws_caller_identity.current", attribute="a"
+)
+
+
+def _arn(*parts):
+    return PartialStr.join(parts)
+
+
+@pytest.mark.parametrize(
+    "a, b, distinct",
+    [
+        # same holes at the same places, one literal piece differs
+        (_arn("arn:", PARTITION, ":iam::aws:policy/A"), _arn("arn:", PARTITION, ":iam::aws:policy/B"), True),
+        # literal ends disagree, whatever the holes
+        (_arn("arn:", PARTITION, ":iam::aws:policy/A"), _arn("arn:", PARTITION, ":iam::", ACCOUNT, ":policy/B"), True),
+        (_arn("arn:", PARTITION, ":x"), "other", True),
+        (_arn("a", PARTITION, "a"), "a", True),  # at least "aa"
+        # a hole may be any text: these can be equal
+        (_arn("arn:", PARTITION, ":iam::aws:policy/A"), "arn:aws:iam::aws:policy/A", False),
+        (_arn("a", PARTITION, "bc", ACCOUNT), _arn("a", PARTITION, "b", ACCOUNT, "c"), False),
+        (_arn("x", PARTITION), _arn("x", ACCOUNT), False),
+        (_arn("arn:", HOLE, ":a"), _arn("arn:", HOLE, ":b"), True),  # ends disagree, even for any hole
+        (_arn("a", HOLE, "b", HOLE, "c"), _arn("a", HOLE, "d", HOLE, "c"), False),  # two different unknowns
+        ("a", "a", False),
+        ("a", "b", True),
+    ],
+)
+def test_strings_with_holes_are_distinct_only_when_provably(a, b, distinct):
+    from analyzer.values import provably_distinct
+
+    assert provably_distinct(a, b) is distinct
+    assert provably_distinct(b, a) is distinct
+
+
+def test_for_expression_keys_with_holes_are_known_when_provably_distinct(ev):
+    prefix = _arn("arn:", PARTITION, ":iam::aws:policy")
+    expression = '{for k, v in toset(compact(["${p}/A", "${p}/B", ""])) : k => v}'
+    result = ev(expression, {"p": prefix})
+    assert [str(key) for key in result] == [
+        "arn:${data.aws_partition.current.id}:iam::aws:policy/A",
+        "arn:${data.aws_partition.current.id}:iam::aws:policy/B",
+    ]
+    assert list(result.values()) == [_arn(prefix, "/A"), _arn(prefix, "/B")]
+    # the key is the string itself when used as a value
+    assert ev("[for k, v in m : k]", {"m": result}) == [_arn(prefix, "/A"), _arn(prefix, "/B")]
+    assert ev("keys(m)", {"m": result}) == [_arn(prefix, "/A"), _arn(prefix, "/B")]
+    encoded = ev("jsonencode(m)", {"m": {k: 1 for k in result}})
+    assert (
+        isinstance(encoded, PartialStr)
+        and encoded.text() == '{"arn:${?}:iam::aws:policy/A":1,"arn:${?}:iam::aws:policy/B":1}'
+    )
+
+
+def test_for_expression_keys_that_may_be_equal_are_unknown(ev):
+    prefix = _arn("arn:", PARTITION, ":iam::aws:policy")
+    expression = '{for k in ["${p}/A", "arn:aws:iam::aws:policy/A"] : k => k}'
+    result = ev(expression, {"p": prefix})
+    assert isinstance(result, Unknown)
+    assert "may be the same" in result.reason and "data.aws_partition.current" in result.reason
+
+
+def test_for_expression_keys_with_an_unknown_hole_stay_unknown(ev):
+    result = ev('{for k in ["${x}/A"] : k => k}', {"x": HOLE})
+    assert isinstance(result, Unknown) and "var.x has no value" in result.reason
+
+
+def test_for_expression_keys_that_are_provably_the_same_group(ev):
+    prefix = _arn("arn:", PARTITION, ":iam::aws:policy")
+    result = ev('{for k in ["${p}/A", "${p}/A"] : k => 1...}', {"p": prefix})
+    assert list(result.values()) == [[1, 1]]

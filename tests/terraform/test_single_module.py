@@ -334,3 +334,36 @@ def test_cloudinit_config_is_rendered(write_config, load):
         "Content-Transfer-Encoding: 7bit\nContent-Type: text/x-shellscript\nMime-Version: 1.0\n\n"
         "echo hi\n--B--\n"
     )
+
+
+def test_for_each_keys_built_from_the_partition_in_a_for_expression(write_config, load):
+    """terraform-aws-modules/eks v19: the attachments are keyed by policy ARNs that a for
+    expression builds from data.aws_partition; each is its own instance, each.key the ARN."""
+    root = write_config(
+        {
+            "main.tf": """
+        data "aws_partition" "current" {}
+        locals {
+          prefix = "arn:${data.aws_partition.current.partition}:iam::aws:policy"
+        }
+        resource "aws_iam_role_policy_attachment" "this" {
+          for_each = { for k, v in toset(compact([
+            "${local.prefix}/AmazonEKSWorkerNodePolicy",
+            "${local.prefix}/AmazonEC2ContainerRegistryReadOnly",
+            "",
+          ])) : k => v if true }
+          role       = "nodes"
+          policy_arn = each.key
+        }
+    """
+        }
+    )
+    blocks = [b for b in load(root).blocks if b.address.startswith("aws_iam_role_policy_attachment.this")]
+    assert [b.address for b in blocks] == [
+        'aws_iam_role_policy_attachment.this["arn:${data.aws_partition.current.partition}:iam::aws:policy/'
+        'AmazonEC2ContainerRegistryReadOnly"]',
+        'aws_iam_role_policy_attachment.this["arn:${data.aws_partition.current.partition}:iam::aws:policy/'
+        'AmazonEKSWorkerNodePolicy"]',
+    ]
+    arn = blocks[1].attributes["policy_arn"]
+    assert isinstance(arn, PartialStr) and arn.text() == "arn:${?}:iam::aws:policy/AmazonEKSWorkerNodePolicy"

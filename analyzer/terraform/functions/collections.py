@@ -11,7 +11,7 @@ from analyzer.terraform.functions.registry import function
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, extend_ref, materialize, shallow_dict
 from analyzer.terraform.operations import derived_unknown, equals, same_value
 from analyzer.terraform.sets import TfSet
-from analyzer.values import Encoded, PartialStr, Ref, Unknown, is_unknown
+from analyzer.values import Encoded, PartialStr, Ref, Unknown, is_unknown, key_value
 
 
 def _list(value: Any, name: str) -> list[Any]:
@@ -183,10 +183,10 @@ def index(items: Any, value: Any) -> Any:
 
 
 @function("keys", lazy_args=True)
-def keys(mapping: Any) -> list[str]:
+def keys(mapping: Any) -> list[Any]:
     if isinstance(mapping, LazyObject):
         return sorted(mapping.keys())
-    return sorted(_map(mapping, "keys"))
+    return [key_value(key) for key in sorted(_map(mapping, "keys"))]
 
 
 @function("values", lazy_args=True)

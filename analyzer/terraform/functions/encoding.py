@@ -27,7 +27,7 @@ from analyzer.terraform.convert import normalize_number, to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.functions.registry import function
 from analyzer.terraform.operations import derived_unknown
-from analyzer.values import Encoded, PartialStr, Unknown, is_unknown, restore_markers
+from analyzer.values import Encoded, HoleKey, PartialStr, Unknown, is_unknown, key_value, restore_markers
 
 
 def _text(value: Any, name: str) -> str:
@@ -104,7 +104,10 @@ class _Holes:
         if isinstance(value, PartialStr):
             return "".join(p if isinstance(p, str) else self._marker(p) for p in value.parts)
         if isinstance(value, dict):
-            return {str(k): self.mark(v, depth + 1) for k, v in value.items()}
+            return {
+                self.mark(key_value(k), depth + 1) if isinstance(k, HoleKey) else str(k): self.mark(v, depth + 1)
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [self.mark(v, depth + 1) for v in value]
         return value
