@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from analyzer import __version__, suppress
+from analyzer import __version__, progress, suppress
 from analyzer.config import FAIL_ON, Config, ConfigError, find_config, load_config
 from analyzer.diagnostics import NO_INPUT, NOTHING_DECIDED
 from analyzer.engine.catalogue import Rule, RuleError, load_catalogue
@@ -103,7 +103,15 @@ def cli() -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR is set)."
 )
-@click.option("--quiet", "-q", is_flag=True, help="Text output: print only the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="Text output: print only the summary line; no progress line.")
+@click.option(
+    "--no-progress",
+    "progress_wanted",
+    is_flag=True,
+    flag_value=False,
+    default=True,
+    help="No progress line on stderr (default: shown on a terminal, outside CI, when the run takes over a second).",
+)
 @click.option(
     "--compact", is_flag=True, help="Text output: one line per finding (file:line:col: severity RULE message)."
 )
@@ -162,6 +170,7 @@ def lint(
     strict_suppressions: bool,
     color: bool | None,
     quiet: bool,
+    progress_wanted: bool,
     compact: bool,
     min_severity: str | None,
     max_chars: int | None,
@@ -206,8 +215,12 @@ def lint(
         config_path=str(config.path or ""),
         strict_suppressions=strict_suppressions or config.strict_suppressions,
     )
+    shown = (
+        progress.Progress(sys.stderr) if progress_wanted and progress.wanted(sys.stderr, quiet) else progress.Silent()
+    )
     try:
-        analysis = analyze(targets, _catalogue(), options)
+        with progress.shown(shown):  # erased before anything below writes
+            analysis = analyze(targets, _catalogue(), options)
     except suppress.UserError as exc:
         raise click.UsageError(str(exc)) from exc
     for note in analysis.notes:

@@ -10,9 +10,11 @@ import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analyzer import progress
 from analyzer.boundary import Boundary
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.discovery import Inventory, SourceFile, looks_like_plan
@@ -31,8 +33,14 @@ def load_inventory(inventory: Inventory, options: Options) -> Loaded:
     diagnostics: list[Diagnostic] = []
     # A plan holds the exact values: the HCL beside it only lends file and line numbers.
     _set_aside_planned_configurations(inventory)
-    for loader in (_load_terraform, _load_yaml_files, _load_json_files):
-        found, problems = loader(inventory, options)
+    progress.current().working_on("finding Terraform root modules")
+    fetcher, terraform_roots = _terraform_roots(inventory, options)
+    progress.current().expect(len(terraform_roots) + len(inventory.yaml_files) + len(inventory.json_files))
+    for found, problems in (
+        _load_terraform(inventory, options, fetcher, terraform_roots),
+        _load_yaml_files(inventory, options),
+        _load_json_files(inventory, options),
+    ):
         resources.extend(found)
         diagnostics.extend(problems)
     result_cache(options).evict()
@@ -91,9 +99,18 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
+@dataclass
+class TerraformRoot:
+    directory: Path
+    key: str  # its result cache entry
+    evaluate: Callable[[], tuple[Loaded, bool]]
+
+
+def _terraform_roots(inventory: Inventory, options: Options) -> tuple[Any, list[TerraformRoot]]:
+    """The run's module fetcher and the root modules to evaluate, in order, each with its
+    result cache key; finding them reads only module calls (from the cache when unchanged)."""
     if not inventory.terraform_dirs:
-        return [], []
+        return None, []
     from analyzer.resultcache import key_of
     from analyzer.terraform import reads
     from analyzer.terraform.loader import find_root_modules, load_root_in_worker, local_calls_of
@@ -103,11 +120,10 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
     by_root: dict[Path, list[Path]] = defaultdict(list)
     for directory, files in inventory.terraform_dirs.items():
         by_root[files[0].root].append(directory)
-    resources: list[Resource] = []
-    diagnostics: list[Diagnostic] = []
     fetcher = module_fetcher(options)
     cache = result_cache(options)
     cwd = Path.cwd()
+    found_roots: list[TerraformRoot] = []
     for root, directories in by_root.items():
         readable = Boundary.for_paths([root], widen=options.root).roots
         searched = (root, *readable, fetcher.cache.root)
@@ -115,13 +131,14 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
         settings += (sorted(options.variables.items()), fetcher.offline)
 
         def calls(directory: Path, settings: tuple = settings) -> list[Path]:
+            progress.current().working_on(f"finding Terraform root modules: {display_path(directory)}")
             key = key_of("terraform-calls", str(directory), settings)
             found = reads.reused_or_made(
                 cache, key, fetcher, lambda: ([str(p) for p in local_calls_of(directory, cwd)], True)
             )
             return [Path(p) for p in found]
 
-        def evaluated(directory: Path, root: Path = root, searched: tuple = searched, readable=readable) -> Loaded:
+        def evaluated(directory: Path, root: Path = root, searched: tuple = searched, readable=readable):
             prefetch_modules([directory], fetcher, searched, cwd)
             configuration = load_root_in_worker(
                 directory,
@@ -137,9 +154,24 @@ def _load_terraform(inventory: Inventory, options: Options) -> Loaded:
 
         for directory in find_root_modules(sorted(directories), cwd, calls):
             key = key_of("terraform-root", str(directory), settings)
-            found, problems = reads.reused_or_made(cache, key, fetcher, lambda d=directory: evaluated(d))
-            resources.extend(found)
-            diagnostics.extend(problems)
+            found_roots.append(TerraformRoot(directory, key, lambda d=directory, e=evaluated: e(d)))
+    return fetcher, found_roots
+
+
+def _load_terraform(inventory: Inventory, options: Options, fetcher: Any, found_roots: list[TerraformRoot]) -> Loaded:
+    if fetcher is None:
+        return [], []
+    from analyzer.terraform import reads
+
+    cache = result_cache(options)
+    resources: list[Resource] = []
+    diagnostics: list[Diagnostic] = []
+    for terraform_root in found_roots:
+        progress.current().working_on(display_path(terraform_root.directory))
+        found, problems = reads.reused_or_made(cache, terraform_root.key, fetcher, terraform_root.evaluate)
+        resources.extend(found)
+        diagnostics.extend(problems)
+        progress.current().finished_one()
     inventory.modules_loaded, inventory.modules_not_loaded = len(fetcher.loaded), len(fetcher.failed)
     return resources, diagnostics
 
@@ -157,7 +189,8 @@ def module_fetcher(options: Options):
 
 
 def _show_on_terminal(what: str) -> None:
-    print(f"eksjoin: {what}", file=sys.stderr, flush=True)
+    with progress.current().paused():  # the message gets a line of its own, not the end of the progress line
+        print(f"eksjoin: {what}", file=sys.stderr, flush=True)
 
 
 def contained(source: SourceFile, load: Callable[[], Loaded]) -> Loaded:
@@ -184,11 +217,13 @@ def _load_yaml_files(inventory: Inventory, options: Options) -> Loaded:
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     for source in inventory.yaml_files:
+        progress.current().working_on(source.display)
         found, problems = contained(
             source, lambda source=source: cached(source, options, "yaml", lambda: load_yaml_source(source, options))
         )
         resources.extend(found)
         diagnostics.extend(problems)
+        progress.current().finished_one()
     return resources, diagnostics
 
 
@@ -261,40 +296,42 @@ def _load_cloudformation(source: SourceFile, options: Options) -> Loaded:
 
 
 def _load_json_files(inventory: Inventory, options: Options) -> Loaded:
-    from analyzer.cloudformation.sniff import sniff_template
-
     resources: list[Resource] = []
     diagnostics: list[Diagnostic] = []
     for source in inventory.json_files:
-        try:
-            data = json.loads(source.read_text())
-        except RecursionError:
-            if not source.path.name.endswith(".tfvars.json"):  # variables files: the Terraform loader says so
-                message = f"{source.display} is JSON nested too deeply to read; the file was not analysed"
-                diagnostics.append(Diagnostic(UNREADABLE, message, Location(source.display)))
-            continue
-        except ValueError as exc:
-            looks_like = _what_broken_json_looks_like(source)
-            if looks_like:
-                message = (
-                    f"{source.path.name} looks like {looks_like} but is not valid JSON ({exc}); it was not analysed"
-                )
-                diagnostics.append(Diagnostic(PARSE_ERROR, message, Location(source.display)))
-            continue
-        if sniff_template(data):
-            found, problems = contained(
-                source,
-                lambda source=source: cached(
-                    source, options, "cloudformation-json", lambda: _load_cloudformation(source, options)
-                ),
-            )
-        elif looks_like_plan(data):
-            found, problems = contained(source, lambda source=source: _load_plan(source, inventory))
-        else:
-            continue
+        progress.current().working_on(source.display)
+        found, problems = _load_json_file(source, inventory, options)
         resources.extend(found)
         diagnostics.extend(problems)
+        progress.current().finished_one()
     return resources, diagnostics
+
+
+def _load_json_file(source: SourceFile, inventory: Inventory, options: Options) -> Loaded:
+    """A JSON file is a CloudFormation template, a Terraform plan, or none of eksjoin's."""
+    from analyzer.cloudformation.sniff import sniff_template
+
+    try:
+        data = json.loads(source.read_text())
+    except RecursionError:
+        if source.path.name.endswith(".tfvars.json"):  # variables files: the Terraform loader says so
+            return [], []
+        message = f"{source.display} is JSON nested too deeply to read; the file was not analysed"
+        return [], [Diagnostic(UNREADABLE, message, Location(source.display))]
+    except ValueError as exc:
+        looks_like = _what_broken_json_looks_like(source)
+        if not looks_like:
+            return [], []
+        message = f"{source.path.name} looks like {looks_like} but is not valid JSON ({exc}); it was not analysed"
+        return [], [Diagnostic(PARSE_ERROR, message, Location(source.display))]
+    if sniff_template(data):
+        return contained(
+            source,
+            lambda: cached(source, options, "cloudformation-json", lambda: _load_cloudformation(source, options)),
+        )
+    if looks_like_plan(data):
+        return contained(source, lambda: _load_plan(source, inventory))
+    return [], []
 
 
 def _what_broken_json_looks_like(source: SourceFile) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer import boundary, gcpause, roots, suppress
+from analyzer import boundary, gcpause, progress, roots, suppress
 from analyzer.boundary import Boundary, git_work_tree
 from analyzer.cachedir import cache_root
 from analyzer.causes import unknown_causes
@@ -162,6 +162,7 @@ def _analyze(paths: list[Path], rules: list[Rule], options: Options) -> Analysis
         model, inventory = build_model(paths, options)
         timings["load"] = time.perf_counter() - started
         started = time.perf_counter()
+        progress.current().working_on(f"running the checks on {len(model.resources)} resources")
         scope = roots.Scope.of(paths)
         every_result = apply_precedence(run_rules(rules, model))
         results = [r for r in every_result if scope.covers_result(r)]

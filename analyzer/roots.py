@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analyzer import boundary
+from analyzer import boundary, progress
 from analyzer.boundary import Boundary
 from analyzer.discovery import ALWAYS_EXCLUDED_DIRS, MAX_FILE_BYTES, Inventory, SourceFile, display_path
 from analyzer.findings import Finding
@@ -78,6 +78,7 @@ def _unchanged(stamps: dict[str, int]) -> bool:
 def _build_index(boundary_root: Path, stamps: dict[str, int], cache=None) -> dict[Path, set[Path]]:
     index: dict[Path, set[Path]] = {}
     for directory in _calling_directories(boundary_root, stamps):
+        progress.current().working_on(f"finding module callers: {display_path(directory)}")
         for target in _local_calls(directory, boundary_root, cache):
             if target != directory and ".terraform" not in target.parts:
                 index.setdefault(target, set()).add(directory)
