@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from analyzer.engine.expressions import message_texts
+
 # a value printed where its reason belongs, a name that is empty, a resource named with its
 # noun twice, an internal key, a doubled word
 GARBLED = {
@@ -27,8 +29,8 @@ def _name(name: str) -> re.Pattern:
 def _templates(rule) -> str:
     """The literal words of a rule's messages (a resource may be called "EKS")."""
     check = rule.check if rule is not None else {}
-    texts = [check.get("message", ""), check.get("unknown_message", "")]
-    texts += [case.get("message", "") for case in check.get("severity_by", ())]
+    texts = message_texts(check.get("message")) + message_texts(check.get("unknown_message"))
+    texts += [text for case in check.get("severity_by", ()) for text in message_texts(case.get("message"))]
     return " ".join(_PLACEHOLDER.sub(" ", text) for text in texts)
 
 

@@ -390,3 +390,83 @@ def test_an_unknown_without_unknown_message_says_what_could_not_be_verified():
     assert result.finding.message == (
         "could not verify for aws_vpc.a that VPC DNS resolution is enabled: var.x has no value"
     )
+
+
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        (True, "on"),
+        (False, "off"),
+        (HOLE, "var.x has no value"),  # the branches differ: the condition's doubt
+    ],
+)
+def test_if_chooses_a_value_and_is_unknown_only_when_the_choice_matters(chosen, expected):
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    subject = vpc(flag=chosen, same="x")
+    scope = Scope(Model([subject]), {"subject": subject})
+    choice = {"if": {"value": "$subject.flag", "op": "is_true"}, "then": "on", "else": "off"}
+    value = evaluate_value(choice, scope)
+    assert (value.reason if isinstance(value, Unknown) else value) == expected
+    agreeing = {"if": {"value": "$subject.flag", "op": "is_true"}, "then": "$subject.same", "else": "$subject.same"}
+    assert evaluate_value(agreeing, scope) == "x"
+    spelled = {**choice, "unknown": {"text": "{subject.address} maybe"}}
+    assert evaluate_value(spelled, scope) == (expected if chosen is not HOLE else "aws_vpc.a maybe")
+
+
+def test_an_unknown_branch_of_an_unknown_choice_is_its_doubt():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    other = Unknown("var.y has no value")
+    subject = vpc(flag=HOLE, then=True, other=other)
+    scope = Scope(Model([subject]), {"subject": subject})
+    choice = {"if": {"value": "$subject.flag", "op": "is_true"}, "then": "$subject.then", "else": "$subject.other"}
+    assert evaluate_value(choice, scope) is other
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ([], "aws_vpc.a has no members"),
+        (["a", "b"], "aws_vpc.a has members (a, b)"),
+        (HOLE, "aws_vpc.a has no members"),  # an unknown value is no value to tell
+    ],
+)
+def test_optional_fragments_vanish_with_their_value(members, message):
+    check = {
+        "assert": {"value": False, "op": "is_true"},
+        "message": "{subject.address} has{!subject.members: no} members{?subject.members: ({subject.members})}",
+    }
+    result = evaluate_rule(rule(check), vpc(members=members), Model([vpc()]))
+    assert result.finding.message == message
+
+
+def test_a_message_may_be_chosen_by_a_condition():
+    check = {
+        "assert": {"value": False, "op": "is_true"},
+        "message": {
+            "if": {"value": "$subject.on", "op": "is_true"},
+            "then": "{subject.address} is on",
+            "else": "{subject.address} is off",
+            "unknown": "{subject.address} may be on",
+        },
+    }
+    for on, message in ((True, "is on"), (False, "is off"), (HOLE, "may be on")):
+        assert evaluate_rule(rule(check), vpc(on=on), Model([])).finding.message == f"aws_vpc.a {message}"
+
+
+def test_an_unknown_may_point_elsewhere_than_a_failure():
+    other = vpc("aws_vpc.other")
+    check = {
+        "let": {"other": {"const": None}},
+        "assert": {"value": "$subject.on", "op": "is_true"},
+        "message": "{subject.address} is off",
+        "anchor": "on",
+        "unknown_anchor": "",
+    }
+    subject = vpc(on=HOLE)
+    result = evaluate_rule(rule(check), subject, Model([subject, other]))
+    assert result.outcome == UNKNOWN
+    assert result.finding.location == subject.location and result.finding.key == "on"
+    subject = vpc(on=False)
+    assert evaluate_rule(rule(check), subject, Model([subject])).finding.location == Location("main.tf", 10)

@@ -15,12 +15,6 @@ from analyzer.pipeline import Options, analyze
 
 CASES = discover_cases(FIXTURES)
 RULES = {rule.id: rule for rule in load_catalogue()}
-# failure messages still written to name a security group twice
-NAMED_TWICE = {
-    "EKS-SG-001/terraform/fail_group_without_egress",
-    "EKS-SG-002/cloudformation/fail_no_rule_admits_nodes",
-    "EKS-SG-002/terraform/fail_no_rule_admits_nodes",
-}
 
 
 def _options(case) -> Options:
@@ -103,6 +97,4 @@ def test_fixture(case):
     for ok in case.ok:
         assert (ok.file, ok.line) not in reported, f"unexpected finding at {ok.file}:{ok.line}"
     garbled = [p for f in analysis.findings for p in problems(f, RULES.get(f.rule_id))]
-    if case.id in NAMED_TWICE:
-        garbled = [p for p in garbled if not p.startswith("names ")]
     assert not garbled, garbled

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from analyzer.engine.catalogue import load_catalogue
 from analyzer.engine.predicates import PREDICATES
+from analyzer.engine.runner import evaluate_rule
 from analyzer.knowledge.security_groups import (
     ALL,
     EGRESS,
@@ -57,6 +59,12 @@ def self_managed(*groups) -> list[Resource]:
         launch_template=ref(template.key),
     )
     return [template, node]
+
+
+def outcome(rule_id: str, model: Model, subject: Resource):
+    """The rule's result on ``subject``: its outcome and the finding (if any)."""
+    rule = next(r for r in load_catalogue() if r.id == rule_id)
+    return evaluate_rule(rule, subject, model)
 
 
 def model_of(*resources: Resource) -> Model:
@@ -162,16 +170,22 @@ def test_managed_node_group_without_template_groups_carries_the_cluster_group():
     node = make(kinds.NODEGROUP, "aws_eks_node_group.workers", cluster=ref("aws_eks_cluster.demo"))
     model = model_of(*network(), node)
     assert model.attr(node, "carries_cluster_security_group") is True
-    assert PREDICATES["sg.control_plane_ingress_problem"](model, node) is None
+    assert outcome("EKS-SG-002", model, node).outcome == "pass"
 
 
 def test_self_managed_nodes_without_a_control_plane_rule_are_reported():
     nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes", ingress=[SELF_ALL], egress=[ANYWHERE])
     model = model_of(*network(), nodes, *self_managed(ref(nodes.key)))
     node = model.get("aws_autoscaling_group.nodes")
-    assert PREDICATES["sg.node_egress_problem"](model, node) is None
-    problem = PREDICATES["sg.control_plane_ingress_problem"](model, node)
-    assert "inbound TCP 443" in problem["text"]
+    groups = model.attr(node, "node_security_groups")
+    control_plane = PREDICATES["sg.control_plane"](model, node)
+    nodes_side = PREDICATES["sg.node_endpoint"](model, node, groups)
+    assert PREDICATES["sg.private_endpoint"](model, node) is True
+    assert PREDICATES["sg.allows"](model, groups, EGRESS, "tcp", 443, control_plane) is True
+    assert PREDICATES["sg.allows"](model, control_plane.groups, INGRESS, "tcp", [443, 443], nodes_side) is False
+    assert outcome("EKS-SG-001", model, node).outcome == "pass"
+    result = outcome("EKS-SG-002", model, node)
+    assert result.outcome == "fail" and "inbound TCP 443 from aws_autoscaling_group.nodes" in result.finding.message
 
 
 def test_public_only_endpoint_needs_no_control_plane_ingress():
@@ -180,7 +194,8 @@ def test_public_only_endpoint_needs_no_control_plane_ingress():
     resources[2].fields["endpoint_private_access"] = False
     model = model_of(*resources, nodes, *self_managed(ref(nodes.key)))
     node = model.get("aws_autoscaling_group.nodes")
-    assert PREDICATES["sg.control_plane_ingress_problem"](model, node) is None
+    assert PREDICATES["sg.private_endpoint"](model, node) is False
+    assert outcome("EKS-SG-002", model, node).outcome == "pass"
 
 
 def test_a_rule_on_an_unknown_group_makes_a_denied_flow_unknown():
@@ -260,3 +275,24 @@ def test_eksctl_node_group_without_the_shared_group_cannot_reach_other_nodes():
     other = make(kinds.SELF_MANAGED, "ng2", "eksctl", cluster=cluster, securityGroups=node.fields["securityGroups"])
     model = model_of(cluster, other)
     assert isinstance(PREDICATES["sg.node_to_node_problem"](model, other), Unknown)
+
+
+def test_an_unknown_set_of_groups_is_the_flow_s_unknown():
+    model = model_of()
+    doubt = Unknown("var.node_security_group_ids has no value")
+    assert PREDICATES["sg.allows"](model, doubt, EGRESS, "tcp", 443, Endpoint("x", internet=True)) is doubt
+
+
+def test_interface_endpoints_may_exist_in_a_vpc_that_is_not_known():
+    node = make(kinds.SELF_MANAGED, "aws_autoscaling_group.nodes", cluster="elsewhere")
+    model = model_of(node)
+    endpoints = PREDICATES["sg.interface_endpoints"](model, node)
+    assert isinstance(endpoints, Unknown) and "interface endpoints may exist" in endpoints.reason
+
+
+def test_the_cluster_of_a_node_is_unknown_when_ambiguous():
+    first = make(kinds.CLUSTER, "aws_eks_cluster.demo", name="demo")
+    second = make(kinds.CLUSTER, "aws_eks_cluster.demo", name="demo")
+    node = make(kinds.NODEGROUP, "aws_eks_node_group.workers", cluster=ref("aws_eks_cluster.demo"))
+    cluster = PREDICATES["sg.cluster"](model_of(first, second, node), node)
+    assert isinstance(cluster, Unknown) and cluster.reason.startswith("the cluster of aws_eks_node_group.workers")

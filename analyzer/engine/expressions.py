@@ -51,6 +51,10 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
             return _find(spec, scope)
         if "filter" in spec:
             return _filter(spec, scope)
+        if "if" in spec:
+            return _choose(spec, scope)
+        if "text" in spec:
+            return render(spec["text"], scope)
         if "predicate" in spec:
             args = {k: evaluate_value(v, scope) for k, v in spec.get("args", {}).items()}
             return PREDICATES[spec["predicate"]](scope.model, **args)
@@ -146,6 +150,29 @@ def _filter(spec: dict, scope: Scope) -> list | Unknown:
     if kept or hole is None:
         return kept
     return hole
+
+
+def _choose(spec: dict, scope: Scope) -> Any:
+    """``{if: <condition>, then: <value>, else: <value>, unknown: <value>}``.
+
+    Only the branch the condition chooses is evaluated. When the condition is unknown, the
+    ``unknown`` value is taken if given; otherwise both branches are evaluated: if they are
+    known and the same, the choice does not matter and that is the value; else the value is
+    the first branch's Unknown, or, when both are known but differ, the condition's."""
+    verdict = evaluate_condition(spec["if"], scope)
+    if verdict.is_true:
+        return evaluate_value(spec["then"], scope)
+    if verdict.is_false:
+        return evaluate_value(spec.get("else"), scope)
+    if "unknown" in spec:
+        return evaluate_value(spec["unknown"], scope)
+    chosen, other = evaluate_value(spec["then"], scope), evaluate_value(spec.get("else"), scope)
+    hole = next((v for v in (chosen, other) if isinstance(v, Unknown)), None)
+    if hole is not None:
+        return hole
+    if chosen is other or (not isinstance(chosen, Resource) and chosen == other):
+        return chosen
+    return Unknown(verdict.reason)
 
 
 # -- conditions -------------------------------------------------------------
@@ -253,6 +280,7 @@ def render(template: str, scope: Scope) -> str:
     (the reason is told apart), and a resource created by a tool for its owner is not named
     with the noun twice.
     """
+    template = _fragments(template, scope)
     template = _NOUN_PLACEHOLDER.sub(lambda match: _noun_phrase(match, scope), template)
 
     def substitute(match: re.Match) -> str:
@@ -268,6 +296,72 @@ def render(template: str, scope: Scope) -> str:
         return text
 
     return _PLACEHOLDER.sub(substitute, template)
+
+
+_FRAGMENT = re.compile(r"\{([?!])([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*):")
+
+
+def _fragments(template: str, scope: Scope) -> str:
+    """``{?name:text}`` is ``text`` when ``name`` has a value and nothing otherwise;
+    ``{!name:text}`` the reverse. "Has a value" means set, not empty, not false and known, so
+    an optional part of a sentence vanishes with the value it is about. The text runs to the
+    matching brace and may hold placeholders and fragments of its own."""
+    out, position = [], 0
+    for match in _FRAGMENT.finditer(template):
+        if match.start() < position:
+            continue  # inside a fragment already taken
+        end = _closing_brace(template, match.end())
+        if end < 0:
+            break
+        out.append(template[position : match.start()])
+        try:
+            shown = _has_value(resolve_path("$" + match.group(2), scope))
+        except KeyError:
+            shown = False
+        if shown == (match.group(1) == "?"):
+            out.append(_fragments(template[match.end() : end], scope))
+        position = end + 1
+    out.append(template[position:])
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            if depth == 0:
+                return index
+            depth -= 1
+    return -1
+
+
+def _has_value(value: Any) -> bool:
+    if value is None or value is False or isinstance(value, Unknown):
+        return False
+    return not (isinstance(value, (list, dict, str)) and not value)
+
+
+def message_template(spec: Any, scope: Scope) -> str:
+    """A rule's message: a template, or ``{if: <condition>, then: <message>, else: <message>,
+    unknown: <message>}`` choosing one (an unknown condition takes ``unknown``, else ``else``)."""
+    while isinstance(spec, dict):
+        verdict = evaluate_condition(spec["if"], scope)
+        if verdict.is_true:
+            spec = spec["then"]
+        elif verdict.is_unknown and "unknown" in spec:
+            spec = spec["unknown"]
+        else:
+            spec = spec.get("else", "")
+    return spec
+
+
+def message_texts(spec: Any) -> list[str]:
+    """Every template a message may choose (for checks over a rule's wording)."""
+    if isinstance(spec, dict):
+        return [text for key in ("then", "else", "unknown") if key in spec for text in message_texts(spec[key])]
+    return [spec] if isinstance(spec, str) else []
 
 
 def _noun_phrase(match: re.Match, scope: Scope) -> str:

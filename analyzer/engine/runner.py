@@ -11,6 +11,7 @@ from analyzer.engine.catalogue import Rule
 from analyzer.engine.expressions import (
     Scope,
     evaluate_condition,
+    message_template,
     render,
     resolve_path,
     resource_names,
@@ -96,6 +97,7 @@ def evaluate_rule(rule: Rule, subject: Resource, model: Model) -> Result:
     if verdict.is_unknown:
         return _unknown_result(rule, subject, verdict, witness)
     severity, message, anchor = _fail_presentation(rule, witness)
+    message = message_template(message, witness)
     if subject.may_exist and severity == "error":
         # existence depends on an undecidable Condition: never an error by itself
         severity, message = "warning", message + " (if the resource's condition holds)"
@@ -126,8 +128,12 @@ def _unknown_result(rule: Rule, subject: Resource, verdict: Verdict, scope: Scop
     if policy == "skip":
         return Result(rule, subject, UNKNOWN, reason=verdict.reason)
     severity = "info" if policy == "info" or rule.severity == "info" else "warning"
-    template = rule.check.get("unknown_message") or _unknown_subject(rule)
-    finding = _finding(rule, subject, scope, severity, "", rule.check.get("anchor"), UNKNOWN)
+    template = message_template(rule.check.get("unknown_message"), scope) or _unknown_subject(rule)
+    anchor = rule.check.get("anchor")
+    # an unknown points where the doubt is: the rule's anchor, or ``unknown_anchor`` when the
+    # anchor's resource is only decided by a failure; the fingerprint keeps the rule's anchor
+    location_anchor = rule.check.get("unknown_anchor", anchor)
+    finding = _finding(rule, subject, scope, severity, "", location_anchor, UNKNOWN, key=anchor)
     names = [subject.address, finding.resource, *resource_names(scope)]
     finding.message = unknown_sentence(render(template, scope), verdict.reason, names)
     finding.reason = verdict.reason
@@ -144,7 +150,14 @@ def _unknown_subject(rule: Rule) -> str:
 
 
 def _finding(
-    rule: Rule, subject: Resource, scope: Scope, severity: str, message: str, anchor: str | None, outcome: str
+    rule: Rule,
+    subject: Resource,
+    scope: Scope,
+    severity: str,
+    message: str,
+    anchor: str | None,
+    outcome: str,
+    key: str | None = None,
 ) -> Finding:
     resource, location = anchor_location(subject, scope, anchor)
     related = []
@@ -171,7 +184,7 @@ def _finding(
         outcome=outcome,
         related=related,
         docs=rule.spec.get("docs", ""),
-        key=anchor or "",
+        key=(anchor if key is None else key) or "",
         block_line=resource.location.line if resource.location.path == location.path else 0,
         framework=resource.framework,
     )

@@ -77,6 +77,100 @@ def _eksctl_keeps(node: Resource, *which: str) -> bool:
     return any(kept[w] for w in which)
 
 
+# -- flows, as facts the rules combine ------------------------------------------------------------
+def _port_span(ports: Any) -> tuple[int, int]:
+    if isinstance(ports, int):
+        return (ports, ports)
+    low, high = ports
+    return (int(low), int(high))
+
+
+@predicate("sg.allows")
+def allows_flow(model: Model, groups: Any, direction: str, protocol: str, ports: Any, peer: Endpoint) -> Any:
+    """Whether some group of ``groups`` allows ``direction`` traffic of ``protocol`` on every
+    port of ``ports`` (one port or [low, high]) with ``peer``: true, false, or the Unknown of
+    the first doubt (an unknown set of groups is that Unknown)."""
+    if isinstance(groups, Unknown):
+        return groups
+    return allows(model, _as_list(groups), direction, protocol, _port_span(ports), peer)
+
+
+def _as_list(groups: Any) -> list:
+    return list(groups) if isinstance(groups, list) else [groups]
+
+
+def _cluster_of(model: Model, owner: Any) -> Any:
+    if isinstance(owner, Resource) and owner.kind == kinds.CLUSTER:
+        return owner
+    return linked(model, owner, "cluster") if isinstance(owner, Resource) else owner
+
+
+@predicate("sg.cluster")
+def node_cluster(model: Model, node: Any) -> Any:
+    """The node's cluster, or an Unknown saying why it cannot be told (not analyzed, or an
+    address several analyzed configurations define)."""
+    cluster = _cluster_of(model, node)
+    return cluster if isinstance(cluster, Resource) else _cluster_unknown(node, cluster)
+
+
+@predicate("sg.control_plane")
+def control_plane(model: Model, node: Any) -> Endpoint:
+    """The control-plane ENIs of the node's cluster (or of a cluster): their groups and addresses."""
+    return control_plane_endpoint(model, _cluster_of(model, node))
+
+
+@predicate("sg.public_api_endpoint")
+def public_api_endpoint(model: Model, node: Any) -> Endpoint:
+    """The cluster's public API endpoint, reached through NAT or an internet gateway."""
+    cluster = _cluster_of(model, node)
+    name = f"the public API endpoint of {getattr(cluster, 'address', 'the cluster')}"
+    return Endpoint(name, ipv6=control_plane_endpoint(model, cluster).ipv6, internet=True)
+
+
+@predicate("sg.private_endpoint")
+def private_endpoint(model: Model, node: Any) -> Any:
+    """Whether nodes reach the API server on the control-plane ENIs (the private endpoint is on)."""
+    return uses_private_endpoint(_cluster_of(model, node))
+
+
+@predicate("sg.aws_services")
+def aws_services(model: Model, node: Any) -> Endpoint:
+    """The public AWS service endpoints the bootstrap and kubelet call, through NAT or IGW."""
+    cluster = _cluster_of(model, node)
+    ipv6 = isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6"
+    return Endpoint("the AWS service endpoints", ipv6=ipv6, internet=True)
+
+
+@predicate("sg.interface_endpoints")
+def interface_endpoints(model: Model, node: Any) -> Any:
+    """The interface endpoints of the node's VPC (each as the groups and subnets of its ENIs),
+    or an Unknown when the VPC is not known: then there may be some."""
+    vpc = node_vpc(model, node)
+    if not isinstance(vpc, Resource):
+        reason = vpc.reason if isinstance(vpc, Unknown) else "the VPC is not known"
+        return Unknown(f"interface endpoints may exist ({reason})")
+    return [
+        _interface_endpoint(model, e)
+        for e in model.of_kind(kinds.VPC_ENDPOINT)
+        if model.attr(e, "vpc") is vpc and e.get("endpoint_type") != "Gateway"
+    ]
+
+
+@predicate("sg.node_endpoint")
+def node_side(model: Model, node: Any, groups: Any = None) -> Endpoint:
+    """The node's interfaces as a flow's peer: ``groups`` (default: the node's) and its subnets."""
+    return node_endpoint(model, node, groups)
+
+
+@fact(kinds.NODEGROUP, "eksctl_groups_admit_control_plane")
+@fact(kinds.SELF_MANAGED, "eksctl_groups_admit_control_plane")
+def eksctl_groups_admit_control_plane(model: Model, node: Resource) -> bool:
+    """eksctl's own groups carry the flows between the nodes and the control plane: managed
+    node groups without the user's launch template carry the cluster security group, and a
+    self-managed node group keeps eksctl's shared or local group."""
+    return _eksctl_keeps(node, "shared", "local")
+
+
 # -- node egress (EKS-SG-001, and SG-003 on launch-template groups) -------------------------------
 @fact(kinds.NODEGROUP, "sg_egress_problem")
 @fact(kinds.SELF_MANAGED, "sg_egress_problem")
@@ -181,15 +275,7 @@ def _interface_endpoint(model: Model, endpoint: Resource) -> Endpoint:
     return Endpoint(endpoint.address, groups, known, complete, None)
 
 
-@predicate("sg.node_egress_problem")
-def node_egress_problem(model: Model, node: Any) -> Any:
-    """EKS-SG-001: nodes open TCP 443 to the control plane and to AWS services."""
-    if not isinstance(node, Resource):
-        return _node_groups(model, node)
-    return model.attr(node, "sg_egress_problem")
-
-
-# -- control plane ingress (EKS-SG-002) -----------------------------------------------------------
+# -- control plane ingress from the launch template's groups (EKS-SG-003) -----------------------
 def control_plane_ingress_problem_for(model: Model, node: Resource, groups: list) -> Any:
     if any(is_cluster_security_group(g) for g in groups):
         return None  # the cluster group allows all traffic from itself, and EKS keeps that rule
@@ -212,17 +298,6 @@ def control_plane_ingress_problem_for(model: Model, node: Resource, groups: list
             "cluster": cluster,
         }
     return verdict if isinstance(verdict, Unknown) else None
-
-
-@predicate("sg.control_plane_ingress_problem")
-def control_plane_ingress_problem(model: Model, node: Any) -> Any:
-    """EKS-SG-002: the control-plane ENIs accept TCP 443 from the nodes."""
-    groups = _node_groups(model, node)
-    if isinstance(groups, Unknown):
-        return groups
-    if _eksctl_keeps(node, "shared", "local"):
-        return None
-    return control_plane_ingress_problem_for(model, node, groups)
 
 
 # -- launch-template groups of managed node groups (EKS-SG-003) -----------------------------------
