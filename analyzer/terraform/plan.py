@@ -17,6 +17,7 @@ from typing import Any
 
 from analyzer import boundary, shapes
 from analyzer.diagnostics import PARSE_ERROR, Diagnostic
+from analyzer.discovery import MAX_FILE_BYTES
 from analyzer.location import Location
 from analyzer.terraform.collect import literal_locations
 from analyzer.terraform.files import display_path
@@ -29,13 +30,14 @@ from analyzer.terraform.module import (
     ResourceDecl,
     load_module_definition,
 )
-from analyzer.terraform.parsing import MAX_FILE_BYTES
 from analyzer.terraform.sources import read_modules_manifest, resolve_source
 from analyzer.terraform.syntax import Body
 from analyzer.terraform.types import TfBlock, TfConfiguration
 from analyzer.values import Ref
 
-_PLAN_SIZE_LIMIT = 64 * MAX_FILE_BYTES  # plans of large configurations are big, but bounded
+# A plan is read like every JSON file (discovery reads it first with this limit); decoded, JSON
+# takes several times its size in memory.
+MAX_PLAN_BYTES = MAX_FILE_BYTES
 
 
 def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> TfConfiguration:
@@ -66,7 +68,7 @@ def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> 
 
 def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     try:
-        plan = json.loads(boundary.read_bytes(path, _PLAN_SIZE_LIMIT).decode("utf-8"))
+        plan = json.loads(boundary.read_bytes(path, MAX_PLAN_BYTES).decode("utf-8"))
     except boundary.TooLarge:
         return None, [Diagnostic(PARSE_ERROR, f"{display} is too large to read as a plan", Location(display))]
     except (OSError, UnicodeDecodeError) as exc:
