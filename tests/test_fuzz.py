@@ -20,7 +20,8 @@ def test_fuzz_target_raises_nothing(target: str) -> None:
 
 
 # Inputs the long run found, each minimal: a second unknown value met by a check that kept the
-# first with `unknown or ...`, a ClusterConfig whose metadata is a placeholder.
+# first with `unknown or ...`, a ClusterConfig whose metadata is a placeholder, a cluster whose
+# KubernetesNetworkConfig is a malformed intrinsic (its IP family unknown) checked for the DNS IP.
 FOUND = {
     "unknown_instance_types.yaml": """apiVersion: eksctl.io/v1alpha5
 kind: ClusterConfig
@@ -39,6 +40,15 @@ nodeGroups:
   "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {
     "RoleArn": "arn:aws:iam::111122223333:role/c", "ResourcesVpcConfig": {"SubnetIds": ["subnet-1"]},
     "RemoteNetworkConfig": {"RemoteNodeNetworks": [{"Cidrs": {"Fn::GetAZs": ""}}]}}}}}""",
+    "network_config_unknown.template.json": """{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+  "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "prod",
+    "RoleArn": "arn:aws:iam::111122223333:role/c", "ResourcesVpcConfig": {"SubnetIds": ["subnet-1"]},
+    "KubernetesNetworkConfig": {"Fn::FindInMap": []}}},
+  "Nodes": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"ImageId": "ami-1",
+    "UserData": {"Fn::Base64": {"Fn::Sub": "#!/bin/bash\\n/etc/eks/bootstrap.sh prod --apiserver-endpoint ${Cluster.Endpoint} --b64-cluster-ca ${Cluster.CertificateAuthorityData}\\n"}}}}},
+  "Group": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MinSize": "1", "MaxSize": "1",
+    "VPCZoneIdentifier": ["subnet-1"], "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Nodes"}, "Version": "1"},
+    "Tags": [{"Key": "kubernetes.io/cluster/prod", "Value": "owned", "PropagateAtLaunch": true}]}}}}""",
     "subnets_base64.template.json": '{"AWSTemplateFormatVersion": null, "Parameters": {"ExtraPolicy": {"Type": "String", "Default": "AWS::Region"}}, "Resources": {"ClusterRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}, "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}}, "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "demo", "RoleArn": {"Fn::GetAtt": ["ClusterRole", "Arn"]}, "ResourcesVpcConfig": {"SubnetIds": {"Fn::Base64": {"Ref": "Vpc"}}}}}}}',
 }
 

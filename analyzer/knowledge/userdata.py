@@ -320,8 +320,18 @@ def dns_problem(model: Model, node: Any) -> Any:
     cluster = model.attr(node, "cluster")
     if not isinstance(cluster, Resource):
         return None
-    if str(cluster.get("ip_family") or "ipv4").lower() == "ipv6":
+    family = cluster.get("ip_family")
+    if isinstance(family, Unknown):
+        # only an IPv4 cluster has the problem (IPv6 is EKS-UDATA-008's): none is none either way
+        if _ipv4_dns_problem(model, node, cluster) is None:
+            return None
+        return Unknown(f"the IP family of {cluster.address} is not known ({family.reason})", family.origin)
+    if str(family or "ipv4").lower() == "ipv6":
         return None  # EKS-UDATA-008
+    return _ipv4_dns_problem(model, node, cluster)
+
+
+def _ipv4_dns_problem(model: Model, node: Resource, cluster: Resource) -> Any:
     service_cidr = cluster.get("service_cidr")
     if service_cidr is None:
         return None  # EKS's default service CIDR is the one the bootstrap scripts fall back to
