@@ -21,7 +21,8 @@ def test_fuzz_target_raises_nothing(target: str) -> None:
 
 # Inputs the long run found, each minimal: a second unknown value met by a check that kept the
 # first with `unknown or ...`, a ClusterConfig whose metadata is a placeholder, a cluster whose
-# KubernetesNetworkConfig is a malformed intrinsic (its IP family unknown) checked for the DNS IP.
+# KubernetesNetworkConfig is a malformed intrinsic (its IP family unknown) checked for the DNS IP,
+# a trust policy that is base64 of an unknown value.
 FOUND = {
     "unknown_instance_types.yaml": """apiVersion: eksctl.io/v1alpha5
 kind: ClusterConfig
@@ -49,6 +50,13 @@ nodeGroups:
   "Group": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MinSize": "1", "MaxSize": "1",
     "VPCZoneIdentifier": ["subnet-1"], "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Nodes"}, "Version": "1"},
     "Tags": [{"Key": "kubernetes.io/cluster/prod", "Value": "owned", "PropagateAtLaunch": true}]}}}}""",
+    "trust_policy_base64.template.json": """{"AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": {"Trust": {"Type": "String"}}, "Resources": {
+  "ClusterRole": {"Type": "AWS::IAM::Role", "Properties": {
+    "AssumeRolePolicyDocument": {"Fn::Base64": {"Ref": "Trust"}},
+    "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}},
+  "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "demo",
+    "RoleArn": {"Fn::GetAtt": ["ClusterRole", "Arn"]}, "ResourcesVpcConfig": {"SubnetIds": ["subnet-1"]}}}}}""",
     "subnets_base64.template.json": '{"AWSTemplateFormatVersion": null, "Parameters": {"ExtraPolicy": {"Type": "String", "Default": "AWS::Region"}}, "Resources": {"ClusterRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}, "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}}, "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "demo", "RoleArn": {"Fn::GetAtt": ["ClusterRole", "Arn"]}, "ResourcesVpcConfig": {"SubnetIds": {"Fn::Base64": {"Ref": "Vpc"}}}}}}}',
 }
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from analyzer.values import OneOf, PartialStr, Unknown, is_unknown, restore_markers
+from analyzer.values import Encoded, OneOf, PartialStr, Unknown, is_unknown, restore_markers
 
 # The actions each AWS managed policy grants that matter for node join (not the full policy).
 WORKER_NODE_ACTIONS = (
@@ -126,6 +126,8 @@ def parse_document(document: Any) -> Any:
             return Unknown(f"policy document has unresolved parts ({document.reason})")
         restored = restore_markers(parsed, table)
         return restored if isinstance(restored, (dict, Unknown)) else Unknown("policy document is not an object")
+    if isinstance(document, Encoded):  # IAM reads JSON text: base64 or gzip of it is no policy
+        return Unknown(f"policy document is {document.reason}, not JSON text")
     if is_unknown(document):
         return document
     return Unknown("policy document is missing")
