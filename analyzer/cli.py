@@ -194,7 +194,7 @@ def lint(
     for written in (output, create_baseline):
         if written is not None and not written.parent.is_dir():
             raise click.UsageError(f"the folder {written.parent} for {written} does not exist")
-    config = _load_config(config_path, targets[0])
+    config = _load_config(config_path, targets, boundary_root)
     if not baseline and config.baseline is not None:
         _within_repository(config.baseline, "baseline", config, targets, boundary_root)
     options = Options(
@@ -319,12 +319,17 @@ def _changed_targets(targets: list[Path], base: str | None) -> list[Path]:
     return paths
 
 
-def _load_config(config_path: Path | None, start: Path) -> Config:
-    path = config_path or find_config(start)
+def _load_config(config_path: Path | None, targets: list[Path], widen: Path | None) -> Config:
+    """--config FILE, else the nearest .eksjoin.yaml inside the repository boundary of the
+    linted paths (analyzer/boundary.py), the same boundary the run reads within."""
+    from analyzer.boundary import Boundary
+
+    repository = Boundary.for_paths(targets, widen=widen)
+    path = config_path or find_config(targets[0], repository)
     if path is None:
         return Config()
     try:
-        return load_config(path)
+        return load_config(path, None if config_path else repository)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
 

@@ -1,4 +1,4 @@
-"""`.eksjoin.yaml`: project settings, found upward from the linted path.
+"""`.eksjoin.yaml`: project settings, found upward from the linted path to the repository root.
 
 exclude: ["examples/broken/**"]      # gitignore-style patterns
 select: [EKS-IAM-002]                # only these rules (prefixes allowed: EKS-IAM)
@@ -18,14 +18,19 @@ ignore_paths:                        # for files that cannot hold a comment (JSO
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from analyzer import boundary
+from analyzer.boundary import Boundary
+
 CONFIG_NAMES = (".eksjoin.yaml", ".eksjoin.yml")
 FAIL_ON = ("error", "warning", "info", "never")
+MAX_CONFIG_BYTES = 1 << 20
 
 
 class ConfigError(Exception):
@@ -50,14 +55,21 @@ class Config:
     ignore_paths: list[dict] = field(default_factory=list)
 
 
-def find_config(start: Path) -> Path | None:
-    directory = start.resolve()
-    if directory.is_file():
+def find_config(start: Path, repository: Boundary) -> Path | None:
+    """The nearest configuration from ``start`` up to the repository root, inclusive. A folder
+    above the repository is not the repository's: a configuration there is never read (linting
+    a checkout must not take its settings from whoever owns the folder it sits in). Any entry of
+    the name counts, so one that cannot be read (a link leading outside, a FIFO) is an error,
+    not passed over."""
+    directory = Path(os.path.realpath(start))
+    if not directory.is_dir():
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
+        if not repository.root_contains(candidate_dir):
+            break
         for name in CONFIG_NAMES:
             candidate = candidate_dir / name
-            if candidate.is_file():
+            if os.path.lexists(candidate):
                 return candidate
     return None
 
@@ -78,11 +90,21 @@ def _string_map(data: dict, key: str, path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, repository: Boundary | None = None) -> Config:
+    """The configuration at ``path``, read through ``repository`` (a configuration found in the
+    repository must stay inside it; one named with --config may be anywhere, but is still only
+    read when it is a regular file under the size limit)."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = (repository or boundary.UNCONFINED).read_text(path, MAX_CONFIG_BYTES)
+    except boundary.Refused as refused:
+        raise ConfigError(f"{path}: cannot read the configuration: {refused.sentence}") from refused
+    except (OSError, UnicodeDecodeError) as exc:
         reason = " ".join(str(exc).split())
+        raise ConfigError(f"{path}: cannot read the configuration: {reason}") from exc
+    try:
+        data: Any = yaml.safe_load(text) or {}
+    except (yaml.YAMLError, RecursionError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
         raise ConfigError(f"{path}: cannot read the configuration: {reason}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")

@@ -77,17 +77,32 @@ def _exclude_spec(excludes: list[str]) -> pathspec.PathSpec:
 def discover(paths: Iterable[Path], excludes: Iterable[str] = (), max_bytes: int = MAX_FILE_BYTES) -> Inventory:
     inventory = Inventory()
     spec = _exclude_spec(list(excludes))
+    seen: set[tuple[str, str]] = set()
     for given in paths:
         given = Path(given)
         if not given.exists():
             raise FileNotFoundError(f"no such file or directory: {given}")
         root = given.resolve() if given.is_dir() else given.resolve().parent
-        inventory.roots.append(root)
+        if root not in inventory.roots:
+            inventory.roots.append(root)
         confined = boundary.active() or Boundary(root)  # outside a run: the scanned root
         candidates = [given] if given.is_file() else _walk(given, root, spec, inventory, confined)
         for candidate in candidates:
-            _classify(candidate, root, inventory, max_bytes, confined)
+            if _first_time(candidate, seen):
+                _classify(candidate, root, inventory, max_bytes, confined)
     return inventory
+
+
+def _first_time(path: Path, seen: set[tuple[str, str]]) -> bool:
+    """Whether ``path`` is met for the first time. A file named twice (``infra infra/main.tf``,
+    ``infra ./infra``, a folder and a link to it) is one entry of one folder, and is read once;
+    a file linked under another name is a file of its own (a shared ``providers.tf`` linked into
+    each root module belongs to each)."""
+    key = (os.path.realpath(path.parent), path.name)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _walk(

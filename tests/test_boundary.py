@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
-from analyzer.boundary import Boundary, NotARegularFile, OutsideBoundary, TooLarge
+from analyzer.boundary import Boundary, NotARegularFile, OutsideBoundary, Refused, TooLarge
+from analyzer.config import ConfigError, find_config, load_config
 
 
 def test_git_work_tree_is_the_boundary(tmp_path):
@@ -69,3 +71,184 @@ def test_extra_roots_are_readable(tmp_path):
     boundary = Boundary((tmp_path / "repo").resolve()).with_extra(cache)
     assert boundary.read_text(cache / "m.tf", 10) == ""
     assert boundary.contains(Path(cache / "m.tf"))
+
+
+# --- globs: nothing outside the boundary is listed -----------------------------------------
+
+
+def _repository_beside_outside(tmp_path: Path) -> tuple[Path, Path]:
+    """``repo/`` (the boundary) with a folder of its own, and ``outside/`` next to it."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / "templates").mkdir(parents=True)
+    (repo / "templates" / "a.tpl").write_text("a")
+    outside.mkdir()
+    (outside / "secret.tpl").write_text("s")
+    return repo.resolve(), outside.resolve()
+
+
+@pytest.mark.parametrize("pattern", ["../outside/*", "../*/*", "../../**/*.tpl", "templates/../../outside/*"])
+def test_a_glob_whose_literal_part_leaves_the_boundary_is_refused(tmp_path, pattern):
+    repo, _ = _repository_beside_outside(tmp_path)
+    with pytest.raises(OutsideBoundary):
+        Boundary(repo).glob(repo, pattern, 100)
+
+
+def test_a_glob_with_dotdot_after_a_wildcard_or_an_absolute_pattern_is_refused(tmp_path):
+    repo, outside = _repository_beside_outside(tmp_path)
+    with pytest.raises(Refused, match=r"'\.\.' after a wildcard"):
+        Boundary(repo).glob(repo, "*/../../outside/*", 100)
+    with pytest.raises(OutsideBoundary):
+        Boundary(repo).glob(repo, f"{outside}/*", 100)
+
+
+def test_a_glob_does_not_follow_a_link_out_of_the_boundary(tmp_path):
+    repo, outside = _repository_beside_outside(tmp_path)
+    (repo / "templates" / "linked").symlink_to(outside, target_is_directory=True)
+    (repo / "templates" / "leak.tpl").symlink_to(outside / "secret.tpl")
+    found = Boundary(repo).glob(repo, "**", 100)
+    assert found == [repo / "templates" / "a.tpl"]
+
+
+def test_a_glob_inside_the_boundary_lists_its_files(tmp_path):
+    repo, _ = _repository_beside_outside(tmp_path)
+    (repo / "modules").mkdir()
+    assert Boundary(repo).glob(repo / "modules", "../templates/*.tpl", 100) == [repo / "modules/../templates/a.tpl"]
+
+
+def test_fileset_out_of_the_repository_is_a_finding_naming_no_outside_file(tmp_path, catalogue):
+    from analyzer.pipeline import analyze
+
+    repo, _ = _repository_beside_outside(tmp_path)
+    (repo / ".git").mkdir()
+    (repo / "main.tf").write_text(
+        'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n'
+        '  tags = { F = jsonencode(fileset(path.module, "../outside/*")) }\n}\n'
+    )
+    analysis = analyze([repo], catalogue)
+    refused = [d for d in analysis.findings if d.rule_id == "LOAD-003"]
+    assert [f.message for f in refused] == [
+        "fileset() pattern '../outside/*' leads outside the repository; nothing there was listed"
+    ]
+    assert "secret" not in "".join(f.message for f in analysis.findings)
+
+
+# --- .eksjoin.yaml: found and read only inside the boundary --------------------------------
+
+
+def test_config_above_the_repository_is_never_found(tmp_path):
+    (tmp_path / ".eksjoin.yaml").write_text("ignore: [EKS-DNS-002]\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "infra").mkdir()
+    assert find_config(repo / "infra", Boundary.for_paths([repo / "infra"], cwd=tmp_path)) is None
+
+
+def test_config_at_the_repository_root_applies_to_a_subfolder(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "infra" / "nodes").mkdir(parents=True)
+    (repo / ".eksjoin.yaml").write_text("ignore: [EKS-DNS-002]\n")
+    repository = Boundary.for_paths([repo / "infra" / "nodes"], cwd=tmp_path)
+    assert find_config(repo / "infra" / "nodes", repository) == repo.resolve() / ".eksjoin.yaml"
+
+
+def test_outside_git_the_config_search_stops_at_the_working_directory(tmp_path):
+    (tmp_path / ".eksjoin.yaml").write_text("ignore: [EKS-DNS-002]\n")
+    project = tmp_path / "project"
+    (project / "infra").mkdir(parents=True)
+    within_project = Boundary.for_paths([project / "infra"], cwd=project)
+    assert find_config(project / "infra", within_project) is None
+    (project / ".eksjoin.yml").write_text("ignore: [EKS-DNS-002]\n")
+    assert find_config(project / "infra", within_project) == project.resolve() / ".eksjoin.yml"
+
+
+def test_config_linked_out_of_the_repository_is_refused_not_read(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (tmp_path / "elsewhere.yaml").write_text("ignore: [EKS-DNS-002]\n")
+    (repo / ".eksjoin.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    repository = Boundary.for_paths([repo], cwd=tmp_path)
+    found = find_config(repo, repository)
+    with pytest.raises(ConfigError, match="outside the repository"):
+        load_config(found, repository)
+
+
+def test_a_fifo_named_like_the_config_is_an_error_without_blocking(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    os.mkfifo(repo / ".eksjoin.yaml")
+    repository = Boundary.for_paths([repo], cwd=tmp_path)
+    with pytest.raises(ConfigError, match="a FIFO, not a regular file"):
+        load_config(find_config(repo, repository), repository)
+
+
+def test_a_lint_takes_no_settings_from_above_the_repository(tmp_path, capsys, monkeypatch):
+    from cli_inprocess import eksjoin
+
+    (tmp_path / ".eksjoin.yaml").write_text("fail_on: never\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "main.tf").write_text((REPO / "examples" / "terraform" / "main.tf").read_text())
+    monkeypatch.chdir(tmp_path)
+    assert eksjoin(capsys, monkeypatch, "lint", str(repo), "--no-cache").code == 1  # not "never"
+
+
+def test_config_var_files_and_baseline_outside_the_repository_are_refused(tmp_path, capsys, monkeypatch):
+    from cli_inprocess import eksjoin
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "main.tf").write_text('variable "x" {}\n')
+    (tmp_path / "outside.tfvars").write_text('x = "from outside"\n')
+    (repo / ".eksjoin.yaml").write_text("var_files: [../outside.tfvars]\n")
+    ran = eksjoin(capsys, monkeypatch, "lint", str(repo), "--no-cache", "--format", "json")
+    assert "outside.tfvars, which is outside the repository" in ran.out
+    assert "from outside" not in ran.out
+    (repo / ".eksjoin.yaml").write_text("baseline: ../b.json\n")
+    (tmp_path / "b.json").write_text('{"version": 2, "findings": []}')
+    ran = eksjoin(capsys, monkeypatch, "lint", str(repo), "--no-cache")
+    assert ran.code == 2 and "baseline" in ran.err and "outside the repository" in ran.err
+
+
+# --- one file is read once, however it is named ------------------------------------------
+
+
+def test_a_file_named_twice_or_through_two_paths_is_read_once(tmp_path, monkeypatch):
+    from analyzer import boundary as boundary_module
+    from analyzer.discovery import discover
+
+    repo = tmp_path / "repo"
+    (repo / "infra").mkdir(parents=True)
+    (repo / "infra" / "main.tf").write_text('resource "aws_vpc" "v" {}\n')
+    (repo / "infra" / "cluster.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+    (repo / "alias").symlink_to(repo / "infra", target_is_directory=True)
+    reads: list[Path] = []
+    real = Boundary.read_bytes
+    monkeypatch.setattr(
+        Boundary, "read_bytes", lambda self, path, *a, **k: reads.append(path) or real(self, path, *a, **k)
+    )
+    monkeypatch.chdir(repo)
+    with boundary_module.enforced(Boundary(repo.resolve())):
+        inventory = discover(
+            [Path("infra"), Path("infra"), Path("infra/main.tf"), Path("./infra/../infra"), Path("alias")]
+        )
+    assert [f.display for f in inventory.yaml_files] == ["infra/cluster.yaml"]
+    assert [[f.display for f in files] for files in inventory.terraform_dirs.values()] == [["infra/main.tf"]]
+    assert sorted(p.name for p in reads) == ["cluster.yaml", "main.tf"]
+    assert inventory.roots == [(repo / "infra").resolve()]
+
+
+def test_a_file_linked_under_another_name_is_a_file_of_its_own(tmp_path):
+    """A shared providers.tf linked into two root modules belongs to each of them."""
+    from analyzer import boundary as boundary_module
+    from analyzer.discovery import discover
+
+    repo = tmp_path / "repo"
+    for env in ("dev", "prod"):
+        (repo / env).mkdir(parents=True)
+    (repo / "shared.tf").write_text('provider "aws" {}\n')
+    (repo / "dev" / "providers.tf").symlink_to(repo / "shared.tf")
+    (repo / "prod" / "providers.tf").symlink_to(repo / "shared.tf")
+    with boundary_module.enforced(Boundary(repo.resolve())):
+        inventory = discover([repo / "dev", repo / "prod"])
+    assert sum(len(files) for files in inventory.terraform_dirs.values()) == 2

@@ -84,8 +84,9 @@ def test_invalid_config_is_a_usage_error(tmp_path):
 
 
 def test_config_ignore_and_severity_override(tmp_path):
+    """The configuration at the repository root applies to a folder linted inside it."""
+    (tmp_path / ".git").mkdir()
     target = tmp_path / "infra"
-    (EXAMPLES / "terraform" / "main.tf").read_text()
     target.mkdir()
     (target / "main.tf").write_text((EXAMPLES / "terraform" / "main.tf").read_text())
     (tmp_path / ".eksjoin.yaml").write_text("ignore: [EKS-DNS-002]\nseverity: {EKS-IAM-002: warning}\n")
