@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a shape is checked, not by ever
 
 from analyzer.diagnostics import INVALID_CONFIG, Diagnostic
 from analyzer.location import Location
+from analyzer.values import Encoded, PartialStr
 
 Path = tuple[Any, ...]
 
@@ -34,16 +35,22 @@ TYPE_WORDS = {
 
 
 def _known_later(instance: Any) -> bool:
-    """A value the evaluator made (Unknown, a reference, a string with holes, encoded user
-    data, one of several values) rather than a plain value as written."""
-    return not isinstance(instance, (dict, list, str, int, float, bool, type(None)))
+    """A value the evaluator made (Unknown, a reference, one of several values) rather than a
+    plain value as written: it may stand for any type."""
+    return not isinstance(instance, (dict, list, str, int, float, bool, type(None), PartialStr, Encoded))
 
 
 def _type_unless_known_later(validator: Any, types: Any, instance: Any, schema: Any) -> Any:
     from jsonschema import Draft202012Validator
 
-    if not _known_later(instance):
-        yield from Draft202012Validator.VALIDATORS["type"](validator, types, instance, schema)
+    if _known_later(instance):
+        return
+    # A string with holes, and base64 of a value with unknown parts, are strings whatever
+    # their parts turn out to be: a list or a mapping cannot be one.
+    written = "" if isinstance(instance, (PartialStr, Encoded)) else instance
+    for error in Draft202012Validator.VALIDATORS["type"](validator, types, written, schema):
+        error.instance = instance
+        yield error
 
 
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
@@ -80,6 +87,10 @@ def kind_of(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, Encoded):
+        return f"a string ({value.reason})"
+    if isinstance(value, PartialStr):
+        return "a string with parts known only at deploy time"
     return type(value).__name__
 
 

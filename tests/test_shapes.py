@@ -70,6 +70,25 @@ def test_cloudformation_tag_key_and_list_of_the_wrong_type(tmp_path, catalogue):
     assert "Resources.R.Properties.ManagedPolicyArns must be a list, found the string" in " ".join(messages)
 
 
+def test_cloudformation_strings_with_unknown_parts_are_strings(tmp_path, catalogue):
+    """Fn::Base64 and Fn::Sub make strings whatever their unknown parts are: where a list
+    belongs, that is a finding with the field's path, and the rest is analysed (an endpoint's
+    subnets that were base64 of an unknown value raised TypeError: found by fuzzing)."""
+    template = """{"AWSTemplateFormatVersion": "2010-09-09", "Parameters": {"Id": {"Type": "String"}},
+      "Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "S": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": "10.0.1.0/24"}},
+        "E": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcId": {"Ref": "V"},
+          "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.ecr.dkr"}, "VpcEndpointType": "Interface",
+          "SubnetIds": {"Fn::Base64": {"Ref": "Id"}}, "SecurityGroupIds": {"Fn::Sub": "${Id}-sg"}}}}}"""
+    findings, analysis = _lint(tmp_path, catalogue, {"t.template.json": template})
+    assert sorted(_messages(findings, "LOAD-004")) == [
+        "Resources.E.Properties.SecurityGroupIds must be a list, found a string with parts known only at deploy time",
+        "Resources.E.Properties.SubnetIds must be a list, found a string (base64 of a value with unknown parts)",
+    ]
+    assert [r.address for r in analysis.model.of_kind("ec2.vpc_endpoint")] == ["E"]
+    assert _messages(findings, "EKS-DNS-001")  # the other file too
+
+
 def test_cloudformation_scalars_convert_and_parameters_are_not_judged(tmp_path, catalogue):
     template = """{"AWSTemplateFormatVersion": "2010-09-09", "Parameters": {"Tags": {"Type": "String"}},
       "Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16",
