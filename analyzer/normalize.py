@@ -13,7 +13,7 @@ from typing import Any
 
 from analyzer.location import Location
 from analyzer.model.resource import Resource
-from analyzer.values import Unknown
+from analyzer.values import Ref, Unknown, is_unknown
 
 Reader = Callable[[dict], Any]
 MISSING = object()
@@ -103,6 +103,24 @@ def constant(value: Any) -> Reader:
 
     def read(data: dict) -> Any:
         return value
+
+    return read
+
+
+def issuer_cluster(path: str, issuer_attribute: str) -> Reader:
+    """A reader for the cluster whose OIDC issuer the value at ``path`` is: the reference
+    itself when it names ``issuer_attribute`` of a resource (the model follows it to the
+    cluster), Unknown when the value is the issuer of no cluster eksjoin can name."""
+
+    def read(data: dict) -> Any:
+        value = dig(data, path)
+        if value is MISSING or value is None:
+            return None
+        if isinstance(value, Ref) and value.attribute == issuer_attribute:
+            return value
+        if is_unknown(value):
+            return Unknown(f"the issuer URL is not a cluster's issuer attribute ({value.reason})")
+        return Unknown(f"the issuer URL {value!r} is written out, so which cluster it belongs to is not known")
 
     return read
 

@@ -58,6 +58,25 @@ def _explain(line: str):
             (),
         ),
         ("operation error EKS: DescribeCluster: dial tcp 10.0.0.1:443: i/o timeout", {"EKS-EPT-006"}, ()),
+        (  # aws-node (ipamd) with an IRSA role whose trust does not admit it
+            "WebIdentityErr: failed to retrieve credentials caused by: AccessDenied: Not authorized to perform "
+            "sts:AssumeRoleWithWebIdentity",
+            {"EKS-IAM-004"},
+            (),
+        ),
+        (  # no IAM OIDC provider for the cluster's issuer
+            "InvalidIdentityToken: No OpenIDConnect provider found in your account for "
+            "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+            {"EKS-IAM-004"},
+            (),
+        ),
+        ("InvalidIdentityToken: Incorrect token audience", {"EKS-IAM-004"}, ()),
+        (  # a Pod Identity role that does not trust pods.eks.amazonaws.com with sts:TagSession
+            "AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/demo-nodes/i-0abc is not "
+            "authorized to perform: sts:TagSession on resource: arn:aws:iam::111122223333:role/vpc-cni",
+            {"EKS-IAM-004"},
+            (),
+        ),
     ],
 )
 def test_explicit_patterns_rank_first_with_the_reason_and_the_fix(line, first, also):

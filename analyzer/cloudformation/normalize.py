@@ -13,7 +13,7 @@ from analyzer.kubernetes.aws_auth import aws_auth_resource
 from analyzer.location import Location
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import MISSING, FieldMap, apply_mapping, constant, dig, first_of, single_list
+from analyzer.normalize import MISSING, FieldMap, apply_mapping, constant, dig, first_of, issuer_cluster, single_list
 from analyzer.values import Unknown
 
 
@@ -284,6 +284,10 @@ MAPPINGS: dict[str, FieldMap] = {
         k.IAM_POLICY,
         {"name": "ManagedPolicyName", "document": "PolicyDocument", "roles": "Roles"},
         identities=("name",),
+    ),
+    "AWS::IAM::OIDCProvider": FieldMap(
+        k.OIDC_PROVIDER,
+        {"url": "Url", "client_ids": "ClientIdList", "cluster": issuer_cluster("Url", "OpenIdConnectIssuerUrl")},
     ),
     "AWS::IAM::InstanceProfile": FieldMap(
         k.INSTANCE_PROFILE,

@@ -101,6 +101,7 @@ def normalize_cluster_config(document: Any, display: str) -> tuple[list[Resource
             _nodegroup(builder, cluster, spec, index, managed=False)
     _endpoints(builder, cluster)
     _addons(builder, cluster)
+    _oidc_provider(builder, cluster)
     _access(builder, cluster)
     return builder.resources, diagnostics
 
@@ -175,23 +176,35 @@ def _cluster(b: _Builder) -> Resource:
 
 
 def _cni_addon_identity(b: _Builder) -> bool:
+    """The vpc-cni add-on gets a Pod Identity role. Its IRSA settings (serviceAccountRoleARN,
+    attachPolicyARNs, attachPolicy) count only with iam.withOIDC: without it eksctl creates
+    the add-on with no role ("OIDC is disabled but policies are required/specified for this
+    addon", pkg/actions/addon makeServiceAccountRole), and the node role must carry them."""
     for addon in b.get("addons") or []:
         if (
             isinstance(addon, dict)
             and addon.get("name") == "vpc-cni"
-            and any(
-                addon.get(key)
-                for key in (
-                    "attachPolicyARNs",
-                    "serviceAccountRoleARN",
-                    "podIdentityAssociations",
-                    "attachPolicy",
-                    "useDefaultPodIdentityAssociations",
-                )
-            )
+            and any(addon.get(key) for key in ("podIdentityAssociations", "useDefaultPodIdentityAssociations"))
         ):
             return True
     return bool(b.get("addonsConfig.autoApplyPodIdentityAssociations"))
+
+
+def _oidc_provider(b: _Builder, cluster: Resource) -> None:
+    """iam.withOIDC: eksctl creates the IAM OIDC provider for the cluster's issuer."""
+    if defaults.with_oidc(b.data) is not True:
+        return
+    b.add(
+        k.OIDC_PROVIDER,
+        "oidc-provider",
+        f"{b.name} OIDC provider (created by eksctl)",
+        "iam.withOIDC",
+        EKSCTL_DEFAULT,
+        cluster=cluster,
+        url=Unknown(f"the OIDC issuer of {b.name} is known only once eksctl has created the cluster"),
+        client_ids=["sts.amazonaws.com"],
+        created_by="eksctl",
+    )
 
 
 def _vpc(b: _Builder) -> Any:
@@ -305,7 +318,8 @@ def _addons(b: _Builder, cluster: Resource) -> None:
             DECLARED,
             cluster=cluster,
             name=addon.get("name"),
-            service_account_role=addon.get("serviceAccountRoleARN"),
+            # eksctl passes the role only with iam.withOIDC (makeServiceAccountRole)
+            service_account_role=addon.get("serviceAccountRoleARN") if defaults.with_oidc(b.data) is True else None,
             pod_identity_associations=associations or None,
         )
 

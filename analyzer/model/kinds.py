@@ -99,7 +99,7 @@ LINKS: dict[str, dict[str, str]] = {
     IAM_POLICY: {"roles": IAM_ROLE},
     ROLE_POLICY_ATTACHMENT: {"role": IAM_ROLE},
     ROLE_INLINE_POLICY: {"role": IAM_ROLE},
-    OIDC_PROVIDER: {},
+    OIDC_PROVIDER: {"cluster": CLUSTER},
     SSM_PARAMETER: {},
     AMI_LOOKUP: {},
     MAIN_ROUTE_TABLE_ASSOCIATION: {"vpc": VPC, "route_table": ROUTE_TABLE},
@@ -154,6 +154,8 @@ FIELDS: dict[str, str] = {
     ROLE_INLINE_POLICY: "role, document",
     INSTANCE_PROFILE: "name, role",
     IAM_POLICY: "name, document, roles",
+    OIDC_PROVIDER: "url (the issuer it trusts), client_ids (the audiences it accepts), created_by, "
+    "cluster (the cluster whose OIDC issuer the url is, when the url names that cluster's issuer)",
     ADDON: "cluster, name, service_account_role, pod_identity_associations",
     POD_IDENTITY: "cluster, namespace, service_account, role",
     LAUNCH_TEMPLATE: "name, image_id, user_data, instance_profile, security_groups, "

@@ -9,7 +9,7 @@ from analyzer.discovery import display_path
 from analyzer.kubernetes.aws_auth import FULL, PARTIAL, aws_auth_resource
 from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
-from analyzer.normalize import FieldMap, apply_mapping, constant, dig, first_of, single_list
+from analyzer.normalize import FieldMap, apply_mapping, constant, dig, first_of, issuer_cluster, single_list
 from analyzer.terraform import reads
 from analyzer.terraform.module import is_local_source, load_module_definition
 from analyzer.terraform.sources import read_modules_manifest
@@ -334,6 +334,10 @@ MAPPINGS: dict[str, FieldMap] = {
     "aws_iam_role_policy_attachment": FieldMap(k.ROLE_POLICY_ATTACHMENT, {"role": "role", "policy_arn": "policy_arn"}),
     "aws_iam_role_policy": FieldMap(k.ROLE_INLINE_POLICY, {"role": "role", "document": "policy"}),
     "aws_iam_policy": FieldMap(k.IAM_POLICY, {"name": "name", "document": "policy"}, identities=("name",)),
+    "aws_iam_openid_connect_provider": FieldMap(
+        k.OIDC_PROVIDER,
+        {"url": "url", "client_ids": "client_id_list", "cluster": issuer_cluster("url", "identity.0.oidc.0.issuer")},
+    ),
     "aws_iam_instance_profile": FieldMap(
         k.INSTANCE_PROFILE, {"name": "name", "role": "role"}, identities=("name",), identity_prefix="profile-name:"
     ),

@@ -1,0 +1,98 @@
+"""terraform-aws-eks creates the cluster's IAM OIDC provider inside the module (enable_irsa,
+on by default): ``aws_iam_openid_connect_provider.oidc_provider`` with ``url`` the cluster's
+``identity[0].oidc[0].issuer``. A vpc-cni IRSA role from terraform-aws-iam's
+iam-role-for-service-accounts-eks trusts it with a ``sub`` condition whose key is known only
+after apply, so EKS-IAM-004 is unknown there, never an error. Checked against the real module
+releases served from ../shared/registry."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import REGISTRY
+
+from analyzer.engine.catalogue import load_catalogue
+from analyzer.model import kinds
+from analyzer.pipeline import Options, analyze
+
+from .registry_server import RegistryServer
+
+pytestmark = pytest.mark.skipif(not REGISTRY.is_dir(), reason="../shared/registry is not available")
+
+CALL = """
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "21.19.0"
+
+  name               = "demo"
+  kubernetes_version = "1.33"
+  vpc_id             = "vpc-0123456789abcdef0"
+  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+
+  addons = {
+    vpc-cni = {
+      before_compute           = true
+      service_account_role_arn = module.vpc_cni_irsa.iam_role_arn
+    }
+    kube-proxy = {}
+    coredns    = {}
+  }
+
+  eks_managed_node_groups = {
+    default = {
+      instance_types             = ["m6i.large"]
+      min_size                   = 1
+      max_size                   = 2
+      desired_size               = 1
+      iam_role_attach_cni_policy = false
+    }
+  }
+}
+
+module "vpc_cni_irsa" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "5.60.0"
+
+  role_name             = "demo-vpc-cni"
+  attach_vpc_cni_policy = true
+  vpc_cni_enable_ipv4   = true
+
+  oidc_providers = {
+    main = {
+      provider_arn               = module.eks.oidc_provider_arn
+      namespace_service_accounts = ["kube-system:aws-node"]
+    }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def registry():
+    with RegistryServer(REGISTRY) as server:
+        yield server
+
+
+def test_the_modules_oidc_provider_is_the_clusters_and_irsa_is_never_an_error(registry, tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(registry.cli_config(tmp_path)))
+    monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text(CALL)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        analysis = analyze([Path(".")], load_catalogue(), Options(offline=False, select=("EKS-IAM-004",)))
+    finally:
+        os.chdir(cwd)
+    assert analysis.inventory.modules_not_loaded == 0
+    (cluster,) = analysis.model.of_kind(kinds.CLUSTER)
+    (provider,) = analysis.model.of_kind(kinds.OIDC_PROVIDER)
+    assert analysis.model.attr(provider, "cluster") is cluster
+    outcomes = {r.outcome for r in analysis.results if r.rule.id == "EKS-IAM-004"}
+    assert outcomes == {"unknown"}, outcomes
+    reasons = {r.reason for r in analysis.results if r.rule.id == "EKS-IAM-004"}
+    assert reasons == {"the trust policy condition is not resolved"}
+    assert not [f for f in analysis.findings if f.severity == "error"]
