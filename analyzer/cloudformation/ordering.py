@@ -55,9 +55,12 @@ def _depends_on(value: Any, names: set[str]) -> list[str]:
 
 def _references(node: Any, names: set[str]) -> set[str]:
     found: set[str] = set()
-    stack = [node]
+    stack, seen = [node], set()
     while stack:
         value = stack.pop()
+        if id(value) in seen:  # an alias met twice (or inside itself) is read once
+            continue
+        seen.add(id(value))
         if isinstance(value, list):
             stack.extend(value)
         elif isinstance(value, dict):

@@ -69,7 +69,7 @@ def _positive_duration(duration: Any, node: str) -> Any:
 
 def _why_no_order(resource: Resource) -> str:
     if resource.framework == "terraform":
-        return "plan JSON does not record what each resource waits for"
+        return "eksjoin reads the creation order from Terraform files, not from plan JSON"
     return f"{resource.framework} resources are not ordered"
 
 
