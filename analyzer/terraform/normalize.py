@@ -14,7 +14,7 @@ from analyzer.terraform import reads
 from analyzer.terraform.module import is_local_source, load_module_definition
 from analyzer.terraform.sources import read_modules_manifest
 from analyzer.terraform.types import TfBlock, TfConfiguration
-from analyzer.values import Ref, Unknown, scope_refs
+from analyzer.values import Ref, Unknown, identity_text, scope_refs
 
 
 def _blocks(data: dict, name: str) -> list[dict]:
@@ -54,13 +54,31 @@ def _launch_template_security_groups(data: dict) -> Any:
     groups = data.get("vpc_security_group_ids")
     if isinstance(groups, Unknown):
         return groups
+    interfaces = data.get("network_interfaces")
+    if isinstance(interfaces, Unknown):  # a dynamic block over an unknown collection
+        return interfaces
     found = list(groups or [])
     for interface in _blocks(data, "network_interfaces"):
         extra = interface.get("security_groups")
         if isinstance(extra, Unknown):
             return extra
         found.extend(extra or [])
-    return found or None
+    return _distinct_groups(found) or None
+
+
+def _distinct_groups(groups: list[Any]) -> list[Any]:
+    """Each security group once: EFA launch templates give every network interface (one per
+    network card) the same groups, which are still one group each on the node."""
+    seen: set[str] = set()
+    distinct = []
+    for group in groups:
+        identity = identity_text(group)
+        if identity is not None and identity in seen:
+            continue
+        if identity is not None:
+            seen.add(identity)
+        distinct.append(group)
+    return distinct
 
 
 def _pod_identity_associations(data: dict) -> list[dict] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from analyzer.location import Location
+from analyzer.terraform.data_sources import known_attribute
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import Scope, evaluate_safely
 from analyzer.terraform.lazy import LazyObject, make_ref, shallow_dict
@@ -187,6 +188,16 @@ class ResourceView(BodyView):
         self.decl = decl
         self.index = index
         self.bindings = {**bindings, "self": self}
+
+    def get_attr(self, name: str) -> Any:
+        if self.data_source and name not in self.body.attributes:
+            known = known_attribute(self.decl.type, name, self._argument)
+            if known is not None:
+                return known
+        return super().get_attr(name)
+
+    def _argument(self, name: str) -> Any:
+        return self.attribute(name) if name in self.body.attributes else None
 
 
 class ModuleOutputs(LazyObject):

@@ -367,3 +367,50 @@ def test_for_each_keys_built_from_the_partition_in_a_for_expression(write_config
     ]
     arn = blocks[1].attributes["policy_arn"]
     assert isinstance(arn, PartialStr) and arn.text() == "arn:${?}:iam::aws:policy/AmazonEKSWorkerNodePolicy"
+
+
+def test_the_network_cards_of_a_listed_instance_type_are_known(write_config, load):
+    """terraform-aws-modules/eks EFA support: one network interface per network card of the
+    instance type, read from data.aws_ec2_instance_type; the bundled table knows the cards of
+    p5.48xlarge; a type it does not list, or an unknown type, stays unknown."""
+    root = write_config(
+        {
+            "main.tf": """
+        variable "other_type" {
+          type = string
+        }
+        data "aws_ec2_instance_type" "p5" {
+          instance_type = "p5.48xlarge"
+        }
+        data "aws_ec2_instance_type" "unlisted" {
+          instance_type = "zz9.large"
+        }
+        data "aws_ec2_instance_type" "unset" {
+          instance_type = var.other_type
+        }
+        resource "terraform_data" "cards" {
+          input = {
+            p5     = data.aws_ec2_instance_type.p5.maximum_network_cards
+            listed = length([for i in range(data.aws_ec2_instance_type.p5.maximum_network_cards) : i])
+            unlisted = data.aws_ec2_instance_type.unlisted.maximum_network_cards
+            unset  = data.aws_ec2_instance_type.unset.maximum_network_cards
+            vcpus  = data.aws_ec2_instance_type.p5.default_vcpus
+          }
+        }
+    """
+        }
+    )
+    cards = next(b for b in load(root).blocks if b.address == "terraform_data.cards").attributes["input"]
+    assert (cards["p5"], cards["listed"]) == (32, 32)
+    for unknown in ("unlisted", "unset", "vcpus"):  # what the table does not say is read from EC2
+        assert isinstance(cards[unknown], Ref) and cards[unknown].target.startswith("data.aws_ec2_instance_type.")
+
+
+def test_the_network_card_table_lists_existing_instance_types_only():
+    from analyzer.knowledge.compute import known_instance_types
+    from analyzer.terraform.data_sources import network_cards
+
+    table = network_cards()
+    assert table["p4d.24xlarge"] == 4 and table["trn1.32xlarge"] == 8 and table["g6e.8xlarge"] == 1
+    assert set(table) <= known_instance_types()
+    assert all(isinstance(count, int) and count >= 1 for count in table.values())
