@@ -296,3 +296,82 @@ def test_the_cluster_of_a_node_is_unknown_when_ambiguous():
     node = make(kinds.NODEGROUP, "aws_eks_node_group.workers", cluster=ref("aws_eks_cluster.demo"))
     cluster = PREDICATES["sg.cluster"](model_of(first, second, node), node)
     assert isinstance(cluster, Unknown) and cluster.reason.startswith("the cluster of aws_eks_node_group.workers")
+
+
+def test_a_node_without_any_egress_rule_can_send_nothing():
+    nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes", ingress=[SELF_ALL])
+    model = model_of(*network(), nodes, *self_managed(ref(nodes.key)))
+    node = model.get("aws_autoscaling_group.nodes")
+    assert model.attr(node, "https_egress_blocked") is True
+    assert outcome("EKS-SG-001", model, node).outcome == "fail"
+    nodes.fields["egress"] = [ANYWHERE]
+    model = model_of(*network(), nodes, *self_managed(ref(nodes.key)))
+    assert model.attr(model.get("aws_autoscaling_group.nodes"), "https_egress_blocked") is False
+
+
+def test_the_kubelet_port_must_be_open_to_the_control_plane():
+    nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes", egress=[ANYWHERE])
+    model = model_of(*network(), nodes, *self_managed(ref(nodes.key)))
+    node = model.get("aws_autoscaling_group.nodes")
+    control_plane = PREDICATES["sg.control_plane"](model, node)
+    assert PREDICATES["sg.allows"](model, [nodes], INGRESS, "tcp", 10250, control_plane) is False
+    result = outcome("EKS-SG-004", model, node)
+    assert result.outcome == "fail" and "inbound TCP 10250" in result.finding.message
+    kubelet = {"protocol": "tcp", "from_port": 1025, "to_port": 65535, "security_groups": [CLUSTER_SG]}
+    nodes.fields["ingress"] = [kubelet]
+    model = model_of(*network(), nodes, *self_managed(ref(nodes.key)))
+    assert outcome("EKS-SG-004", model, model.get("aws_autoscaling_group.nodes")).outcome == "pass"
+
+
+def test_egress_rules_on_the_cluster_group_are_judged_without_its_eks_rule():
+    https = make(
+        kinds.SECURITY_GROUP_RULE,
+        "aws_vpc_security_group_egress_rule.https",
+        direction="egress",
+        protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidrs=["0.0.0.0/0"],
+        security_group=CLUSTER_SG,
+    )
+    resources = network()
+    resources[2].fields["vpc"] = ref("aws_vpc.main")
+    model = model_of(*resources, https)
+    cluster = model.get("aws_eks_cluster.demo")
+    rules = model.attr(cluster, "cluster_security_group_managed_egress")
+    assert [r.origin.key for r in rules] == [https.key]  # not EKS's allow-all rule
+    itself = PREDICATES["sg.cluster_security_group_peer"](model, cluster)
+    assert PREDICATES["sg.rules_allow"](model, rules, "tcp", 443, itself) is True
+    assert PREDICATES["sg.rules_allow"](model, rules, "udp", 53, itself) is False
+    result = outcome("EKS-SG-006", model, cluster)
+    assert result.outcome == "fail"
+    assert "do not allow TCP 10250, TCP 53, UDP 53 to the cluster security group itself;" in result.finding.message
+
+
+def test_launch_template_groups_that_allow_every_flow_are_an_info_finding():
+    nodes = make(kinds.SECURITY_GROUP, "aws_security_group.nodes", ingress=[SELF_ALL], egress=[ANYWHERE])
+    admit = make(
+        kinds.SECURITY_GROUP_RULE,
+        "aws_security_group_rule.cluster_from_nodes",
+        direction="ingress",
+        protocol="tcp",
+        from_port=443,
+        to_port=443,
+        security_group=CLUSTER_SG,
+        source_security_group=ref(nodes.key),
+    )
+    template = make(kinds.LAUNCH_TEMPLATE, "aws_launch_template.workers", security_groups=[ref(nodes.key)])
+    node = make(
+        kinds.NODEGROUP,
+        "aws_eks_node_group.workers",
+        cluster=ref("aws_eks_cluster.demo"),
+        subnets=[ref("aws_subnet.a")],
+        launch_template=ref(template.key),
+    )
+    model = model_of(*network(), nodes, admit, template, node)
+    result = outcome("EKS-SG-003", model, node)
+    assert result.outcome == "fail" and result.finding.severity == "info"
+    model = model_of(*network(), nodes, template, node)  # the control plane does not admit them
+    result = outcome("EKS-SG-003", model, node)
+    assert result.finding.severity == "error"
+    assert result.finding.message.endswith("allows inbound TCP 443 from them")

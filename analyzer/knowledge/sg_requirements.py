@@ -31,9 +31,7 @@ from analyzer.knowledge.security_groups import (
     first_declared_group,
     floating_rules,
     group_names,
-    is_cluster_security_group,
     linked,
-    no_egress_note,
     node_endpoint,
     node_vpc,
     resolve_group,
@@ -45,11 +43,8 @@ from analyzer.model.resource import Resource
 from analyzer.values import Unknown
 
 HTTPS = ("tcp", (443, 443))
-KUBELET = ("tcp", (10250, 10250))
 # CoreDNS (both protocols) and the ports pods and webhooks use between nodes
 NODE_TO_NODE = (("udp", (53, 53)), ("tcp", (53, 53)), ("tcp", (1025, 65535)))
-CLUSTER_SG_MINIMUM_EGRESS = (HTTPS, KUBELET, ("tcp", (53, 53)), ("udp", (53, 53)))
-AWS_SERVICES = "the AWS service endpoints nodes call (EC2, ECR, S3, STS)"
 
 
 def _unknown_of(*values: Any) -> Unknown | None:
@@ -134,18 +129,21 @@ def private_endpoint(model: Model, node: Any) -> Any:
 
 
 @predicate("sg.aws_services")
-def aws_services(model: Model, node: Any) -> Endpoint:
-    """The public AWS service endpoints the bootstrap and kubelet call, through NAT or IGW."""
-    cluster = _cluster_of(model, node)
-    ipv6 = isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6"
+def aws_services(model: Model, node: Any = None, ipv6: bool | None = None) -> Endpoint:
+    """The public AWS service endpoints the bootstrap and kubelet call, through NAT or IGW;
+    reached over IPv6 too when the node's cluster is IPv6 (or ``ipv6`` says so)."""
+    if ipv6 is None:
+        cluster = _cluster_of(model, node)
+        ipv6 = isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6"
     return Endpoint("the AWS service endpoints", ipv6=ipv6, internet=True)
 
 
 @predicate("sg.interface_endpoints")
 def interface_endpoints(model: Model, node: Any) -> Any:
     """The interface endpoints of the node's VPC (each as the groups and subnets of its ENIs),
-    or an Unknown when the VPC is not known: then there may be some."""
-    vpc = node_vpc(model, node)
+    or an Unknown when the VPC is not known: then there may be some. ``node`` may be a cluster."""
+    is_cluster = isinstance(node, Resource) and node.kind == kinds.CLUSTER
+    vpc = linked(model, node, "vpc") if is_cluster else node_vpc(model, node)
     if not isinstance(vpc, Resource):
         reason = vpc.reason if isinstance(vpc, Unknown) else "the VPC is not known"
         return Unknown(f"interface endpoints may exist ({reason})")
@@ -162,6 +160,34 @@ def node_side(model: Model, node: Any, groups: Any = None) -> Endpoint:
     return node_endpoint(model, node, groups)
 
 
+@predicate("sg.rules_allow")
+def rules_allow_flow(model: Model, rules: Any, protocol: str, ports: Any, peer: Endpoint) -> Any:
+    """Whether ``rules`` (``SgRule``s, not whole groups) together allow ``protocol`` on every
+    port of ``ports`` with ``peer``: true, false or the Unknown of the first doubt."""
+    if isinstance(rules, Unknown):
+        return rules
+    return rules_allow(rules, protocol, _port_span(ports), peer)
+
+
+@predicate("sg.cluster_security_group_peer")
+def cluster_security_group_peer(model: Model, cluster: Resource) -> Endpoint:
+    """The interfaces that carry the cluster security group (nodes and control-plane ENIs) as
+    a flow's peer: the group itself, somewhere in the cluster's VPC."""
+    group = model.attr(cluster, "cluster_security_group")
+    vpc = linked(model, cluster, "vpc")
+    vpc_cidr = vpc.get("cidr_block") if isinstance(vpc, Resource) else None
+    return Endpoint(group.address, [group], vpc_cidr=vpc_cidr)
+
+
+@fact(kinds.CLUSTER, "cluster_security_group_managed_egress")
+def cluster_security_group_managed_egress(model: Model, cluster: Resource) -> list:
+    """The egress rules of the cluster security group besides EKS's allow-all one: those the
+    configuration attaches, and those whose group is not known (they may be attached)."""
+    group = model.attr(cluster, "cluster_security_group")
+    rules = [r for r in model.attr(group, "rules") if r.direction == EGRESS and r.origin is not group]
+    return rules + floating_rules(model, EGRESS)
+
+
 @fact(kinds.NODEGROUP, "eksctl_groups_admit_control_plane")
 @fact(kinds.SELF_MANAGED, "eksctl_groups_admit_control_plane")
 def eksctl_groups_admit_control_plane(model: Model, node: Resource) -> bool:
@@ -171,63 +197,41 @@ def eksctl_groups_admit_control_plane(model: Model, node: Resource) -> bool:
     return _eksctl_keeps(node, "shared", "local")
 
 
-# -- node egress (EKS-SG-001, and SG-003 on launch-template groups) -------------------------------
-@fact(kinds.NODEGROUP, "sg_egress_problem")
-@fact(kinds.SELF_MANAGED, "sg_egress_problem")
-def sg_egress_problem(model: Model, node: Resource) -> Any:
-    """The node's outbound TCP 443 defect, whichever rule owns it."""
+# -- whether a node can send anything at all ------------------------------------------------------
+@fact(kinds.NODEGROUP, "https_egress_blocked")
+@fact(kinds.SELF_MANAGED, "https_egress_blocked")
+def https_egress_blocked(model: Model, node: Resource) -> bool:
+    """True when the node's groups certainly allow no outbound TCP 443 to the API server or to
+    the AWS services: the node never joins, and its other flows are not worth judging."""
     if _eksctl_keeps(node, "shared", "local"):
-        return None
+        return False
     groups = model.attr(node, "node_security_groups")
-    return groups if isinstance(groups, Unknown) else egress_problem(model, node, groups)
-
-
-def egress_problem(model: Model, node: Resource, groups: list) -> Any:
-    names = group_names(groups)
-    note = no_egress_note(model, groups)
+    if isinstance(groups, Unknown):
+        return False
     cluster = linked(model, node, "cluster")
-    api_name, to_api = _reaches_api_server(model, cluster, groups)
-    if to_api is False:
-        return {
-            "text": f"no security group of {node.address} ({names}) allows outbound TCP 443 to {api_name}{note}",
-            "group": first_declared_group(groups),
-        }
+    if _reaches_api_server(model, cluster, groups) is False:
+        return True
     to_services = reaches_aws_services(
         model,
         node_vpc(model, node),
         lambda peer: allows(model, groups, EGRESS, *HTTPS, peer),
         isinstance(cluster, Resource) and cluster.get("ip_family") == "ipv6",
     )
-    if to_services is False:
-        return {
-            "text": f"no security group of {node.address} ({names}) allows outbound TCP 443 "
-            f"to {AWS_SERVICES}: neither to 0.0.0.0/0 nor to interface endpoints "
-            f"in its VPC{note}",
-            "group": first_declared_group(groups),
-        }
-    return _unknown_of(to_api, to_services)
+    return to_services is False
 
 
-def _reaches_api_server(model: Model, cluster: Any, groups: list) -> tuple[str, Any]:
+def _reaches_api_server(model: Model, cluster: Any, groups: list) -> Any:
     """Nodes reach the API server on the control-plane ENIs when the private endpoint is on
     (its name resolves to them inside the VPC), else on the public endpoint through NAT/IGW."""
-    control_plane = control_plane_endpoint(model, cluster)
-    public = Endpoint(
-        f"the public API endpoint of {getattr(cluster, 'address', 'the cluster')}",
-        ipv6=control_plane.ipv6,
-        internet=True,
-    )
+    to_private = allows(model, groups, EGRESS, *HTTPS, control_plane_endpoint(model, cluster))
+    to_public = allows(model, groups, EGRESS, *HTTPS, public_api_endpoint(model, cluster))
     private = uses_private_endpoint(cluster)
-    if private is True:
-        return control_plane.name, allows(model, groups, EGRESS, *HTTPS, control_plane)
-    if private is False:
-        return public.name, allows(model, groups, EGRESS, *HTTPS, public)
-    to_private = allows(model, groups, EGRESS, *HTTPS, control_plane)
-    to_public = allows(model, groups, EGRESS, *HTTPS, public)
-    if to_private is to_public and isinstance(to_private, bool):
-        return f"{control_plane.name} (or its public endpoint)", to_private
+    if isinstance(private, bool):
+        return to_private if private else to_public
+    if to_private is to_public:
+        return to_private
     doubt = _unknown_of(to_private, to_public)
-    return control_plane.name, doubt if doubt is not None else private
+    return private if doubt is None else doubt
 
 
 def uses_private_endpoint(cluster: Any) -> Any:
@@ -275,102 +279,6 @@ def _interface_endpoint(model: Model, endpoint: Resource) -> Endpoint:
     return Endpoint(endpoint.address, groups, known, complete, None)
 
 
-# -- control plane ingress from the launch template's groups (EKS-SG-003) -----------------------
-def control_plane_ingress_problem_for(model: Model, node: Resource, groups: list) -> Any:
-    if any(is_cluster_security_group(g) for g in groups):
-        return None  # the cluster group allows all traffic from itself, and EKS keeps that rule
-    cluster = linked(model, node, "cluster")
-    if not isinstance(cluster, Resource):
-        return _cluster_unknown(node, cluster)
-    private = uses_private_endpoint(cluster)
-    if private is False:
-        return None  # nodes reach the public endpoint; the ENIs only call out to kubelet
-    control_plane = control_plane_endpoint(model, cluster)
-    verdict = allows(model, control_plane.groups, INGRESS, *HTTPS, node_endpoint(model, node, groups))
-    if verdict is False and isinstance(private, Unknown):
-        return private
-    if verdict is False:
-        return {
-            "text": f"no security group of {control_plane.name} "
-            f"({group_names(control_plane.groups)}) allows inbound TCP 443 from "
-            f"{node.address}, whose groups ({group_names(groups)}) do not include "
-            "the cluster security group",
-            "cluster": cluster,
-        }
-    return verdict if isinstance(verdict, Unknown) else None
-
-
-# -- launch-template groups of managed node groups (EKS-SG-003) -----------------------------------
-@predicate("sg.launch_template_problem")
-def launch_template_problem(model: Model, node: Any) -> Any:
-    """EKS-SG-003: {severity, text} when the launch template's groups replace the cluster group."""
-    if not isinstance(node, Resource):
-        return None
-    groups = model.attr(node, "launch_template_security_groups")
-    if isinstance(groups, Unknown):
-        return groups
-    if not groups:
-        return None
-    if any(is_cluster_security_group(g) for g in groups):
-        return None
-    template = linked(model, node, "launch_template")
-    lead = (
-        f"launch template {template.address} of {node.address} sets security groups "
-        f"({group_names(groups)}), so EKS does not attach the cluster security group"
-    )
-    egress = egress_problem(model, node, groups)
-    ingress = control_plane_ingress_problem_for(model, node, groups)
-    for problem in (egress, ingress):
-        if isinstance(problem, dict):
-            return {
-                "severity": "error",
-                "text": f"{lead}, and {problem['text']}",
-                "group": problem.get("group") or first_declared_group(groups),
-            }
-    unknown = _unknown_of(egress, ingress)
-    if unknown is not None:
-        return unknown
-    return {
-        "severity": "info",
-        "group": first_declared_group(groups),
-        "text": f"{lead}; they allow the flows nodes need to join, but consider adding the "
-        "cluster security group to the launch template so that pods and nodes "
-        "carrying it (other node groups, Fargate) keep reaching these nodes",
-    }
-
-
-# -- control plane -> kubelet (EKS-SG-004) --------------------------------------------------------
-@predicate("sg.kubelet_ingress_problem")
-def kubelet_ingress_problem(model: Model, node: Any) -> Any:
-    """EKS-SG-004: the control plane reaches the kubelet on TCP 10250."""
-    groups = _node_groups(model, node)
-    if isinstance(groups, Unknown):
-        return groups
-    if _eksctl_keeps(node, "shared", "local") or any(is_cluster_security_group(g) for g in groups):
-        return None
-    cluster = linked(model, node, "cluster")
-    if not isinstance(cluster, Resource):
-        return _cluster_unknown(node, cluster)
-    control_plane = control_plane_endpoint(model, cluster)
-    inbound = allows(model, groups, INGRESS, *KUBELET, control_plane)
-    if inbound is False:
-        return {
-            "text": f"no security group of {node.address} ({group_names(groups)}) allows "
-            f"inbound TCP 10250 from {control_plane.name} "
-            f"({group_names(control_plane.groups)})",
-            "group": first_declared_group(groups),
-        }
-    outbound = allows(model, control_plane.groups, EGRESS, *KUBELET, node_endpoint(model, node, groups))
-    if outbound is False:
-        return {
-            "text": f"no security group of {control_plane.name} "
-            f"({group_names(control_plane.groups)}) allows outbound TCP 10250 to "
-            f"{node.address}",
-            "group": first_declared_group(control_plane.groups),
-        }
-    return _unknown_of(inbound, outbound)
-
-
 # -- node <-> node (EKS-SG-005) -------------------------------------------------------------------
 @predicate("sg.node_to_node_problem")
 def node_to_node_problem(model: Model, node: Any) -> Any:
@@ -391,7 +299,7 @@ def node_to_node_problem(model: Model, node: Any) -> Any:
             doubts.append(peer_groups)
             continue
         peer_endpoint = known.endpoint(peer, peer_groups)
-        egress_reported = isinstance(model.attr(peer, "sg_egress_problem"), dict)
+        egress_reported = model.attr(peer, "https_egress_blocked") is True
         shape = sg_peers.peer_key(peer_endpoint, named, known.egress_shape(peer, peer_groups), egress_reported)
         if shape is not None and shape in clean:
             continue
@@ -422,8 +330,8 @@ def _peer_problem(
     doubts: list,
     peer_endpoint: Endpoint,
 ) -> dict | None:
-    # a peer without any usable egress is EKS-SG-001's (or SG-003's) finding
-    egress_reported = isinstance(model.attr(peer, "sg_egress_problem"), dict)
+    # a peer that can send nothing is reported for that, not for each flow it cannot send
+    egress_reported = model.attr(peer, "https_egress_blocked") is True
     source = "other nodes of the group" if peer is node else peer.address
     for protocol, ports in NODE_TO_NODE:
         inbound = allows(model, groups, INGRESS, protocol, ports, peer_endpoint)
@@ -459,41 +367,3 @@ def _eksctl_node_to_node(node: Resource, groups: list) -> Any:
         "group, and eksctl's own group for it only admits the control plane",
         "group": None,
     }
-
-
-# -- a restricted cluster security group (EKS-SG-006) ---------------------------------------------
-@predicate("sg.cluster_sg_egress_problem")
-def cluster_sg_egress_problem(model: Model, cluster: Any) -> Any:
-    """EKS-SG-006: egress rules users manage on the cluster group keep the minimum EKS needs
-    if the default allow-all outbound rule is revoked."""
-    if not isinstance(cluster, Resource):
-        return None
-    declared = model.attr(cluster, "cluster_security_group_egress_rules")
-    if not declared:
-        return None
-    group = model.attr(cluster, "cluster_security_group")
-    rules = [r for r in model.attr(group, "rules") if r.direction == EGRESS and r.origin is not group]
-    rules += floating_rules(model, EGRESS)
-    vpc = linked(model, cluster, "vpc")
-    vpc_cidr = vpc.get("cidr_block") if isinstance(vpc, Resource) else None
-    nodes = Endpoint(group.address, [group], vpc_cidr=vpc_cidr)
-    verdicts = {
-        describe_port(protocol, ports): rules_allow(rules, protocol, ports, nodes)
-        for protocol, ports in CLUSTER_SG_MINIMUM_EGRESS
-    }
-    missing = [name for name, verdict in verdicts.items() if verdict is False]
-    services = reaches_aws_services(model, vpc, lambda peer: rules_allow(rules, *HTTPS, peer))
-    if missing or services is False:
-        parts = []
-        if missing:
-            parts.append(f"{', '.join(missing)} to the cluster security group itself")
-        if services is False:
-            parts.append(f"TCP 443 to {AWS_SERVICES}")
-        return {
-            "text": f"the egress rules managed on the cluster security group of "
-            f"{cluster.address} ({', '.join(r.address for r in declared)}) do not "
-            f"allow {' or '.join(parts)}; if its default allow-all outbound rule is "
-            "removed, nodes that carry it lose these flows",
-            "rule": declared[0],
-        }
-    return _unknown_of(*verdicts.values(), services)
