@@ -470,3 +470,30 @@ def test_an_unknown_may_point_elsewhere_than_a_failure():
     assert result.finding.location == subject.location and result.finding.key == "on"
     subject = vpc(on=False)
     assert evaluate_rule(rule(check), subject, Model([subject])).finding.location == Location("main.tf", 10)
+
+
+def test_in_order_asks_a_condition_only_once_those_before_it_hold():
+    check = {
+        "assert": {
+            "in_order": [
+                {"value": "$subject.kind_of", "op": "equals", "arg": "Interface"},
+                {"value": "$subject.dns", "op": "is_true"},
+            ]
+        },
+    }
+    # an unknown first setting decides, though the second is known to be wrong
+    result = evaluate_rule(rule(check), vpc(kind_of=HOLE, dns=False), Model([]))
+    assert result.outcome == UNKNOWN and result.reason == HOLE.reason
+    assert evaluate_rule(rule(check), vpc(kind_of="Interface", dns=False), Model([])).outcome == FAIL
+    assert evaluate_rule(rule(check), vpc(kind_of="Gateway", dns=HOLE), Model([])).outcome == FAIL
+    assert evaluate_rule(rule(check), vpc(kind_of="Interface", dns=True), Model([])).outcome == PASS
+
+
+def test_a_value_that_is_not_known_may_be_told_in_the_rule_s_words():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    spec = {"value": "$subject.dns", "unknown_reason": "whether {subject.address} has private DNS is not known"}
+    for dns, expected in ((True, True), (HOLE, "whether aws_vpc.a has private DNS is not known")):
+        subject = vpc(dns=dns)
+        value = evaluate_value(spec, Scope(Model([subject]), {"subject": subject}))
+        assert (value.reason if isinstance(value, Unknown) else value) == expected

@@ -12,7 +12,7 @@ from analyzer.engine.operators import OPERATORS
 from analyzer.engine.predicates import PREDICATES
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
-from analyzer.values import PartialStr, Unknown, describe
+from analyzer.values import PartialStr, Unknown, describe, is_unknown
 
 _SEGMENT = re.compile(r"\.([a-z_][a-z0-9_]*)|\[\*\]")
 
@@ -55,6 +55,8 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
             return _choose(spec, scope)
         if "text" in spec:
             return render(spec["text"], scope)
+        if "unknown_reason" in spec:
+            return _explained(spec, scope)
         if "predicate" in spec:
             args = {k: evaluate_value(v, scope) for k, v in spec.get("args", {}).items()}
             return PREDICATES[spec["predicate"]](scope.model, **args)
@@ -175,6 +177,15 @@ def _choose(spec: dict, scope: Scope) -> Any:
     return Unknown(verdict.reason)
 
 
+def _explained(spec: dict, scope: Scope) -> Any:
+    """``{value: <value>, unknown_reason: <template>}``: the value, or when it is not known, an
+    Unknown whose reason is the template (a setting that is not known, told as such)."""
+    value = evaluate_value(spec["value"], scope)
+    if is_unknown(value):
+        return Unknown(render(spec["unknown_reason"], scope))
+    return value
+
+
 # -- conditions -------------------------------------------------------------
 
 
@@ -183,6 +194,8 @@ def evaluate_condition(spec: dict, scope: Scope) -> Verdict:
         return _lazy_all(spec["all"], scope)
     if "any" in spec:
         return _lazy_any(spec["any"], scope)
+    if "in_order" in spec:
+        return _in_order(spec["in_order"], scope)
     if "not" in spec:
         return logic.negation(evaluate_condition(spec["not"], scope))
     if "every" in spec:
@@ -197,6 +210,18 @@ def _lazy_all(specs: list, scope: Scope) -> Verdict:
     for spec in specs:
         verdict = evaluate_condition(spec, scope)
         if verdict.is_false:
+            return verdict
+        verdicts.append(verdict)
+    return logic.conjunction(verdicts)
+
+
+def _in_order(specs: list, scope: Scope) -> Verdict:
+    """Each condition is asked only when those before it hold: the first that does not hold,
+    false or unknown, decides (a check that only means something once another one passed)."""
+    verdicts = []
+    for spec in specs:
+        verdict = evaluate_condition(spec, scope)
+        if not verdict.is_true:
             return verdict
         verdicts.append(verdict)
     return logic.conjunction(verdicts)

@@ -336,36 +336,18 @@ def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource], unsure:
     return None
 
 
-@predicate("endpoints.interface_problem")
-def interface_problem(model: Model, endpoint: Any) -> Any:
-    """What keeps nodes from using an interface endpoint: its type, private DNS, or the AZs
-    of its subnets. None when nothing does."""
+@predicate("endpoints.zone_without_interface")
+def zone_without_interface(model: Model, endpoint: Any) -> Any:
+    """The first node subnet in an availability zone where the endpoint has no subnet, as
+    ``{subnet, zone}``; None when every node zone has one; an Unknown when the zones or the
+    endpoint's subnets are not known."""
     if not isinstance(endpoint, Resource):
         return Unknown("the endpoint is not known")
-    kind = endpoint.get("endpoint_type")
-    if is_unknown(kind):
-        return Unknown(f"the endpoint type of {endpoint.address} is not known")
-    if kind != INTERFACE:
-        return {"field": "endpoint_type", "text": f"is a {kind} endpoint; this service only offers Interface endpoints"}
-    private_dns = model.attr(endpoint, "private_dns")
-    if is_unknown(private_dns):
-        return Unknown(f"whether {endpoint.address} has private DNS is not known")
-    if private_dns is not True:
-        return {
-            "field": "private_dns_enabled",
-            "text": "has private DNS off, so nodes resolve the public service name and their calls time out",
-        }
-    return _zone_gap(model, endpoint)
-
-
-def _zone_gap(model: Model, endpoint: Resource) -> Any:
     subnets = model.attr(endpoint, "all_subnets")
     if isinstance(subnets, Unknown):
         return subnets
-    if not subnets:
-        return {"field": "subnets", "text": "has no subnets, so it has no network interface nodes could reach"}
     zones, unsure = [], None
-    for subnet in subnets:
+    for subnet in subnets or []:
         if not isinstance(subnet, Resource):
             unsure = either(unsure, subnet)
             continue
@@ -385,11 +367,7 @@ def _zone_gap(model: Model, endpoint: Resource) -> Any:
                     f"and the subnets of {endpoint.address} are not known"
                 ),
             )
-        return {
-            "field": "subnets",
-            "text": f"has no subnet in the availability zone of node subnet "
-            f"{egress.subnet.address} ({zone_text(egress.subnet)})",
-        }
+        return {"subnet": egress.subnet, "zone": zone_text(egress.subnet)}
     return None
 
 
@@ -618,19 +596,19 @@ POLICY_NEEDS: dict[str, tuple[tuple[str, str | None], ...]] = {
 }
 
 
-@predicate("endpoints.policy_gap")
-def policy_gap(model: Model, endpoint: Any) -> Any:
-    """What an endpoint policy keeps nodes from doing: a description, None, or Unknown."""
+@predicate("endpoints.policy_refuses")
+def policy_refuses(model: Model, endpoint: Any) -> Any:
+    """The actions nodes need through the endpoint that its policy does not allow: a list
+    ([] when it allows them all, or nodes need nothing policies decide), or the Unknown of the
+    first that cannot be told."""
     from analyzer.knowledge.policies import statements
 
     if not isinstance(endpoint, Resource) or endpoint.get("policy") is None:
-        return None
+        return []
     service = endpoint_service(model, endpoint)
-    if service == EKS:
-        return "is set, but the EKS endpoint does not support endpoint policies"
     needs = POLICY_NEEDS.get(service) if isinstance(service, str) else None
     if needs is None:
-        return None
+        return []
     found = statements(endpoint.get("policy"))
     if any(isinstance(s, Unknown) for s in found):
         return next(s for s in found if isinstance(s, Unknown))
@@ -642,9 +620,7 @@ def policy_gap(model: Model, endpoint: Any) -> Any:
             unsure = either(unsure, Unknown(f"whether the policy of {endpoint.address} allows {action} is not known"))
         elif not verdict:
             missing.append(action)
-    if missing:
-        return f"does not allow {', '.join(missing)}"
-    return unsure
+    return unsure if unsure is not None and not missing else missing
 
 
 def _region(service_name: Any) -> str:
