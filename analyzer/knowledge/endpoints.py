@@ -471,79 +471,68 @@ def _windows_calls(call: Any) -> Any:
     )
 
 
-# -- EKS-EPT-009: endpoint security groups ---------------------------------------------------------
-@predicate("endpoints.security_group_gap")
-def security_group_gap(model: Model, endpoint: Any) -> Any:
-    """{at, text} when no security group of an interface endpoint admits TCP 443 from the nodes
-    that rely on it; None when they all do; Unknown when the groups or rules are not known."""
-    if not isinstance(endpoint, Resource):
-        return None
-    vpc = model.attr(endpoint, "vpc")
-    egresses = model.attr(vpc, "endpoint_node_subnets") if isinstance(vpc, Resource) else []
-    return _group_gap(model, endpoint, vpc, egresses)
+# -- who calls an interface endpoint, and through which groups ------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Client:
+    """A node group calling an endpoint from one of its subnets: ``peer`` is its side of the flow."""
+
+    node: Resource
+    subnet: Resource
+    peer: Any
 
 
-@predicate("endpoints.private_dns_security_group_gap")
-def private_dns_security_group_gap(model: Model, endpoint: Any) -> Any:
-    """EKS-EPT-013: the same check for the nodes of the VPC that have internet egress (NAT or a
-    public IP): with private DNS on, the service's name resolves to the endpoint for them too."""
+def _clients(model: Model, egresses: Iterable[SubnetEgress]) -> list[Client]:
+    from analyzer.knowledge import security_groups as sg
+
+    return [Client(e.node, e.subnet, _in_subnet(sg.node_endpoint(model, e.node), e.subnet)) for e in egresses]
+
+
+@predicate("endpoints.clients")
+def endpoint_clients(model: Model, endpoint: Any, internet: bool = False) -> list[Client]:
+    """The node subnets that call the endpoint: those that rely on endpoints (no internet
+    egress), or with ``internet`` those that have NAT or a public IP, for whom private DNS
+    makes the service's name resolve to the endpoint too."""
     if not isinstance(endpoint, Resource):
-        return None
+        return []
     vpc = model.attr(endpoint, "vpc")
     if not isinstance(vpc, Resource):
-        return None
+        return []
+    if not internet:
+        return _clients(model, model.attr(vpc, "endpoint_node_subnets"))
     egresses = [
         egress
         for node in model.of_kind(*kinds.NODE_KINDS)
         for egress in model.attr(node, "subnet_egress")
         if egress.owner == EGRESS and model.attr(egress.subnet, "vpc") is vpc
     ]
-    return _group_gap(model, endpoint, vpc, egresses) if egresses else None
+    return _clients(model, egresses)
 
 
-def _group_gap(model: Model, endpoint: Resource, vpc: Any, egresses: list) -> Any:
+@predicate("endpoints.security_groups")
+def endpoint_groups(model: Model, endpoint: Any) -> Any:
+    """The groups on the endpoint's interfaces: those it sets or is associated with, else the
+    VPC's default group when the configuration adopts it; None when it gets the VPC's default
+    group as AWS creates it; an Unknown when the groups it sets are not known."""
     from analyzer.knowledge import security_groups as sg
 
-    nodes = list(dict.fromkeys(e.node for e in egresses))
+    if not isinstance(endpoint, Resource):
+        return None
     declared = endpoint.get("security_groups")
     if is_unknown(declared):
         return Unknown(f"the security groups of {endpoint.address} are not known")
     values = list(declared or []) + _associations(model, endpoint, "security_group")
     if values:
-        groups = [sg.resolve_group(model, value) for value in values]
-    else:
-        adopted = next(
-            (
-                g
-                for g in model.of_kind(kinds.SECURITY_GROUP)
-                if g.get("vpc_default") is True and model.attr(g, "vpc") is vpc
-            ),
-            None,
-        )
-        if adopted is None:
-            return _aws_default_group_gap(model, endpoint, vpc, nodes)
-        groups = [adopted]
-    unknown = None
-    for egress in egresses:
-        verdict = sg.allows(
-            model,
-            groups,
-            sg.INGRESS,
-            "tcp",
-            (443, 443),
-            _in_subnet(sg.node_endpoint(model, egress.node), egress.subnet),
-        )
-        if verdict is False:
-            at = next((g for g in groups if isinstance(g, Resource)), endpoint)
-            return {
-                "at": at,
-                "text": f"none of its security groups ({sg.group_names(groups)}) "
-                f"allows inbound TCP 443 from {egress.node.address} in "
-                f"{egress.subnet.address}",
-            }
-        if isinstance(verdict, Unknown):
-            unknown = either(unknown, verdict)
-    return unknown
+        return [sg.resolve_group(model, value) for value in values]
+    vpc = model.attr(endpoint, "vpc")
+    adopted = next(
+        (
+            g
+            for g in model.of_kind(kinds.SECURITY_GROUP)
+            if g.get("vpc_default") is True and model.attr(g, "vpc") is vpc
+        ),
+        None,
+    )
+    return [adopted] if adopted is not None else None
 
 
 def _in_subnet(node: Any, subnet: Resource) -> Any:
@@ -554,11 +543,14 @@ def _in_subnet(node: Any, subnet: Resource) -> Any:
     return dataclasses.replace(node, subnet_cidrs=[cidr], subnets_complete=True)
 
 
-def _aws_default_group_gap(model: Model, endpoint: Resource, vpc: Any, nodes: list) -> Any:
-    """An endpoint without security groups gets the VPC's default group, which (as AWS creates
-    it) admits only members of itself."""
+@predicate("endpoints.outside_default_group")
+def outside_default_group(model: Model, endpoint: Any, clients: list) -> Any:
+    """For an endpoint on the VPC's default group as AWS creates it (which admits only its own
+    members): the first calling node group, with its groups, that certainly does not carry it;
+    None when no node calls; an Unknown when that cannot be told."""
     from analyzer.knowledge import security_groups as sg
 
+    vpc = model.attr(endpoint, "vpc")
     if not isinstance(vpc, Resource):
         return Unknown(
             f"{endpoint.address} uses the default security group of a VPC whose rules are not in the analyzed files"
@@ -568,19 +560,14 @@ def _aws_default_group_gap(model: Model, endpoint: Resource, vpc: Any, nodes: li
             "security group rules whose group is not known may be attached to the "
             f"default security group of {vpc.address}"
         )
-    for node in nodes:
+    for node in dict.fromkeys(client.node for client in clients):
         groups = model.attr(node, "node_security_groups")
         if isinstance(groups, Unknown) or any(not isinstance(g, Resource) for g in groups):
             return Unknown(
                 f"the security groups of {node.address} are not known; it may carry "
                 f"the default security group of {vpc.address}"
             )
-        return {
-            "at": endpoint,
-            "text": f"sets no security groups, so it gets the default security group of "
-            f"{vpc.address}, which only admits its own members; {node.address} "
-            f"carries {sg.group_names(groups)}",
-        }
+        return {"node": node, "groups": groups}
     return None
 
 
