@@ -497,3 +497,13 @@ def test_a_value_that_is_not_known_may_be_told_in_the_rule_s_words():
         subject = vpc(dns=dns)
         value = evaluate_value(spec, Scope(Model([subject]), {"subject": subject}))
         assert (value.reason if isinstance(value, Unknown) else value) == expected
+
+
+def test_first_is_the_head_of_a_list():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    subject = vpc(items=["a", "b"], none=[], hole=HOLE)
+    scope = Scope(Model([subject]), {"subject": subject})
+    assert evaluate_value({"first": "$subject.items"}, scope) == "a"
+    assert evaluate_value({"first": "$subject.none"}, scope) is None
+    assert evaluate_value({"first": "$subject.hole"}, scope) is HOLE

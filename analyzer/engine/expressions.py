@@ -57,6 +57,8 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
             return render(spec["text"], scope)
         if "unknown_reason" in spec:
             return _explained(spec, scope)
+        if "first" in spec:
+            return _first(evaluate_value(spec["first"], scope))
         if "predicate" in spec:
             args = {k: evaluate_value(v, scope) for k, v in spec.get("args", {}).items()}
             return PREDICATES[spec["predicate"]](scope.model, **args)
@@ -175,6 +177,13 @@ def _choose(spec: dict, scope: Scope) -> Any:
     if chosen is other or (not isinstance(chosen, Resource) and chosen == other):
         return chosen
     return Unknown(verdict.reason)
+
+
+def _first(items: Any) -> Any:
+    """``{first: <list>}``: its first item, None for an empty list; an Unknown stays itself."""
+    if isinstance(items, list):
+        return items[0] if items else None
+    return items
 
 
 def _explained(spec: dict, scope: Scope) -> Any:

@@ -282,32 +282,23 @@ def missing_services(model: Model, vpc: Any, services: list[str]) -> Any:
     return missing
 
 
-@predicate("endpoints.s3_gap")
-def s3_gap(model: Model, vpc: Any) -> Any:
-    """How node subnets of the VPC miss S3 (image layers): None when every one has a route to
-    an S3 gateway endpoint, or an S3 interface endpoint with private DNS exists."""
+@predicate("endpoints.for_service")
+def endpoints_for_service(model: Model, vpc: Any, service: str) -> Any:
+    """``{found, unsure}``: the endpoints of the VPC for ``service``, and why more may exist
+    (an endpoint whose service or VPC is not known, a module not fetched) or None."""
     if not isinstance(vpc, Resource):
         return vpc if isinstance(vpc, Unknown) else Unknown("the VPC is not known")
-    found, unsure = find_endpoints(model, vpc, [S3])
-    interfaces = [e for e in found if e.get("endpoint_type") == INTERFACE]
-    if any(model.attr(e, "private_dns") is True for e in interfaces):
-        return None
-    gateways = [e for e in found if e.get("endpoint_type") == GATEWAY]
-    if not gateways:
-        if unsure is not None:
-            return unsure
-        if interfaces:
-            return {
-                "at": interfaces[0],
-                "field": "private_dns_enabled",
-                "text": f"S3 interface endpoint {interfaces[0].address} has private DNS off, "
-                "so nodes still resolve the public S3 names",
-            }
-        return {"at": vpc, "field": "", "text": f"{vpc.address} has no S3 endpoint"}
-    return _s3_route_gap(model, vpc, gateways, unsure)
+    found, unsure = find_endpoints(model, vpc, [service])
+    return {"found": found, "unsure": unsure}
 
 
-def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource], unsure: Unknown | None) -> Any:
+@predicate("endpoints.unrouted_node_subnet")
+def unrouted_node_subnet(model: Model, vpc: Any, gateways: list, unsure: Any = None) -> Any:
+    """The first node subnet of the VPC (relying on endpoints) whose route table none of the
+    gateway endpoints is on, as ``{subnet, route_table}``; None when every one is covered; an
+    Unknown when a route table, or whether more endpoints exist (``unsure``), is not known."""
+    if not isinstance(vpc, Resource):
+        return vpc if isinstance(vpc, Unknown) else Unknown("the VPC is not known")
     covered: list[Any] = []
     for gateway in gateways:
         tables = model.attr(gateway, "all_route_tables")
@@ -327,12 +318,7 @@ def _s3_route_gap(model: Model, vpc: Resource, gateways: list[Resource], unsure:
         hole = hole if hole is not None else unsure
         if hole is not None:
             return hole
-        return {
-            "at": gateways[0],
-            "field": "route_tables",
-            "text": f"S3 gateway endpoint {gateways[0].address} is not on {table.address}, "
-            f"the route table of node subnet {egress.subnet.address}",
-        }
+        return {"subnet": egress.subnet, "route_table": table.address}
     return None
 
 
