@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any
 
@@ -469,23 +470,48 @@ def unknown_sentence(what: str, reason: str, names: Any) -> str:
     of <name>": "one of its <things>"), and the
     name as the subject of a clause ("<name> uses ...") becomes "it".
     """
-    restated = re.fullmatch(rf"{re.escape(what)} (?:is|are) not known \((?P<cause>.*)\)", reason, re.S)
-    if restated and _balanced(restated.group("cause")):
-        reason = restated.group("cause")
+    cause = _restated_cause(what, reason)
+    if cause is not None and _balanced(cause):
+        reason = cause
     for name in sorted({n for n in names if n}, key=len, reverse=True):
-        token = _name_token(name)
+        if name not in what or name not in reason:  # nothing to rewrite: spare compiling its patterns
+            continue
+        token, rewrites = _name_rewrites(name)
         if not token.search(what):
             continue
-        thing = rf"((?:{_WORD} ){{0,3}}{_WORD})"
-        reason = re.sub(rf"\bthe {thing} (?:of|associated with) {token.pattern}", r"its \1", reason)
-        reason = re.sub(rf"\b[Aa]n? {thing} of {token.pattern}", lambda m: f"one of its {_plural(m.group(1))}", reason)
-        reason = re.sub(rf"\bwhether {token.pattern}", "whether it", reason)
-        reason = re.sub(rf"(^|\(|; ){token.pattern}(?= [\w -]+ \(created by \w+\))", r"\1its", reason)
-        reason = re.sub(rf"(^|\(|; ){token.pattern}(?= [a-z]+s\b)", r"\1it", reason)
+        for pattern, replacement in rewrites:
+            reason = pattern.sub(replacement, reason)
     return f"could not verify {what}: {reason}"
 
 
 _WORD = r"(?!(?:of|the|an?|in|on|for)\b)[\w-]+"
+
+
+def _restated_cause(what: str, reason: str) -> str | None:
+    """The cause in "<what> is (are) not known (<cause>)", or None."""
+    if not reason.endswith(")"):
+        return None
+    for verb in ("is", "are"):
+        opening = f"{what} {verb} not known ("
+        if reason.startswith(opening) and len(reason) > len(opening):
+            return reason[len(opening) : -1]
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_rewrites(name: str) -> tuple[re.Pattern, tuple[tuple[re.Pattern, Any], ...]]:
+    """The patterns ``unknown_sentence`` applies for one name, compiled once per name (there
+    are hundreds of names a run, beyond what the re module's own cache keeps)."""
+    token = _name_token(name)
+    thing = rf"((?:{_WORD} ){{0,3}}{_WORD})"
+    rewrites = (
+        (re.compile(rf"\bthe {thing} (?:of|associated with) {token.pattern}"), r"its \1"),
+        (re.compile(rf"\b[Aa]n? {thing} of {token.pattern}"), lambda m: f"one of its {_plural(m.group(1))}"),
+        (re.compile(rf"\bwhether {token.pattern}"), "whether it"),
+        (re.compile(rf"(^|\(|; ){token.pattern}(?= [\w -]+ \(created by \w+\))"), r"\1its"),
+        (re.compile(rf"(^|\(|; ){token.pattern}(?= [a-z]+s\b)"), r"\1it"),
+    )
+    return token, rewrites
 
 
 def _plural(noun: str) -> str:
