@@ -91,6 +91,21 @@ def _is_link(path: Path) -> bool:
 
 
 def _resolve(path: Path) -> Path:
+    """``path`` with symlinks resolved; during a run (``enforced``), each absolute path is
+    resolved once: discovery, the result cache's checks, the loaders and suppressions ask
+    about the same files, and resolving walks every component on disk (a warm corpus run
+    resolved 1,959 paths 8,100 times)."""
+    memo = _RESOLVED.get()
+    key = os.fspath(path)
+    if memo is None or not os.path.isabs(key):
+        return _resolve_now(path)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _resolve_now(path)
+    return found
+
+
+def _resolve_now(path: Path) -> Path:
     try:
         return Path(path).resolve(strict=False)
     except (OSError, RuntimeError):  # symlink loop
@@ -318,6 +333,8 @@ def _translate_segment(segment: str) -> str:
 
 UNCONFINED = Boundary(Path(os.path.abspath(os.sep)))
 _CURRENT: ContextVar[Boundary | None] = ContextVar("eksjoin_boundary", default=None)
+# The run's resolved paths (see _resolve): the first answer holds for the rest of the run.
+_RESOLVED: ContextVar[dict[str, Path] | None] = ContextVar("eksjoin_resolved", default=None)
 
 
 def active() -> Boundary | None:
@@ -333,9 +350,12 @@ def current() -> Boundary:
 @contextlib.contextmanager
 def enforced(boundary: Boundary) -> Iterator[Boundary]:
     token = _CURRENT.set(boundary)
+    enclosing = _RESOLVED.get()  # a nested run shares its enclosing run's resolutions
+    memo = _RESOLVED.set({} if enclosing is None else enclosing)
     try:
         yield boundary
     finally:
+        _RESOLVED.reset(memo)
         _CURRENT.reset(token)
 
 
