@@ -113,9 +113,7 @@ def _terraform_roots(inventory: Inventory, options: Options) -> tuple[Any, list[
         return None, []
     from analyzer.resultcache import key_of
     from analyzer.terraform import reads
-    from analyzer.terraform.loader import find_root_modules, load_root_in_worker, local_calls_of
-    from analyzer.terraform.normalize import normalize
-    from analyzer.terraform.prefetch import prefetch_modules
+    from analyzer.terraform.rootdirs import find_root_modules
 
     by_root: dict[Path, list[Path]] = defaultdict(list)
     for directory, files in inventory.terraform_dirs.items():
@@ -134,11 +132,16 @@ def _terraform_roots(inventory: Inventory, options: Options) -> tuple[Any, list[
             progress.current().working_on(f"finding Terraform root modules: {display_path(directory)}")
             key = key_of("terraform-calls", str(directory), settings)
             found = reads.reused_or_made(
-                cache, key, fetcher, lambda: ([str(p) for p in local_calls_of(directory, cwd)], True)
+                cache, key, fetcher, lambda: ([str(p) for p in _local_calls(directory, cwd)], True)
             )
             return [Path(p) for p in found]
 
         def evaluated(directory: Path, root: Path = root, searched: tuple = searched, readable=readable):
+            # The parser and the evaluator are imported here, on a cache miss: a warm run needs neither.
+            from analyzer.terraform.loader import load_root_in_worker
+            from analyzer.terraform.normalize import normalize
+            from analyzer.terraform.prefetch import prefetch_modules
+
             prefetch_modules([directory], fetcher, searched, cwd)
             configuration = load_root_in_worker(
                 directory,
@@ -174,6 +177,12 @@ def _load_terraform(inventory: Inventory, options: Options, fetcher: Any, found_
         progress.current().finished_one()
     inventory.modules_loaded, inventory.modules_not_loaded = len(fetcher.loaded), len(fetcher.failed)
     return resources, diagnostics
+
+
+def _local_calls(directory: Path, cwd: Path) -> list[Path]:
+    from analyzer.terraform.loader import local_calls_of
+
+    return local_calls_of(directory, cwd)
 
 
 def module_fetcher(options: Options):

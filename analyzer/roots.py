@@ -87,9 +87,10 @@ def _build_index(boundary_root: Path, stamps: dict[str, int], cache=None) -> dic
 
 def _local_calls(directory: Path, boundary_root: Path, cache=None) -> list[Path]:
     from analyzer.terraform import reads
-    from analyzer.terraform.module import load_module_definition, local_module_dirs
 
     def made() -> tuple[list[str], bool]:
+        from analyzer.terraform.module import load_module_definition, local_module_dirs  # the parser: cache misses only
+
         return [str(p) for p in local_module_dirs(load_module_definition(directory, boundary_root))], True
 
     if cache is None:

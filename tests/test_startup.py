@@ -15,7 +15,7 @@ try:
     main()
 except SystemExit:
     pass
-HEAVY = ("cfnlint", "jsonschema", "lark", "analyzer.knowledge")
+HEAVY = ("cfnlint", "jsonschema", "lark", "hcl2", "analyzer.knowledge", "analyzer.terraform.loader")
 print(json.dumps(sorted(m for m in HEAVY if m in sys.modules)), file=sys.stderr)
 """
 
@@ -43,6 +43,13 @@ def test_a_cached_cloudformation_template_does_not_import_cfn_lint(tmp_path, mon
     monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(tmp_path / "cache"))
     assert "cfnlint" in _imported("lint", "examples/cloudformation")
     assert "cfnlint" not in _imported("lint", "examples/cloudformation")  # its resources came from the cache
+
+
+def test_a_warm_terraform_run_imports_neither_the_parser_nor_the_evaluator(tmp_path, monkeypatch):
+    monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(tmp_path / "cache"))
+    assert {"lark", "hcl2", "analyzer.terraform.loader"} <= set(_imported("lint", "examples/terraform"))
+    warm = set(_imported("lint", "examples/terraform"))  # every root and module call came from the cache
+    assert not {"lark", "hcl2", "analyzer.terraform.loader"} & warm
 
 
 def test_version_imports_no_parser_and_no_rule_machinery():

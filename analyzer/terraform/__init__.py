@@ -24,12 +24,28 @@ Layout:
   module, sources, instances, views              module directories, calls, lazy instances
   policy_document, cloudinit                     data sources evaluated into their result
   variables, files                               root inputs; confined file access
-  loader, collect, plan                          entry points and TfBlock construction
+  loader, rootdirs, collect, plan                entry points and TfBlock construction
 """
 
-from analyzer.terraform.loader import load_terraform
-from analyzer.terraform.parsing import parse_hcl_file
-from analyzer.terraform.plan import load_plan
-from analyzer.terraform.types import TfBlock, TfConfiguration
+import importlib
+from typing import Any
 
 __all__ = ["TfBlock", "TfConfiguration", "load_plan", "load_terraform", "parse_hcl_file"]
+
+_HOMES = {
+    "TfBlock": "types",
+    "TfConfiguration": "types",
+    "load_plan": "plan",
+    "load_terraform": "loader",
+    "parse_hcl_file": "parsing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public names are imported on first use: importing a light sub-module (``reads``,
+    the result cache's questions) must not import the parser (python-hcl2, Lark) and the
+    evaluator, which a warm run whose roots all come from the result cache never needs."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

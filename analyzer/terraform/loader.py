@@ -19,6 +19,7 @@ from analyzer.terraform.instances import ModuleInstance, RootContext
 from analyzer.terraform.module import load_module_definition, local_module_dirs
 from analyzer.terraform.ordering import order_blocks
 from analyzer.terraform.parsing import parse_hcl_file
+from analyzer.terraform.rootdirs import find_root_modules
 from analyzer.terraform.types import TfConfiguration
 from analyzer.terraform.variables import root_input_values
 
@@ -62,25 +63,6 @@ def load_terraform(
         )
         for directory in roots
     ]
-
-
-def find_root_modules(
-    module_dirs: Sequence[Path], display_root: Path, local_calls: Callable[[Path], list[Path]] | None = None
-) -> list[Path]:
-    """The directories no other directory calls as a local module.
-
-    Copies that ``terraform init`` made under ``.terraform`` are never roots: they are
-    evaluated through the module calls that name them. ``local_calls`` (a directory -> the
-    directories it calls locally) can answer from a cache instead of parsing.
-    """
-    local_calls = local_calls or (lambda directory: local_calls_of(directory, display_root))
-    directories = [d for d in dict.fromkeys(Path(d).resolve() for d in module_dirs) if ".terraform" not in d.parts]
-    called: set[Path] = set()
-    for directory in directories:
-        for target in local_calls(directory):
-            if target != directory:
-                called.add(target)
-    return [d for d in directories if d not in called]
 
 
 def local_calls_of(directory: Path, display_root: Path) -> list[Path]:
