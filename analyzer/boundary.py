@@ -105,6 +105,12 @@ def _resolve(path: Path) -> Path:
     return found
 
 
+def resolved(path: Path) -> Path:
+    """``path`` with symlinks resolved, as the boundary sees it (once per run, see _resolve);
+    a symlink loop is left unresolved, so opening it fails with ELOOP."""
+    return _resolve(path)
+
+
 def _resolve_now(path: Path) -> Path:
     try:
         return Path(path).resolve(strict=False)

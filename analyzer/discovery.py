@@ -7,6 +7,7 @@ files, FIFOs and devices are reported and skipped, and the run goes on.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Iterable
@@ -162,12 +163,11 @@ def _classify(path: Path, root: Path, inventory: Inventory, max_bytes: int, conf
     if kind is None:
         return
     try:
-        resolved = path.resolve(strict=True)
+        resolved = boundary.resolved(path)  # the run's resolution, which the reads below reuse
         os.stat(resolved)
     except (OSError, RuntimeError) as exc:  # a symlink loop or a dangling link: report, never end the run
-        reason = (
-            "is a symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else "cannot be read"
-        )
+        looped = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+        reason = "is a symlink loop" if looped or "loop" in str(exc).lower() else "cannot be read"
         inventory.diagnostics.append(
             Diagnostic(UNREADABLE, f"{path.name} {reason}; the file was skipped", Location(display_path(path)))
         )
