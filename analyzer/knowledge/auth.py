@@ -240,7 +240,7 @@ def same_resource(a: Any, b: Any) -> bool:
 
 def _for_cluster(model: Model, resource: Resource, cluster: Any) -> bool:
     """Might ``resource`` (aws-auth, access entry, node group) belong to ``cluster``?"""
-    own = model.attr(resource, "cluster") if resource.kind != kinds.AWS_AUTH else aws_auth_cluster(model, resource)
+    own = model.attr(resource, "cluster")  # for an aws-auth, the aws_auth_cluster fact, computed once
     if isinstance(own, Resource) and isinstance(cluster, Resource):
         return same_resource(own, cluster)
     return True  # either side unresolved: it may
@@ -269,7 +269,7 @@ def _aws_auth_match(model: Model, role: Resource, cluster: Any) -> tuple[Any, li
         if (
             found is False
             and aws_auth.get("ownership") == FULL
-            and same_resource(aws_auth_cluster(model, aws_auth), cluster)
+            and same_resource(model.attr(aws_auth, "cluster"), cluster)
         ):
             owned_without.append(aws_auth)
     return _any_of(verdicts, ""), owned_without
@@ -754,7 +754,7 @@ def dropped_managed_roles(model: Model, aws_auth: Any) -> Any:
     that a ConfigMap replacing aws-auth leaves out."""
     if not isinstance(aws_auth, Resource):
         return []
-    cluster = aws_auth_cluster(model, aws_auth)
+    cluster = model.attr(aws_auth, "cluster")
     entries = _mapped_roles(aws_auth)
     if isinstance(entries, Unknown):
         return entries
@@ -910,7 +910,7 @@ def unlisted_node_roles(model: Model, aws_auth: Any) -> Any:
     entries = _mapped_roles(aws_auth)
     if isinstance(entries, Unknown):
         return entries
-    cluster = aws_auth_cluster(model, aws_auth)
+    cluster = model.attr(aws_auth, "cluster")
     launched_roles = [role for _, role in _node_roles(model)] + _fargate_roles(model)
     unlaunched: list[str] = []
     holes: list[Unknown] = []
