@@ -77,6 +77,62 @@ def _explain(line: str):
             {"EKS-IAM-004"},
             (),
         ),
+        (  # the node role lacks eks-auth:AssumeRoleForPodIdentity for the Pod Identity agent
+            "AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/demo-nodes/i-0abc is not "
+            "authorized to perform: eks-auth:AssumeRoleForPodIdentity on resource: "
+            "arn:aws:eks:us-east-1:111122223333:cluster/demo",
+            {"EKS-IAM-004"},
+            (),
+        ),
+        (  # kubelet exits on a restricted label in --node-labels
+            "failed to validate kubelet flags: unknown 'kubernetes.io' or 'k8s.io' labels specified with "
+            "--node-labels: [node-role.kubernetes.io/worker]",
+            {"EKS-UDATA-016"},
+            (),
+        ),
+        (  # the node group issue code for a subnet without IPv6 auto-assign in an IPv6 cluster
+            "Ec2SubnetMissingIpv6Assignment: One or more of the subnets for the node group does not "
+            "automatically assign IPv6 addresses to instances launched into it",
+            {"EKS-NET-008"},
+            (),
+        ),
+        (
+            "InvalidParameterException: bootstrapClusterCreatorAdminPermissions must be true if cluster "
+            "authentication mode is set to CONFIG_MAP",
+            {"EKS-CLUSTER-009"},
+            (),
+        ),
+        ("InvalidParameterException: unsupported Kubernetes version 1.28", {"EKS-CLUSTER-008"}, ()),
+        (
+            "InvalidParameterException: Amazon EKS Auto Mode requires Access entries. Set authenticationMode "
+            "to API or API_AND_CONFIG_MAP",
+            {"EKS-CLUSTER-007"},
+            (),
+        ),
+        (
+            "InvalidRequestException: The cluster's authentication mode must be set to one of "
+            "[API, API_AND_CONFIG_MAP] to perform this operation",
+            {"EKS-AUTH-006"},
+            (),
+        ),
+        ("InvalidParameterException: nodeRoleArn is required when nodePools are specified", {"EKS-AUTO-001"}, ()),
+        (
+            "InvalidParameterException: When Compute Config nodeRoleArn is not null or empty, nodePool value(s) "
+            "must be provided",
+            {"EKS-AUTO-001"},
+            (),
+        ),
+        (
+            "InvalidParameterException: compute, elastic load balancing and block storage capabilities must all "
+            "be enabled or disabled",
+            {"EKS-AUTO-001"},
+            (),
+        ),
+        (
+            "InvalidParameterException: remote node network CIDR 100.64.0.0/16 must be within an IPv4 RFC-1918 range",
+            {"EKS-HYB-001"},
+            (),
+        ),
     ],
 )
 def test_explicit_patterns_rank_first_with_the_reason_and_the_fix(line, first, also):
