@@ -133,6 +133,23 @@ def _explain(line: str):
             {"EKS-HYB-001"},
             (),
         ),
+        (
+            "Ec2InstanceTypeDoesNotExist: One or more of the supplied Amazon EC2 instance types do not exist",
+            {"EKS-AMI-007"},
+            (),
+        ),
+        (  # a Windows node authorized as EC2_LINUX lacks the eks:kube-proxy-windows group
+            'User "system:node:ip-10-0-1-5.ec2.internal" cannot get resource "nodes": '
+            "forbidden for group eks:kube-proxy-windows",
+            {"EKS-AUTH-009"},
+            (),
+        ),
+        (  # nodeadm on a hybrid node cannot assume the Hybrid Nodes role
+            "nodeadm init: failed to assume role: AccessDenied: User: arn:aws:sts::111122223333:assumed-role/"
+            "hybrid-nodes/mi-0abc is not authorized to perform: sts:AssumeRole",
+            {"EKS-HYB-002"},
+            (),
+        ),
     ],
 )
 def test_explicit_patterns_rank_first_with_the_reason_and_the_fix(line, first, also):
