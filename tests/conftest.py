@@ -18,6 +18,11 @@ os.environ["EKSJOIN_FETCH_TIMEOUT"] = "5"
 # raises (and fails the test) instead of becoming an unknown value or a "could not evaluate" finding.
 os.environ["EKSJOIN_STRICT"] = "1"
 
+# EKSJOIN_AUDIT_LINTS=1 runs every in-process lint of the suite under the audit hook of
+# tests/boundary_audit.py and fails a test whose lint read outside its boundary. Off by
+# default: it costs about an eighth more CPU time; tests/test_boundary_audit.py always runs.
+AUDIT_LINTS = os.environ.get("EKSJOIN_AUDIT_LINTS") == "1"
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
@@ -47,3 +52,25 @@ def corpus_analysis():
     from analyzer.pipeline import analyze
 
     return analyze([CORPUS], load_catalogue())
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "reads_outside: the test makes a lint read outside its boundary on purpose")
+    if AUDIT_LINTS:
+        import boundary_audit
+
+        boundary_audit.watch_every_lint()
+
+
+@pytest.fixture(autouse=True)
+def _lints_read_only_inside_their_boundary(request):
+    if not AUDIT_LINTS:
+        yield
+        return
+    import boundary_audit
+
+    boundary_audit.take_outside()
+    yield
+    found = boundary_audit.take_outside()
+    if found and not request.node.get_closest_marker("reads_outside"):
+        pytest.fail("a lint read outside its boundary:\n" + "\n".join(map(str, found[:20])))
