@@ -22,7 +22,8 @@ def test_fuzz_target_raises_nothing(target: str) -> None:
 # Inputs the long run found, each minimal: a second unknown value met by a check that kept the
 # first with `unknown or ...`, a ClusterConfig whose metadata is a placeholder, a cluster whose
 # KubernetesNetworkConfig is a malformed intrinsic (its IP family unknown) checked for the DNS IP,
-# a trust policy that is base64 of an unknown value.
+# a trust policy that is base64 of an unknown value, a route table association naming its table
+# by base64 of an unknown value.
 FOUND = {
     "unknown_instance_types.yaml": """apiVersion: eksctl.io/v1alpha5
 kind: ClusterConfig
@@ -57,6 +58,11 @@ nodeGroups:
     "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}},
   "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "demo",
     "RoleArn": {"Fn::GetAtt": ["ClusterRole", "Arn"]}, "ResourcesVpcConfig": {"SubnetIds": ["subnet-1"]}}}}}""",
+    "route_table_base64.template.json": """{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+  "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {}},
+  "Default": {"Type": "AWS::EC2::Route", "Properties": {}},
+  "Association": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+    "SubnetId": {"Ref": "Subnet"}, "RouteTableId": {"Fn::Base64": {"Fn::Sub": []}}}}}}""",
     "subnets_base64.template.json": '{"AWSTemplateFormatVersion": null, "Parameters": {"ExtraPolicy": {"Type": "String", "Default": "AWS::Region"}}, "Resources": {"ClusterRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}, "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}}, "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "demo", "RoleArn": {"Fn::GetAtt": ["ClusterRole", "Arn"]}, "ResourcesVpcConfig": {"SubnetIds": {"Fn::Base64": {"Ref": "Vpc"}}}}}}}',
 }
 

@@ -15,7 +15,7 @@ from typing import Any
 from analyzer.diagnostics import Diagnostic
 from analyzer.model.kinds import LINKS, LOOKUP
 from analyzer.model.resource import Resource
-from analyzer.values import EachOf, PartialStr, Ref, Unknown, identity_text, is_unknown
+from analyzer.values import EachOf, Encoded, PartialStr, Ref, Unknown, identity_text, is_unknown
 
 _BUILTINS = {"address", "kind", "key", "framework", "source_type", "provenance"}
 FactFn = Callable[["Model", Resource], Any]
@@ -127,6 +127,8 @@ class Model:
             if text is not None and self._named(text, kind):
                 return self._follow_identity(text, kind, value, origin)
             return self._follow_identity(value.text("*"), kind, value, origin)
+        if isinstance(value, Encoded):  # base64 or gzip of a value is never a name or an ID
+            return Unknown(f"{value.reason} does not name a {kind}", getattr(value.inner, "origin", None))
         if is_unknown(value):
             text = identity_text(value)
             if text is not None and self._named(text, kind):
