@@ -407,6 +407,14 @@ def explain(query: str) -> None:
         click.echo(f"   more: eksjoin explain {rule.id}\n")
 
 
+def as_sentence(message: str) -> str:
+    """One line starting with a capital, unless it starts with a name that must stay as it
+    is written (a file such as ``eksjoin.yaml``, an option, a rule ID)."""
+    message = " ".join(message.split())
+    first = message.split(" ", 1)[0].rstrip(":,;")
+    return message[:1].upper() + message[1:] if first.isalpha() and first.islower() else message
+
+
 def main() -> None:
     """Entry point: internal errors exit 3 with a short message instead of a traceback."""
     from analyzer import gcpause
@@ -421,8 +429,7 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         # one line: what was wrong, as a sentence (the usage text is one -h away)
-        message = " ".join(exc.format_message().split())
-        click.echo(f"eksjoin: {message[:1].upper()}{message[1:]}", err=True)
+        click.echo(f"eksjoin: {as_sentence(exc.format_message())}", err=True)
         sys.exit(EXIT_USAGE)
     except (SystemExit, KeyboardInterrupt):
         raise

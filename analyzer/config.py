@@ -90,6 +90,14 @@ def _string_map(data: dict, key: str, path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What is wrong and where, in one line: PyYAML's own text spans lines and quotes the
+    source as "<unicode string>"."""
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    mark = getattr(error, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else problem
+
+
 def load_config(path: Path, repository: Boundary | None = None) -> Config:
     """The configuration at ``path``, read through ``repository`` (a configuration found in the
     repository must stay inside it; one named with --config may be anywhere, but is still only
@@ -98,14 +106,16 @@ def load_config(path: Path, repository: Boundary | None = None) -> Config:
         text = (repository or boundary.UNCONFINED).read_text(path, MAX_CONFIG_BYTES)
     except boundary.Refused as refused:
         raise ConfigError(f"{path}: cannot read the configuration: {refused.sentence}") from refused
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = " ".join(str(exc).split())
-        raise ConfigError(f"{path}: cannot read the configuration: {reason}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: it is not UTF-8 text") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from exc
     try:
         data: Any = yaml.safe_load(text) or {}
-    except (yaml.YAMLError, RecursionError) as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise ConfigError(f"{path}: cannot read the configuration: {reason}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {_yaml_problem(exc)}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: it is nested too deeply") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")
     known = {

@@ -94,6 +94,32 @@ def test_unknown_rule_ids_and_malformed_configuration(run, tmp_path, config, wor
     _one_line_usage_error(run("lint", "."), *words)
 
 
+def test_a_configuration_named_on_the_command_line_is_named_as_written(run, tmp_path):
+    (tmp_path / "main.tf").write_text(EXAMPLE_TF)
+    (tmp_path / "lint.yaml").write_text("fail_on: [\n")
+    result = run("lint", ".", "--config", "lint.yaml")
+    _one_line_usage_error(result, "eksjoin: lint.yaml: cannot read the configuration: ", "(line 2, column 1)")
+    assert "<unicode string>" not in result.err
+    (tmp_path / "lint.yaml").write_bytes(b"\xff\xfe")
+    _one_line_usage_error(run("lint", ".", "--config", "lint.yaml"), "lint.yaml: ", "not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    ("message", "sentence"),
+    [
+        ("no rule matches 'EKS-X'", "No rule matches 'EKS-X'"),
+        ("c4.yaml: cannot read it", "c4.yaml: cannot read it"),
+        ("--base only applies with --changed", "--base only applies with --changed"),
+        ("EKS-IAM-002 is not a rule", "EKS-IAM-002 is not a rule"),
+        ("the folder\n  x does not exist", "The folder x does not exist"),
+    ],
+)
+def test_messages_start_with_a_capital_unless_they_start_with_a_name(message, sentence):
+    from analyzer.cli import as_sentence
+
+    assert as_sentence(message) == sentence
+
+
 @pytest.mark.parametrize(
     "args, words",
     [
