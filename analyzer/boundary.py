@@ -401,6 +401,6 @@ def refusal_diagnostic(path: Path, display: str, refused: Refused):
             refused.sentence,
             Location(display),
             "warning",
-            "keep the file inside the repository (copy it rather than link it), or widen the boundary with --root",
+            "Keep the file inside the repository (copy it rather than link it), or widen the boundary with --root DIR.",
         )
     return Diagnostic(UNREADABLE, refused.sentence, Location(display))

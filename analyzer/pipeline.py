@@ -115,7 +115,7 @@ def _config_var_files(options: Options, confined: Boundary) -> tuple[list[Path],
             f"var_files in {where} names {path}, which is outside the repository {confined.root}; "
             "the configuration may only name files inside it, so it was not read"
         )
-        fix = "move the variables file into the repository, or pass it on the command line with --var-file"
+        fix = "Move the variables file into the repository, or pass it on the command line with --var-file."
         refused.append(Diagnostic(OUTSIDE_ROOT, message, Location(where), "warning", fix))
     return allowed, refused
 

@@ -34,12 +34,27 @@ def _templates(rule) -> str:
     return " ".join(_PLACEHOLDER.sub(" ", text) for text in texts)
 
 
+def fix_problems(fix: str) -> list[str]:
+    """A fix is an instruction written as a sentence: a capital first, a full stop (or a
+    closing bracket, quote or code span) last."""
+    fix = (fix or "").strip()
+    if not fix:
+        return []
+    found = []
+    if fix[0].islower():
+        found.append(f"fix starts in lower case: {fix}")
+    if not fix.endswith((".", ")", "`", '"', "'")):
+        found.append(f"fix does not end as a sentence: {fix}")
+    return found
+
+
 def problems(finding, rule=None) -> list[str]:
-    """What is wrong with a finding's message, as readable lines (empty when it reads well)."""
+    """What is wrong with a finding's message and fix, as readable lines (empty when they read well)."""
     message = finding.message
     found = [f"{label}: {message}" for label, pattern in GARBLED.items() if pattern.search(message)]
     if not message.strip():
         found.append("empty message")
+    found += fix_problems(getattr(finding, "fix", ""))
     if finding.resource:
         name = _name(finding.resource)
         allowed = 1 + len(name.findall(_templates(rule)))

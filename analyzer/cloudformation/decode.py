@@ -317,5 +317,5 @@ def _repeated_key(display: str, key: str, first: Any, repeated: Any) -> Diagnost
         "deploys the last one, so the earlier one is ignored",
         Location(display, repeated.line + 1, repeated.column + 1),
         severity="warning",
-        fix=f"remove one of the two {key!r} entries",
+        fix=f"Remove one of the two {key!r} entries.",
     )

@@ -206,7 +206,7 @@ def _unknown_field(path: list[Any], key: str, error: ValidationError, doc: YamlD
     close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
     if close:
         message += f" (did you mean {close[0]!r}?)"
-        fix = f"rename {key!r} to {close[0]!r}"
+        fix = f"Rename {key!r} to {close[0]!r}."
     return Diagnostic(INVALID_CONFIG, message, doc.location_of(path + [key]), "warning", fix)
 
 

@@ -88,7 +88,7 @@ class FileAccess:
                     f"{function}() path {raw!r} resolves outside the scanned root; it was not read",
                     location,
                     "warning",
-                    "keep files read by the configuration inside the scanned directory",
+                    "Keep the files the configuration reads inside the repository, or widen the boundary with --root DIR.",
                 )
             )
             return Unknown(f"{function}({raw!r}) refused: the path leaves the scanned root", location)
@@ -143,11 +143,11 @@ class FileAccess:
             leaves = isinstance(refused, OutsideBoundary) or "'..'" in refused.reason
             if leaves:
                 message = f"fileset() pattern {pattern!r} leads outside the repository; nothing there was listed"
-                fix = "keep files read by the configuration inside the repository, or widen the boundary with --root"
+                fix = "Keep the files the configuration reads inside the repository, or widen the boundary with --root DIR."
                 code = OUTSIDE_ROOT
             else:
                 message = f"fileset() of {pattern!r}: {self.display(base)} {refused.reason}; its files were not listed"
-                fix = "narrow the pattern"
+                fix = "Narrow the pattern to the files the configuration needs."
                 code = EVALUATION
             self.report(Diagnostic(code, message, location, "warning", fix))
             return Unknown(f"fileset({pattern!r}) refused: {refused.reason}", location)

@@ -125,7 +125,7 @@ class RootContext:
                     f"reference cycle: {cycle}",
                     location,
                     "warning",
-                    "break the cycle; Terraform rejects this configuration",
+                    "Break the cycle: Terraform rejects this configuration.",
                 )
             )
         return Unknown(f"reference cycle: {cycle}", location)

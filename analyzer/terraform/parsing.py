@@ -145,7 +145,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, display: str) -> Diagnostic:
         message,
         Location(display, line, column),
         "error",
-        "fix the syntax; `terraform validate` shows the same error",
+        "Fix the syntax; `terraform validate` shows the same error.",
     )
 
 

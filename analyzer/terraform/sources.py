@@ -146,7 +146,7 @@ def _checked(
                 f"module source {call.source!r} resolves outside the repository boundary; it was not read",
                 location,
                 "warning",
-                "lint from the repository that contains the module's code, or widen the boundary with --root DIR",
+                "Lint from the repository that contains the module's code, or widen the boundary with --root DIR.",
             ),
         )
     resolved = reads.resolve(directory)
@@ -160,7 +160,7 @@ def _checked(
                 f"module source {call.source!r} is a folder eksjoin cannot list ({unlisted}); the module was not read",
                 location,
                 "warning",
-                "give eksjoin permission to list the module's folder (read and execute)",
+                "Give eksjoin permission to list the module's folder (read and execute).",
             ),
         )
     if not reads.is_dir(resolved) or not terraform_files(resolved):
@@ -173,7 +173,7 @@ def _checked(
                 f"module source {call.source!r} has no Terraform files",
                 location,
                 "warning",
-                "fix the module source path",
+                "Point the module source at a folder that holds the module's .tf files.",
             ),
         )
     return ResolvedSource(resolved)

@@ -131,7 +131,7 @@ def test_messages_name_the_field_and_the_problem(extra: str, message: str, sever
 def test_unknown_top_level_field_is_reported_with_a_fix() -> None:
     (diagnostic,) = validate_cluster_config(load(minimal("managedNodegroups: []\n")), "c.yaml")
     assert diagnostic.location.line == 5
-    assert diagnostic.fix == "rename 'managedNodegroups' to 'managedNodeGroups'"
+    assert diagnostic.fix == "Rename 'managedNodegroups' to 'managedNodeGroups'."
 
 
 def test_unmodelled_sections_accept_anything() -> None:
