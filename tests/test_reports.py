@@ -55,6 +55,15 @@ def test_markdown_cap_truncates_with_a_count_of_what_was_left_out(run):
     assert "| EKS-TAG-002 | info | 2 |" in capped  # the per-rule counts always stay
 
 
+def test_markdown_row_of_a_rule_with_findings_of_two_severities_counts_each(run, tmp_path):
+    (tmp_path / "helm.yaml").write_text("a: [\n")  # not recognised as IaC: info
+    (tmp_path / "stack.yaml").write_text('AWSTemplateFormatVersion: "2010-09-09"\nResources: [\n')  # warning
+    text = run("lint", str(tmp_path), "--format", "markdown").out
+    assert "| LOAD-001 | 1 warning, 1 info | 2 | File could not be parsed |" in text
+    assert "<summary><b>LOAD-001</b> (1 warning, 1 info):" in text
+    assert "| RUN-002 | warning | 1 |" in text  # one severity: named alone
+
+
 def _junit(run, *args: str) -> ET.Element:
     return ET.fromstring(run("lint", *args, "--format", "junit").out.split("?>", 1)[1])
 

@@ -4,7 +4,7 @@ in which findings are worth reading (most severe first)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.findings import SEVERITIES, SEVERITY_RANK, Finding
@@ -39,6 +39,16 @@ class RuleCount:
     severity: str  # the most severe of the rule's findings
     count: int
     title: str
+    by_severity: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def severities(self) -> str:
+        """``error``, or ``2 error, 6 warning`` for a rule whose findings differ in severity:
+        a row must not call eight findings errors when two are."""
+        present = [(s, n) for s, n in self.by_severity.items() if n]
+        if len(present) <= 1:
+            return self.severity
+        return ", ".join(f"{n} {s}" for s, n in sorted(present, key=lambda p: -SEVERITY_RANK[p[0]]))
 
 
 def severity_counts(findings: list[Finding]) -> dict[str, int]:
@@ -53,7 +63,11 @@ def rule_counts(findings: list[Finding]) -> list[RuleCount]:
         seen = worst.get(finding.rule_id)
         if seen is None or SEVERITY_RANK[finding.severity] > SEVERITY_RANK[seen.severity]:
             worst[finding.rule_id] = finding
-    rows = [RuleCount(rule, worst[rule].severity, n, worst[rule].title) for rule, n in counts.items()]
+    mix = Counter((f.rule_id, f.severity) for f in findings)
+    rows = [
+        RuleCount(rule, worst[rule].severity, n, worst[rule].title, {s: mix[rule, s] for s in SEVERITIES})
+        for rule, n in counts.items()
+    ]
     return sorted(rows, key=lambda r: (-SEVERITY_RANK[r.severity], -r.count, r.rule_id))
 
 

@@ -77,7 +77,7 @@ def _head(findings: list[Finding], summary: dict[str, Any]) -> str:
     rows = rule_counts(findings)
     if rows:
         lines += ["", "| Rule | Severity | Findings | Title |", "|---|---|---:|---|"]
-        lines += [f"| {r.rule_id} | {r.severity} | {r.count} | {_cell(r.title)} |" for r in rows]
+        lines += [f"| {r.rule_id} | {r.severities} | {r.count} | {_cell(r.title)} |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -106,7 +106,7 @@ class _Section:
         fixes = list(dict.fromkeys(" ".join(f.fix.split()) for f in findings if f.fix))
         self.opening = [
             "<details>",
-            f"<summary><b>{row.rule_id}</b> ({row.severity}): {_cell(row.title)} — "
+            f"<summary><b>{row.rule_id}</b> ({row.severities}): {_cell(row.title)} — "
             f"{plural(row.count, 'finding')}</summary>",
             "",
             *(f"**Fix:** {fix}\n" for fix in fixes),
