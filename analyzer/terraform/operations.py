@@ -11,6 +11,7 @@ from typing import Any
 
 from analyzer.terraform.convert import format_number, normalize_number, to_bool, to_number, to_string, type_name
 from analyzer.terraform.errors import EvalError
+from analyzer.terraform.known_attributes import never_empty
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, extend_ref, materialize
 from analyzer.terraform.sets import TfSet
 from analyzer.values import EachOf, Encoded, Opaque, Ref, Unknown, first_unknown, is_unknown, key_value
@@ -107,6 +108,8 @@ def equals(left: Any, right: Any) -> Any:
 def _equals(a: Any, b: Any, depth: int) -> Any:
     if depth > 64:
         return Unknown("value nested too deeply to compare")
+    if (_empty(a) and never_empty(b)) or (_empty(b) and never_empty(a)):
+        return False  # var.ami_id != "" with ami_id = data.aws_ami.x.id
     if is_unknown(a) or is_unknown(b):
         return derived_unknown(a, b)
     if isinstance(a, EachOf) or isinstance(b, EachOf):
@@ -128,6 +131,10 @@ def _equals(a: Any, b: Any, depth: int) -> Any:
             return False
         return _all_equal([(a[k], b[k]) for k in a], depth)
     return False
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
 
 
 def _all_equal(pairs: list[tuple[Any, Any]], depth: int) -> Any:

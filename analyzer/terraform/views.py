@@ -7,17 +7,18 @@ the attribute path, which the linker follows.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from analyzer.location import Location
-from analyzer.terraform.data_sources import known_attribute
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import Scope, evaluate_safely
+from analyzer.terraform.known_attributes import known_attribute
 from analyzer.terraform.lazy import LazyObject, make_ref, shallow_dict
 from analyzer.terraform.module import META_ARGUMENTS, RESOURCE_META_BLOCKS
 from analyzer.terraform.operations import derived_unknown, iterate
 from analyzer.terraform.syntax import Block, Body, unwrap
-from analyzer.values import Unknown, is_unknown
+from analyzer.values import Ref, Unknown, is_unknown
 
 if TYPE_CHECKING:
     from analyzer.terraform.instances import ModuleInstance
@@ -190,14 +191,26 @@ class ResourceView(BodyView):
         self.bindings = {**bindings, "self": self}
 
     def get_attr(self, name: str) -> Any:
-        if self.data_source and name not in self.body.attributes:
-            known = known_attribute(self.decl.type, name, self._argument)
+        if name not in self.body.attributes:
+            known = known_attribute(self.decl.type, name, self._argument, data=self.data_source)
+            if isinstance(known, Unknown) and not isinstance(known, Ref):
+                return _same_as_argument(super().get_attr(name), known)
             if known is not None:
                 return known
         return super().get_attr(name)
 
     def _argument(self, name: str) -> Any:
         return self.attribute(name) if name in self.body.attributes else None
+
+
+def _same_as_argument(ref: Any, argument: Unknown) -> Any:
+    """A computed attribute that equals an argument whose value is not known: still the Ref
+    (the identity the linker follows), its reason the argument's ("aws_eks_cluster.x.id is its
+    name: var.cluster_name has no value")."""
+    if not isinstance(ref, Ref):
+        return ref
+    reason = f"{ref.target}.{ref.attribute} is its name: {argument.reason}"
+    return dataclasses.replace(ref, reason=reason)
 
 
 class ModuleOutputs(LazyObject):

@@ -11,7 +11,7 @@ import pytest
 
 from analyzer.diagnostics import PARSE_ERROR
 from analyzer.terraform import load_terraform, parse_hcl_file
-from analyzer.values import Encoded, PartialStr, Ref, Unknown
+from analyzer.values import Encoded, PartialStr, Ref
 
 CORPUS = (Path(__file__).resolve().parents[2] / "../shared/corpus").resolve()
 EKS = CORPUS / "terraform-aws-modules__terraform-aws-eks"
@@ -119,19 +119,16 @@ def test_managed_node_group_test_cluster(managed):
         ("bottlerocket_add", "bottlerocket_add-", "BOTTLEROCKET_x86_64"),
         ("placement_group", "placement_group-", "AL2023_x86_64_STANDARD"),
         ("efa", "efa-", "AL2023_x86_64_NVIDIA"),
-        ("complete", "complete-eks-mng-", None),  # a custom ami_id comes from a data source
+        ("complete", "complete-eks-mng-", None),  # a custom ami_id from data "aws_ami": ami_type unset
     ],
 )
 def test_managed_node_groups_inside_the_module(managed, key, prefix, ami_type):
     base = f'module.eks.module.eks_managed_node_group["{key}"]'
     group = _block(managed, f"{base}.aws_eks_node_group.this[0]")
     assert group.attributes["node_group_name_prefix"] == prefix
-    if ami_type is None:
-        assert isinstance(group.attributes["ami_type"], Unknown)
-    else:
-        assert group.attributes["ami_type"] == ami_type
+    assert group.attributes["ami_type"] == ami_type  # a search that reads gives a non-empty ami_id
     assert _ref(group.attributes["node_role_arn"]) == (f"{base}.aws_iam_role.this[0]", "arn")
-    assert _ref(group.attributes["cluster_name"]) == ("module.eks.aws_eks_cluster.this[0]", "id")
+    assert group.attributes["cluster_name"] == "ex-eks-managed-node-group"  # the cluster's id is its name
     assert group.module_path == base
     assert (group.location.path, group.location.line) == ("modules/eks-managed-node-group/main.tf", 449)
 
@@ -167,17 +164,15 @@ def test_managed_node_group_user_data_is_rendered_from_the_module_templates(mana
     assert isinstance(rendered, Encoded) and rendered.encoding == "base64"
     text = rendered.inner.text("<?>")
     assert 'Content-Type: multipart/mixed; boundary="MIMEBOUNDARY"' in text
-    assert "kind: NodeConfig\nspec:\n  cluster:\n    name: <?>\n    apiServerEndpoint: <?>" in text  # al2023 template
-    assert [_ref(h) for h in rendered.inner.holes][:2] == [
-        ("module.eks.aws_eks_cluster.this[0]", "id"),
-        ("module.eks.aws_eks_cluster.this[0]", "endpoint"),
-    ]
+    expected = "kind: NodeConfig\nspec:\n  cluster:\n    name: ex-eks-managed-node-group\n    apiServerEndpoint: <?>"
+    assert expected in text  # al2023 template
+    assert [_ref(h) for h in rendered.inner.holes][:1] == [("module.eks.aws_eks_cluster.this[0]", "endpoint")]
     bottlerocket = _block(
         managed, 'module.eks.module.eks_managed_node_group["bottlerocket_custom"].aws_launch_template.this[0]'
     )
     user_data = bottlerocket.attributes["user_data"]
     assert isinstance(user_data, Encoded) and isinstance(user_data.inner, PartialStr)
-    assert user_data.inner.text("<?>").startswith('[settings.kubernetes]\n"cluster-name" = "<?>"')
+    assert user_data.inner.text("<?>").startswith('[settings.kubernetes]\n"cluster-name" = "ex-eks-managed-node-group"')
     assert 'lockdown = "integrity"' in user_data.inner.text()
 
 
@@ -202,7 +197,10 @@ def test_self_managed_node_groups_inside_the_module(self_managed):
     user_data = template.attributes["user_data"]
     assert isinstance(user_data, Encoded)
     text = user_data.inner.text("<?>")
-    assert "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: <?>" in text
+    assert (
+        "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: ex-self-managed-node-group"
+        in text
+    )
     assert "--node-labels=node.kubernetes.io/lifecycle=spot" in text  # cloudinit_pre_nodeadm part
     entry = _block(self_managed, f"{base}.aws_eks_access_entry.this[0]")
     assert entry.attributes["type"] == "EC2_LINUX"

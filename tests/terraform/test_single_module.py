@@ -408,9 +408,62 @@ def test_the_network_cards_of_a_listed_instance_type_are_known(write_config, loa
 
 def test_the_network_card_table_lists_existing_instance_types_only():
     from analyzer.knowledge.compute import known_instance_types
-    from analyzer.terraform.data_sources import network_cards
+    from analyzer.terraform.known_attributes import network_cards
 
     table = network_cards()
     assert table["p4d.24xlarge"] == 4 and table["trn1.32xlarge"] == 8 and table["g6e.8xlarge"] == 1
     assert set(table) <= known_instance_types()
     assert all(isinstance(count, int) and count >= 1 for count in table.values())
+
+
+def test_an_ami_search_gives_a_non_empty_id_and_a_cluster_id_is_its_name(write_config, load):
+    """terraform-aws-modules/eks: ``var.ami_id != ""`` picks a data "aws_ami" ID (a search that
+    reads finds an AMI), and ``kubernetes.io/cluster/${aws_eks_cluster.this.id}`` names the
+    cluster (its id is its name); a name without a value keeps the id unknown, saying why."""
+    root = write_config(
+        {
+            "main.tf": """
+        variable "other_name" {
+          type = string
+        }
+        data "aws_ami" "eks" {
+          owners = ["amazon"]
+          filter {
+            name   = "name"
+            values = ["amazon-eks-node-al2023-x86_64-standard-1.31-v*"]
+          }
+        }
+        resource "aws_eks_cluster" "this" {
+          name     = "demo"
+          role_arn = "arn:aws:iam::111122223333:role/demo-cluster"
+          vpc_config {
+            subnet_ids = ["subnet-0a1b2c3d"]
+          }
+        }
+        resource "aws_eks_cluster" "other" {
+          name     = var.other_name
+          role_arn = "arn:aws:iam::111122223333:role/demo-cluster"
+          vpc_config {
+            subnet_ids = ["subnet-0a1b2c3d"]
+          }
+        }
+        resource "terraform_data" "x" {
+          input = {
+            given      = data.aws_ami.eks.image_id != ""
+            not_null   = data.aws_ami.eks.id == null
+            chosen     = data.aws_ami.eks.id == "" ? "ssm" : data.aws_ami.eks.id
+            other_attr = data.aws_ami.eks.description == ""
+            tag        = "kubernetes.io/cluster/${aws_eks_cluster.this.id}"
+            other      = aws_eks_cluster.other.id
+          }
+        }
+    """
+        }
+    )
+    values = next(b for b in load(root).blocks if b.address == "terraform_data.x").attributes["input"]
+    assert (values["given"], values["not_null"], values["tag"]) == (True, False, "kubernetes.io/cluster/demo")
+    assert isinstance(values["chosen"], Ref) and values["chosen"].attribute == "id"
+    assert isinstance(values["other_attr"], Unknown)  # any other attribute may be empty
+    other = values["other"]
+    assert isinstance(other, Ref) and other.target == "aws_eks_cluster.other"
+    assert "is its name: var.other_name has no value" in other.reason

@@ -1,0 +1,72 @@
+"""Attributes that follow from a block's own arguments before anything is read or applied.
+
+* ``data.aws_ec2_instance_type``'s ``maximum_network_cards`` is a fact of the instance type, the
+  same in every Region and account, taken from the bundled instance-type table
+  (``analyzer/knowledge/ec2_instance_types.json``, refreshed by
+  ``scripts/refresh_ec2_instance_types.py``); terraform-aws-modules/eks builds one EFA network
+  interface per card from it. A type the table does not list stays unknown.
+* ``aws_eks_cluster``'s ``id`` is the cluster's name (the provider sets one from the other), so
+  a tag ``kubernetes.io/cluster/${aws_eks_cluster.this.id}`` names the cluster it is written for.
+
+Besides, some attributes are known to be non-empty strings whatever their value
+(``never_empty``): a ``data "aws_ami"`` that reads finds one AMI, whose ID is ``ami-...``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from analyzer.values import PartialStr, Ref, Unknown
+
+TABLE = Path(__file__).resolve().parent.parent / "knowledge" / "ec2_instance_types.json"
+
+
+@lru_cache(maxsize=1)
+def network_cards() -> dict[str, int]:
+    return dict(json.loads(TABLE.read_text(encoding="utf-8")).get("network_cards", {}))
+
+
+def _maximum_network_cards(arguments: Callable[[str], Any]) -> int | None:
+    instance_type = arguments("instance_type")
+    return network_cards().get(instance_type) if isinstance(instance_type, str) else None
+
+
+def _cluster_name(arguments: Callable[[str], Any]) -> Any:
+    name = arguments("name")
+    return name if isinstance(name, (str, PartialStr, Unknown)) and name != "" else None
+
+
+# (block type, attribute) -> how it follows from the arguments (None: not known)
+_DATA_SOURCES: dict[tuple[str, str], Callable[[Callable[[str], Any]], Any]] = {
+    ("aws_ec2_instance_type", "maximum_network_cards"): _maximum_network_cards,
+}
+_RESOURCES: dict[tuple[str, str], Callable[[Callable[[str], Any]], Any]] = {
+    ("aws_eks_cluster", "id"): _cluster_name,
+}
+
+
+def known_attribute(block_type: str, attribute: str, arguments: Callable[[str], Any], *, data: bool) -> Any:
+    """The value of an attribute the block's arguments decide, or None. ``arguments(name)``
+    evaluates one argument of the block (None when it is not set). It may be an Unknown: the
+    attribute is that argument, whose value is not known (the caller keeps its Ref, whose
+    reason then names the argument's cause)."""
+    rule = (_DATA_SOURCES if data else _RESOURCES).get((block_type, attribute))
+    return rule(arguments) if rule is not None else None
+
+
+# Attributes that are never null nor empty once read: (data source type, attribute)
+_NEVER_EMPTY = {("aws_ami", "id"), ("aws_ami", "image_id")}
+_DATA_TYPE = re.compile(r"(?:^|[.#])data\.([A-Za-z0-9_-]+)\.[^.]+$")
+
+
+def never_empty(value: Any) -> bool:
+    """True for a Ref to an attribute that is a non-empty string whenever it has a value."""
+    if not isinstance(value, Ref):
+        return False
+    found = _DATA_TYPE.search(re.sub(r"\[[^\]]*\]$", "", value.target))
+    return found is not None and (found.group(1), value.attribute) in _NEVER_EMPTY
