@@ -293,12 +293,14 @@ def endpoints_for_service(model: Model, vpc: Any, service: str) -> Any:
 
 
 @predicate("endpoints.unrouted_node_subnet")
-def unrouted_node_subnet(model: Model, vpc: Any, gateways: list, unsure: Any = None) -> Any:
+def unrouted_node_subnet(model: Model, vpc: Any, gateways: list | Unknown, unsure: Any = None) -> Any:
     """The first node subnet of the VPC (relying on endpoints) whose route table none of the
     gateway endpoints is on, as ``{subnet, route_table}``; None when every one is covered; an
     Unknown when a route table, or whether more endpoints exist (``unsure``), is not known."""
     if not isinstance(vpc, Resource):
         return vpc if isinstance(vpc, Unknown) else Unknown("the VPC is not known")
+    if isinstance(gateways, Unknown):  # an endpoint whose type is not known may be one
+        return gateways
     covered: list[Any] = []
     for gateway in gateways:
         tables = model.attr(gateway, "all_route_tables")
