@@ -423,6 +423,8 @@ def version_skew(model: Model, node: Any) -> Any:
     """How the node's kubelet version breaks the skew policy ("newer" / "older"), or None."""
     if not isinstance(node, Resource):
         return None
+    if _follows_cluster_version(model, node):
+        return None
     node_version = model.attr(node, "ami_k8s_version")
     cluster = model.attr(node, "cluster")
     cluster_version = k8s_version_text(cluster.get("version")) if isinstance(cluster, Resource) else None
@@ -440,6 +442,14 @@ def version_skew(model: Model, node: Any) -> Any:
             "problem": f"more than {SKEW_MINORS} minor versions older than the control plane",
         }
     return None
+
+
+def _follows_cluster_version(model: Model, node: Resource) -> bool:
+    """A managed node group on an EKS AMI that sets neither ``version`` nor ``release_version``
+    is created at its cluster's version, whatever that version is."""
+    if node.kind != kinds.NODEGROUP or model.attr(node, "ami_source")["custom"] is not False:
+        return False
+    return node.get("version") is None and node.get("release_version") is None
 
 
 @predicate("ami.prohibited_nodegroup_fields")
