@@ -79,7 +79,6 @@ def test_junit_fails_only_at_or_above_fail_on(run):
     default = _cases(_junit(run, "examples"))
     assert default[("EKS-DNS-002", "aws_vpc.main")] == "failure"  # error
     assert default[("EKS-IAM-002", "aws_iam_role.nodes")] == "passed"  # a warning under --fail-on error
-    assert default[("EKS-AMI-004", "aws_eks_node_group.default")] == "skipped"  # unknown is never failure
     assert default[("EKS-DNS-001", "aws_vpc.main")] == "passed"  # a check that passed
     assert len(default) == len(set(default))  # one case per rule and resource
     strict = _cases(_junit(run, "examples", "--fail-on", "warning"))
@@ -89,6 +88,17 @@ def test_junit_fails_only_at_or_above_fail_on(run):
     assert never.find("testsuite").get("failures") == "0"
     suite = _junit(run, "examples").find("testsuite")
     assert suite.get("failures") == str(list(default.values()).count("failure")) == "5"
+
+
+def test_junit_skips_unknown_checks(run, tmp_path):
+    """An unknown outcome is a skipped case, never a failure."""
+    text = (REPO / "examples" / "terraform" / "main.tf").read_text()
+    text = text.replace(
+        'node_group_name = "default"', 'node_group_name = "default"\n  version         = var.node_version'
+    )
+    (tmp_path / "main.tf").write_text(text + '\nvariable "node_version" {\n  type = string\n}\n')
+    cases = _cases(_junit(run, str(tmp_path)))
+    assert cases[("EKS-AMI-004", "aws_eks_node_group.default")] == "skipped"
 
 
 def test_junit_skips_suppressed_findings(run, suppressed_repo):
@@ -127,7 +137,7 @@ def test_text_quiet_compact_and_min_severity(run):
     compact = run("lint", "examples", "--compact", "--min-severity", "error").out.splitlines()
     findings = [line for line in compact if line.startswith("examples/")]
     assert len(findings) == 5 and all(": error " in line for line in findings)
-    assert "(6 below error not shown)" in compact[-4]
+    assert "(6 below error not shown)" in "\n".join(compact[-4:])
     full = run("lint", "examples").out
     assert "by rule: " in full and "EKS-IAM-009 2" in full
 
