@@ -197,7 +197,11 @@ def _port_relation(rule: Resource, ports: tuple[int, int]) -> Any:
         return Unknown(f"the ports of {rule.address} are not known")
     if low is None or high is None:
         return "all"
-    return _overlap((int(low), int(high)), ports)
+    try:
+        span = (int(low), int(high))
+    except (TypeError, ValueError):  # the API refuses such an entry; what it would allow is not known
+        return Unknown(f"the ports of {rule.address} are not whole numbers ({low!r} to {high!r})")
+    return _overlap(span, ports)
 
 
 def _relation(rule: Resource, ports: tuple[int, int], cidr: str) -> Any:
