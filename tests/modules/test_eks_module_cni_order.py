@@ -11,16 +11,10 @@ permissions, so the first nodes need the add-on first."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from conftest import REGISTRY
 
-from analyzer.engine.catalogue import load_catalogue
-from analyzer.pipeline import Options, analyze
-
-from .registry_server import RegistryServer
+from .eks_root import eks_module_call, findings_of, lint_root, outcomes_of
 
 pytestmark = pytest.mark.skipif(not REGISTRY.is_dir(), reason="../shared/registry is not available")
 
@@ -43,35 +37,23 @@ resource "aws_iam_role_policy_attachment" "vpc_cni" {
 }
 """
 
-CALL = """
-module "eks" {{
-  source  = "terraform-aws-modules/eks/aws"
-  version = "{version}"
-
-  name               = "demo"
-  cluster_name       = "demo"
-  kubernetes_version = "1.33"
-  cluster_version    = "1.33"
-  vpc_id             = "vpc-0123456789abcdef0"
-  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
-
-  {addons_input} = {{
-    vpc-cni = {{
-      {before_compute}
-      service_account_role_arn = aws_iam_role.vpc_cni.arn
-    }}
-    kube-proxy = {{}}
-    coredns    = {{}}
+INPUTS = """
+{addons_input} = {{
+  vpc-cni = {{
+    {before_compute}
+    service_account_role_arn = aws_iam_role.vpc_cni.arn
   }}
+  kube-proxy = {{}}
+  coredns    = {{}}
+}}
 
-  eks_managed_node_groups = {{
-    default = {{
-      instance_types             = ["m6i.large"]
-      min_size                   = 1
-      max_size                   = 2
-      desired_size               = 1
-      iam_role_attach_cni_policy = false
-    }}
+eks_managed_node_groups = {{
+  default = {{
+    instance_types             = ["m6i.large"]
+    min_size                   = 1
+    max_size                   = 2
+    desired_size               = 1
+    iam_role_attach_cni_policy = false
   }}
 }}
 """
@@ -80,45 +62,21 @@ module "eks" {{
 RELEASES = [("21.19.0", "addons"), ("20.37.2", "cluster_addons")]
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("eks-module-cache")
-
-
-@pytest.fixture(scope="module")
-def registry():
-    with RegistryServer(REGISTRY) as server:
-        yield server
-
-
-def _iam_011(registry, cache, tmp_path, monkeypatch, version: str, addons_input: str, before_compute: bool) -> list:
-    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(registry.cli_config(tmp_path)))
-    monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(cache))
-    root = tmp_path / "root"
-    root.mkdir()
-    call = CALL.format(
-        version=version,
-        addons_input=addons_input,
-        before_compute="before_compute = true" if before_compute else "",
+def _iam_011(registry, cache, tmp_path, monkeypatch, version: str, addons_input: str, before_compute: bool):
+    inputs = INPUTS.format(addons_input=addons_input, before_compute="before_compute = true" if before_compute else "")
+    analysis = lint_root(
+        registry, cache, tmp_path, monkeypatch, eks_module_call(version, inputs) + CNI_ROLE, ("EKS-IAM-011",)
     )
-    (root / "main.tf").write_text(call + CNI_ROLE)
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        analysis = analyze([Path(".")], load_catalogue(), Options(offline=False, select=("EKS-IAM-011",)))
-    finally:
-        os.chdir(cwd)
-    assert analysis.inventory.modules_not_loaded == 0
-    outcomes = {r.outcome for r in analysis.results if r.rule.id == "EKS-IAM-011"}
-    findings = [f for f in analysis.findings if f.rule_id == "EKS-IAM-011"]
-    return outcomes, findings
+    return outcomes_of(analysis, "EKS-IAM-011"), findings_of(analysis, "EKS-IAM-011")
 
 
 @pytest.mark.parametrize(("version", "addons_input"), RELEASES)
 def test_an_addon_created_after_the_node_groups_is_reported(
-    registry, cache, tmp_path, monkeypatch, version, addons_input
+    registry, module_cache, tmp_path, monkeypatch, version, addons_input
 ):
-    outcomes, (finding,) = _iam_011(registry, cache, tmp_path, monkeypatch, version, addons_input, before_compute=False)
+    outcomes, (finding,) = _iam_011(
+        registry, module_cache, tmp_path, monkeypatch, version, addons_input, before_compute=False
+    )
     assert outcomes == {"fail"}
     assert finding.severity == "warning" and finding.outcome == "fail"
     assert "module.eks.aws_eks_addon.this" in finding.message and "is created after" in finding.message
@@ -126,6 +84,10 @@ def test_an_addon_created_after_the_node_groups_is_reported(
 
 
 @pytest.mark.parametrize(("version", "addons_input"), RELEASES)
-def test_before_compute_gives_the_addon_its_head_start(registry, cache, tmp_path, monkeypatch, version, addons_input):
-    outcomes, findings = _iam_011(registry, cache, tmp_path, monkeypatch, version, addons_input, before_compute=True)
+def test_before_compute_gives_the_addon_its_head_start(
+    registry, module_cache, tmp_path, monkeypatch, version, addons_input
+):
+    outcomes, findings = _iam_011(
+        registry, module_cache, tmp_path, monkeypatch, version, addons_input, before_compute=True
+    )
     assert outcomes == {"pass"} and findings == []

@@ -7,17 +7,12 @@ releases served from ../shared/registry."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from conftest import REGISTRY
 
-from analyzer.engine.catalogue import load_catalogue
 from analyzer.model import kinds
-from analyzer.pipeline import Options, analyze
 
-from .registry_server import RegistryServer
+from .eks_root import lint_root, outcomes_of
 
 pytestmark = pytest.mark.skipif(not REGISTRY.is_dir(), reason="../shared/registry is not available")
 
@@ -69,30 +64,12 @@ module "vpc_cni_irsa" {
 """
 
 
-@pytest.fixture(scope="module")
-def registry():
-    with RegistryServer(REGISTRY) as server:
-        yield server
-
-
 def test_the_modules_oidc_provider_is_the_clusters_and_irsa_is_never_an_error(registry, tmp_path, monkeypatch):
-    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(registry.cli_config(tmp_path)))
-    monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(tmp_path / "cache"))
-    root = tmp_path / "root"
-    root.mkdir()
-    (root / "main.tf").write_text(CALL)
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        analysis = analyze([Path(".")], load_catalogue(), Options(offline=False, select=("EKS-IAM-004",)))
-    finally:
-        os.chdir(cwd)
-    assert analysis.inventory.modules_not_loaded == 0
+    analysis = lint_root(registry, tmp_path / "cache", tmp_path, monkeypatch, CALL, ("EKS-IAM-004",))
     (cluster,) = analysis.model.of_kind(kinds.CLUSTER)
     (provider,) = analysis.model.of_kind(kinds.OIDC_PROVIDER)
     assert analysis.model.attr(provider, "cluster") is cluster
-    outcomes = {r.outcome for r in analysis.results if r.rule.id == "EKS-IAM-004"}
-    assert outcomes == {"unknown"}, outcomes
+    assert outcomes_of(analysis, "EKS-IAM-004") == {"unknown"}
     reasons = {r.reason for r in analysis.results if r.rule.id == "EKS-IAM-004"}
     assert reasons == {"the trust policy condition is not resolved"}
     assert not [f for f in analysis.findings if f.severity == "error"]
