@@ -74,6 +74,12 @@ GATEWAY_ENDPOINTS = ("s3",)
 ADDITIONAL_ENDPOINT_SERVICES = ("cloudformation", "autoscaling", "logs")
 CLOUDWATCH_LOGS_ENDPOINT = "logs"
 
+# autoModeConfig (pkg/apis/eksctl.io/v1alpha5/auto_mode.go; eksctl's "EKS Auto Mode" page)
+AUTO_MODE_NODE_POOLS = ("general-purpose", "system")
+AUTO_MODE_NODE_POLICIES = ("AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly")
+# remoteNetworkConfig.iam.provider: SSM (the default) or IRA (eksctl's "EKS Hybrid Nodes" page)
+REMOTE_NODES_PROVIDER = "SSM"
+REMOTE_NODES_TRUST = {"SSM": "ssm.amazonaws.com", "IRA": "rolesanywhere.amazonaws.com"}
 NODE_GROUP_KINDS = (("nodeGroups", False), ("managedNodeGroups", True))
 
 
@@ -188,6 +194,16 @@ def authentication_mode(data: Mapping[str, Any]) -> str | Unknown:
     if isinstance(mode, str) and mode in ("CONFIG_MAP", "API", "API_AND_CONFIG_MAP"):
         return mode
     return Unknown(f"accessConfig.authenticationMode is {mode!r}")
+
+
+def remote_nodes_provider(data: Mapping[str, Any]) -> str | Unknown:
+    """The credentials provider of hybrid nodes: SSM or IRA (eksctl compares case-insensitively)."""
+    provider = section(data, "remoteNetworkConfig", "iam").get("provider")
+    if provider in (None, ""):
+        return REMOTE_NODES_PROVIDER
+    if isinstance(provider, str) and provider.upper() in REMOTE_NODES_TRUST:
+        return provider.upper()
+    return Unknown(f"remoteNetworkConfig.iam.provider is {provider!r}")
 
 
 def nat_gateway(data: Mapping[str, Any]) -> str | Unknown:
@@ -382,9 +398,70 @@ def eksctl_rejects(data: Mapping[str, Any], scalar_text: Mapping[str, str] | Non
     found += _access_rejections(data)
     found += _private_cluster_rejections(data)
     found += _shared_security_group_rejections(data)
+    found += _auto_mode_rejections(data)
     for path, group, managed in iter_node_groups(data):
         found += _node_group_rejections(path, group, managed, version, data)
     return found
+
+
+def _auto_mode_rejections(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """ValidateAutoModeConfig (pkg/apis/eksctl.io/v1alpha5/auto_mode.go)."""
+    auto = section(data, "autoModeConfig")
+    if not auto:
+        return []
+    enabled, pools = auto.get("enabled"), auto.get("nodePools")
+    role, boundary = auto.get("nodeRoleARN"), auto.get("permissionsBoundaryARN")
+    if enabled is True:
+        if is_on_outposts(data):
+            return [("autoModeConfig.enabled", "Auto Mode is not supported on Outposts")]
+        if not isinstance(pools, list):
+            return []
+        if not pools and role:
+            return [
+                (
+                    "autoModeConfig.nodeRoleARN",
+                    "cannot specify autoModeConfig.nodeRoleARN when autoModeConfig.nodePools is empty",
+                )
+            ]
+        if not pools and boundary:
+            return [
+                (
+                    "autoModeConfig.permissionsBoundaryARN",
+                    "cannot specify autoModeConfig.permissionBoundaryARN when autoModeConfig.nodePools is empty",
+                )
+            ]
+        if role and boundary:
+            return [
+                (
+                    "autoModeConfig.permissionsBoundaryARN",
+                    "cannot specify autoModeConfig.permissionBoundaryARN when nodeRoleARN is set",
+                )
+            ]
+        seen: set[str] = set()
+        for index, pool in enumerate(pools):
+            if not isinstance(pool, str) or is_placeholder_text(pool):
+                continue
+            if pool in seen:
+                return [(f"autoModeConfig.nodePools.{index}", f"found duplicate node pool: {pool!r}")]
+            if pool not in AUTO_MODE_NODE_POOLS:
+                return [(f"autoModeConfig.nodePools.{index}", f"invalid NodePool {pool!r}")]
+            seen.add(pool)
+        return []
+    if enabled in (False, None) and (role or boundary or (isinstance(pools, list) and pools)):
+        return [
+            (
+                "autoModeConfig",
+                "cannot set autoModeConfig.nodeRoleARN, autoModeConfig.permissionBoundaryARN, or "
+                "autoModeConfig.nodePools when Auto Mode is disabled",
+            )
+        ]
+    return []
+
+
+def is_placeholder_text(value: str) -> bool:
+    """Text that stands for a value filled in later by a template or a script (``${NODES}``)."""
+    text = value.strip()
+    return "${" in text or "{{" in text or text.startswith("$") or (text.startswith("<") and text.endswith(">"))
 
 
 def _endpoint_rejections(data: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -103,6 +103,7 @@ def normalize_cluster_config(document: Any, display: str) -> tuple[list[Resource
     _addons(builder, cluster)
     _oidc_provider(builder, cluster)
     _access(builder, cluster)
+    _remote_network(builder, cluster)
     return builder.resources, diagnostics
 
 
@@ -138,12 +139,15 @@ def _cluster(b: _Builder) -> Resource:
         b.get("accessConfig.bootstrapClusterCreatorAdminPermissions", True),
         b.where("accessConfig.bootstrapClusterCreatorAdminPermissions"),
     )
-    cluster.set("auto_mode", b.get("autoModeConfig.enabled") is True, b.where("autoModeConfig"))
+    _auto_mode(b, cluster)
     cluster.set(
         "ip_family",
         str(b.get("kubernetesNetworkConfig.ipFamily", "IPv4")).lower(),
         b.where("kubernetesNetworkConfig.ipFamily"),
     )
+    service_cidr = b.get("kubernetesNetworkConfig.serviceIPv4CIDR")
+    if service_cidr:
+        cluster.set("service_cidr", service_cidr, b.where("kubernetesNetworkConfig.serviceIPv4CIDR"))
     cluster.set(
         "cni_service_account_identity",
         defaults.with_oidc(b.data) is True or _cni_addon_identity(b),
@@ -173,6 +177,111 @@ def _cluster(b: _Builder) -> Resource:
         )
     cluster.aliases = (b.name,)
     return cluster
+
+
+def _auto_mode(b: _Builder, cluster: Resource) -> None:
+    """autoModeConfig: eksctl passes computeConfig, kubernetesNetworkConfig.elasticLoadBalancing
+    and storageConfig.blockStorage all enabled (or all disabled) to CreateCluster; nodePools
+    default to general-purpose and system, and without nodeRoleARN eksctl creates the node role
+    (AmazonEKSWorkerNodeMinimalPolicy, AmazonEC2ContainerRegistryPullOnly) when there are pools."""
+    where = b.where("autoModeConfig")
+    enabled = defaults.known_bool(b.get("autoModeConfig.enabled"), False, "autoModeConfig.enabled")
+    cluster.set("auto_mode", enabled, where)
+    for name in ("auto_mode_load_balancing", "auto_mode_block_storage"):
+        cluster.set(name, enabled, where, EKSCTL_DEFAULT)
+    if enabled is False:
+        return
+    pools = b.get("autoModeConfig.nodePools")
+    if pools is None:
+        cluster.set("auto_mode_node_pools", list(defaults.AUTO_MODE_NODE_POOLS), where, EKSCTL_DEFAULT)
+        pools = list(defaults.AUTO_MODE_NODE_POOLS)
+    else:
+        cluster.set("auto_mode_node_pools", pools, b.where("autoModeConfig.nodePools"))
+    role_arn = b.get("autoModeConfig.nodeRoleARN")
+    if role_arn:
+        cluster.set("auto_mode_node_role", role_arn, b.where("autoModeConfig.nodeRoleARN"))
+    elif pools:  # a placeholder (Unknown pools) or a non-empty list: eksctl creates the role
+        role = _role(
+            b,
+            "auto-mode-node-role",
+            f"{b.name} Auto Mode node role (created by eksctl)",
+            "autoModeConfig",
+            EC2_TRUST,
+            [POLICY_ARN + name for name in defaults.AUTO_MODE_NODE_POLICIES],
+        )
+        cluster.set("auto_mode_node_role", role, where, EKSCTL_DEFAULT)
+
+
+def _remote_network(b: _Builder, cluster: Resource) -> None:
+    """remoteNetworkConfig (EKS Hybrid Nodes): the remote node and pod networks go to
+    CreateCluster; without iam.roleARN eksctl creates the Hybrid Nodes role, trusting
+    ssm.amazonaws.com (provider SSM, the default) or rolesanywhere.amazonaws.com (IRA); either
+    way it creates a HYBRID_LINUX access entry for the role. With vpcGatewayID and a VPC it
+    creates, eksctl also attaches the gateway and routes the remote node networks of the
+    private subnets' route tables through it, and opens the cluster security group to them
+    (nothing of this for an existing VPC)."""
+    if b.get("remoteNetworkConfig") is None:
+        return
+    for field, key in (("remote_node_cidrs", "remoteNodeNetworks"), ("remote_pod_cidrs", "remotePodNetworks")):
+        networks = b.get(f"remoteNetworkConfig.{key}")
+        if networks is None:
+            continue
+        where = b.where(f"remoteNetworkConfig.{key}")
+        if not isinstance(networks, list):
+            cluster.set(field, Unknown(f"remoteNetworkConfig.{key} is {networks!r}"), where)
+            continue
+        cidrs: list[Any] = []
+        for index, network in enumerate(networks):
+            values = network.get("cidrs") if isinstance(network, dict) else None
+            if isinstance(values, list):
+                cidrs += [
+                    Unknown(f"remoteNetworkConfig.{key}[{index}].cidrs holds the placeholder {value!r}")
+                    if isinstance(value, str) and defaults.is_placeholder_text(value)
+                    else value
+                    for value in values
+                ]
+            elif values is not None:
+                cidrs.append(Unknown(f"remoteNetworkConfig.{key}[{index}].cidrs is {values!r}"))
+        cluster.set(field, cidrs, where)
+    gateway = b.get("remoteNetworkConfig.vpcGatewayID")
+    cluster.set("remote_network_gateway", gateway, b.where("remoteNetworkConfig.vpcGatewayID"))
+    iam = defaults.section(b.data, "remoteNetworkConfig", "iam")
+    role: Any = iam.get("roleARN")
+    if not role:
+        provider = defaults.remote_nodes_provider(b.data)
+        if isinstance(provider, Unknown):
+            role = provider
+        else:
+            trust = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": [defaults.REMOTE_NODES_TRUST[provider]]},
+                        "Action": ["sts:AssumeRole", "sts:TagSession"]
+                        + (["sts:SetSourceIdentity"] if provider == "IRA" else []),
+                    }
+                ],
+            }
+            role = _role(
+                b,
+                "hybrid-nodes-role",
+                f"{b.name} Hybrid Nodes role (created by eksctl)",
+                "remoteNetworkConfig",
+                trust,
+                [],
+            )
+    b.add(
+        k.ACCESS_ENTRY,
+        "access/hybrid-nodes",
+        f"{b.name} hybrid nodes access entry (created by eksctl)",
+        "remoteNetworkConfig.iam.roleARN" if iam.get("roleARN") else "remoteNetworkConfig",
+        EKSCTL_DEFAULT,
+        cluster=cluster,
+        principal_arn=role,
+        type="HYBRID_LINUX",
+        kubernetes_groups=None,
+    )
 
 
 def _cni_addon_identity(b: _Builder) -> bool:

@@ -22,7 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from analyzer import shapes
 from analyzer.diagnostics import INVALID_CONFIG, Diagnostic
-from analyzer.eksctl.defaults import eksctl_may_reject, eksctl_rejects
+from analyzer.eksctl.defaults import eksctl_may_reject, eksctl_rejects, is_placeholder_text
 from analyzer.location import Location
 from analyzer.yamlsafe import YamlDocument
 
@@ -46,10 +46,7 @@ def is_cluster_config(data: Any) -> bool:
 
 def is_placeholder(value: Any) -> bool:
     """Text that stands for a value filled in later by a template or a script."""
-    if not isinstance(value, str):
-        return False
-    text = value.strip()
-    return "${" in text or "{{" in text or text.startswith("$") or (text.startswith("<") and text.endswith(">"))
+    return isinstance(value, str) and is_placeholder_text(value)
 
 
 def validate_cluster_config(doc: YamlDocument, display: str) -> list[Diagnostic]:

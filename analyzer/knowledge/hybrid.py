@@ -132,11 +132,15 @@ def hybrid_identity_problem(model: Model, cluster: Any) -> Any:
         }
     unknown = None
     for entry in entries:
-        role = model.follow(entry.get("principal_arn"), "iam.role")
+        principal = entry.get("principal_arn")
+        role = model.follow(principal, "iam.role")
         if not isinstance(role, Resource):
-            unknown = (
-                unknown if unknown is not None else Unknown(f"the role of {entry.address} is not in the analyzed files")
-            )
+            if unknown is None:
+                unknown = (
+                    role
+                    if isinstance(role, Unknown)
+                    else Unknown(f"the role of {entry.address} ({principal}) is not in the analyzed files")
+                )
             continue
         verdicts = [trust_allows(role.get("assume_role_policy"), service) for service in HYBRID_TRUSTS]
         if any(v is True for v in verdicts):

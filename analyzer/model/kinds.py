@@ -135,7 +135,9 @@ FIELDS: dict[str, str] = {
     "auto_mode_node_role, auto_mode_node_pools, auto_mode_load_balancing, auto_mode_block_storage, "
     "bootstrap_cluster_creator_admin_permissions, remote_node_cidrs, remote_pod_cidrs, "
     "private_cluster, skip_endpoint_creation (eksctl privateCluster), "
-    "creates_vpc (eksctl builds the cluster's VPC)",
+    "creates_vpc (eksctl builds the cluster's VPC), "
+    "remote_network_gateway (the transit or virtual private gateway a tool routes the remote "
+    "node networks through)",
     NODEGROUP: "name, cluster, role, subnets, launch_template, launch_template_version, ami_type, "
     "release_version, version, disk_size, remote_access, instance_types, capacity_type, labels, "
     "created_by, policy_override (eksctl attachPolicyARNs replaces the default policies), "

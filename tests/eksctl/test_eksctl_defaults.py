@@ -245,6 +245,32 @@ REJECTED = [
         "privateCluster.additionalEndpointServices cannot be set when",
     ),
     (
+        "autoModeConfig:\n  enabled: true\n  nodePools: []\n  nodeRoleARN: arn:aws:iam::1:role/r\n",
+        "autoModeConfig.nodeRoleARN",
+        "cannot specify autoModeConfig.nodeRoleARN when autoModeConfig.nodePools is empty",
+    ),
+    (
+        "autoModeConfig:\n  enabled: true\n  nodePools: [general-purpose, general-purpose]\n",
+        "autoModeConfig.nodePools.1",
+        "found duplicate node pool: 'general-purpose'",
+    ),
+    (
+        "autoModeConfig:\n  enabled: true\n  nodePools: [General-Purpose]\n",
+        "autoModeConfig.nodePools.0",
+        "invalid NodePool 'General-Purpose'",
+    ),
+    (
+        "autoModeConfig:\n  enabled: true\n  nodePools: [system]\n  nodeRoleARN: arn:aws:iam::1:role/r\n"
+        "  permissionsBoundaryARN: arn:aws:iam::1:policy/b\n",
+        "autoModeConfig.permissionsBoundaryARN",
+        "cannot specify autoModeConfig.permissionBoundaryARN when nodeRoleARN is set",
+    ),
+    (
+        "autoModeConfig:\n  enabled: false\n  nodePools: [system]\n",
+        "autoModeConfig",
+        "cannot set autoModeConfig.nodeRoleARN, autoModeConfig.permissionBoundaryARN, or autoModeConfig.nodePools",
+    ),
+    (
         "vpc:\n  manageSharedNodeSecurityGroupRules: false\n",
         "vpc.manageSharedNodeSecurityGroupRules",
         "vpc.manageSharedNodeSecurityGroupRules must be enabled",
@@ -290,6 +316,10 @@ ACCEPTED = [
     "    ami: ami-0123456789abcdef0\n    overrideBootstrapCommand: x\n",
     "  version: '1.23'\nnodeGroups:\n  - name: a\n    containerRuntime: dockerd\n",
     "vpc:\n  sharedNodeSecurityGroup: sg-1\n  manageSharedNodeSecurityGroupRules: false\n",
+    "autoModeConfig:\n  enabled: true\n  nodePools: [general-purpose, system]\n  nodeRoleARN: arn:aws:iam::1:role/r\n",
+    "autoModeConfig:\n  enabled: true\n  nodePools: []\n",
+    "autoModeConfig:\n  enabled: true\n  nodePools: ['${POOL}']\n",
+    "autoModeConfig:\n  enabled: false\n",
     "nodeGroups:\n  - name: a\n    securityGroups:\n      withShared: false\n      withLocal: true\n",
 ]
 
