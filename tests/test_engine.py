@@ -325,6 +325,17 @@ def test_filter_keeps_what_may_be_in_it_when_asked():
     assert OPERATORS["length_gte"](kept, 3).reason == kept[1].reason
 
 
+def test_map_gives_a_value_per_item_and_keeps_what_is_not_known():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    subject = vpc("s", members=[vpc("a", name="one"), HOLE, vpc("b", name="two")], nothing=HOLE)
+    scope = Scope(Model([subject]), {"subject": subject})
+    spec = {"map": "$subject.members", "as": "m", "to": {"text": "<{m.name}>"}}
+    assert evaluate_value(spec, scope) == ["<one>", HOLE, "<two>"]
+    assert evaluate_value({**spec, "map": "$subject.nothing"}, scope) is HOLE
+    assert evaluate_value({**spec, "map": "$subject.missing"}, scope) == []
+
+
 @pytest.mark.parametrize(
     ("what", "reason", "sentence"),
     [

@@ -52,6 +52,8 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
             return _find(spec, scope)
         if "filter" in spec:
             return _filter(spec, scope)
+        if "map" in spec:
+            return _map(spec, scope)
         if "if" in spec:
             return _choose(spec, scope)
         if "text" in spec:
@@ -155,6 +157,18 @@ def _filter(spec: dict, scope: Scope) -> list | Unknown:
     if kept or hole is None:
         return kept
     return hole
+
+
+def _map(spec: dict, scope: Scope) -> list | Unknown:
+    """``{map: <list>, as: item, to: <value>}``: the value for each item (each bound as
+    ``as``), in order. An Unknown list stays that Unknown; an Unknown item stays itself."""
+    items = _items(spec, "map", scope)
+    if isinstance(items, Unknown):
+        return items
+    name = spec["as"]
+    return [
+        item if isinstance(item, Unknown) else evaluate_value(spec["to"], scope.child(**{name: item})) for item in items
+    ]
 
 
 def _choose(spec: dict, scope: Scope) -> Any:
