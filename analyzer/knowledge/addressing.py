@@ -1,4 +1,4 @@
-"""Subnet addressing EKS depends on: free addresses and zones (EKS-NET-009), IPv6 (EKS-NET-008)."""
+"""Subnet addressing EKS depends on: free addresses and zones, and IPv6 for IPv6 clusters."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
 from analyzer.values import Ref, SymbolElement, Unknown, first_unknown, is_unknown
 
-# -- EKS-NET-009: free addresses -------------------------------------------------------------------
+# -- free addresses -----------------------------------------------------------------------------
 AWS_RESERVED_ADDRESSES = 5  # per subnet: network, VPC router, DNS, future use, broadcast
 CLUSTER_SUBNET_MINIMUM, CLUSTER_SUBNET_RECOMMENDED = 6, 16
 NODE_SUBNET_SMALLEST_PREFIX = 24
@@ -36,7 +36,7 @@ def _usable(subnet: Resource) -> tuple[int, int] | None:
 
 @predicate("addressing.capacity_problem")
 def address_capacity_problem(model: Model, owner: Any) -> Any:
-    """EKS-NET-009: {at, text} for a cluster subnet that is too small, in a disallowed zone, or
+    """{at, text} for a cluster subnet that is too small, in a disallowed zone, or
     the only zone of the cluster; or a node subnet smaller than a /24. None otherwise."""
     if not isinstance(owner, Resource):
         return None
@@ -133,10 +133,10 @@ def zone_text(subnet: Resource) -> str | None:
     return f"{key[1].split('#')[-1]}.{key[2]}"
 
 
-# -- EKS-NET-008: IPv6 clusters --------------------------------------------------------------------
+# -- IPv6 clusters ------------------------------------------------------------------------------
 @predicate("addressing.ipv6_problem")
 def ipv6_problem(model: Model, node: Any) -> Any:
-    """EKS-NET-008: {at, text} for a node subnet of an IPv6 cluster without an IPv6 CIDR,
+    """{at, text} for a node subnet of an IPv6 cluster without an IPv6 CIDR,
     without IPv6 addresses on creation (private subnets), or without a ::/0 route."""
     if not isinstance(node, Resource) or node.framework == "eksctl":  # eksctl builds them right
         return None

@@ -86,7 +86,7 @@ def arn_text(value: Any, model: Model | None = None) -> str:
 def names_role(model: Model, arn: Any, role: Any) -> Any:
     """True when ``arn`` (an aws-auth rolearn, an access-entry principal, a role link) names
     ``role``; an instance-profile ARN names the role the profile wraps (a wrong but present
-    mapping: EKS-AUTH-002 reports it). False, True, or an Unknown saying why."""
+    mapping, which the instance-profile check reports). False, True, or an Unknown saying why."""
     if not isinstance(role, Resource):
         return role if isinstance(role, Unknown) else Unknown("the node role is not known")
     if arn is None:
@@ -326,7 +326,7 @@ def node_authorization(model: Model, node: Any) -> dict[str, Any]:
 
 
 def _authorized(mode: Any, in_aws_auth: Any, in_entries: Any, shared: Any) -> Any:
-    if in_entries is True:  # in CONFIG_MAP mode the entry fails to apply: EKS-AUTH-006's finding
+    if in_entries is True:  # in CONFIG_MAP mode the entry fails to apply, a defect of the entry itself
         return True
     if in_aws_auth is True:
         if mode == API:
@@ -844,7 +844,7 @@ def shared_cluster_role(model: Model, node: Any) -> Any:
     return Unknown("the node role or the cluster role is outside the analyzed files")
 
 
-# -- EKS-AUTH-009: Windows managed node groups with a custom AMI --------------------------------
+# -- Windows managed node groups with a custom AMI -------------------------------------------
 @predicate("auth.windows_custom_ami_entry")
 def windows_custom_ami_entry(model: Model, node: Any) -> Any:
     """For a Windows managed node group with a custom AMI in an access-entry mode: None when
@@ -860,7 +860,7 @@ def windows_custom_ami_entry(model: Model, node: Any) -> Any:
     if isinstance(mode, Unknown):
         return mode
     if mode not in (API, API_AND_CONFIG_MAP):
-        return None  # aws-auth only: EKS-AUTH-003/004 check the mapping
+        return None  # aws-auth only: the mapping itself says whether the nodes are authorized
     role = model.attr(node, "role")
     if not isinstance(role, Resource):
         return role if isinstance(role, Unknown) else Unknown(f"the node role of {node.address} is not known")
@@ -893,13 +893,13 @@ def _and_unknown(named: Any, kind: Any) -> Any:
     return Unknown(f"the type of an access entry is not known ({getattr(kind, 'reason', kind)})")
 
 
-# -- EKS-AUTH-010: the KubernetesApiAccess of an AWSQS::EKS::Cluster ----------------------------
+# -- the KubernetesApiAccess of an AWSQS::EKS::Cluster ----------------------------------------
 @predicate("auth.unlisted_node_roles")
 def unlisted_node_roles(model: Model, aws_auth: Any) -> Any:
     """Node roles an aws-auth written whole by its cluster resource (AWSQS::EKS::Cluster's
     KubernetesApiAccess) leaves out: the roles of the cluster's managed node groups and Fargate
     profiles, and roles declared beside it that are node roles although no node in the files
-    runs them (``is_worker_role``). Self-managed nodes are EKS-AUTH-001's subjects.
+    runs them (``is_worker_role``). Self-managed nodes are judged one by one, not here.
     {text, launched}: ``launched`` is False when every role left out is one no node in the
     files runs. None when every node role is listed, Unknown when that cannot be told."""
     if not isinstance(aws_auth, Resource):

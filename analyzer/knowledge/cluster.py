@@ -118,7 +118,7 @@ def version_before(model: Model, version: Any, bound: str) -> Any:
     return parsed < limit
 
 
-# -- managed node group launch templates (EKS-IAM-006) ------------------------------------------
+# -- managed node group launch templates ------------------------------------------------------
 # Launch template settings the managed node group API refuses (launch-templates.adoc,
 # "Launch template – Prohibited"), as canonical fields in the order a fix reads them.
 PROHIBITED_TEMPLATE_FIELDS = (
@@ -188,7 +188,7 @@ _AUTO_MODE_CAPABILITIES = (
 
 @predicate("auto.config_problem")
 def auto_mode_config_problem(model: Model, cluster: Any) -> Any:
-    """EKS-AUTO-001: {field, text} for an Auto Mode configuration the EKS API refuses, None
+    """{field, text} for an Auto Mode configuration the EKS API refuses, None
     when there is none, Unknown when it cannot be told."""
     if not isinstance(cluster, Resource) or cluster.framework == "eksctl":  # eksctl fills all three in
         return None
@@ -223,7 +223,7 @@ def auto_mode_config_problem(model: Model, cluster: Any) -> Any:
 
 @predicate("auto.node_role_problem")
 def auto_mode_node_role_problem(model: Model, cluster: Any) -> Any:
-    """EKS-AUTO-002: {text} when the Auto Mode node role cannot serve as one (trust for EC2,
+    """{text} when the Auto Mode node role cannot serve as one (trust for EC2,
     the Minimal node policy's action, ECR pulls), None, or Unknown."""
     from analyzer.knowledge.iam import EQUIVALENT, MANAGED, coverage
     from analyzer.knowledge.policies import ECR_PULL_ACTIONS, trust_allows
@@ -232,7 +232,7 @@ def auto_mode_node_role_problem(model: Model, cluster: Any) -> Any:
         return None
     link = cluster.get("auto_mode_node_role")
     if link is None:
-        return None  # EKS-AUTO-001's finding when node pools are set
+        return None  # no node role at all: a configuration problem of its own when node pools are set
     role = model.follow(link, kinds.IAM_ROLE)
     if not isinstance(role, Resource):
         return role if isinstance(role, Unknown) else Unknown("the Auto Mode node role is not known")

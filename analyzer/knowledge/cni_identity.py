@@ -1,4 +1,4 @@
-"""The role behind the VPC CNI's own identity (EKS-IAM-004).
+"""The role behind the VPC CNI's own identity (IRSA or Pod Identity for kube-system/aws-node).
 
 An IRSA or Pod Identity binding for kube-system/aws-node only helps when the role behind it
 works: Pod Identity needs a trust for ``pods.eks.amazonaws.com`` with ``sts:AssumeRole`` and

@@ -1,4 +1,4 @@
-"""A managed node group's compute fields as the CreateNodegroup API checks them (EKS-AMI-007):
+"""A managed node group's compute fields as the CreateNodegroup API checks them:
 instance types that exist (``ec2_instance_types.json``, refreshed by
 ``scripts/refresh_ec2_instance_types.py``), at most 20 of them, and a name of at most 63
 characters (Terraform's ``node_group_name_prefix`` gets a 26-character suffix)."""

@@ -1,5 +1,5 @@
 """Which of two resources a deployment creates first, and when aws-node gets its own role
-(EKS-IAM-011).
+(before or after the first nodes start).
 
 Each format records what it creates before a resource starts (``Resource.creation``):
 Terraform from references and ``depends_on``, CloudFormation from ``DependsOn``, ``Ref``,

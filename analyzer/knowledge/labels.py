@@ -1,4 +1,4 @@
-"""Node labels kubelet refuses to set on its own node (EKS-UDATA-016).
+"""Node labels kubelet refuses to set on its own node.
 
 kubelet (``ValidateKubeletFlags``) stops at start-up when ``--node-labels`` names a label in
 the ``kubernetes.io`` or ``k8s.io`` namespaces (or their subdomains) that is neither in the

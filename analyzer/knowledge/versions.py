@@ -1,4 +1,4 @@
-"""Kubernetes version support on EKS (EKS-CLUSTER-008) and the version EKS picks by default.
+"""Kubernetes version support on EKS (standard, extended, ended) and the version EKS picks by default.
 
 The dates live in ``eks_versions.json`` (one file, refreshed from the EKS release calendar).
 A minor version has 14 months of standard support, then 12 of extended support; after that
