@@ -391,24 +391,61 @@ def _is_node_mapping(model: Model, entry: dict) -> bool:
     return ec2_node_role_reason(model, arn) is not None
 
 
-@predicate("auth.profile_arn_mappings")
-def profile_arn_mappings(model: Model, resource: Any) -> Any:
-    """Instance-profile ARNs where a role ARN belongs: aws-auth ``rolearn`` values, or an
-    access entry's principal; Unknown when an ARN cannot be read."""
-    if not isinstance(resource, Resource):
-        return []
+@fact(kinds.AWS_AUTH, "role_mappings")
+@fact(kinds.ACCESS_ENTRY, "role_mappings")
+def role_mappings(model: Model, resource: Resource) -> Any:
+    """The role ARNs an aws-auth ConfigMap (its ``mapRoles`` entries) or an access entry (its
+    principal) names, each read once: ``arn`` as written, ``text`` as the user wrote it,
+    ``role`` (the role of the analyzed files a reference names, else None), the ARN's parts
+    (``type`` role / instance-profile, ``account``, ``path``, ``name``: None where not known,
+    ``literal`` when they were read from the ARN's text), ``instance_profile`` (whether it
+    names an instance profile: true, false or unknown) and, for aws-auth, ``username`` and
+    ``groups``. Unknown when the entries are not known."""
     if resource.kind == kinds.ACCESS_ENTRY:
-        arns = [resource.get("principal_arn")]
+        return [_role_mapping(model, {"rolearn": resource.get("principal_arn")}, aws_auth=False)]
+    entries = _mapped_roles(resource)
+    if isinstance(entries, Unknown):
+        return entries
+    return [_role_mapping(model, entry, aws_auth=True) for entry in entries]
+
+
+def _role_mapping(model: Model, entry: dict, aws_auth: bool) -> dict[str, Any]:
+    arn = entry.get("rolearn")
+    mapping: dict[str, Any] = {
+        "arn": arn,
+        "text": arn_text(arn, model),
+        "role": None,
+        "type": None,
+        "account": None,
+        "path": None,
+        "name": None,
+        "literal": False,
+        "instance_profile": _is_profile_arn(model, arn),
+    }
+    target = model.get(arn.target) if isinstance(arn, Ref) else None
+    role = model.follow(arn, kinds.IAM_ROLE) if target is not None and target.kind == kinds.IAM_ROLE else None
+    if isinstance(role, Resource):
+        name = role.get("name")
+        path = role.get("path", "/")
+        mapping.update(
+            role=role,
+            type="role",
+            name=name if isinstance(name, str) else None,
+            path=path if isinstance(path, str) else Unknown(f"the path of {role.address} is not known"),
+        )
     else:
-        entries = _mapped_roles(resource)
-        if isinstance(entries, Unknown):
-            return entries
-        arns = [e.get("rolearn") for e in entries]
-    verdicts = [(arn, _is_profile_arn(model, arn)) for arn in arns]
-    found = [arn_text(arn, model) for arn, verdict in verdicts if verdict is True]
-    if found:
-        return found
-    return next((v for _, v in verdicts if isinstance(v, Unknown)), [])
+        parsed = parse_iam_arn(arn)
+        if parsed is not None:
+            mapping.update(
+                type=parsed.resource_type,
+                account=parsed.account,
+                path=parsed.path,
+                name=parsed.name,
+                literal=True,
+            )
+    if aws_auth:
+        mapping.update(username=entry.get("username"), groups=entry.get("groups"))
+    return mapping
 
 
 def _is_profile_arn(model: Model, arn: Any) -> Any:
@@ -429,76 +466,6 @@ def _is_profile_arn(model: Model, arn: Any) -> Any:
     if isinstance(arn, PartialStr):
         return Unknown(f"{arn_text(arn)} could not be read as a role ARN")
     return False
-
-
-@predicate("auth.pathed_role_arns")
-def pathed_role_arns(model: Model, aws_auth: Any) -> Any:
-    """aws-auth ``rolearn`` values that carry an IAM path (``role/team/name``), with the
-    path-less ARN to use instead; Unknown when a referenced role's path is not known.
-
-    An entry is harmless when another entry of the same aws-auth maps the same role without
-    its path (the common two-entry workaround): that entry authorizes the nodes."""
-    if not isinstance(aws_auth, Resource):
-        return []
-    entries = _mapped_roles(aws_auth)
-    if isinstance(entries, Unknown):
-        return entries
-    found: list[str] = []
-    holes: list[Unknown] = []
-    for index, entry in enumerate(entries):
-        others = [e.get("rolearn") for i, e in enumerate(entries) if i != index]
-        arn = entry.get("rolearn")
-        role = model.follow(arn, kinds.IAM_ROLE) if isinstance(arn, Ref) else None
-        if (
-            isinstance(arn, Ref)
-            and model.get(arn.target) is not None
-            and model.get(arn.target).kind == kinds.IAM_ROLE
-            and isinstance(role, Resource)
-        ):
-            path = role.get("path", "/")
-            if isinstance(path, str) and path != "/":
-                if not any(_pathless_names_role(model, other, role) for other in others):
-                    found.append(
-                        f"{arn_text(arn, model)} (role {role.address} has path {path}; "
-                        f"use arn:aws:iam::<account>:role/{_name_of(role)})"
-                    )
-            elif not isinstance(path, str):
-                holes.append(Unknown(f"the path of {role.address} is not known"))
-            continue
-        parsed = parse_iam_arn(arn)
-        if (
-            parsed is not None
-            and parsed.resource_type == "role"
-            and parsed.path not in (None, "/")
-            and not any(_pathless_same_name(other, parsed) for other in others)
-        ):
-            found.append(
-                f"{arn_text(arn)} (use arn:aws:iam::{parsed.account or '<account>'}:role/{parsed.name or '<name>'})"
-            )
-    if found:
-        return found
-    return holes[0] if holes else []
-
-
-def _pathless_names_role(model: Model, arn: Any, role: Resource) -> bool:
-    """True only when ``arn`` is a path-less role ARN that certainly names ``role``."""
-    parsed = parse_iam_arn(arn)
-    if parsed is None or parsed.resource_type != "role" or parsed.path != "/":
-        return False
-    return names_role(model, arn, role) is True
-
-
-def _pathless_same_name(arn: Any, pathed: IamArn) -> bool:
-    """True only when ``arn`` is the path-less form of ``pathed`` (same name, same or unknown account)."""
-    parsed = parse_iam_arn(arn)
-    if parsed is None or parsed.resource_type != "role" or parsed.path != "/" or parsed.name != pathed.name:
-        return False
-    return parsed.account is None or pathed.account is None or parsed.account == pathed.account
-
-
-def _name_of(role: Resource) -> str:
-    name = role.get("name")
-    return name if isinstance(name, str) else "<role name>"
 
 
 @predicate("auth.node_mapping_problems")
@@ -791,31 +758,16 @@ def _entry_names(model: Model, arn: Any, target: Any) -> Any:
 
 
 # -- the node's instance identity ---------------------------------------------------------------
-@predicate("auth.instance_profile_problem")
-def instance_profile_problem(model: Model, node: Any) -> Any:
-    """{text, holder} when a self-managed node launches without an instance profile that
-    wraps a role; None when it has one (an external profile counts as one)."""
-    if not isinstance(node, Resource):
-        return None
-    profile = node.get("instance_profile")
-    if profile is None:
-        template = model.attr(node, "launch_template")
-        if isinstance(template, Unknown):
-            return template
-        if template is None:
-            return {"text": f"{node.address} sets no instance profile", "holder": node}
-        profile = template.get("instance_profile")
-        if profile is None:
-            return {"text": f"launch template {template.address} sets no instance profile", "holder": template}
-    resolved = model.follow(profile, kinds.INSTANCE_PROFILE)
-    if not isinstance(resolved, Resource):
-        return None  # a profile outside the analyzed files: set, if not verifiable
-    role = resolved.get("role")
+@fact(kinds.INSTANCE_PROFILE, "wraps_role")
+def wraps_role(model: Model, profile: Resource) -> Any:
+    """Whether the instance profile names a role (a reference or a name, in the analyzed
+    files or not): True, False when it names none, or the Unknown its role setting is."""
+    role = profile.get("role")
     if role is None:
-        return {"text": f"instance profile {resolved.address} wraps no role", "holder": resolved}
+        return False
     if isinstance(role, Unknown) and not isinstance(role, Ref):
         return role  # e.g. a parameter without a value
-    return None
+    return True
 
 
 @predicate("auth.shared_cluster_role")
