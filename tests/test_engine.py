@@ -510,6 +510,19 @@ def test_a_value_that_is_not_known_may_be_told_in_the_rule_s_words():
         assert (value.reason if isinstance(value, Unknown) else value) == expected
 
 
+def test_a_link_a_check_must_follow_is_unknown_unless_it_names_a_resource():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    target = vpc()
+    spec = {"resolved": "$subject.other", "unknown_reason": "the VPC of {subject.address} is not in the analyzed files"}
+    for other in (None, "vpc-0123", HOLE):
+        subject = vpc(other=other)
+        value = evaluate_value(spec, Scope(Model([subject]), {"subject": subject}))
+        assert isinstance(value, Unknown) and value.reason == "the VPC of aws_vpc.a is not in the analyzed files"
+    subject = vpc(other=target)
+    assert evaluate_value(spec, Scope(Model([subject]), {"subject": subject})) is target
+
+
 def test_first_is_the_head_of_a_list():
     from analyzer.engine.expressions import Scope, evaluate_value
 

@@ -58,6 +58,8 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
             return _choose(spec, scope)
         if "text" in spec:
             return render(spec["text"], scope)
+        if "resolved" in spec:
+            return _resolved(spec, scope)
         if "unknown_reason" in spec:
             return _explained(spec, scope)
         if "first" in spec:
@@ -208,6 +210,16 @@ def _explained(spec: dict, scope: Scope) -> Any:
     if is_unknown(value):
         return Unknown(render(spec["unknown_reason"], scope))
     return value
+
+
+def _resolved(spec: dict, scope: Scope) -> Any:
+    """``{resolved: <value>, unknown_reason: <template>}``: the resource the value names, or
+    when it names none of the analyzed files (not set, an external ID, not known) an Unknown
+    whose reason is the template: a link a check must follow to decide."""
+    value = evaluate_value(spec["resolved"], scope)
+    if isinstance(value, Resource):
+        return value
+    return Unknown(render(spec["unknown_reason"], scope))
 
 
 # -- conditions -------------------------------------------------------------
