@@ -79,7 +79,7 @@ def vpc_endpoint_dependent_nodes(model: Model, vpc: Resource) -> list[Resource]:
     dependent = []
     for node in model.of_kind(*kinds.NODE_KINDS):
         for egress in model.attr(node, "subnet_egress"):
-            if egress.owner == ENDPOINTS and model.attr(egress.subnet, "vpc") is vpc:
+            if egress.reach == ENDPOINTS and model.attr(egress.subnet, "vpc") is vpc:
                 dependent.append(node)
                 break
     return dependent

@@ -1,11 +1,10 @@
 """How nodes reach the internet from their subnets, and the gateways on that path.
 
-Node egress: per node group and subnet, the subnet class (``routing``),
-whether the node gets a public IPv4 address, and which rule answers for a gap (one defect,
-one finding): EKS-NET-002 (no route, no endpoints), EKS-NET-003 (public subnet,
-no public IP), or the EPT rules (no internet, VPC endpoints). Also the gateways node traffic
-passes (EKS-NET-004/005), the public endpoint's allow-list (EKS-CLUSTER-005), and reaching a
-private-only endpoint from another VPC (EKS-NET-007).
+Node egress: per node group and subnet, the subnet class (``routing``), whether the node
+gets a public IPv4 address, and how the node reaches AWS from there: through the internet,
+through VPC endpoints only, or not at all (no route, or a public subnet without a public
+address). Also the gateways node traffic passes (the NAT gateways and default routes node
+subnets use), the public endpoint's allow-list, and whether a subnet routes to another VPC.
 """
 
 from __future__ import annotations
@@ -15,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.engine.predicates import predicate
-from analyzer.knowledge.index import referrers
+from analyzer.knowledge.index import attribute, referrers
 from analyzer.knowledge.routing import (
     EGRESS,
     ENDPOINTS,
-    INTERNET_GATEWAY,
     NAT,
     NO_PUBLIC_IP,
     NO_ROUTE,
@@ -47,7 +45,7 @@ class SubnetEgress:
     subnet: Resource
     egress_class: Any  # PUBLIC / NAT / ISOLATED or Unknown
     public_ip: Any  # True / False / Unknown: the node gets a public IPv4 in this subnet
-    owner: Any  # EGRESS / NO_ROUTE / NO_PUBLIC_IP / ENDPOINTS or Unknown
+    reach: Any  # how the node reaches AWS: EGRESS / NO_ROUTE / NO_PUBLIC_IP / ENDPOINTS or Unknown
 
 
 def node_public_ip(model: Model, node: Resource, subnet: Resource) -> Any:
@@ -84,18 +82,18 @@ def node_resolved_subnets(model: Model, node: Resource) -> list[Resource]:
 @fact(kinds.NODEGROUP, "subnet_egress")
 @fact(kinds.SELF_MANAGED, "subnet_egress")
 def node_subnet_egress(model: Model, node: Resource) -> list[SubnetEgress]:
-    """Per resolved subnet: its class, the node's public IP, and which rule owns a gap."""
+    """Per resolved subnet: its class, the node's public IP, and how the node reaches AWS."""
     found = []
     for subnet in model.attr(node, "resolved_subnets"):
         egress_class = model.attr(subnet, "egress_class")
         public_ip = node_public_ip(model, node, subnet) if egress_class == PUBLIC else False
         found.append(
-            SubnetEgress(node, subnet, egress_class, public_ip, _owner(model, node, subnet, egress_class, public_ip))
+            SubnetEgress(node, subnet, egress_class, public_ip, _reach(model, node, subnet, egress_class, public_ip))
         )
     return found
 
 
-def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, public_ip: Any) -> Any:
+def _reach(model: Model, node: Resource, subnet: Resource, egress_class: Any, public_ip: Any) -> Any:
     if isinstance(egress_class, Unknown):
         return egress_class
     if egress_class == NAT:
@@ -111,7 +109,7 @@ def _owner(model: Model, node: Resource, subnet: Resource, egress_class: Any, pu
         if is_unknown(public_ip):
             return Unknown(f"whether nodes of {node.address} get a public IP in {subnet.address} is not known")
         if node.kind == kinds.NODEGROUP:
-            return NO_PUBLIC_IP  # EKS rejects the node group (Ec2SubnetInvalidConfiguration)
+            return NO_PUBLIC_IP  # managed nodes have no other way out (EKS rejects the group)
         return _self_managed_without_public_ip(model, node, subnet)
     intent = model.attr(subnet, "endpoint_intent")
     if isinstance(intent, Unknown):
@@ -231,106 +229,28 @@ def public_ipv4(model: Model, node: Any, subnet: Any) -> Any:
     return node_public_ip(model, node, subnet)
 
 
-@predicate("egress.subnet_owner")
-def subnet_owner(model: Model, node: Any, subnet: Any) -> Any:
-    """Which rules answer for how nodes of ``node`` reach the internet from ``subnet`` (one
-    defect, one finding): ``egress``, ``EKS-NET-002``, ``EKS-NET-003``, ``endpoints`` (the
-    EKS-EPT rules), or Unknown."""
+@predicate("egress.reach")
+def subnet_reach(model: Model, node: Any, subnet: Any) -> Any:
+    """How nodes of ``node`` reach AWS from ``subnet``: ``egress`` (the internet),
+    ``no_route`` (no way out), ``no_public_ip`` (a public subnet, no public address),
+    ``endpoints`` (VPC endpoints only), or Unknown."""
     if not isinstance(node, Resource) or not isinstance(subnet, Resource):
         return Unknown("the node group or subnet is not known")
     for egress in model.attr(node, "subnet_egress"):
         if egress.subnet is subnet:
-            return egress.owner
+            return egress.reach
     return Unknown(f"{subnet.address} is not a subnet of {node.address}")
 
 
-@predicate("egress.nat_problem")
-def nat_problem(model: Model, nat: Any) -> Any:
-    """What keeps a NAT gateway from giving node subnets internet access (EKS-NET-004):
-    {field, text}, None, or Unknown."""
-    if not isinstance(nat, Resource):
-        return None
-    connectivity = nat.get("connectivity_type")
-    if is_unknown(connectivity):
-        return Unknown(f"the connectivity type of {nat.address} is not known")
-    if str(connectivity).lower() == "private":
-        return {"field": "connectivity_type", "text": "is a private NAT gateway: it cannot reach the internet"}
-    if nat.get("allocation_id") is None:
-        return {"field": "allocation_id", "text": "has no Elastic IP (allocation_id), so it has no public address"}
-    subnet = model.attr(nat, "subnet")
-    if not isinstance(subnet, Resource):
-        return Unknown(f"the subnet of {nat.address} is not in the analyzed files")
-    if subnet in model.attr(nat, "served_subnets"):
-        return {
-            "field": "subnet",
-            "text": f"sits in {subnet.address}, a subnet it serves itself: traffic loops "
-            "and never leaves the VPC; place it in a public subnet",
-        }
-    egress_class = model.attr(subnet, "egress_class")
-    if isinstance(egress_class, Unknown):
-        return egress_class
-    if egress_class != PUBLIC:
-        return {
-            "field": "subnet",
-            "text": f"sits in {subnet.address}, which has no default route to an internet "
-            f"gateway ({egress_class} subnet): place it in a public subnet",
-        }
-    return None
-
-
-@predicate("egress.dangling_target")
-def dangling_target(model: Model, route: Any) -> Any:
-    """A default route used by node traffic whose internet or NAT gateway is missing, not
-    attached to the route table's VPC, or in another VPC (EKS-NET-005): {text, severity},
-    None, or Unknown."""
-    if not isinstance(route, Resource):
-        return None
-    target = route_target(model, route)
-    if target is not None and target.kind == "gateway":  # an internet or a VPN gateway
-        return target.value
-    if target is None or target.kind not in (INTERNET_GATEWAY, "nat_gateway"):
-        return None
-    if isinstance(target.value, str):
-        return {
-            "severity": "warning",
-            "text": f"leads to {target.name} {target.value}, which is not in the analyzed "
-            "files: make sure it exists and is attached to this VPC",
-        }
-    if isinstance(target.value, Unknown):
-        return target.value
-    vpc = model.attr(route, "vpc")
-    if target.kind == INTERNET_GATEWAY:
-        return _igw_problem(model, target.value, vpc)
-    return _nat_vpc_problem(model, target.value, vpc)
-
-
-def _igw_problem(model: Model, gateway: Resource, vpc: Any) -> Any:
-    attached = gateway_vpcs(model, gateway)
-    if isinstance(attached, Unknown):
-        return attached
-    if not attached:
-        return {
-            "severity": "error",
-            "text": f"leads to {gateway.address}, which is not attached to any VPC "
-            "(no vpc_id / VPCGatewayAttachment): the route is a blackhole",
-        }
-    if not isinstance(vpc, Resource):
-        return Unknown("the VPC of the route table is not known")
-    if vpc in attached:
-        return None
-    return {
-        "severity": "error",
-        "text": f"leads to {gateway.address}, which is attached to "
-        f"{', '.join(v.address for v in attached)}, not to {vpc.address}",
-    }
-
-
+@fact(kinds.INTERNET_GATEWAY, "attached_vpcs")
 def gateway_vpcs(model: Model, gateway: Resource) -> Any:
-    """The VPCs an internet gateway is attached to (its vpc_id, or gateway attachments)."""
+    """The VPCs an internet gateway is attached to (its vpc_id, or gateway attachments); an
+    Unknown when one of them is not in the analyzed files, or an unloaded module may attach it."""
     found: list[Resource] = []
-    candidates = [gateway.get("vpc")] + [
-        a.get("vpc") for a in model.of_kind(kinds.GATEWAY_ATTACHMENT) if model.attr(a, "internet_gateway") is gateway
-    ]
+    attachments = referrers(
+        model, (kinds.GATEWAY_ATTACHMENT,), gateway, attribute("internet_gateway"), "attachment-internet-gateway"
+    )
+    candidates = [gateway.get("vpc")] + [a.get("vpc") for a in attachments]
     for value in candidates:
         if value is None:
             continue
@@ -341,20 +261,6 @@ def gateway_vpcs(model: Model, gateway: Resource) -> Any:
     if not found:
         return either(unresolved_modules(model, scope_of(gateway), "its attachment"), found)
     return found
-
-
-def _nat_vpc_problem(model: Model, nat: Resource, vpc: Any) -> Any:
-    subnet = model.attr(nat, "subnet")
-    nat_vpc = model.attr(subnet, "vpc") if isinstance(subnet, Resource) else subnet
-    if not isinstance(nat_vpc, Resource) or not isinstance(vpc, Resource):
-        return Unknown(f"the VPC of {nat.address} or of the route table is not known")
-    if nat_vpc is vpc:
-        return None
-    return {
-        "severity": "error",
-        "text": f"leads to {nat.address}, which is in {nat_vpc.address}, not in "
-        f"{vpc.address}: a route can only target a NAT gateway of its own VPC",
-    }
 
 
 # -- EKS-CLUSTER-005: node egress addresses and the public endpoint's allow-list -------------------
@@ -443,9 +349,9 @@ def _egress_sources(model: Model, nodes: list[Resource]) -> Any:
     sources: list[str] = []
     for node in nodes:
         for egress in model.attr(node, "subnet_egress"):
-            if isinstance(egress.owner, Unknown):
-                return egress.owner
-            if egress.owner != EGRESS:
+            if isinstance(egress.reach, Unknown):
+                return egress.reach
+            if egress.reach != EGRESS:
                 continue
             if egress.egress_class == PUBLIC:
                 source = f"the public IPs of {node.address}"

@@ -187,7 +187,7 @@ def vpc_endpoint_node_subnets(model: Model, vpc: Resource) -> list[SubnetEgress]
     found = []
     for node in model.of_kind(*kinds.NODE_KINDS):
         for egress in model.attr(node, "subnet_egress"):
-            if egress.owner == routing.ENDPOINTS and model.attr(egress.subnet, "vpc") is vpc:
+            if egress.reach == routing.ENDPOINTS and model.attr(egress.subnet, "vpc") is vpc:
                 found.append(egress)
     return found
 
@@ -211,7 +211,7 @@ def vpc_user_managed_endpoints(model: Model, vpc: Resource) -> bool:
 @fact(kinds.SELF_MANAGED, "endpoint_subnets")
 def node_endpoint_subnets(model: Model, node: Resource) -> list[Resource]:
     """The node's subnets without internet egress that rely on VPC endpoints."""
-    return [e.subnet for e in model.attr(node, "subnet_egress") if e.owner == routing.ENDPOINTS]
+    return [e.subnet for e in model.attr(node, "subnet_egress") if e.reach == routing.ENDPOINTS]
 
 
 @fact(kinds.NODEGROUP, "endpoint_vpc")
@@ -491,7 +491,7 @@ def endpoint_clients(model: Model, endpoint: Any, internet: bool = False) -> lis
         egress
         for node in model.of_kind(*kinds.NODE_KINDS)
         for egress in model.attr(node, "subnet_egress")
-        if egress.owner == EGRESS and model.attr(egress.subnet, "vpc") is vpc
+        if egress.reach == EGRESS and model.attr(egress.subnet, "vpc") is vpc
     ]
     return _clients(model, egresses)
 

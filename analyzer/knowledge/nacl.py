@@ -350,7 +350,7 @@ def node_subnet_gap(model: Model, subnet: Any) -> Any:
     """EKS-NACL-001: what the node subnet's ACL blocks of the node's own flows."""
     if not isinstance(subnet, Resource):
         return None
-    classes = {e.owner for e in model.attr(subnet, "node_egress")}
+    classes = {e.reach for e in model.attr(subnet, "node_egress")}
     checks = []
     if routing.EGRESS in classes:
         checks += [

@@ -11,8 +11,8 @@ Subnet classes and node egress (the network rules):
   endpoint, ...), *isolated* (no default route).
 * A node in a public subnet reaches the internet only with a public IPv4 address.
 * A node subnet without internet egress relies on VPC endpoints when its VPC is set
-  up for that (it has interface endpoints for the services nodes call); otherwise the missing
-  route is the defect (EKS-NET-002).
+  up for that (it has interface endpoints for the services nodes call); otherwise its nodes
+  have no way out at all.
 
 Nothing here guesses: a table, route or target that is not in the analyzed files, or a route
 that could belong to a table but names it through an unresolved value, makes the answer
@@ -39,11 +39,11 @@ DEFAULT_IPV6 = "::/0"
 # Subnet classes
 PUBLIC, NAT, ISOLATED = "public", "NAT-egress", "isolated"
 
-# Who answers for a node subnet (one defect, one finding)
-EGRESS = "egress"  # the node reaches the internet
-NO_ROUTE = "EKS-NET-002"  # no egress and the VPC is not set up for endpoints
-NO_PUBLIC_IP = "EKS-NET-003"  # public subnet, node without public IPv4
-ENDPOINTS = "endpoints"  # no internet: the EPT rules decide
+# How nodes of a group reach AWS from one of their subnets
+EGRESS = "egress"  # through the internet (NAT, or a public address behind an internet gateway)
+NO_ROUTE = "no_route"  # no internet egress, and the VPC is not set up for endpoints
+NO_PUBLIC_IP = "no_public_ip"  # a public subnet, but the node gets no public address
+ENDPOINTS = "endpoints"  # no internet egress: through the VPC's endpoints only
 
 # Route target fields in the order a route names them, and what each kind of hop gives.
 TARGET_FIELDS = (
