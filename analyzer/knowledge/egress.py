@@ -23,11 +23,9 @@ from analyzer.knowledge.routing import (
     NO_ROUTE,
     PUBLIC,
     ambiguous,
-    cluster_vpc,
     either,
     route_target,
     scope_of,
-    unambiguous,
     unresolved_modules,
 )
 from analyzer.model import kinds
@@ -370,66 +368,3 @@ def _nat_source(model: Model, subnet: Resource) -> str:
     if target is not None:
         return f"the {target.name} of {subnet.address}"
     return f"the NAT gateway of {subnet.address}"
-
-
-# -- EKS-NET-007: reaching a private-only API endpoint from another VPC ----------------------------
-@predicate("egress.private_endpoint_path_problem")
-def private_endpoint_path_problem(model: Model, node: Any) -> Any:
-    """EKS-NET-007: {at, text} for self-managed nodes outside the VPC of a cluster whose API
-    endpoint is private only, when their subnet has no peering / transit gateway route to the
-    cluster VPC. None otherwise."""
-    if not isinstance(node, Resource):
-        return None
-    cluster = model.attr(node, "cluster")
-    if not isinstance(cluster, Resource):
-        return None
-    private, public = cluster.get("endpoint_private_access"), cluster.get("endpoint_public_access")
-    if is_unknown(private) or is_unknown(public):
-        return Unknown(f"the endpoint access of {cluster.address} is not known")
-    if not (private is True and public is False):
-        return None
-    home = cluster_vpc(model, cluster)
-    for subnet in model.attr(node, "resolved_subnets"):
-        vpc = unambiguous(model, model.attr(subnet, "vpc"))
-        if not isinstance(vpc, Resource) or not isinstance(home, Resource):
-            return Unknown(f"the VPC of {subnet.address} or of {cluster.address} is not known")
-        if vpc is home:
-            continue
-        path = _route_to(model, subnet, home.get("cidr_block"))
-        if path is None or isinstance(path, Unknown):
-            return path
-        if path is False:
-            return {
-                "at": subnet,
-                "text": f"{node.address} runs in {subnet.address} of {vpc.address}, outside {home.address}; "
-                f"that subnet has no peering or transit gateway route to it, and {cluster.address} has "
-                "only the private endpoint",
-            }
-    return None
-
-
-def _route_to(model: Model, subnet: Resource, cidr: Any) -> Any:
-    """True when the subnet's route table sends ``cidr`` over a peering connection or transit
-    gateway, False when no route does, Unknown when it cannot be told."""
-    table = model.attr(subnet, "route_table")
-    if isinstance(table, Unknown):
-        return table
-    if not isinstance(cidr, str):
-        return Unknown("the CIDR block of the cluster VPC is not known")
-    wanted = ipaddress.ip_network(cidr, strict=False)
-    for route in table.routes:
-        destination = route.get("destination")
-        if is_unknown(destination):
-            return Unknown(f"the destination of {route.address} is not known")
-        try:
-            covers = destination is not None and wanted.subnet_of(ipaddress.ip_network(str(destination), strict=False))
-        except (ValueError, TypeError):
-            covers = False
-        target = route_target(model, route)
-        if (
-            covers
-            and target is not None
-            and target.kind in ("vpc_peering_connection", "transit_gateway", "core_network")
-        ):
-            return True
-    return table.unsure if table.unsure is not None else False

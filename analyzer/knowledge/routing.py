@@ -21,12 +21,14 @@ Unknown.
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzer.engine.predicates import predicate
 from analyzer.knowledge.index import attribute, referrers
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
@@ -303,6 +305,18 @@ def cluster_vpc(model: Model, cluster: Resource) -> Any:
     if len(found) > 1 or (found and not isinstance(found[0], Resource)):
         return Unknown(f"the VPC of the subnets of {cluster.address} is not known")
     return found[0] if found else None
+
+
+@fact(kinds.CLUSTER, "home_vpc")
+def cluster_home_vpc(model: Model, cluster: Resource) -> Any:
+    """The one VPC of the cluster's subnets in the analyzed files (see ``cluster_vpc``)."""
+    return cluster_vpc(model, cluster)
+
+
+@fact(kinds.SUBNET, "home_vpc")
+def subnet_home_vpc(model: Model, subnet: Resource) -> Any:
+    """The subnet's VPC, or an Unknown when several analyzed configurations define it."""
+    return unambiguous(model, model.attr(subnet, "vpc"))
 
 
 # -- route tables ----------------------------------------------------------------------------------
@@ -587,3 +601,36 @@ def route_vpc(model: Model, route: Resource) -> Any:
 @fact(kinds.ROUTE, "target")
 def route_target_fact(model: Model, route: Resource) -> RouteTarget | None:
     return route_target(model, route)
+
+
+# Route targets that carry traffic to another VPC
+PRIVATE_PATH_TARGETS = ("vpc_peering_connection", "transit_gateway", "core_network")
+
+
+@predicate("routing.routes_privately")
+def routes_privately(model: Model, subnet: Any, cidr: Any) -> Any:
+    """Whether the subnet's route table sends all of ``cidr`` over a VPC peering connection,
+    a transit gateway or a Cloud WAN core network: True, False (no route does), or Unknown
+    (a route table, a destination or ``cidr`` that is not known)."""
+    if not isinstance(subnet, Resource):
+        return subnet if isinstance(subnet, Unknown) else Unknown("the subnet is not known")
+    table = model.attr(subnet, "route_table")
+    if isinstance(table, Unknown):
+        return table
+    if isinstance(cidr, Unknown):
+        return cidr
+    if not isinstance(cidr, str):
+        return Unknown("the destination CIDR block is not known")
+    wanted = ipaddress.ip_network(cidr, strict=False)
+    for route in table.routes:
+        destination = route.get("destination")
+        if is_unknown(destination):
+            return Unknown(f"the destination of {route.address} is not known")
+        try:
+            covers = destination is not None and wanted.subnet_of(ipaddress.ip_network(str(destination), strict=False))
+        except (ValueError, TypeError):
+            covers = False
+        target = route_target(model, route)
+        if covers and target is not None and target.kind in PRIVATE_PATH_TARGETS:
+            return True
+    return table.unsure if table.unsure is not None else False
