@@ -52,6 +52,20 @@ def test_partial_arn_links_when_the_name_is_known():
     assert Model([role, group]).attr(group, "role") is role
 
 
+def test_customer_policy_arn_links_by_policy_name_but_an_aws_managed_arn_does_not():
+    policy = make(kinds.IAM_POLICY, "aws_iam_policy.cni", name="AmazonEKS_CNI_IPv6_Policy")
+    policy.aliases = ("AmazonEKS_CNI_IPv6_Policy", "policy-name:AmazonEKS_CNI_IPv6_Policy")
+    partition = Ref("partition", target="data.aws_partition.current", attribute="partition")
+    account = Ref("account", target="data.aws_caller_identity.current", attribute="account_id")
+    written = PartialStr(("arn:", partition, ":iam::", account, ":policy/AmazonEKS_CNI_IPv6_Policy"))
+    model = Model([policy])
+    assert model.follow(written, kinds.IAM_POLICY) is policy
+    assert model.follow("arn:aws:iam::111122223333:policy/AmazonEKS_CNI_IPv6_Policy", kinds.IAM_POLICY) is policy
+    aws_managed = model.follow("arn:aws:iam::aws:policy/AmazonEKS_CNI_IPv6_Policy", kinds.IAM_POLICY)
+    other = model.follow(PartialStr(("arn:", partition, ":iam::", account, ":policy/Other")), kinds.IAM_POLICY)
+    assert isinstance(aws_managed, Unknown) and isinstance(other, Unknown)
+
+
 def test_instance_profile_reference_reaches_its_role():
     role = make(kinds.IAM_ROLE, "aws_iam_role.r")
     profile = make(

@@ -284,6 +284,7 @@ MAPPINGS: dict[str, FieldMap] = {
         k.IAM_POLICY,
         {"name": "ManagedPolicyName", "document": "PolicyDocument", "roles": "Roles"},
         identities=("name",),
+        identity_prefix="policy-name:",
     ),
     "AWS::IAM::OIDCProvider": FieldMap(
         k.OIDC_PROVIDER,

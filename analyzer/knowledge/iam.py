@@ -15,7 +15,7 @@ from analyzer.knowledge.policies import (
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import Ref, Unknown, describe
+from analyzer.values import PartialStr, Ref, Unknown, describe
 
 MANAGED, EQUIVALENT, MISSING = "managed", "equivalent", "missing"
 
@@ -45,10 +45,35 @@ def role_policy_documents(model: Model, role: Resource) -> list[Any]:
     for inline in referrers(model, (kinds.ROLE_INLINE_POLICY,), role, attribute("role"), "inline-role"):
         documents.append(inline.get("document"))
     for arn in model.attr(role, "policy_arns"):
-        policy = model.follow(arn, kinds.IAM_POLICY) if isinstance(arn, Ref) else None
+        policy = _customer_policy(model, arn, role)
         if isinstance(policy, Resource):
             documents.append(policy.get("document"))
     return documents
+
+
+def _customer_policy(model: Model, arn: Any, role: Resource) -> Any:
+    """The customer managed policy of the analyzed files an attached ARN names: a reference
+    to it, or its ARN written out (``arn:${partition}:iam::${account}:policy/Name``) for a
+    policy of that name (IAM names are unique in an account), looked up nearest the role."""
+    if isinstance(arn, Ref):
+        return model.follow(arn, kinds.IAM_POLICY)
+    if managed_policy_name(arn) is not None or not isinstance(arn, (str, PartialStr)):
+        return None
+    return model.follow(arn, kinds.IAM_POLICY, origin=role)
+
+
+def _customer_namesake(model: Model, role: Resource, arns: list[Any], managed: list[str]) -> Unknown | None:
+    """A customer managed policy named like one of ``managed`` (AWS has users create
+    AmazonEKS_CNI_IPv6_Policy themselves) whose statements do not cover the actions checked:
+    which actions the policy of that name must grant here is not known."""
+    for arn in arns:
+        policy = _customer_policy(model, arn, role)
+        if isinstance(policy, Resource) and policy.get("name") in managed:
+            return Unknown(
+                f"{role.address} has customer managed policy {policy.address} named {policy.get('name')}, "
+                "whose statements differ from the actions checked"
+            )
+    return None
 
 
 def _unattributed_attachments(model: Model) -> Unknown | None:
@@ -64,13 +89,13 @@ def _unattributed_attachments(model: Model) -> Unknown | None:
     return None
 
 
-def _opaque_policy(model: Model, arn: object) -> bool:
+def _opaque_policy(model: Model, arn: object, role: Resource) -> bool:
     """A policy whose statements eksjoin cannot see: unknown, external, or an AWS managed
     policy it has no content for. Such a policy might grant anything."""
     name = managed_policy_name(arn)
     if name is not None:
         return name not in MANAGED_POLICY_ACTIONS
-    return not isinstance(model.follow(arn, kinds.IAM_POLICY), Resource)
+    return not isinstance(_customer_policy(model, arn, role), Resource)
 
 
 @predicate("iam.coverage")
@@ -91,7 +116,10 @@ def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) ->
     verdicts = [documents_allow(documents, action) for action in actions]
     if all(v is True for v in verdicts):
         return EQUIVALENT
-    unresolved = [a for a in arns if _opaque_policy(model, a)]
+    namesake = _customer_namesake(model, role, arns, managed)
+    if namesake is not None:
+        return namesake
+    unresolved = [a for a in arns if _opaque_policy(model, a, role)]
     if unresolved:
         policy = unresolved[0]
         if isinstance(policy, Unknown):

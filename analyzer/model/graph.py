@@ -221,6 +221,9 @@ def _identity_candidates(text: str, kind: str) -> list[str]:
         candidates.append("role-name:" + text.rsplit("/", 1)[-1])
     if text.startswith("arn:") and ":instance-profile/" in text:
         candidates.append("profile-name:" + text.rsplit("/", 1)[-1])
+    if text.startswith("arn:") and ":policy/" in text and kind == "iam.policy" and ":iam::aws:policy/" not in text:
+        # a customer managed policy: IAM names are unique in an account, whatever the path
+        candidates.append("policy-name:" + text.rsplit("/", 1)[-1])
     if text.startswith("arn:") and ":cluster/" in text and kind == "eks.cluster":
         candidates.append(text.rsplit("/", 1)[-1])
     return candidates

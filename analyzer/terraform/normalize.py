@@ -351,7 +351,9 @@ MAPPINGS: dict[str, FieldMap] = {
     ),
     "aws_iam_role_policy_attachment": FieldMap(k.ROLE_POLICY_ATTACHMENT, {"role": "role", "policy_arn": "policy_arn"}),
     "aws_iam_role_policy": FieldMap(k.ROLE_INLINE_POLICY, {"role": "role", "document": "policy"}),
-    "aws_iam_policy": FieldMap(k.IAM_POLICY, {"name": "name", "document": "policy"}, identities=("name",)),
+    "aws_iam_policy": FieldMap(
+        k.IAM_POLICY, {"name": "name", "document": "policy"}, identities=("name",), identity_prefix="policy-name:"
+    ),
     "aws_iam_openid_connect_provider": FieldMap(
         k.OIDC_PROVIDER,
         {"url": "url", "client_ids": "client_id_list", "cluster": issuer_cluster("url", "identity.0.oidc.0.issuer")},
