@@ -63,7 +63,13 @@ NODE_KINDS = (NODEGROUP, SELF_MANAGED)
 
 # kind -> {link field: kind it points at}
 LINKS: dict[str, dict[str, str]] = {
-    CLUSTER: {"role": IAM_ROLE, "subnets": SUBNET, "security_groups": SECURITY_GROUP, "vpc": VPC},
+    CLUSTER: {
+        "role": IAM_ROLE,
+        "subnets": SUBNET,
+        "security_groups": SECURITY_GROUP,
+        "vpc": VPC,
+        "auto_mode_node_role": IAM_ROLE,
+    },
     NODEGROUP: {"cluster": CLUSTER, "role": IAM_ROLE, "subnets": SUBNET, "launch_template": LAUNCH_TEMPLATE},
     SELF_MANAGED: {
         "cluster": CLUSTER,
@@ -148,6 +154,7 @@ FIELDS: dict[str, str] = {
     "policy_override, eksctl_ami_family, bootstrap_override (as for managed node groups)",
     VPC: "cidr_block, enable_dns_support, enable_dns_hostnames",
     SUBNET: "vpc, cidr_block, availability_zone, map_public_ip_on_launch, tags, "
+    "ipv6_cidr_block, assign_ipv6_address_on_creation, "
     "cidr_prefix_length (the size of subnets whose addresses a tool picks), private_cluster",
     AWS_AUTH: "map_roles, map_users, ownership, "
     "declared_by (the key of the cluster resource that writes it, as AWSQS::EKS::Cluster does)",
