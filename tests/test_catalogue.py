@@ -154,7 +154,7 @@ def test_rule_docs_are_up_to_date():
     ).stdout
     committed = (REPO / "docs" / "rules.md").read_text()
     assert committed.split("\n", 2)[2] == generated, (
-        "docs/rules.md is stale: run `python -m analyzer rules --format markdown` (CONTRIBUTING.md)"
+        "docs/rules.md is stale: regenerate it with the command in CONTRIBUTING.md"
     )
 
 
