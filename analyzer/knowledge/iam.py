@@ -12,10 +12,11 @@ from analyzer.knowledge.policies import (
     managed_policy_name,
     trust_allows,
 )
+from analyzer.knowledge.routing import scope_of
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import PartialStr, Ref, Unknown, describe
+from analyzer.values import PartialStr, Ref, Unknown, describe, provably_distinct
 
 MANAGED, EQUIVALENT, MISSING = "managed", "equivalent", "missing"
 
@@ -76,12 +77,32 @@ def _customer_namesake(model: Model, role: Resource, arns: list[Any], managed: l
     return None
 
 
-def _unattributed_attachments(model: Model) -> Unknown | None:
-    """An attachment whose role cannot be resolved might be attaching to any role."""
+def _never_named(written: Any, name: Any) -> bool:
+    """Whether a role name with holes can never be ``name`` (IAM names ignore case)."""
+    return provably_distinct(_folded(written), _folded(name))
+
+
+def _folded(text: Any) -> Any:
+    if isinstance(text, str):
+        return text.casefold()
+    if isinstance(text, PartialStr):
+        return PartialStr(tuple(p.casefold() if isinstance(p, str) else p for p in text.parts))
+    return text
+
+
+def _unattributed_attachments(model: Model, role: Resource) -> Unknown | None:
+    """An attachment of the role's configuration (root module, template, file) whose role
+    cannot be resolved might be attaching to ``role``, unless the role name it gives can never
+    be the role's (``${var.prefix}-karpenter-controller`` is not the role named ``nodes``):
+    those fields take role names. Another configuration names a role of this one only by a
+    name it writes, and such a name is resolved or not by the linker."""
+    scope = scope_of(role)
     for kind in (kinds.ROLE_POLICY_ATTACHMENT, kinds.ROLE_INLINE_POLICY):
         for attachment in model.of_kind(kind):
+            if scope_of(attachment) != scope:
+                continue
             target = model.attr(attachment, "role")
-            if isinstance(target, Unknown):
+            if isinstance(target, Unknown) and not _never_named(attachment.get("role"), role.get("name")):
                 return Unknown(
                     f"{attachment.address} attaches a policy to a role that could not be resolved ({target.reason})",
                     attachment.location,
@@ -129,7 +150,7 @@ def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) ->
         )
     if any(v is None for v in verdicts):
         return Unknown(f"a policy document of {role.address} could not be fully resolved")
-    elsewhere = _unattributed_attachments(model)
+    elsewhere = _unattributed_attachments(model, role)
     return MISSING if elsewhere is None else elsewhere
 
 
