@@ -210,25 +210,39 @@ def ask(name: str, model: Model, node: Resource):
 
 
 @pytest.mark.parametrize(
-    ("script", "outcome"),
+    ("script", "found", "names_cluster"),
     [
-        ("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n", None),
-        ("#!/bin/bash\n/etc/eks/bootstrap.sh --use-max-pods false\n", "without a cluster name"),
-        ("#!/bin/bash\necho hello\n", "never runs /etc/eks/bootstrap.sh"),
-        ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", "never runs"),  # EKS-AMI-002 supersedes it
+        ("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n", True, True),
+        ("#!/bin/bash\n/etc/eks/bootstrap.sh --use-max-pods false\n", True, False),
+        ("#!/bin/bash\necho hello\n", False, False),
+        ("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: {}\n", False, False),
     ],
 )
-def test_linux_bootstrap_problem(script, outcome):
+def test_bootstrap_sh_calls(script, found, names_cluster):
     model, node = node_with_template({"user_data": b64(script)})
-    problem = ask("userdata.linux_bootstrap_problem", model, node)
-    assert problem is None if outcome is None else outcome in problem
+    bootstrap = ask("userdata.bootstrap_sh", model, node)
+    assert (bootstrap["found"], bootstrap["names_cluster"], bootstrap["empty"]) == (found, names_cluster, False)
+    assert [call.line for call in bootstrap["calls"]] == ([2] if found else [])
 
 
-def test_node_config_problem_names_nodeadms_message():
+def test_bootstrap_sh_call_hidden_by_an_unknown_command_is_not_known():
+    script = PartialStr.join(["#!/bin/bash\n", Unknown("var.commands"), "\n"])
+    model, node = node_with_template({"user_data": Encoded("base64", script)})
+    bootstrap = ask("userdata.bootstrap_sh", model, node)
+    assert isinstance(bootstrap["found"], Unknown) and bootstrap["calls"] == []
+
+
+def test_nodeconfig_missing_fields_in_nodeadms_order_with_its_message():
     config = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: prod\n"
     model, node = node_with_template({"user_data": b64(config)})
-    problem = ask("userdata.node_config_problem", model, node)
-    assert "spec.cluster.apiServerEndpoint" in problem and "Apiserver endpoint is missing" in problem
+    found = ask("userdata.nodeconfig", model, node)
+    assert found["found"] is True
+    assert found["missing_fields"] == [
+        "spec.cluster.apiServerEndpoint",
+        "spec.cluster.certificateAuthority",
+        "spec.cluster.cidr",
+    ]
+    assert "Apiserver endpoint is missing" in found["stops_with"]
 
 
 @pytest.mark.parametrize(("given", "mismatch"), [("prod", None), ("Prod", "Prod"), (Unknown("var"), None)])
@@ -297,25 +311,27 @@ def test_ip_family_arguments(args, ipv6_cluster, outcome):
 
 
 @pytest.mark.parametrize(
-    ("source_type", "value", "outcome"),
+    ("source_type", "value", "required", "form"),
     [
-        ("aws_launch_template", "#!/bin/bash\necho hi\n", "plain text"),
-        ("aws_launch_template", b64("#!/bin/bash\necho hi\n"), None),
-        ("aws_launch_template", Encoded("base64", PartialStr(("#!/bin/bash\n", Unknown("x")))), None),
-        ("aws_launch_template", PartialStr(("#!/bin/bash\n", Unknown("x"))), "plain text"),
-        ("aws_launch_template", Unknown("var.user_data"), Unknown),
-        ("aws_launch_configuration", "#!/bin/bash\necho hi\n", None),  # the provider encodes it
+        ("aws_launch_template", "#!/bin/bash\necho hi\n", True, "plain"),
+        ("aws_launch_template", b64("#!/bin/bash\necho hi\n"), True, "base64"),
+        ("aws_launch_template", Encoded("base64", PartialStr(("#!/bin/bash\n", Unknown("x")))), True, "base64"),
+        ("aws_launch_template", PartialStr(("#!/bin/bash\n", Unknown("x"))), True, "plain_filled_in"),
+        ("aws_launch_template", Unknown("var.user_data"), True, Unknown),
+        ("aws_launch_template", None, True, "none"),
+        ("aws_launch_configuration", "#!/bin/bash\necho hi\n", False, "plain"),  # the provider encodes it
     ],
 )
-def test_user_data_encoding(source_type, value, outcome):
+def test_user_data_encoding(source_type, value, required, form):
     template = make(kinds.LAUNCH_TEMPLATE, "lt", user_data=value)
     template.source_type = source_type
     node = make(kinds.SELF_MANAGED, "node", launch_template=Ref("id", target="lt", attribute="id"))
-    problem = ask("userdata.encoding_problem", Model([template, node]), node)
-    if outcome is Unknown:
-        assert isinstance(problem, Unknown)
+    found = ask("userdata.encoding", Model([template, node]), node)
+    assert found["base64_required"] is required
+    if form is Unknown:
+        assert isinstance(found["form"], Unknown) and "var.user_data" in found["form"].reason
     else:
-        assert problem is None if outcome is None else outcome in problem
+        assert found["form"] == form
 
 
 # -- normalizers ------------------------------------------------------------------------------------

@@ -106,16 +106,114 @@ def _node_class(model: Model, node: Resource) -> Any:
     return model.attr(node, "node_class")
 
 
-def _node_predicate(name: str, gap: Any) -> None:
-    """Register ``gap`` (UserData -> problem text, None or Unknown) as a node predicate."""
+# -- what the user data bootstraps with ----------------------------------------------------------
+# Each of these returns the facts the rules decide on: None when the node has no user data of
+# its own to read (an eksctl node group without overrideBootstrapCommand), and otherwise a
+# mapping whose Unknown values name what was not seen (every field, when the user data itself
+# is not known).
+@predicate("userdata.bootstrap_sh")
+def bootstrap_sh(model: Model, node: Any) -> Any:
+    """The /etc/eks/bootstrap.sh calls in the user data.
 
-    @predicate(name)
-    def check(model: Model, node: Any) -> Any:
-        user_data = _view(model, node)
-        return None if user_data is None else gap(user_data)
+    ``empty``: there is no user data, or only blank text; ``calls``: the calls read, in order
+    (each with its ``line`` and ``cluster_name``); ``found``: whether the script runs
+    bootstrap.sh (an Unknown when commands may be hidden); ``names_cluster``: whether a call
+    passes a cluster name (an Unknown when the first call's arguments may be hidden);
+    ``with_node_config``: the user data also holds a NodeConfig."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _unread(user_data, "empty", "calls", "found", "names_cluster", "with_node_config")
+    calls = user_data.bootstrap_calls
+    return {
+        "empty": _absent(user_data),
+        "calls": calls,
+        "found": _found(bool(calls), user_data),
+        "names_cluster": _names_cluster(calls, user_data),
+        "with_node_config": user_data.node_config is not None,
+    }
 
 
-# -- EKS-UDATA-001: AL2 -------------------------------------------------------------------------
+def _unread(user_data: UserData, *fields: str) -> dict[str, Unknown]:
+    """The fields of a fact about user data that is not known: each is that Unknown."""
+    hole = _not_known(user_data)
+    return dict.fromkeys(fields, hole)
+
+
+def _found(seen: bool, user_data: UserData) -> Any:
+    """True when seen; else False, or the Unknown of what is not seen."""
+    if seen:
+        return True
+    return _hidden(user_data) if user_data.may_hide_commands else False
+
+
+def _names_cluster(calls: list, user_data: UserData) -> Any:
+    if any(call.cluster_name is not None for call in calls):
+        return True
+    if calls and calls[0].may_hide_arguments:
+        return _hidden(user_data)
+    return False
+
+
+@predicate("userdata.nodeconfig")
+def nodeconfig(model: Model, node: Any) -> Any:
+    """The NodeConfig nodeadm reads from the user data (its documents merged).
+
+    ``found``: there is one (an Unknown when a NodeConfig part could not be read or commands
+    may be hidden); ``missing_fields``: the required fields it lacks, in nodeadm's order (an
+    Unknown when content that is not known may set them); ``stops_with``: what nodeadm prints
+    for the first of them."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _unread(user_data, "found", "missing_fields", "stops_with")
+    config = user_data.node_config
+    if config is None:
+        unread = any(part.kind == "nodeconfig" for part in user_data.parts) or user_data.may_hide_commands
+        return {"found": _hidden(user_data) if unread else False, "missing_fields": [], "stops_with": None}
+    missing = config.missing_required()
+    fields: Any = [m.field for m in missing]
+    if missing and user_data.opaque:
+        fields = _hidden(user_data)
+    return {"found": True, "missing_fields": fields, "stops_with": missing[0].message if missing else None}
+
+
+@predicate("userdata.bottlerocket")
+def bottlerocket(model: Model, node: Any) -> Any:
+    """The Bottlerocket settings in the user data.
+
+    ``found``: the user data is TOML settings (an Unknown when content is hidden);
+    ``toml_error``: why the TOML does not parse, or None; ``missing_fields``: the settings a
+    node needs to join that it does not set (an Unknown when lines that are not known may set
+    them)."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _unread(user_data, "found", "toml_error", "missing_fields")
+    settings = user_data.bottlerocket
+    if settings is None:
+        hidden = not _absent(user_data) and user_data.may_hide_commands
+        return {"found": _hidden(user_data) if hidden else False, "toml_error": None, "missing_fields": []}
+    kubernetes = (settings.document.get("settings") or {}).get("kubernetes")
+    kubernetes = kubernetes if isinstance(kubernetes, dict) else {}
+    missing: Any = [
+        f"settings.kubernetes.{key}"
+        for key in BOTTLEROCKET_REQUIRED
+        if kubernetes.get(key) is None or kubernetes.get(key) == ""
+    ]
+    if missing and settings.opaque:
+        missing = Unknown(f"{missing[0]} may be set by {settings.opaque[0]}")
+    return {
+        "found": True,
+        "toml_error": settings.problems[0] if settings.problems else None,
+        "missing_fields": missing,
+    }
+
+
+# -- the al2, NodeConfig and Bottlerocket gaps of module and eksctl node groups -------------------
 def al2_bootstrap_gap(user_data: UserData) -> Any:
     if not user_data.known:
         return _not_known(user_data)
@@ -136,10 +234,6 @@ def al2_bootstrap_gap(user_data: UserData) -> Any:
     return "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts"
 
 
-_node_predicate("userdata.linux_bootstrap_problem", al2_bootstrap_gap)
-
-
-# -- EKS-UDATA-002: AL2023 NodeConfig -----------------------------------------------------------
 def node_config_gap(user_data: UserData) -> Any:
     if not user_data.known:
         return _not_known(user_data)
@@ -155,23 +249,6 @@ def node_config_gap(user_data: UserData) -> Any:
         return _hidden(user_data)
     fields = ", ".join(m.field for m in missing)
     return f"has a NodeConfig without {fields}: nodeadm stops with '{missing[0].message}'"
-
-
-_node_predicate("userdata.node_config_problem", node_config_gap)
-
-
-# -- EKS-UDATA-003: bootstrap.sh on AL2023 ------------------------------------------------------
-@predicate("userdata.bootstrap_sh_call")
-def bootstrap_sh_call(model: Model, node: Any) -> Any:
-    """{line, with_node_config} of the first bootstrap.sh call, or None."""
-    user_data = _view(model, node)
-    if user_data is None:
-        return None
-    if not user_data.known:
-        return _not_known(user_data)
-    if not user_data.bootstrap_calls:
-        return None
-    return {"line": user_data.bootstrap_calls[0].line, "with_node_config": user_data.node_config is not None}
 
 
 # -- EKS-UDATA-004: managed node group launch-template format ------------------------------------
@@ -514,9 +591,6 @@ def bottlerocket_gap(user_data: UserData) -> Any:
     return f"lacks {', '.join(missing)}"
 
 
-_node_predicate("userdata.bottlerocket_problem", bottlerocket_gap)
-
-
 # -- EKS-UDATA-010: Windows -------------------------------------------------------------------
 def windows_gap(user_data: UserData) -> Any:
     if not user_data.known:
@@ -593,26 +667,35 @@ def _running_version(model: Model, node: Resource) -> Any:
     return version if isinstance(version, str) else model.attr(node, "k8s_version")
 
 
-# -- EKS-UDATA-013: base64 ----------------------------------------------------------------------
-@predicate("userdata.encoding_problem")
-def encoding_problem(model: Model, node: Any) -> Any:
-    """How user data that EC2 receives as it is fails to be base64, or None."""
+# -- encoding ------------------------------------------------------------------------------------
+@predicate("userdata.encoding")
+def encoding(model: Model, node: Any) -> Any:
+    """How the user data the node boots with is written: ``base64_required`` (EC2 itself, not
+    the Terraform provider, receives it as written) and ``form``: "none" (no user data),
+    "base64" (or encoded by the template), "plain", or "plain_filled_in" (plain text with
+    values filled in at deployment); each an Unknown when it is not known."""
     if not isinstance(node, Resource):
         return None
     source = model.attr(node, "user_data_source")
-    if not isinstance(source, Resource):
-        return source if isinstance(source, Unknown) else None
-    if source.source_type not in BASE64_REQUIRED:
-        return None
+    if isinstance(source, Unknown):
+        return {"base64_required": source, "form": source}
+    if not isinstance(source, Resource):  # nothing EC2 receives
+        return {"base64_required": False, "form": "none"}
+    return {"base64_required": source.source_type in BASE64_REQUIRED, "form": _form(source)}
+
+
+def _form(source: Resource) -> Any:
     value = source.get("user_data")
-    if value is None or value == "" or isinstance(value, Encoded):
-        return None
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, Encoded):
+        return "base64"
     if isinstance(value, str):
-        return None if _is_base64(value) else "plain text"
+        return "base64" if _is_base64(value) else "plain"
     if isinstance(value, PartialStr):
         literal = "".join(part for part in value.parts if isinstance(part, str))
         if any(not ((ch.isalnum() and ch.isascii()) or ch in "+/=\r\n") for ch in literal):
-            return "plain text with values filled in at deployment"
+            return "plain_filled_in"
     reason = getattr(value, "reason", "not known")
     return Unknown(f"the user data of {source.address} is not known ({reason})")
 
