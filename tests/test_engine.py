@@ -523,6 +523,18 @@ def test_a_link_a_check_must_follow_is_unknown_unless_it_names_a_resource():
     assert evaluate_value(spec, Scope(Model([subject]), {"subject": subject})) is target
 
 
+def test_join_makes_one_phrase_of_a_list():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    subject = vpc(tags=[{"key": "a", "where": "x"}, {"key": "b", "where": "y"}], none=[], hole=HOLE)
+    scope = Scope(Model([subject]), {"subject": subject})
+    phrases = {"map": "$subject.tags", "as": "tag", "to": {"text": "{tag.key} on {tag.where}"}}
+    assert evaluate_value({"join": phrases, "separator": "; "}, scope) == "a on x; b on y"
+    assert evaluate_value({"join": "$subject.none", "separator": "; "}, scope) == ""
+    assert evaluate_value({"join": "$subject.hole", "separator": "; "}, scope) is HOLE
+    assert evaluate_value({"join": [subject, "b"], "separator": " and "}, scope) == "aws_vpc.a and b"
+
+
 def test_first_is_the_head_of_a_list():
     from analyzer.engine.expressions import Scope, evaluate_value
 

@@ -1,5 +1,5 @@
-"""Authorization, cluster and tag knowledge: ARN matching, add-ons, versions,
-launch-template settings and instance tags."""
+"""Authorization and cluster knowledge: ARN matching, add-ons, versions and
+launch-template settings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 
 from analyzer.knowledge.auth import IamArn, names_role, parse_iam_arn
 from analyzer.knowledge.cluster import missing_addons, prohibited_template_settings, version_before
-from analyzer.knowledge.tags import instance_cluster_tag_problem
 from analyzer.location import Location
 from analyzer.model import kinds
 from analyzer.model.graph import Model
@@ -172,36 +171,3 @@ def test_allowed_template_settings(fields):
 def test_template_setting_from_variable_is_unknown():
     template = make(kinds.LAUNCH_TEMPLATE, "aws_launch_template.t", shutdown_behavior=HOLE)
     assert isinstance(prohibited_template_settings(Model([template]), template), Unknown)
-
-
-def _asg(tags):
-    return make(
-        kinds.SELF_MANAGED, "aws_autoscaling_group.nodes", "aws_autoscaling_group", asg_tags=tags, cluster="demo"
-    )
-
-
-@pytest.mark.parametrize(
-    "tags, expected",
-    [
-        ([{"key": "kubernetes.io/cluster/demo", "value": "owned", "propagate_at_launch": True}], None),
-        ([{"key": "kubernetes.io/cluster/demo", "value": "shared", "propagate_at_launch": "true"}], None),
-        # another cluster's name is EKS-UDATA-006's finding, not a missing tag
-        ([{"key": "kubernetes.io/cluster/other", "value": "owned", "propagate_at_launch": True}], None),
-        ([{"key": PartialStr(("kubernetes.io/cluster/", HOLE)), "value": "owned", "propagate_at_launch": True}], None),
-        (
-            [{"key": "kubernetes.io/cluster/demo", "value": "owned", "propagate_at_launch": False}],
-            "propagate_at_launch = false",
-        ),
-        ([{"key": "Name", "value": "nodes", "propagate_at_launch": True}], "no tag"),
-        (None, "no tag"),
-    ],
-)
-def test_instance_cluster_tag(tags, expected):
-    node = _asg(tags)
-    problem = instance_cluster_tag_problem(Model([node]), node)
-    assert problem is None if expected is None else expected in problem
-
-
-def test_instance_cluster_tag_unknown_tags():
-    node = _asg(Unknown('dynamic "tag" for_each is unknown'))
-    assert isinstance(instance_cluster_tag_problem(Model([node]), node), Unknown)

@@ -54,6 +54,8 @@ def evaluate_value(spec: Any, scope: Scope) -> Any:
             return _filter(spec, scope)
         if "map" in spec:
             return _map(spec, scope)
+        if "join" in spec:
+            return _join(spec, scope)
         if "if" in spec:
             return _choose(spec, scope)
         if "text" in spec:
@@ -171,6 +173,15 @@ def _map(spec: dict, scope: Scope) -> list | Unknown:
     return [
         item if isinstance(item, Unknown) else evaluate_value(spec["to"], scope.child(**{name: item})) for item in items
     ]
+
+
+def _join(spec: dict, scope: Scope) -> str | Unknown:
+    """``{join: <list>, separator: <text>}``: the items as text (resources by address),
+    joined by the separator: a list of phrases (``map`` to ``text``) as one part of a sentence."""
+    items = _items(spec, "join", scope)
+    if isinstance(items, Unknown):
+        return items
+    return spec["separator"].join(display(item) for item in items)
 
 
 def _choose(spec: dict, scope: Scope) -> Any:

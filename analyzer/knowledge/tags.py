@@ -120,41 +120,32 @@ def node_cluster_name(model: Model, node: Any) -> Any:
     return raw if isinstance(raw, str) else Unknown(f"the cluster of {node.address} is not known")
 
 
-@predicate("tags.instance_cluster_tag_problem")
-def instance_cluster_tag_problem(model: Model, node: Any) -> Any:
-    """What keeps ``kubernetes.io/cluster/<name>`` (owned or shared) off the node's
-    instances; None when it reaches them. A tag naming another cluster counts as present:
-    a wrong cluster name is EKS-UDATA-006's finding."""
+@predicate("tags.instance_cluster_tags")
+def instance_cluster_tags(model: Model, node: Any) -> list[Any]:
+    """The ``kubernetes.io/cluster/<name>`` tags that reach the node's instances, as
+    ``{key, value, propagate, where}`` (``key`` with ``${…}`` for a part that is not known,
+    ``propagate`` whether the tag is put on the instances), in the order they are declared; a
+    tag naming another cluster is listed too. What cannot be read is an Unknown item, first the
+    tags that are not known at all, then in order a key that may be a cluster tag and a tag
+    whose propagation or value is not known."""
     if not isinstance(node, Resource):
-        return None
+        return []
     tags, holes = _instance_tags(model, node)
-    not_propagated: list[str] = []
-    wrong_value: list[str] = []
+    found: list[Any] = list(holes)
     for tag in tags:
         is_cluster = _is_cluster_key(tag.get("key"))
         if is_cluster is False:
             continue
         if isinstance(is_cluster, Unknown):
-            holes.append(is_cluster)
+            found.append(is_cluster)
             continue
         propagate, value = _flag(tag.get("propagate_at_launch")), tag.get("value")
         key = _key_text(tag["key"]).replace("\x00", "${…}")
-        if propagate is False:
-            not_propagated.append(f"{key} on {tag['where']} has propagate_at_launch = false")
-        elif is_unknown(propagate) or is_unknown(value):
-            holes.append(Unknown(f"tag {key} on {tag['where']} is not fully known"))
-        elif isinstance(value, str) and value in OWNERSHIP_VALUES:
-            return None
-        else:
-            wrong_value.append(f"{key} on {tag['where']} has value {value!r}, not 'owned'")
-    if holes:
-        return holes[0]
-    name = node_cluster_name(model, node)
-    wanted = f"{CLUSTER_TAG_PREFIX}{name if isinstance(name, str) else '<cluster name>'} = owned"
-    details = not_propagated + wrong_value
-    if details:
-        return f"{'; '.join(details)}, so its instances do not carry {wanted}"
-    return f"no tag {wanted} reaches its instances"
+        if propagate is not False and (is_unknown(propagate) or is_unknown(value)):
+            found.append(Unknown(f"tag {key} on {tag['where']} is not fully known"))
+            continue
+        found.append({"key": key, "value": value, "propagate": propagate is not False, "where": tag["where"]})
+    return found
 
 
 @predicate("tags.kubelet_reads_cluster_tag")
