@@ -29,13 +29,6 @@ from analyzer.model.resource import Resource
 from analyzer.values import Ref, Unknown, is_unknown
 
 ALLOWED, DENIED, PARTIAL = "allowed", "denied", "partial"
-HTTPS = (443, 443)
-HTTP = (80, 80)
-KUBELET = (10250, 10250)
-# Return traffic reaches the node on its ephemeral port: Linux uses 32768-60999
-# (net.ipv4.ip_local_port_range); the KC article recommends 1025-65535.
-LINUX_EPHEMERAL = (32768, 60999)
-KC_EPHEMERAL = (1025, 65535)
 INTERNET = "0.0.0.0/0"
 ALL_PROTOCOLS = ("-1", "all")
 TCP = ("6", "tcp")
@@ -287,122 +280,58 @@ def _private_peers(model: Model, subnet: Resource) -> list[Any]:
     return peers
 
 
-@dataclass
-class FlowGap:
-    """A flow an ACL does not (fully) let through."""
-
-    acl: AclView
-    at: Resource  # where the fix goes: the ACL, else the subnet
-    direction: str  # "outbound" / "inbound"
-    ports: str
-    cidr: str
-    verdict: str  # DENIED or PARTIAL
-    severity: str  # "error" / "warning"
-    purpose: str
-
-    @property
-    def text(self) -> str:
-        how = "denies" if self.verdict == DENIED else "only partly allows"
-        peer = "to" if self.direction == "outbound" else "from"
-        return f"{self.acl.address} {how} {self.direction} TCP {self.ports} {peer} {self.cidr} ({self.purpose})"
-
-
-def _ports_text(ports: tuple[int, int]) -> str:
-    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
-
-
-def first_gap(model: Model, subnet: Resource, checks: list[tuple[bool, tuple[int, int], list[str], str, str]]) -> Any:
-    """The first flow of ``checks`` the subnet's ACL blocks: None, a FlowGap, or Unknown.
-
-    A check is (egress, ports, CIDRs, purpose, severity when blocked)."""
-    view = model.attr(subnet, "network_acl")
-    if isinstance(view, Unknown):
-        return view
-    unknown = None
-    found: FlowGap | None = None
-    for egress, ports, cidrs, purpose, severity in checks:
-        for cidr in cidrs:
-            verdict = judge(view, egress, ports, cidr)
-            if isinstance(verdict, Unknown):
-                unknown = either(unknown, verdict)
-                continue
-            if verdict == ALLOWED:
-                continue
-            gap = FlowGap(
-                view,
-                view.acl or subnet,
-                "outbound" if egress else "inbound",
-                _ports_text(ports),
-                cidr,
-                verdict,
-                severity if verdict == DENIED else "warning",
-                purpose,
-            )
-            if found is None or (gap.severity == "error" and found.severity != "error"):
-                found = gap
-    if found is not None and found.severity == "error":
-        return found
-    return either(unknown, found)
-
-
-@predicate("nacl.node_subnet_gap")
-def node_subnet_gap(model: Model, subnet: Any) -> Any:
-    """EKS-NACL-001: what the node subnet's ACL blocks of the node's own flows."""
-    if not isinstance(subnet, Resource):
-        return None
-    classes = {e.reach for e in model.attr(subnet, "node_egress")}
-    checks = []
-    if routing.EGRESS in classes:
-        checks += [
-            (True, HTTPS, [INTERNET], "HTTPS to the API server and AWS APIs", "error"),
-            (False, LINUX_EPHEMERAL, [INTERNET], "return traffic of those connections", "error"),
-        ]
-    if routing.ENDPOINTS in classes:
-        peers = _peer_cidrs(model, subnet, _private_peers(model, subnet))
-        if isinstance(peers, Unknown):
-            return peers
-        checks += [
-            (True, HTTPS, peers, "HTTPS to VPC endpoints and the control plane", "error"),
-            (False, LINUX_EPHEMERAL, peers, "return traffic of those connections", "error"),
-        ]
+def _control_plane_subnets(model: Model, subnet: Resource) -> list[Resource]:
+    """The subnets of the clusters of the nodes in ``subnet`` (where the control plane's
+    network interfaces are)."""
     clusters = [model.attr(n, "cluster") for n in model.attr(subnet, "nodes")]
-    control_plane = [
+    return [
         s
         for c in clusters
         if isinstance(c, Resource)
         for s in _listed(model.attr(c, "subnets"))
         if isinstance(s, Resource)
     ]
-    peers = _peer_cidrs(model, subnet, control_plane)
-    if not isinstance(peers, Unknown):
-        checks.append((False, KUBELET, peers, "the control plane calling kubelet", "warning"))
-    if not checks:
-        return None
-    return first_gap(model, subnet, checks)
 
 
-@predicate("nacl.peer_subnet_gap")
-def peer_subnet_gap(model: Model, subnet: Any) -> Any:
-    """EKS-NACL-002: what the ACL of a control-plane or interface-endpoint subnet blocks of
-    node traffic (HTTPS in, return traffic out)."""
+def _peers(model: Model, subnet: Resource, peers: str) -> Any:
+    """The CIDR blocks at the other end of a flow through the subnet's ACL: ``internet`` when
+    nodes in the subnet reach the internet; ``private``, what nodes without internet egress
+    call there instead (interface endpoints, the control plane); ``control_plane``, the
+    cluster subnets of its nodes; ``nodes``, the node subnets that reach this subnet privately."""
+    reach = {e.reach for e in model.attr(subnet, "node_egress")}
+    if peers == "internet":
+        return [INTERNET] if routing.EGRESS in reach else []
+    if peers == "private":
+        return _peer_cidrs(model, subnet, _private_peers(model, subnet)) if routing.ENDPOINTS in reach else []
+    if peers == "control_plane":
+        return _peer_cidrs(model, subnet, _control_plane_subnets(model, subnet))
+    if peers == "nodes":
+        return _peer_cidrs(model, subnet, model.attr(subnet, "private_node_peers"))
+    raise ValueError(f"unknown peers {peers!r}")
+
+
+def _ports_text(ports: tuple[int, int]) -> str:
+    return str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
+
+
+@predicate("nacl.peer_flows")
+def peer_flows(model: Model, subnet: Any, flows: list[dict]) -> Any:
+    """The flows of ``flows`` through the subnet's ACL, one per CIDR block of their ``peers``
+    (see ``_peers``), in order: each flow's fields, with ``cidr`` and ``port_range`` (its ports
+    as text). An Unknown when the CIDR blocks of some peers are not known, unless that flow says
+    ``unknown_peers: skip``."""
     if not isinstance(subnet, Resource):
-        return None
-    node_subnets = model.attr(subnet, "private_node_peers")
-    if not node_subnets:
-        return None
-    cidrs = _peer_cidrs(model, subnet, node_subnets)
-    if isinstance(cidrs, Unknown):
-        return cidrs
-    if not cidrs:
-        return None
-    return first_gap(
-        model,
-        subnet,
-        [
-            (False, HTTPS, cidrs, "HTTPS from nodes", "error"),
-            (True, LINUX_EPHEMERAL, cidrs, "return traffic to nodes", "error"),
-        ],
-    )
+        return []
+    found: list[dict] = []
+    for flow in flows:
+        cidrs = _peers(model, subnet, flow["peers"])
+        if isinstance(cidrs, Unknown):
+            if flow.get("unknown_peers") == "skip":
+                continue
+            return cidrs
+        low, high = flow["ports"]
+        found += [dict(flow, cidr=cidr, port_range=_ports_text((low, high))) for cidr in cidrs]
+    return found
 
 
 @fact(kinds.SUBNET, "private_node_peers")
