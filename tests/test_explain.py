@@ -138,6 +138,19 @@ def _explain(line: str):
             {"EKS-AMI-007"},
             (),
         ),
+        (
+            "InvalidParameterException: 1 validation error detected: Value 'workers-for-the-payments-platform-"
+            "in-production-eu-west-1-spot-x' at 'nodegroupName' failed to satisfy constraint: Member must have "
+            "length less than or equal to 63",
+            {"EKS-AMI-007"},
+            (),
+        ),
+        (
+            "1 validation error detected: Value '[m5.large, m5.xlarge, ...]' at 'instanceTypes' failed to satisfy "
+            "constraint: Member must have length less than or equal to 20",
+            {"EKS-AMI-007"},
+            (),
+        ),
         (  # a Windows node authorized as EC2_LINUX lacks the eks:kube-proxy-windows group
             'User "system:node:ip-10-0-1-5.ec2.internal" cannot get resource "nodes": '
             "forbidden for group eks:kube-proxy-windows",

@@ -244,6 +244,8 @@ def _remote_network(b: _Builder, cluster: Resource) -> None:
                 cidrs.append(Unknown(f"remoteNetworkConfig.{key}[{index}].cidrs is {values!r}"))
         cluster.set(field, cidrs, where)
     gateway = b.get("remoteNetworkConfig.vpcGatewayID")
+    if isinstance(gateway, str) and defaults.is_placeholder_text(gateway):
+        gateway = Unknown(f"remoteNetworkConfig.vpcGatewayID is the placeholder {gateway!r}")
     cluster.set("remote_network_gateway", gateway, b.where("remoteNetworkConfig.vpcGatewayID"))
     iam = defaults.section(b.data, "remoteNetworkConfig", "iam")
     role: Any = iam.get("roleARN")

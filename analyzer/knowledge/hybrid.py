@@ -102,3 +102,106 @@ def principal_role(model: Model, entry: Resource) -> Any:
     if isinstance(role, (Resource, Unknown)):
         return role
     return Unknown(f"the role of {entry.address} ({principal}) is not in the analyzed files")
+
+
+# -- reachability: routes from the cluster's subnets to the remote node networks ----------------
+_INTERNET_BOUND = frozenset({"internet_gateway", "nat_gateway", "egress_only_gateway", "local"})
+
+
+@fact(kinds.CLUSTER, "remote_node_routes")
+def remote_node_routes(model: Model, cluster: Resource) -> Any:
+    """For each cluster subnet of the analyzed files and each remote node network: ``subnet``,
+    ``cidr``, ``table`` (the route table's address; None for a tool's own), ``route`` (the most specific route that
+    covers the network, or None), ``via`` (what it forwards to, for a message) and ``reaches``:
+    True when the route (or a virtual private gateway's propagated routes) leads off the VPC
+    through a gateway, appliance or peering, False when there is no such route or it goes to the
+    internet, Unknown when the route table or a destination is not known. Subnets a tool creates
+    (eksctl) reach the remote networks when the tool routes them through a gateway
+    (``remote_network_gateway``)."""
+    cidrs = cluster.get("remote_node_cidrs")
+    if not isinstance(cidrs, list) or not cidrs:
+        return [] if cidrs is None or isinstance(cidrs, list) else cidrs
+    subnets = model.attr(cluster, "subnets")
+    if isinstance(subnets, Unknown):
+        return subnets
+    found: list[dict[str, Any]] = []
+    for subnet in subnets if isinstance(subnets, list) else []:
+        if not isinstance(subnet, Resource):
+            continue
+        for cidr in cidrs:
+            found.append({"subnet": subnet, "cidr": cidr, **_route_to(model, cluster, subnet, cidr)})
+    return found
+
+
+def _route_to(model: Model, cluster: Resource, subnet: Resource, cidr: Any) -> dict[str, Any]:
+    from analyzer.knowledge.routing import route_target
+
+    if subnet.provenance == "eksctl-default":
+        gateway = cluster.get("remote_network_gateway")
+        if is_unknown(gateway):
+            return {"table": None, "route": None, "via": gateway, "reaches": gateway}
+        return {"table": None, "route": None, "via": gateway, "reaches": bool(gateway)}
+    table = model.attr(subnet, "route_table")
+    if isinstance(table, Unknown):
+        return {"table": table, "route": None, "via": None, "reaches": table}
+    try:
+        network = ipaddress.ip_network(cidr, strict=False) if isinstance(cidr, str) else None
+    except ValueError:
+        network = None
+    if network is None:
+        hole = Unknown(f"remote node network {getattr(cidr, 'reason', cidr)} is not a known CIDR block")
+        return {"table": table.address, "route": None, "via": None, "reaches": hole}
+    best, best_prefix, doubt = None, -1, None
+    for route in table.routes:
+        destination = route.get("destination")
+        if destination is None:
+            continue
+        if is_unknown(destination):
+            doubt = doubt or Unknown(f"the destination of {route.address} is not known")
+            continue
+        try:
+            covering = ipaddress.ip_network(str(destination), strict=False)
+        except ValueError:
+            continue
+        if covering.version == network.version and network.subnet_of(covering) and covering.prefixlen > best_prefix:
+            best, best_prefix = route, covering.prefixlen
+    if best is None:
+        if _propagates_vgw(model, table):
+            return {
+                "table": table.address,
+                "route": None,
+                "via": "a virtual private gateway (propagated)",
+                "reaches": True,
+            }
+        unsure = doubt or table.unsure
+        return {"table": table.address, "route": None, "via": None, "reaches": unsure if unsure else False}
+    target = route_target(model, best)
+    if target is None:
+        return {
+            "table": table.address,
+            "route": best,
+            "via": None,
+            "reaches": Unknown(f"{best.address} names no target"),
+        }
+    if target.kind == "gateway" and isinstance(target.value, Unknown):
+        return {"table": table.address, "route": best, "via": target.name, "reaches": target.value}
+    reaches = target.kind not in _INTERNET_BOUND
+    if doubt is not None and not reaches:  # a more specific route may hide behind the unknown destination
+        return {"table": table.address, "route": best, "via": target.name, "reaches": doubt}
+    return {"table": table.address, "route": best, "via": target.name, "reaches": reaches}
+
+
+def _propagates_vgw(model: Model, table: Any) -> bool:
+    """A virtual private gateway propagates its (on-premises) routes into the table."""
+    resource = getattr(table, "table", None)
+    if resource is None:
+        return False
+    vgws = resource.get("propagating_vgws")
+    if isinstance(vgws, list) and vgws:
+        return True
+    for propagation in model.of_kind(kinds.ROUTE_PROPAGATION):
+        tables = model.attr(propagation, "route_tables")
+        for linked in tables if isinstance(tables, list) else [tables]:
+            if linked is resource:
+                return True
+    return False
