@@ -9,6 +9,7 @@ then left out, so the rest of the file is analysed as if the field were not writ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ TYPE_WORDS = {
     "object": "a mapping",
     "array": "a list",
     "null": "nothing",
+    "integer text": "a whole number",
+    "number text": "a number",
 }
 
 
@@ -45,6 +48,9 @@ def _type_unless_known_later(validator: Any, types: Any, instance: Any, schema: 
 
     if _known_later(instance):
         return
+    names = [types] if isinstance(types, str) else list(types)
+    if isinstance(instance, (PartialStr, Encoded)) and any(name in NUMERALS for name in names):
+        return  # its text is known only at deploy time: it may be the number
     # A string with holes, and base64 of a value with unknown parts, are strings whatever
     # their parts turn out to be: a list or a mapping cannot be one.
     written = "" if isinstance(instance, (PartialStr, Encoded)) else instance
@@ -53,13 +59,31 @@ def _type_unless_known_later(validator: Any, types: Any, instance: Any, schema: 
         yield error
 
 
+def _integer_text(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, str) and INTEGER_TEXT.fullmatch(instance) is not None
+
+
+def _number_text(_checker: Any, instance: Any) -> bool:
+    return isinstance(instance, str) and NUMBER_TEXT.fullmatch(instance) is not None
+
+
+# Text CloudFormation reads as a number ("443" where an integer belongs): the types
+# "integer text" and "number text" of the shapes below.
+INTEGER_TEXT = re.compile(r"\s*[-+]?\d+\s*")
+NUMBER_TEXT = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+NUMERALS = {"integer text": _integer_text, "number text": _number_text}
+
+
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     """A validator for evaluated input: a value known only at deploy time (Unknown, a
     reference, a string with holes) may stand for any type. The keywords inside (items,
     properties) still apply only to real lists and mappings."""
     from jsonschema import Draft202012Validator, validators
 
-    return validators.extend(Draft202012Validator, validators={"type": _type_unless_known_later})(schema)
+    checker = Draft202012Validator.TYPE_CHECKER.redefine_many(NUMERALS)
+    return validators.extend(Draft202012Validator, validators={"type": _type_unless_known_later}, type_checker=checker)(
+        schema
+    )
 
 
 def field_name(path: Sequence[Any]) -> str:
@@ -96,6 +120,9 @@ def kind_of(value: Any) -> str:
 
 def expected_types(types: str | Iterable[str]) -> str:
     names = [types] if isinstance(types, str) else list(types)
+    numeral = next((name for name in names if name in NUMERALS), None)
+    if numeral is not None:  # a number where one belongs, or its text: "a whole number"
+        return TYPE_WORDS[numeral]
     words = [TYPE_WORDS.get(name, name) for name in names if name != "null"]
     return " or ".join(words) or "nothing"
 
@@ -204,9 +231,15 @@ def type_errors(data: Any, validator: Draft202012Validator) -> list[ValidationEr
 # --- CloudFormation: the resource provider schemas cfn-lint ships ---------------------
 
 # CloudFormation converts between strings, numbers and booleans ("443" for an integer, 443
-# for a string), so only the kind of value is judged: a scalar, a list or a mapping.
+# for a string), so mostly the kind of value is judged: a scalar, a list or a mapping. Only
+# text where a number belongs must read as one ("abc" for a RuleNumber cannot be deployed).
 _SCALAR = ["string", "number", "boolean"]
-_KINDS = {"string": _SCALAR, "integer": _SCALAR, "number": _SCALAR, "boolean": _SCALAR}
+_KINDS = {
+    "string": _SCALAR,
+    "integer": ["number", "boolean", "integer text"],
+    "number": ["number", "boolean", "number text"],
+    "boolean": _SCALAR,
+}
 
 
 def cloudformation_shape(resource_type: str) -> dict[str, Any] | None:

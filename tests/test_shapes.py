@@ -97,6 +97,26 @@ def test_cloudformation_scalars_convert_and_parameters_are_not_judged(tmp_path, 
     assert _messages(findings, "LOAD-004") == []
 
 
+def test_cloudformation_text_where_a_number_belongs_must_read_as_one(tmp_path, catalogue):
+    """A RuleNumber that is text of no number raised ValueError sorting the ACL's entries
+    (found by the long CloudFormation fuzz run): it is a finding with the field's path and is
+    left out; text of a number, a parameter and a string with holes are not judged."""
+    template = """{"AWSTemplateFormatVersion": "2010-09-09", "Parameters": {"N": {"Type": "Number"}},
+      "Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "A": {"Type": "AWS::EC2::NetworkAcl", "Properties": {"VpcId": {"Ref": "V"}}},
+        "E1": {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {"NetworkAclId": {"Ref": "A"},
+          "RuleNumber": "Vpc", "Protocol": 6, "RuleAction": "allow", "Egress": true, "CidrBlock": "0.0.0.0/0"}},
+        "E2": {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {"NetworkAclId": {"Ref": "A"},
+          "RuleNumber": " 200 ", "Protocol": 6, "RuleAction": "allow", "Egress": false, "CidrBlock": "0.0.0.0/0",
+          "PortRange": {"From": {"Ref": "N"}, "To": {"Fn::Sub": "${N}"}}}}}}"""
+    findings, analysis = _lint(tmp_path, catalogue, {"t.template.json": template})
+    assert _messages(findings, "LOAD-004") == [
+        "Resources.E1.Properties.RuleNumber must be a whole number, found the string 'Vpc'"
+    ]
+    assert sorted(r.address for r in analysis.model.of_kind("ec2.network_acl_rule")) == ["E1", "E2"]
+    assert _messages(findings, "EKS-DNS-001")
+
+
 def test_plan_and_aws_auth_of_the_wrong_types(tmp_path, catalogue):
     aws_auth = """apiVersion: v1
 kind: ConfigMap

@@ -211,7 +211,18 @@ def _ordered(view: AclView, egress: bool) -> Any:
     rules = [r for r in view.rules if r.get("egress") is egress or (is_unknown(r.get("egress")))]
     if any(is_unknown(r.get("rule_number")) for r in rules):
         return Unknown(f"a rule number in {view.address} is not known")
-    return sorted(rules, key=lambda r: int(r.get("rule_number") or 0))
+    for rule in rules:
+        if _rule_number(rule) is None:  # the API refuses such an entry; where it would sort is not known
+            return Unknown(f"the rule number of {rule.address} is not a whole number ({rule.get('rule_number')!r})")
+    return sorted(rules, key=_rule_number)
+
+
+def _rule_number(rule: Resource) -> int | None:
+    """The entry's rule number (0 when not set), None when it is no whole number."""
+    try:
+        return int(rule.get("rule_number") or 0)
+    except (TypeError, ValueError):
+        return None
 
 
 def judge(view: AclView, egress: bool, ports: tuple[int, int], cidr: str) -> Any:
@@ -221,7 +232,7 @@ def judge(view: AclView, egress: bool, ports: tuple[int, int], cidr: str) -> Any
         return rules
     some_allowed = some_denied = False
     for rule in rules:
-        if view.aws_allow_all and int(rule.get("rule_number") or 0) >= AWS_ALLOW_ALL_NUMBER:
+        if view.aws_allow_all and (_rule_number(rule) or 0) >= AWS_ALLOW_ALL_NUMBER:
             break
         relation = _relation(rule, ports, cidr)
         if isinstance(relation, Unknown):
