@@ -8,7 +8,6 @@ files, FIFOs and devices are reported and skipped, and the run goes on.
 from __future__ import annotations
 
 import errno
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -239,7 +238,3 @@ def looks_like_plan(data: object) -> bool:
         and "format_version" in data
         and ("planned_values" in data or "resource_changes" in data or "values" in data)
     )
-
-
-def load_json(source: SourceFile) -> object:
-    return json.loads(source.read_text())

@@ -6,7 +6,6 @@ nothing here knows about AWS: the normalizers do.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analyzer import progress
+from analyzer import jsonsafe, progress
 from analyzer.boundary import Boundary
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.discovery import Inventory, SourceFile, looks_like_plan
@@ -76,8 +75,8 @@ def _set_aside_planned_configurations(inventory: Inventory) -> None:
     planned: set[Path] = set()
     for source in inventory.json_files:
         try:
-            data = json.loads(source.read_text())
-        except (ValueError, RecursionError):
+            data = jsonsafe.loads(source.read_text())
+        except (ValueError, jsonsafe.TooDeep):  # reported when the file itself is loaded
             continue
         if looks_like_plan(data) and _plans_a_root_module(data):
             planned.update(d for d in inventory.terraform_dirs if d.is_relative_to(source.path.parent))
@@ -321,11 +320,14 @@ def _load_json_file(source: SourceFile, inventory: Inventory, options: Options) 
     from analyzer.cloudformation.sniff import sniff_template
 
     try:
-        data = json.loads(source.read_text())
-    except RecursionError:
+        data = jsonsafe.loads(source.read_text())
+    except jsonsafe.TooDeep:
         if source.path.name.endswith(".tfvars.json"):  # variables files: the Terraform loader says so
             return [], []
-        message = f"{source.display} is JSON nested too deeply to read; the file was not analysed"
+        message = (
+            f"{source.display} is JSON nested more than {jsonsafe.MAX_DEPTH} levels deep, over the limit "
+            "eksjoin reads; the file was not analysed"
+        )
         return [], [Diagnostic(UNREADABLE, message, Location(source.display))]
     except ValueError as exc:
         looks_like = _what_broken_json_looks_like(source)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from analyzer import boundary
+from analyzer import boundary, jsonsafe
 from analyzer.findings import Finding
 from analyzer.location import Location
 
@@ -341,10 +341,10 @@ _V1_FIELDS = ("rule_id", "file", "resource", "message")
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        data = json.loads(boundary.read_text(path, MAX_BASELINE_BYTES))
+        data = jsonsafe.loads(boundary.read_text(path, MAX_BASELINE_BYTES))
     except FileNotFoundError as exc:
         raise BaselineError(f"The baseline {path} does not exist; create it with --create-baseline.") from exc
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, jsonsafe.TooDeep) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise BaselineError(f"The baseline {path} is not readable JSON ({reason}).") from exc
     entries = data.get("findings") if isinstance(data, dict) else None

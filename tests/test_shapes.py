@@ -162,7 +162,35 @@ def test_json_nested_too_deeply_is_one_finding_per_file(tmp_path, catalogue):
         "t.template.json",
         "terraform.tfvars.json",
     ]
-    assert all("nested too deeply" in m for m in messages)
+    assert all("is JSON nested more than 100 levels deep, over the limit eksjoin reads" in m for m in messages)
+    assert _messages(findings, "EKS-DNS-001")
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(100, False), (101, True)])
+def test_the_json_nesting_limit_is_100_levels_for_every_json_file(tmp_path, catalogue, depth, refused):
+    """Plan JSON, .tfvars.json, a template, other JSON and modules.json: 100 levels are read,
+    101 are refused before parsing with a finding naming the limit (no limit of its own was
+    set before: Python's recursion limit stopped about 1,000 levels, a thread's stack later)."""
+
+    def nested(levels: int) -> str:  # ``levels`` lists and mappings, the outermost included
+        return "[" * levels + "]" * levels
+
+    plan = '{"format_version": "1.2", "planned_values": {"root_module": {"resources": ' + nested(depth - 3) + "}}}"
+    template = '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": ' + nested(depth - 1) + "}"
+    (tmp_path / ".terraform" / "modules").mkdir(parents=True)
+    (tmp_path / "planned").mkdir()  # a plan stands for the Terraform beside it: not the sentinel's folder
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text('{"Modules": ' + nested(depth - 1) + "}")
+    files = {
+        "other.json": nested(depth),
+        "planned/plan.json": plan,
+        "terraform.tfvars.json": '{"x": ' + nested(depth - 1) + "}",
+        "t.template.json": template,
+    }
+    findings, _ = _lint(tmp_path, catalogue, files)
+    limited = sorted(
+        Path(m.split(" ", 1)[0]).name for m in _messages(findings, "LOAD-002") if "more than 100 levels deep" in m
+    )
+    assert limited == (sorted([*(Path(name).name for name in files), "modules.json"]) if refused else [])
     assert _messages(findings, "EKS-DNS-001")
 
 

@@ -23,7 +23,6 @@ Every problem becomes a ``Diagnostic``; nothing here raises on bad input.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from cfnlint.decode.mark import Mark
 from cfnlint.decode.node import dict_node
 from yaml.constructor import ConstructorError
 
-from analyzer import boundary
+from analyzer import boundary, jsonsafe
 from analyzer.cloudformation.types import SourceFloat
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
@@ -217,7 +216,10 @@ def _measure_json(text: str) -> None:
             raise _TooLarge("mappings with more keys than any template has")
         return {}
 
-    json.loads(text, object_pairs_hook=count_pairs)
+    try:
+        jsonsafe.loads(text, object_pairs_hook=count_pairs)
+    except jsonsafe.TooDeep:
+        raise _TooLarge(f"values nested more than {MAX_DEPTH} levels deep") from None
 
 
 # --- cfn-lint results ----------------------------------------------------------------

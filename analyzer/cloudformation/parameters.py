@@ -9,7 +9,6 @@ its value at deploy time: they are ``SsmParameter`` Unknowns naming that path.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from analyzer import boundary
+from analyzer import boundary, jsonsafe
 from analyzer.cloudformation.types import SsmParameter
 from analyzer.values import Unknown
 
@@ -101,9 +100,11 @@ def _read_structured_file(path: Path) -> Any:
     except UnicodeDecodeError:
         raise ValueError(f"{path}: parameter file is not UTF-8 text") from None
     try:
-        return json.loads(text)
+        return jsonsafe.loads(text)
     except ValueError:
         pass
+    except jsonsafe.TooDeep as error:
+        raise ValueError(f"{path}: {error}") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -7,10 +7,10 @@ the actions nodes need). Customer and inline policies are read statement by stat
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections.abc import Iterable
 from typing import Any
 
+from analyzer import jsonsafe
 from analyzer.values import Encoded, OneOf, PartialStr, Unknown, is_unknown, restore_markers
 
 # The actions each AWS managed policy grants that matter for node join (not the full policy).
@@ -114,15 +114,17 @@ def parse_document(document: Any) -> Any:
         return document
     if isinstance(document, str):
         try:
-            parsed = json.loads(document)
-        except (ValueError, RecursionError):
+            parsed = jsonsafe.loads(document)
+        except ValueError:
             return Unknown("policy document is not valid JSON")
+        except jsonsafe.TooDeep as too_deep:
+            return Unknown(f"policy document is {too_deep}")
         return parsed if isinstance(parsed, dict) else Unknown("policy document is not an object")
     if isinstance(document, PartialStr):
         text, table = document.with_markers()
         try:
-            parsed = json.loads(text)
-        except (ValueError, RecursionError):
+            parsed = jsonsafe.loads(text)
+        except (ValueError, jsonsafe.TooDeep):
             return Unknown(f"policy document has unresolved parts ({document.reason})")
         restored = restore_markers(parsed, table)
         return restored if isinstance(restored, (dict, Unknown)) else Unknown("policy document is not an object")

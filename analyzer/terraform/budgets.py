@@ -17,6 +17,12 @@ from analyzer.values import PartialStr
 MAX_STRING_CHARS = 1 << 20  # one string value: 1,048,576 characters
 MAX_COLLECTION_VALUES = 100_000  # one list, set or object: values at every level of nesting
 MAX_YAML_NODES = 100_000  # one yamldecode() document, with every alias expanded
+# Module calls nested below the root module. The evaluator expands no deeper, and whatever
+# walks the module tree afterwards (normalize: calls whose code is not here) stops there too.
+MAX_MODULE_DEPTH = 32
+# Module instances one root module expands in all: two calls of the next module per module,
+# 20 levels deep, are a million instances. Each further call is refused (LOAD-005).
+MAX_MODULE_INSTANCES = 1_000
 
 
 class OverBudget(EvalError):

@@ -15,13 +15,14 @@ from typing import Any
 
 from lark import Tree
 
-from analyzer.diagnostics import EVALUATION, Diagnostic
+from analyzer.diagnostics import EVALUATION, UNREADABLE, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform import reads
+from analyzer.terraform.budgets import MAX_MODULE_DEPTH, MAX_MODULE_INSTANCES
 from analyzer.terraform.convert import convert, parse_type, to_number, to_string
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import IsolatedContext, Scope, evaluate_safely
-from analyzer.terraform.files import FileAccess
+from analyzer.terraform.files import FileAccess, display_path
 from analyzer.terraform.lazy import LazyObject, UnknownInstances, materialize, shallow_dict
 from analyzer.terraform.module import ModuleCall, ModuleDefinition, ResourceDecl, load_module_definition
 from analyzer.terraform.operations import derived_unknown
@@ -42,7 +43,6 @@ from analyzer.values import (
 )
 
 MAX_REFERENCE_DEPTH = 150  # nested lazy evaluations (local -> local -> module output -> ...)
-MAX_MODULE_DEPTH = 32  # nested module calls below the root module (docs/architecture.md: Limits)
 
 InputProvider = Callable[[str], tuple[bool, Any]]  # variable name -> (was it set?, value)
 
@@ -66,11 +66,21 @@ class RootContext:
         self._reported: set[tuple[str, str, str, int]] = set()
         self.files = FileAccess(scan_root, display_root, root_dir, self.report, readable)
         self.manifest = read_modules_manifest(root_dir, scan_root)
+        if self.manifest.problem:
+            manifest = display_path(root_dir / ".terraform" / "modules" / "modules.json", display_root)
+            message = (
+                f"{manifest} {self.manifest.problem}; the module folders terraform init recorded in it "
+                "were not used, so each module call is resolved from its source"
+            )
+            fix = "Run `terraform init` again to rewrite it, or delete the .terraform folder."
+            self.report(Diagnostic(UNREADABLE, message, Location(manifest), "warning", fix))
         self._memo: dict[tuple, Any] = {}
         self._stack: list[tuple] = []
         self._labels: dict[tuple, str] = {}
         self._in_progress: set[tuple] = set()
         self._cycles: set[frozenset[str]] = set()
+        self.module_instances = 0  # expanded so far, within MAX_MODULE_INSTANCES
+        self.over_module_instances = False  # a module call was refused for that limit (and reported)
 
     def report(self, diagnostic: Diagnostic) -> None:
         key = (diagnostic.code, diagnostic.message, diagnostic.location.path, diagnostic.location.line)
@@ -322,6 +332,7 @@ class ModuleInstance:
                 (self, call),
             )
             children.append(child)
+            self.root.module_instances += 1
             return ModuleOutputs(child)
 
         value = expand_instances(self, call.count, call.for_each, base, make_child)
@@ -330,8 +341,10 @@ class ModuleInstance:
 
     def _refused_call(self, call: ModuleCall, base: str, directory: Path) -> Unknown | None:
         """A module block that would be expanded without end: its module is already being
-        expanded above it (a module calling itself, or two calling each other), or the calls
-        nest deeper than ``MAX_MODULE_DEPTH``. Reported at the block; its instances are Unknown."""
+        expanded above it (a module calling itself, or two calling each other), the calls
+        nest deeper than ``MAX_MODULE_DEPTH``, or the root module has expanded
+        ``MAX_MODULE_INSTANCES`` module instances already. Reported at the block; its instances
+        are Unknown."""
         target = reads.resolve(directory)
         chain: list[tuple[str, Path]] = []  # (address, directory) from here up to the root
         instance: ModuleInstance | None = self
@@ -353,12 +366,22 @@ class ModuleInstance:
             what = (
                 f"{base} is nested {len(chain)} module calls deep, over the limit of {MAX_MODULE_DEPTH} eksjoin expands"
             )
-            return self._refuse(call, what, f"keep module calls at most {MAX_MODULE_DEPTH} deep, or lint plan JSON")
+            return self._refuse(call, what, f"Keep module calls at most {MAX_MODULE_DEPTH} deep, or lint plan JSON.")
+        if self.root.module_instances >= MAX_MODULE_INSTANCES:
+            what = (
+                f"{base} would take the configuration over {MAX_MODULE_INSTANCES:,} module instances, "
+                "the limit eksjoin expands in one root module"
+            )
+            if self.root.over_module_instances:  # one finding says so for this call and every later one
+                return Unknown(what, call.block.location)
+            self.root.over_module_instances = True
+            fix = "Lint plan JSON, or lint a root module that expands fewer modules."
+            return self._refuse(call, what, fix, "; neither it nor any later module call was expanded")
         return None
 
-    def _refuse(self, call: ModuleCall, what: str, fix: str) -> Unknown:
+    def _refuse(self, call: ModuleCall, what: str, fix: str, outcome: str = "; the module was not expanded") -> Unknown:
         location = call.block.location
-        self.report(Diagnostic(EVALUATION, f"{what}; the module was not expanded", location, "warning", fix))
+        self.report(Diagnostic(EVALUATION, f"{what}{outcome}", location, "warning", fix))
         return Unknown(what, location)
 
     def input_location(self, name: str, editable: Callable[[Location], bool]) -> Location | None:

@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from analyzer import boundary, shapes
-from analyzer.diagnostics import PARSE_ERROR, Diagnostic
+from analyzer import boundary, jsonsafe, shapes
+from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.discovery import MAX_FILE_BYTES
 from analyzer.location import Location
 from analyzer.terraform.collect import literal_locations
@@ -68,7 +68,7 @@ def load_plan(path: Path, *, scan_root: Path, hcl_dirs: Sequence[Path] = ()) -> 
 
 def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     try:
-        plan = json.loads(boundary.read_bytes(path, MAX_PLAN_BYTES).decode("utf-8"))
+        plan = jsonsafe.loads(boundary.read_bytes(path, MAX_PLAN_BYTES).decode("utf-8"))
     except boundary.TooLarge:
         return None, [Diagnostic(PARSE_ERROR, f"{display} is too large to read as a plan", Location(display))]
     except (OSError, UnicodeDecodeError) as exc:
@@ -77,8 +77,12 @@ def _read_plan(path: Path, display: str) -> tuple[dict[str, Any] | None, list[Di
         return None, [
             Diagnostic(PARSE_ERROR, f"invalid JSON: {exc.msg}", Location(display, exc.lineno, exc.colno), "error")
         ]
-    except RecursionError:
-        return None, [Diagnostic(PARSE_ERROR, "JSON nested too deeply", Location(display), "error")]
+    except jsonsafe.TooDeep:
+        message = (
+            f"{display} is JSON nested more than {jsonsafe.MAX_DEPTH} levels deep, over the limit eksjoin reads; "
+            "the plan was not analysed"
+        )
+        return None, [Diagnostic(UNREADABLE, message, Location(display), "error")]
     if not isinstance(plan, dict) or "planned_values" not in plan:
         return None, [
             Diagnostic(

@@ -13,11 +13,11 @@ Unknown and nothing inside it is guessed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer import boundary, jsonsafe
 from analyzer.diagnostics import EVALUATION, MODULE_NOT_LOADED, OUTSIDE_ROOT, Diagnostic
 from analyzer.location import Location
 from analyzer.modules.addresses import parse_source
@@ -38,9 +38,10 @@ class ResolvedSource:
 class ModulesManifest(dict):
     """``Key`` -> directory, plus the source and version ``terraform init`` installed for it."""
 
-    def __init__(self) -> None:
+    def __init__(self, problem: str = "") -> None:
         super().__init__()
         self.installed: dict[str, tuple[str, str]] = {}
+        self.problem = problem  # why a modules.json that is there was not used ("" when it was)
 
     def matches(self, key: str, call: ModuleCall) -> bool:
         """Whether the copy under ``key`` is what ``call`` asks for now (Terraform refuses a
@@ -59,17 +60,29 @@ class ModulesManifest(dict):
 
 
 def read_modules_manifest(root_dir: Path, scan_root: Path) -> ModulesManifest:
-    """``Key`` -> directory from ``<root>/.terraform/modules/modules.json`` (empty if absent)."""
+    """``Key`` -> directory from ``<root>/.terraform/modules/modules.json`` (empty if absent;
+    empty with its ``problem`` when it is there but cannot be used)."""
     manifest = root_dir / ".terraform" / "modules" / "modules.json"
     if not reads.is_file(manifest) or not is_inside(manifest, scan_root):
-        return {}
+        return ModulesManifest()
     try:
         data = reads.read_limited(manifest, MAX_FILE_BYTES)
         if isinstance(data, int):
-            return {}
-        entries = json.loads(data.decode("utf-8")).get("Modules") or []
-    except (OSError, ValueError, AttributeError):
-        return {}
+            return ModulesManifest(f"is {data:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes eksjoin reads")
+        document = jsonsafe.loads(data)
+    except boundary.Refused as refused:
+        return ModulesManifest(refused.reason)
+    except OSError as exc:
+        return ModulesManifest(f"cannot be read ({exc.strerror or exc})")
+    except UnicodeDecodeError:
+        return ModulesManifest("is not UTF-8 text")
+    except ValueError as exc:
+        return ModulesManifest(f"is not valid JSON ({getattr(exc, 'msg', exc)})")
+    except jsonsafe.TooDeep as exc:
+        return ModulesManifest(f"is {exc}")
+    entries = document.get("Modules") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        return ModulesManifest('holds no list of modules (expected an object with a "Modules" list)')
     table = ModulesManifest()
     for entry in entries:
         if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):

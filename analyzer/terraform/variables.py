@@ -7,11 +7,11 @@ lexical order < --var-file files in the order given < --var values.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from analyzer import jsonsafe
 from analyzer.diagnostics import OUTSIDE_ROOT, PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.location import Location
 from analyzer.terraform import reads
@@ -81,8 +81,8 @@ def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[
     if text is None:
         return {}, diagnostics
     try:
-        data = json.loads(text)
-    except RecursionError:
+        data = jsonsafe.loads(text)
+    except jsonsafe.TooDeep:
         return {}, [_too_deep(display)]
     except ValueError as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
@@ -95,12 +95,15 @@ def _read_json_var_file(path: Path, display: str) -> tuple[dict[str, Any], list[
         return {}, [Diagnostic(PARSE_ERROR, "a .tfvars.json file must hold a JSON object", Location(display), "error")]
     try:
         return normalize_decoded(data), []
-    except EvalError:  # nested deeper than any value Terraform reads
+    except EvalError:  # a value nested deeper than the limit (the measure above stops that first)
         return {}, [_too_deep(display)]
 
 
 def _too_deep(display: str) -> Diagnostic:
-    message = f"{display} is JSON nested too deeply to read; its values were not used"
+    message = (
+        f"{display} is JSON nested more than {jsonsafe.MAX_DEPTH} levels deep, over the limit eksjoin reads; "
+        "its values were not used"
+    )
     return Diagnostic(UNREADABLE, message, Location(display), "warning")
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from analyzer.diagnostics import EVALUATION, OUTSIDE_ROOT
 from analyzer.terraform import load_terraform
-from analyzer.terraform.instances import MAX_MODULE_DEPTH
+from analyzer.terraform.budgets import MAX_MODULE_DEPTH, MAX_MODULE_INSTANCES
 from analyzer.terraform.loader import find_root_modules
 from analyzer.values import Ref, Unknown, first_unknown
 
@@ -237,6 +237,50 @@ def test_two_modules_calling_each_other_are_a_cycle_naming_both(write_config, lo
     assert "module cycle: module.a -> module.a.module.b -> module.a.module.b.module.a" in diagnostic.message
     assert diagnostic.location.path == "b/main.tf"
     assert [b.address for b in configuration.blocks] == ["module.a.terraform_data.in_a"]
+
+
+def test_a_module_calling_itself_from_several_blocks_is_walked_once(write_config, load, monkeypatch):
+    """Looking for module calls whose code is not here followed every call of a module that
+    calls itself, up to 16 levels: four such calls were 4**16 walks, and the run never ended.
+    The walk follows only what the evaluator expanded; each refused call is a module whose
+    resources are not known."""
+    from analyzer.terraform import normalize as terraform_normalize
+
+    root = write_config(
+        {
+            "main.tf": 'module "a" {\n  source = "./m"\n}\n',
+            "m/main.tf": "".join(f'module "{n}" {{\n  source = "./"\n}}\n' for n in "wxyz"),
+        }
+    )
+    configuration = load(root)
+    assert len([d for d in configuration.diagnostics if "calls itself" in d.message]) == 4
+    real, walked = terraform_normalize.load_module_definition, []
+
+    def counted(directory, display_root):
+        walked.append(directory)
+        assert len(walked) < 50, "the module tree is walked without end"
+        return real(directory, display_root)
+
+    monkeypatch.setattr(terraform_normalize, "load_module_definition", counted)
+    unresolved = [r.address for r in terraform_normalize.normalize(configuration) if r.kind == "iac.unresolved_module"]
+    assert sorted(unresolved) == [f"module.a.module.{n}" for n in "wxyz"]
+    assert len(walked) == 2  # the root and module.a
+
+
+def test_module_instances_over_the_limit_stop_with_one_finding(write_config, load):
+    """Two calls of the next module per module, 12 levels deep: 8,190 instances. The root
+    module expands at most MAX_MODULE_INSTANCES of them; the first refused call is a finding
+    that says the later ones were not expanded either."""
+    files = {"main.tf": 'module "top" {\n  source = "./m0"\n}\n'}
+    for level in range(12):
+        calls = "".join(f'module "{n}" {{\n  source = "../m{level + 1}"\n}}\n' for n in "ab")
+        files[f"m{level}/main.tf"] = calls + 'resource "terraform_data" "x" {}\n'
+    files["m12/main.tf"] = 'resource "terraform_data" "x" {}\n'
+    configuration = load(write_config(files))
+    (diagnostic,) = [d for d in configuration.diagnostics if d.code == EVALUATION]
+    assert f"over {MAX_MODULE_INSTANCES:,} module instances" in diagnostic.message
+    assert "neither it nor any later module call was expanded" in diagnostic.message
+    assert len(configuration.blocks) == MAX_MODULE_INSTANCES
 
 
 def test_the_same_module_called_twice_side_by_side_is_not_a_cycle(write_config, load):

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from analyzer import jsonsafe
 from analyzer.terraform.budgets import MAX_YAML_NODES, OverBudget
 from analyzer.terraform.convert import normalize_number, to_string
 from analyzer.terraform.errors import EvalError
@@ -147,8 +148,10 @@ def jsonencode(value: Any) -> Any:
 
 
 def normalize_decoded(value: Any, depth: int = 0) -> Any:
-    if depth > 64:
-        raise EvalError("decoded document nested too deeply")
+    if depth > jsonsafe.MAX_DEPTH:
+        raise EvalError(
+            f"a decoded value nested more than {jsonsafe.MAX_DEPTH} levels deep, over the limit eksjoin reads"
+        )
     if isinstance(value, str):
         return valid_unicode(value)
     if isinstance(value, bool) or value is None:
@@ -176,7 +179,10 @@ def _decode_partial(value: PartialStr, parse) -> Any:
 
 
 def _json_parse(text: str) -> Any:
-    return json.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+    try:
+        return jsonsafe.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+    except jsonsafe.TooDeep as exc:
+        raise OverBudget(f"jsondecode(): {exc}") from None
 
 
 @function("jsondecode", strict=False)
