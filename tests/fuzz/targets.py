@@ -418,7 +418,9 @@ def _rules() -> list:
 
 
 def analyse_text(folder: Path, name: str, content: str | bytes) -> None:
-    """Lint one file in ``folder`` (emptied first) as the command line would, in-process."""
+    """Lint one file in ``folder`` (emptied first) as the command line would, in-process, without
+    the result cache: every input is analysed afresh, and its time is its own (with the cache on,
+    each run also wrote an entry and scanned the whole cache to bound it, which grew with the run)."""
     from analyzer.pipeline import Options, analyze
 
     for old in folder.iterdir():
@@ -428,7 +430,7 @@ def analyse_text(folder: Path, name: str, content: str | bytes) -> None:
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8", errors="surrogateescape")
-    analyze([folder], _rules(), Options(offline=True))
+    analyze([folder], _rules(), Options(offline=True, cache=False))
 
 
 class Recorder:
