@@ -11,8 +11,9 @@ from analyzer.model import kinds as k
 from analyzer.model.resource import Resource
 from analyzer.normalize import FieldMap, apply_mapping, constant, dig, first_of, issuer_cluster, single_list
 from analyzer.terraform import reads
-from analyzer.terraform.budgets import MAX_MODULE_DEPTH
-from analyzer.terraform.module import load_module_definition
+from analyzer.terraform.budgets import MAX_MODULE_DEPTH, MAX_MODULE_INSTANCES
+from analyzer.terraform.module import is_local_source, load_module_definition
+from analyzer.terraform.sources import read_modules_manifest
 from analyzer.terraform.types import TfBlock, TfConfiguration
 from analyzer.values import Ref, Unknown, identity_text, scope_refs
 
@@ -670,24 +671,32 @@ def _normalize(configuration: TfConfiguration) -> list[Resource]:
 
 
 def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
-    """Module calls whose code is not here (a registry module that is not downloaded) or that
-    the evaluator refused to expand (a cycle, too deep, over the instance limit): they may create
-    routes, endpoints or attachments, so nothing may be concluded to be missing."""
+    """Module calls whose code is not here (a registry module that is not downloaded): they
+    may create routes, endpoints or attachments, so nothing may be concluded to be missing.
+
+    The walk keeps to the evaluator's limits: no deeper than ``MAX_MODULE_DEPTH``, no more
+    modules than ``MAX_MODULE_INSTANCES``, and not into a folder already being walked above
+    (a module calling itself: four such calls were 4**16 walks, and the run never ended)."""
     root = configuration.root
     if not root.is_dir():  # plan JSON holds every resource of every module
         return []
+    manifest = read_modules_manifest(root, root)
     found: list[Resource] = []
+    walked = 0
 
-    def visit(directory: Path, key_path: tuple[str, ...], depth: int) -> None:
-        if depth > MAX_MODULE_DEPTH:  # the evaluator expanded no deeper
+    def visit(directory: Path, key_path: tuple[str, ...], depth: int, above: frozenset[Path]) -> None:
+        nonlocal walked
+        walked += 1
+        if depth > MAX_MODULE_DEPTH or walked > MAX_MODULE_INSTANCES:  # the evaluator stopped there too
             return
         for name, call in load_module_definition(directory, Path.cwd()).module_calls.items():
             keys = key_path + (name,)
-            # Only into modules the evaluator expanded: one it refused (a cycle, too deep, over the
-            # instance limit) is followed no further, and its resources are not known.
-            target = configuration.module_directories.get(".".join(keys))
+            local = reads.resolve(directory / call.source) if is_local_source(call.source) else None
+            target = configuration.module_directories.get(".".join(keys)) or manifest.get(".".join(keys)) or local
             if target is not None and reads.is_dir(target):
-                visit(target, keys, depth + 1)
+                folder = reads.resolve(target)
+                if folder not in above:  # a call closing a cycle: reported by the evaluator, not followed
+                    visit(target, keys, depth + 1, above | {folder})
                 continue
             address = "module." + ".module.".join(keys)
             module = Resource(
@@ -712,7 +721,7 @@ def _unresolved_modules(configuration: TfConfiguration) -> list[Resource]:
                 )
             found.append(module)
 
-    visit(root, (), 0)
+    visit(root, (), 0, frozenset({reads.resolve(root)}))
     return found
 
 
