@@ -175,7 +175,19 @@ def _load_terraform(inventory: Inventory, options: Options, fetcher: Any, found_
         diagnostics.extend(problems)
         progress.current().finished_one()
     inventory.modules_loaded, inventory.modules_not_loaded = len(fetcher.loaded), len(fetcher.failed)
-    return resources, diagnostics
+    return resources, diagnostics + _cli_config_diagnostics(fetcher)
+
+
+def _cli_config_diagnostics(fetcher: Any) -> list[Diagnostic]:
+    """A finding for each problem of the Terraform CLI configuration a module download used
+    (one over 1 MiB, not HCL, unreadable): what it says was not applied, and nothing else says so."""
+    config = fetcher.loaded_cli_config
+    found = []
+    for problem in config.problems if config is not None else ():
+        message = f"The Terraform CLI configuration {problem.path} {problem.why}, so module downloads went without it"
+        fix = "Make the file valid and under 1 MiB, or point TF_CLI_CONFIG_FILE at one that is."
+        found.append(Diagnostic(UNREADABLE, message, Location(str(problem.path)), "warning", fix))
+    return found
 
 
 def _local_calls(directory: Path, cwd: Path) -> list[Path]:

@@ -79,6 +79,11 @@ class ModuleFetcher:
         return self._cli_config
 
     @property
+    def loaded_cli_config(self) -> CliConfig | None:
+        """The CLI configuration if a download needed it (it is read then, not before)."""
+        return self._cli_config
+
+    @property
     def registry(self) -> RegistryClient:
         if self._registry is None:
             self._registry = RegistryClient(self.cli_config, self.timeout)
