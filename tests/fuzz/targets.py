@@ -65,7 +65,9 @@ def _template_as_json(text: str) -> str:
     return json.dumps(document, default=str) if isinstance(document, dict) else "{}"
 
 
+@cache
 def _documents(kind: str) -> list[tuple[str, Any]]:
+    """The seeds of ``kind`` parsed, once per run (each input copies before it changes one)."""
     loaded = []
     for name, text in seeds(kind):
         try:
