@@ -164,14 +164,16 @@ def _filter(spec: dict, scope: Scope) -> list | Unknown:
 
 
 def _map(spec: dict, scope: Scope) -> list | Unknown:
-    """``{map: <list>, as: item, to: <value>}``: the value for each item (each bound as
-    ``as``), in order. An Unknown list stays that Unknown; an Unknown item stays itself."""
+    """``{map: <list>, as: item, let: {...}, to: <value>}``: the value for each item (each
+    bound as ``as``, with ``let`` values of its own), in order. An Unknown list stays that
+    Unknown; an Unknown item stays itself."""
     items = _items(spec, "map", scope)
     if isinstance(items, Unknown):
         return items
-    name = spec["as"]
+    name, lets = spec["as"], spec.get("let") or {}
     return [
-        item if isinstance(item, Unknown) else evaluate_value(spec["to"], scope.child(**{name: item})) for item in items
+        item if isinstance(item, Unknown) else evaluate_value(spec["to"], _item_scope(scope, name, item, lets))
+        for item in items
     ]
 
 
@@ -182,6 +184,14 @@ def _join(spec: dict, scope: Scope) -> str | Unknown:
     if isinstance(items, Unknown):
         return items
     return spec["separator"].join(display(item) for item in items)
+
+
+def _item_scope(scope: Scope, name: str, item: Any, lets: dict[str, Any]) -> Scope:
+    """The scope of one item: the item bound as ``name``, and ``lets`` computed for it."""
+    if not lets:
+        return scope.child(**{name: item})
+    bindings = {key: value for key, value in scope.bindings.items() if key not in lets}
+    return Scope(scope.model, {**bindings, name: item}, {**scope._lets, **lets})
 
 
 def _choose(spec: dict, scope: Scope) -> Any:
