@@ -24,10 +24,8 @@ from analyzer.values import OneOf, PartialStr, Ref, TypedArn, Unknown, describe,
 CONFIG_MAP, API, API_AND_CONFIG_MAP = "CONFIG_MAP", "API", "API_AND_CONFIG_MAP"
 ACCESS_ENTRY_MODES = (API, API_AND_CONFIG_MAP)
 AWS_AUTH_MODES = (CONFIG_MAP, API_AND_CONFIG_MAP)
-NODE_USERNAME = "system:node:{{EC2PrivateDNSName}}"
 SESSION_USERNAME = "system:node:{{SessionName}}"  # Fargate and hybrid nodes
 NODE_GROUPS = ("system:bootstrappers", "system:nodes")
-WINDOWS_GROUP = "eks:kube-proxy-windows"
 EC2_LINUX, EC2_WINDOWS = "EC2_LINUX", "EC2_WINDOWS"
 NODE_ENTRY_TYPES = (EC2_LINUX, EC2_WINDOWS)
 AUTO_MODE_ENTRY_TYPE = "EC2"  # the type of EKS Auto Mode custom node classes' roles
@@ -399,8 +397,11 @@ def role_mappings(model: Model, resource: Resource) -> Any:
     ``role`` (the role of the analyzed files a reference names, else None), the ARN's parts
     (``type`` role / instance-profile, ``account``, ``path``, ``name``: None where not known,
     ``literal`` when they were read from the ARN's text), ``instance_profile`` (whether it
-    names an instance profile: true, false or unknown) and, for aws-auth, ``username`` and
-    ``groups``. Unknown when the entries are not known."""
+    names an instance profile: true, false or unknown) and, for aws-auth, ``username``,
+    ``groups`` (an Unknown when one of them is not known), ``node_mapping`` (whether the entry
+    maps nodes: their usernames or groups, or a role that EC2 nodes use), ``ec2_node_role``
+    (why EC2 nodes use its role, or None) and ``windows_nodes`` (whether Windows nodes of the
+    files use its role). Unknown when the entries are not known."""
     if resource.kind == kinds.ACCESS_ENTRY:
         return [_role_mapping(model, {"rolearn": resource.get("principal_arn")}, aws_auth=False)]
     entries = _mapped_roles(resource)
@@ -444,7 +445,15 @@ def _role_mapping(model: Model, entry: dict, aws_auth: bool) -> dict[str, Any]:
                 literal=True,
             )
     if aws_auth:
-        mapping.update(username=entry.get("username"), groups=entry.get("groups"))
+        groups = entry.get("groups")
+        hole = next((g for g in groups if isinstance(g, Unknown)), None) if isinstance(groups, list) else None
+        mapping.update(
+            username=entry.get("username"),
+            groups=hole if hole is not None else groups,
+            node_mapping=_is_node_mapping(model, entry),
+            ec2_node_role=ec2_node_role_reason(model, arn),
+            windows_nodes=_maps_windows_nodes(model, entry),
+        )
     return mapping
 
 
@@ -466,46 +475,6 @@ def _is_profile_arn(model: Model, arn: Any) -> Any:
     if isinstance(arn, PartialStr):
         return Unknown(f"{arn_text(arn)} could not be read as a role ARN")
     return False
-
-
-@predicate("auth.node_mapping_problems")
-def node_mapping_problems(model: Model, aws_auth: Any) -> Any:
-    """Problems of the node mappings of an aws-auth ConfigMap: ``errors`` (username, groups)
-    and ``warnings`` (Windows nodes without eks:kube-proxy-windows). None when all are right."""
-    if not isinstance(aws_auth, Resource):
-        return None
-    entries = _mapped_roles(aws_auth)
-    if isinstance(entries, Unknown):
-        return entries
-    errors: list[str] = []
-    warnings: list[str] = []
-    holes: list[Unknown] = []
-    for entry in entries:
-        if not _is_node_mapping(model, entry):
-            continue
-        who = arn_text(entry.get("rolearn"), model)
-        username, groups = entry.get("username"), entry.get("groups")
-        if isinstance(username, (Unknown, PartialStr)):
-            holes.append(Unknown(f"the username of {who} is not known"))
-        elif username == SESSION_USERNAME:
-            errors.append(
-                f"{who} maps to username {SESSION_USERNAME}, the username of hybrid nodes and Fargate pods, but "
-                f"EC2 nodes use this role ({ec2_node_role_reason(model, entry.get('rolearn'))}); "
-                f"their username is {NODE_USERNAME}"
-            )
-        elif username != NODE_USERNAME:
-            errors.append(f"{who} maps to username {describe(username)} instead of {NODE_USERNAME}")
-        if isinstance(groups, Unknown) or (isinstance(groups, list) and any(isinstance(g, Unknown) for g in groups)):
-            holes.append(Unknown(f"the groups of {who} are not known"))
-            continue
-        missing = [g for g in NODE_GROUPS if not isinstance(groups, list) or g not in groups]
-        if missing:
-            errors.append(f"{who} lacks group {' and '.join(missing)}")
-        elif _maps_windows_nodes(model, entry) and WINDOWS_GROUP not in groups:
-            warnings.append(f"{who} maps Windows nodes but lacks group {WINDOWS_GROUP}")
-    if errors or warnings:
-        return {"errors": errors, "warnings": warnings, "text": "; ".join(errors + warnings)}
-    return holes[0] if holes else None
 
 
 def _maps_windows_nodes(model: Model, entry: dict) -> bool:
