@@ -235,10 +235,12 @@ def _first(items: Any) -> Any:
 
 def _explained(spec: dict, scope: Scope) -> Any:
     """``{value: <value>, unknown_reason: <template>}``: the value, or when it is not known, an
-    Unknown whose reason is the template (a setting that is not known, told as such)."""
+    Unknown whose reason is the template (a setting that is not known, told as such); the
+    template may name ``{reason}``, why the value is not known."""
     value = evaluate_value(spec["value"], scope)
     if is_unknown(value):
-        return Unknown(render(spec["unknown_reason"], scope))
+        reason = getattr(value, "reason", None) or describe(value)
+        return Unknown(render(spec["unknown_reason"], scope.child(reason=reason)))
     return value
 
 

@@ -26,9 +26,6 @@ ACCESS_ENTRY_MODES = (API, API_AND_CONFIG_MAP)
 AWS_AUTH_MODES = (CONFIG_MAP, API_AND_CONFIG_MAP)
 SESSION_USERNAME = "system:node:{{SessionName}}"  # Fargate and hybrid nodes
 NODE_GROUPS = ("system:bootstrappers", "system:nodes")
-EC2_LINUX, EC2_WINDOWS = "EC2_LINUX", "EC2_WINDOWS"
-NODE_ENTRY_TYPES = (EC2_LINUX, EC2_WINDOWS)
-AUTO_MODE_ENTRY_TYPE = "EC2"  # the type of EKS Auto Mode custom node classes' roles
 EKSCTL = "eksctl"
 _HOLE = "\x00"
 
@@ -515,29 +512,6 @@ def _entry_nodes(model: Model, entry: Resource) -> list[Resource]:
 WORKER_NODE_POLICIES = {"AmazonEKSWorkerNodePolicy", "AmazonEKSWorkerNodeMinimalPolicy"}
 
 
-def _node_role_without_nodes(model: Model, entry: Resource) -> str | None:
-    """What makes the role an access entry names a node role although no node in the files
-    runs it (Karpenter's node role, nodes launched by another stack), for the message; None
-    when it is not one. Roles EKS authorizes itself (managed node groups, Auto Mode) are left
-    to their own rules."""
-    cluster = model.attr(entry, "cluster")
-    managed = [link for _, link in eks_managed_principals(model, cluster)]
-    principal = entry.get("principal_arn")
-    for role in model.of_kind(kinds.IAM_ROLE):
-        if names_role(model, principal, role) is not True:
-            continue
-        if any(names_role(model, link, role) is True for link in managed):
-            return None
-        reason = node_role_reason(model, role)
-        return f"node role {role.address} ({reason})" if reason else None
-    if entry.get("created_by") == kinds.KARPENTER_MODULE_NODE_ROLE:
-        return f"the Karpenter node role {arn_text(principal, model)} (the Karpenter module's node access entry)"
-    node_class = _node_class_naming(model, principal)
-    if node_class is not None:
-        return f"node role {arn_text(principal, model)} (the role of {node_class.address})"
-    return None
-
-
 def is_worker_role(model: Model, role: Resource) -> bool:
     """A role that trusts ec2.amazonaws.com and carries the worker node policy (or its
     Minimal form): a node role, whether or not the files launch its instances. An instance
@@ -624,64 +598,65 @@ def _trusts_hybrid(role: Resource) -> bool:
     return any(trust_allows(role.get("assume_role_policy"), p) is not False for p in HYBRID_PRINCIPALS)
 
 
-@predicate("auth.entry_nodes")
-def entry_nodes(model: Model, entry: Any) -> str | None:
-    """What the access entry must authorize as nodes, for the message: the role of the
-    self-managed nodes that run it, else a node role no node in the files runs; None when
-    the entry is for no node role."""
-    if not isinstance(entry, Resource):
-        return None
-    nodes = _entry_nodes(model, entry)
-    if nodes:
-        return "the node role of " + ", ".join(node.address for node in nodes)
-    return _node_role_without_nodes(model, entry)
+@fact(kinds.ACCESS_ENTRY, "nodes")
+def access_entry_nodes(model: Model, entry: Resource) -> list[Resource]:
+    """The self-managed nodes (outside eksctl, which writes its own entries) of the entry's
+    cluster whose role the entry's principal names."""
+    return _entry_nodes(model, entry)
 
 
-@predicate("auth.entry_type_problem")
-def entry_type_problem(model: Model, entry: Any) -> Any:
-    """{severity, text} when a node role's access entry cannot authorize its nodes."""
-    if not isinstance(entry, Resource):
-        return None
+@fact(kinds.ACCESS_ENTRY, "unlaunched_node_role")
+def unlaunched_node_role(model: Model, entry: Resource) -> dict[str, Any] | None:
+    """The node role the entry's principal names although no node in the files runs it
+    (Karpenter's node role, nodes launched by another stack): ``role`` as the user wrote it,
+    ``why`` it is a node role, ``karpenter`` when the Karpenter module created the entry for
+    its node role. None when it names no such role; roles EKS authorizes itself (managed node
+    groups, Auto Mode) are not such roles."""
+    cluster = model.attr(entry, "cluster")
+    managed = [link for _, link in eks_managed_principals(model, cluster)]
+    principal = entry.get("principal_arn")
+    for role in model.of_kind(kinds.IAM_ROLE):
+        if names_role(model, principal, role) is not True:
+            continue
+        if any(names_role(model, link, role) is True for link in managed):
+            return None
+        reason = node_role_reason(model, role)
+        return {"role": role.address, "why": reason, "karpenter": False} if reason else None
+    if entry.get("created_by") == kinds.KARPENTER_MODULE_NODE_ROLE:
+        why = "the Karpenter module's node access entry"
+        return {"role": arn_text(principal, model), "why": why, "karpenter": True}
+    node_class = _node_class_naming(model, principal)
+    if node_class is not None:
+        return {"role": arn_text(principal, model), "why": f"the role of {node_class.address}", "karpenter": False}
+    return None
+
+
+@fact(kinds.ACCESS_ENTRY, "entry_type")
+def access_entry_type(model: Model, entry: Resource) -> Any:
+    """The entry's type in upper case (EC2_LINUX, STANDARD, ...), or the Unknown it is."""
     kind = entry.get("type")
     if isinstance(kind, (Unknown, PartialStr)):
-        return Unknown(f"the type of {entry.address} is not known")
-    kind = str(kind).upper()
-    if kind == AUTO_MODE_ENTRY_TYPE and not _entry_nodes(model, entry):
-        # EKS Auto Mode custom node classes: their role's entry is type EC2
-        cluster = model.attr(entry, "cluster")
-        auto = cluster.get("auto_mode") if isinstance(cluster, Resource) else Unknown("the cluster is not known")
-        if auto is True:
-            return None
-        if is_unknown(auto) or not isinstance(cluster, Resource):
-            return Unknown(
-                f"type EC2 is for EKS Auto Mode nodes, and whether the cluster of {entry.address} uses Auto Mode "
-                f"is not known ({getattr(auto, 'reason', auto)})"
-            )
-    if kind not in NODE_ENTRY_TYPES:
-        return {
-            "severity": "error",
-            "text": f"type {kind} does not map the node identity "
-            "(system:node:{{EC2PrivateDNSName}}); node roles need EC2_LINUX or EC2_WINDOWS",
-        }
-    if entry.get("kubernetes_groups"):
-        return {
-            "severity": "error",
-            "text": f"type {kind} cannot carry kubernetes_groups (only STANDARD entries can), so EKS rejects the entry",
-        }
-    windows = [runs_windows(model, n) for n in _entry_nodes(model, entry)]
-    if not windows or not all(isinstance(w, bool) for w in windows):
-        return None
-    if kind == EC2_LINUX and all(windows):
-        return {
-            "severity": "warning",
-            "text": "type EC2_LINUX is used for a role whose nodes all run Windows (use EC2_WINDOWS)",
-        }
-    if kind == EC2_WINDOWS and not any(windows):
-        return {
-            "severity": "warning",
-            "text": "type EC2_WINDOWS is used for a role whose nodes run Linux (use EC2_LINUX)",
-        }
-    return None
+        return kind
+    return str(kind).upper()
+
+
+@fact(kinds.ACCESS_ENTRY, "cluster_auto_mode")
+def access_entry_cluster_auto_mode(model: Model, entry: Resource) -> Any:
+    """Whether the entry's cluster uses EKS Auto Mode, or an Unknown saying why not known."""
+    cluster = model.attr(entry, "cluster")
+    if not isinstance(cluster, Resource):
+        return Unknown("the cluster is not known")
+    auto = cluster.get("auto_mode")
+    if isinstance(auto, PartialStr):
+        return Unknown(auto.text("…"))
+    return auto
+
+
+@fact(kinds.NODEGROUP, "runs_windows")
+@fact(kinds.SELF_MANAGED, "runs_windows")
+def node_runs_windows(model: Model, node: Resource) -> Any:
+    """Whether the node runs Windows (its AMI family, else its PowerShell bootstrap)."""
+    return runs_windows(model, node)
 
 
 @predicate("auth.dropped_managed_roles")

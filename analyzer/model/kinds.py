@@ -167,6 +167,7 @@ FIELDS: dict[str, str] = {
     "cluster (the cluster whose OIDC issuer the url is, when the url names that cluster's issuer)",
     ADDON: "cluster, name, service_account_role, pod_identity_associations",
     POD_IDENTITY: "cluster, namespace, service_account, role",
+    ACCESS_ENTRY: "cluster, principal_arn, type, kubernetes_groups",
     LAUNCH_TEMPLATE: "name, image_id, user_data, instance_profile, security_groups, "
     "network_interfaces, metadata_http_endpoint, tag_specifications, "
     "shutdown_behavior, hibernation",
