@@ -659,33 +659,26 @@ def node_runs_windows(model: Model, node: Resource) -> Any:
     return runs_windows(model, node)
 
 
-@predicate("auth.dropped_managed_roles")
-def dropped_managed_roles(model: Model, aws_auth: Any) -> Any:
-    """Roles EKS mapped in aws-auth for the cluster's managed node groups and Fargate profiles
-    that a ConfigMap replacing aws-auth leaves out."""
-    if not isinstance(aws_auth, Resource):
-        return []
+@fact(kinds.AWS_AUTH, "managed_node_roles")
+def managed_node_roles(model: Model, aws_auth: Resource) -> Any:
+    """The roles EKS maps in aws-auth itself for the managed node groups and Fargate profiles
+    of the ConfigMap's cluster: each ``role`` (as the user wrote it), its ``owner`` and
+    whether an entry of this ConfigMap ``mapped`` it (true, false or unknown). Unknown when
+    the entries are not known."""
     cluster = model.attr(aws_auth, "cluster")
     entries = _mapped_roles(aws_auth)
     if isinstance(entries, Unknown):
         return entries
-    dropped: list[str] = []
-    holes: list[Unknown] = []
+    found: list[dict[str, Any]] = []
     for owner, link in eks_managed_principals(model, cluster):
         if owner.kind == kinds.CLUSTER:
             continue  # Auto Mode needs access entries; it never used aws-auth
         role = model.follow(link, kinds.IAM_ROLE)
         target: Any = role if isinstance(role, Resource) else link
-        verdicts = [_entry_names(model, e.get("rolearn"), target) for e in entries]
-        found = _any_of(verdicts, "")
-        if found is False:
-            shown = role.address if isinstance(role, Resource) else arn_text(link)
-            dropped.append(f"{shown} (role of {owner.address})")
-        elif isinstance(found, Unknown):
-            holes.append(found)
-    if dropped:
-        return dropped
-    return holes[0] if holes else []
+        mapped = _any_of([_entry_names(model, e.get("rolearn"), target) for e in entries], "")
+        shown = role.address if isinstance(role, Resource) else arn_text(link)
+        found.append({"role": shown, "owner": owner, "mapped": mapped})
+    return found
 
 
 def _entry_names(model: Model, arn: Any, target: Any) -> Any:
@@ -790,26 +783,18 @@ def _and_unknown(named: Any, kind: Any) -> Any:
 
 
 # -- the KubernetesApiAccess of an AWSQS::EKS::Cluster ----------------------------------------
-@predicate("auth.unlisted_node_roles")
-def unlisted_node_roles(model: Model, aws_auth: Any) -> Any:
-    """Node roles an aws-auth written whole by its cluster resource (AWSQS::EKS::Cluster's
-    KubernetesApiAccess) leaves out: the roles of the cluster's managed node groups and Fargate
-    profiles, and roles declared beside it that are node roles although no node in the files
-    runs them (``is_worker_role``). Self-managed nodes are judged one by one, not here.
-    {text, launched}: ``launched`` is False when every role left out is one no node in the
-    files runs. None when every node role is listed, Unknown when that cannot be told."""
-    if not isinstance(aws_auth, Resource):
-        return None
-    dropped = dropped_managed_roles(model, aws_auth)
-    if isinstance(dropped, Unknown):
-        return dropped
+@fact(kinds.AWS_AUTH, "unlaunched_node_roles")
+def unlaunched_node_roles(model: Model, aws_auth: Resource) -> Any:
+    """Roles declared beside the ConfigMap that are node roles although no node or Fargate
+    profile in the files runs them (``node_role_reason``), other than the cluster's Auto Mode
+    node role: each ``role``, ``why`` it is a node role, and whether an entry of this
+    ConfigMap ``mapped`` it (true, false or unknown). Unknown when the entries are not known."""
     entries = _mapped_roles(aws_auth)
     if isinstance(entries, Unknown):
         return entries
     cluster = model.attr(aws_auth, "cluster")
     launched_roles = [role for _, role in _node_roles(model)] + _fargate_roles(model)
-    unlaunched: list[str] = []
-    holes: list[Unknown] = []
+    found: list[dict[str, Any]] = []
     for role in model.of_kind(kinds.IAM_ROLE):
         if not _declared_beside(role, aws_auth) or any(same_resource(role, r) for r in launched_roles):
             continue
@@ -818,11 +803,6 @@ def unlisted_node_roles(model: Model, aws_auth: Any) -> Any:
         reason = node_role_reason(model, role)
         if reason is None:
             continue
-        found = _any_of([names_role(model, e.get("rolearn"), role) for e in entries], "")
-        if found is False:
-            unlaunched.append(f"{role.address} (a node role no node in the files runs: {reason})")
-        elif isinstance(found, Unknown):
-            holes.append(found)
-    if dropped or unlaunched:
-        return {"text": ", ".join(dropped + unlaunched), "launched": bool(dropped)}
-    return holes[0] if holes else None
+        mapped = _any_of([names_role(model, e.get("rolearn"), role) for e in entries], "")
+        found.append({"role": role, "why": reason, "mapped": mapped})
+    return found
