@@ -19,7 +19,7 @@ from analyzer.kubernetes.aws_auth import FULL
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import OneOf, PartialStr, Ref, TypedArn, Unknown, describe, is_unknown
+from analyzer.values import OneOf, PartialStr, Ref, TypedArn, Unknown, describe
 
 CONFIG_MAP, API, API_AND_CONFIG_MAP = "CONFIG_MAP", "API", "API_AND_CONFIG_MAP"
 ACCESS_ENTRY_MODES = (API, API_AND_CONFIG_MAP)
@@ -733,53 +733,39 @@ def shared_cluster_role(model: Model, node: Any) -> Any:
     return Unknown("the node role or the cluster role is outside the analyzed files")
 
 
-# -- Windows managed node groups with a custom AMI -------------------------------------------
-@predicate("auth.windows_custom_ami_entry")
-def windows_custom_ami_entry(model: Model, node: Any) -> Any:
-    """For a Windows managed node group with a custom AMI in an access-entry mode: None when
-    its role has an EC2_WINDOWS access entry (or, with API_AND_CONFIG_MAP, an aws-auth mapping
-    with the Windows group), {text} when it has neither (EKS itself creates an EC2_LINUX
-    entry), Unknown when it cannot be told. None when the check does not apply."""
-    if not isinstance(node, Resource) or runs_windows(model, node) is not True:
-        return None
-    if model.attr(node, "node_class") != "MNG-CUSTOM-AMI":
-        return None
+# -- a node's authorization facts ----------------------------------------------------------------
+@predicate("auth.names_role")
+def names_role_predicate(model: Model, arn: Any, role: Any) -> Any:
+    """Whether ``arn`` (an aws-auth rolearn, an access-entry principal) names ``role``: true,
+    false or unknown (``names_role``)."""
+    return names_role(model, arn, role)
+
+
+@fact(kinds.NODEGROUP, "cluster_auth_mode")
+@fact(kinds.SELF_MANAGED, "cluster_auth_mode")
+def node_cluster_auth_mode(model: Model, node: Resource) -> Any:
+    """The authentication mode of the node's cluster, or an Unknown when the cluster is not known."""
     cluster = cluster_of(model, node)
-    mode = auth_mode(model, cluster) if isinstance(cluster, Resource) else Unknown("the cluster is not known")
-    if isinstance(mode, Unknown):
-        return mode
-    if mode not in (API, API_AND_CONFIG_MAP):
-        return None  # aws-auth only: the mapping itself says whether the nodes are authorized
+    return auth_mode(model, cluster) if isinstance(cluster, Resource) else Unknown("the cluster is not known")
+
+
+@fact(kinds.NODEGROUP, "cluster_access_entries")
+@fact(kinds.SELF_MANAGED, "cluster_access_entries")
+def node_cluster_access_entries(model: Model, node: Resource) -> list[Resource]:
+    """The access entries that may be of the node's cluster (those whose cluster, or the
+    node's, is not resolved included)."""
+    return _access_entries(model, cluster_of(model, node))
+
+
+@fact(kinds.NODEGROUP, "aws_auth_maps_role")
+@fact(kinds.SELF_MANAGED, "aws_auth_maps_role")
+def node_aws_auth_maps_role(model: Model, node: Resource) -> Any:
+    """Whether an aws-auth ConfigMap of the node's cluster maps the node's role: true, false
+    or unknown."""
     role = model.attr(node, "role")
     if not isinstance(role, Resource):
         return role if isinstance(role, Unknown) else Unknown(f"the node role of {node.address} is not known")
-    verdicts = []
-    for entry in _access_entries(model, cluster):
-        kind = entry.get("type")
-        if kind is None or (isinstance(kind, str) and kind.upper() != "EC2_WINDOWS"):
-            continue  # no type is STANDARD
-        named = names_role(model, entry.get("principal_arn"), role)
-        verdicts.append(_and_unknown(named, kind) if is_unknown(kind) else named)
-    if mode == API_AND_CONFIG_MAP:
-        in_aws_auth, _ = _aws_auth_match(model, role, cluster)
-        verdicts.append(in_aws_auth)
-    found = _any_of(verdicts, "")
-    if found is True:
-        return None
-    if isinstance(found, Unknown):
-        return found
-    return {
-        "role": role,
-        "text": f"node role {role.address} has no EC2_WINDOWS access entry"
-        + (" and no aws-auth mapping" if mode == API_AND_CONFIG_MAP else ""),
-    }
-
-
-def _and_unknown(named: Any, kind: Any) -> Any:
-    """An entry whose type is unresolved counts only as unknown."""
-    if named is False:
-        return False
-    return Unknown(f"the type of an access entry is not known ({getattr(kind, 'reason', kind)})")
+    return _aws_auth_match(model, role, cluster_of(model, node))[0]
 
 
 # -- the KubernetesApiAccess of an AWSQS::EKS::Cluster ----------------------------------------
