@@ -299,6 +299,21 @@ def _standalone_rules(model: Model) -> list[Resource]:
     return model.of_kind(kinds.SECURITY_GROUP_RULE)
 
 
+def _attached_rules(model: Model, group: Resource) -> list[Resource]:
+    """The rule resources whose group is ``group``, in the model's order (indexed once per model)."""
+    index = _ATTACHED.get(model)
+    if index is None:
+        index = _ATTACHED[model] = {}
+        for resource in _standalone_rules(model):
+            target = model.attr(resource, "target_group")
+            if isinstance(target, Resource):
+                index.setdefault(id(target), []).append(resource)
+    return [r for r in index.get(id(group), ()) if model.attr(r, "target_group") is group]
+
+
+_ATTACHED: weakref.WeakKeyDictionary[Model, dict[int, list[Resource]]] = weakref.WeakKeyDictionary()
+
+
 def _rule_direction(rule: Resource) -> Any:
     direction = rule.get("direction")
     return direction.lower() if isinstance(direction, str) else direction
@@ -317,15 +332,14 @@ def group_rules(model: Model, group: Resource) -> list[SgRule]:
         for direction in (INGRESS, EGRESS):
             rules += _inline_rules(model, group, direction)
     doubt = f"{group.address} may not be created" if group.may_exist else None
-    for resource in _standalone_rules(model):
-        if model.attr(resource, "target_group") is group:
-            direction = _rule_direction(resource)
-            if direction not in (INGRESS, EGRESS):
-                rules.append(_unknown_rule(group, INGRESS, direction))
-                rules.append(_unknown_rule(group, EGRESS, direction))
-                continue
-            rule_doubt = doubt or (f"{resource.address} may not be created" if resource.may_exist else None)
-            rules += _rules_from_spec(model, _standalone_spec(resource), group, direction, resource, rule_doubt)
+    for resource in _attached_rules(model, group):
+        direction = _rule_direction(resource)
+        if direction not in (INGRESS, EGRESS):
+            rules.append(_unknown_rule(group, INGRESS, direction))
+            rules.append(_unknown_rule(group, EGRESS, direction))
+            continue
+        rule_doubt = doubt or (f"{resource.address} may not be created" if resource.may_exist else None)
+        rules += _rules_from_spec(model, _standalone_spec(resource), group, direction, resource, rule_doubt)
     return rules
 
 
@@ -520,9 +534,11 @@ def control_plane_security_groups(model: Model, cluster: Resource) -> Any:
 def cluster_security_group_egress_rules(model: Model, cluster: Resource) -> list[Resource]:
     """Egress rule resources the configuration attaches to the EKS cluster security group."""
     group = model.attr(cluster, "cluster_security_group")
-    return [
-        r for r in _standalone_rules(model) if model.attr(r, "target_group") is group and _rule_direction(r) == EGRESS
-    ]
+    return (
+        [r for r in _attached_rules(model, group) if _rule_direction(r) == EGRESS]
+        if isinstance(group, Resource)
+        else []
+    )
 
 
 # -- where an endpoint's addresses are ------------------------------------------------------------

@@ -293,16 +293,14 @@ def node_to_node_problem(model: Model, node: Any) -> Any:
     known = sg_peers.shapes(model)
     named = sg_peers.named_groups(model, groups, INGRESS)
     clean: set = set()  # peer shapes whose every flow to this node was allowed, without doubt
-    for peer in _cluster_peers(model, node):
+    for peer, shape in _cluster_peers(model, known, node, named):
         peer_groups = groups if peer is node else model.attr(peer, "node_security_groups")
         if isinstance(peer_groups, Unknown):
             doubts.append(peer_groups)
             continue
-        peer_endpoint = known.endpoint(peer, peer_groups)
-        egress_reported = model.attr(peer, "https_egress_blocked") is True
-        shape = sg_peers.peer_key(peer_endpoint, named, known.egress_shape(peer, peer_groups), egress_reported)
         if shape is not None and shape in clean:
             continue
+        peer_endpoint = known.endpoint(peer, peer_groups)
         seen = len(doubts)
         problem = _peer_problem(model, node, groups, endpoint, peer, peer_groups, doubts, peer_endpoint)
         if problem is not None:
@@ -312,12 +310,12 @@ def node_to_node_problem(model: Model, node: Any) -> Any:
     return doubts[0] if doubts else None
 
 
-def _cluster_peers(model: Model, node: Resource) -> list[Resource]:
+def _cluster_peers(model: Model, known: sg_peers.PeerShapes, node: Resource, named: Any) -> list[tuple[Resource, Any]]:
+    """The node itself, then the other node groups of its cluster to judge, with their shapes."""
     cluster = linked(model, node, "cluster")
     if not isinstance(cluster, Resource):
-        return [node]
-    others = [n for n in model.attr(cluster, "node_groups") or [] if n is not node and n.framework != EKSCTL]
-    return [node] + others
+        return [(node, None)]
+    return known.cluster_peers(cluster).to_judge(node, named)
 
 
 def _peer_problem(
