@@ -336,8 +336,8 @@ def test_map_gives_a_value_per_item_and_keeps_what_is_not_known():
     assert evaluate_value({**spec, "map": "$subject.missing"}, scope) == []
     per_item = {"map": "$subject.members", "as": "m", "let": {"loud": {"text": "{m.name}!"}}, "to": {"text": "{loud}"}}
     assert evaluate_value(per_item, scope) == ["one!", HOLE, "two!"]
-    assert evaluate_value({"join": "$subject.members.name", "with": "; "}, scope) == "one; two"
-    assert evaluate_value({"join": "$subject.nothing", "with": "; "}, scope) is HOLE
+    assert evaluate_value({"join": "$subject.members.name", "separator": "; "}, scope) == "one; two"
+    assert evaluate_value({"join": "$subject.nothing", "separator": "; "}, scope) is HOLE
 
 
 @pytest.mark.parametrize(

@@ -194,15 +194,6 @@ def _item_scope(scope: Scope, name: str, item: Any, lets: dict[str, Any]) -> Sco
     return Scope(scope.model, {**bindings, name: item}, {**scope._lets, **lets})
 
 
-def _join(spec: dict, scope: Scope) -> str | Unknown:
-    """``{join: <list>, with: <separator>}``: the items as a message shows them, separated by
-    ``with``; an Unknown list stays that Unknown."""
-    items = _items(spec, "join", scope)
-    if isinstance(items, Unknown):
-        return items
-    return spec["with"].join(display(item) for item in items)
-
-
 def _choose(spec: dict, scope: Scope) -> Any:
     """``{if: <condition>, then: <value>, else: <value>, unknown: <value>}``.
 
