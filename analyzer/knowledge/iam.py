@@ -63,18 +63,19 @@ def _customer_policy(model: Model, arn: Any, role: Resource) -> Any:
     return model.follow(arn, kinds.IAM_POLICY, origin=role)
 
 
-def _customer_namesake(model: Model, role: Resource, arns: list[Any], managed: list[str]) -> Unknown | None:
-    """A customer managed policy named like one of ``managed`` (AWS has users create
-    AmazonEKS_CNI_IPv6_Policy themselves) whose statements do not cover the actions checked:
-    which actions the policy of that name must grant here is not known."""
+def _documented_namesakes(model: Model, role: Resource, arns: list[Any]) -> set[str]:
+    """Names of customer managed policies of the analyzed files attached to ``role`` that are
+    named like a policy whose content eksjoin knows and grant all of it: AWS has users create
+    AmazonEKS_CNI_IPv6_Policy themselves, under that name, with the documented statements."""
+    found = set()
     for arn in arns:
         policy = _customer_policy(model, arn, role)
-        if isinstance(policy, Resource) and policy.get("name") in managed:
-            return Unknown(
-                f"{role.address} has customer managed policy {policy.address} named {policy.get('name')}, "
-                "whose statements differ from the actions checked"
-            )
-    return None
+        name = policy.get("name") if isinstance(policy, Resource) else None
+        if isinstance(name, str) and name in MANAGED_POLICY_ACTIONS:
+            document = [policy.get("document")]
+            if all(documents_allow(document, action) is True for action in MANAGED_POLICY_ACTIONS[name]):
+                found.add(name)
+    return found
 
 
 def _never_named(written: Any, name: Any) -> bool:
@@ -121,12 +122,13 @@ def _opaque_policy(model: Model, arn: object, role: Resource) -> bool:
 
 @predicate("iam.coverage")
 def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) -> Any:
-    """How ``role`` grants ``actions``: "managed" (one of the named AWS policies),
-    "equivalent" (other policies grant every action), "missing", or Unknown."""
+    """How ``role`` grants ``actions``: "managed" (one of the named AWS policies, or a
+    customer policy of that name with its documented statements), "equivalent" (other
+    policies grant every action), "missing", or Unknown."""
     if not isinstance(role, Resource):
         return role if isinstance(role, Unknown) else Unknown("the role is not known")
     arns = model.attr(role, "policy_arns")
-    names = {managed_policy_name(arn) for arn in arns}
+    names = {managed_policy_name(arn) for arn in arns} | _documented_namesakes(model, role, arns)
     if names & set(managed):
         return MANAGED
     if isinstance(actions, Unknown):  # which actions are needed is itself not known
@@ -137,9 +139,6 @@ def coverage(model: Model, role: Any, managed: list[str], actions: list[str]) ->
     verdicts = [documents_allow(documents, action) for action in actions]
     if all(v is True for v in verdicts):
         return EQUIVALENT
-    namesake = _customer_namesake(model, role, arns, managed)
-    if namesake is not None:
-        return namesake
     unresolved = [a for a in arns if _opaque_policy(model, a, role)]
     if unresolved:
         policy = unresolved[0]
