@@ -205,3 +205,28 @@ def _propagates_vgw(model: Model, table: Any) -> bool:
             if linked is resource:
                 return True
     return False
+
+
+# -- reachability: the control plane's security groups and the remote node networks ------------
+@fact(kinds.CLUSTER, "remote_node_peers")
+def remote_node_peers(model: Model, cluster: Resource) -> Any:
+    """Each remote node network as the peer of a security-group flow: ``cidr`` and ``peer``
+    (an Endpoint whose only addresses are that block); Unknown when the list is not known."""
+    from analyzer.knowledge.security_groups import Endpoint
+
+    cidrs = cluster.get("remote_node_cidrs")
+    if cidrs is None:
+        return []
+    if not isinstance(cidrs, list):
+        return cidrs if isinstance(cidrs, Unknown) else []
+    peers: list[dict[str, Any]] = []
+    for cidr in cidrs:
+        if isinstance(cidr, str):
+            peer = Endpoint(f"remote node network {cidr}", [], [cidr], True, cidr)
+        else:
+            peer = Endpoint(
+                "a remote node network",
+                [Unknown(f"a remote node network is not known ({getattr(cidr, 'reason', cidr)})")],
+            )
+        peers.append({"cidr": cidr, "peer": peer})
+    return peers
