@@ -220,7 +220,7 @@ def route_egress_subnets(model: Model, route: Resource) -> list[Resource]:
 # -- predicates ------------------------------------------------------------------------------------
 @predicate("egress.public_ipv4")
 def public_ipv4(model: Model, node: Any, subnet: Any) -> Any:
-    """EKS-NET-003: whether nodes of ``node`` get a public IPv4 address in ``subnet``
+    """Whether nodes of ``node`` get a public IPv4 address in ``subnet``
     (True, False or Unknown)."""
     if not isinstance(node, Resource) or not isinstance(subnet, Resource):
         return Unknown("the node group or subnet is not known")

@@ -8,8 +8,8 @@ association resources (``aws_vpc_endpoint_subnet_association`` and friends).
 
 A VPC is *set up for endpoints* when it has an interface endpoint for a service nodes call
 (ec2, ecr.api, ecr.dkr, sts, eks, eks-auth), or eksctl builds it for a fully-private cluster.
-Only then do the EPT rules judge its no-internet node subnets; otherwise the missing route is
-EKS-NET-002's finding (one defect, one finding).
+Only then do its node subnets without internet egress rely on endpoints; otherwise their nodes
+have no way to reach AWS at all.
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def vpc_endpoint_nodes(model: Model, vpc: Resource) -> list[Resource]:
 
 @fact(kinds.VPC, "user_managed_endpoints")
 def vpc_user_managed_endpoints(model: Model, vpc: Resource) -> bool:
-    """Whether the endpoints are the user's to declare (eksctl creates its own: EKS-EPT-012)."""
+    """Whether the endpoints are the user's to declare (eksctl creates its own, unless told not to)."""
     return vpc.framework != "eksctl"
 
 
@@ -262,24 +262,17 @@ def endpoint_serves_nodes(model: Model, endpoint: Resource) -> bool:
 
 
 # -- predicates ------------------------------------------------------------------------------------
-@predicate("endpoints.missing_services")
-def missing_services(model: Model, vpc: Any, services: list[str]) -> Any:
-    """The services of ``services`` the VPC (or any of several VPCs) has no endpoint for
-    ([] when all are there)."""
-    if isinstance(vpc, list):
-        results = [missing_services(model, one, services) for one in vpc]
-        return next((r for r in results if isinstance(r, Unknown) or r), [])
+@predicate("endpoints.has_endpoint")
+def has_endpoint(model: Model, vpc: Any, service: str) -> Any:
+    """Whether the VPC has an endpoint for ``service``: True, False, or an Unknown naming why
+    one may exist that is not seen (an endpoint whose service or VPC is not known, a module
+    that is not loaded)."""
     if not isinstance(vpc, Resource):
         return vpc if isinstance(vpc, Unknown) else Unknown("the VPC is not known")
-    missing, unsure = [], None
-    for service in services:
-        found, maybe = find_endpoints(model, vpc, [service])
-        if not found:
-            missing.append(service)
-            unsure = either(unsure, maybe)
-    if missing and unsure is not None:
-        return unsure
-    return missing
+    found, unsure = find_endpoints(model, vpc, [service])
+    if found:
+        return True
+    return unsure if unsure is not None else False
 
 
 @predicate("endpoints.for_service")
@@ -402,11 +395,12 @@ def pod_identity_use(model: Model, cluster: Any) -> Any:
     return "workloads"
 
 
-# -- EKS-EPT-006: does the bootstrap call eks:DescribeCluster? ------------------------------------
+# -- does the bootstrap call eks:DescribeCluster? --------------------------------------------------
 @predicate("endpoints.describe_cluster_call")
 def describe_cluster_call(model: Model, node: Any) -> Any:
-    """Where the node's bootstrap will call eks:DescribeCluster (a description), None when it
-    never does, Unknown when the user data cannot tell. Managed node groups without a custom
+    """Where the node's bootstrap will call eks:DescribeCluster, as ``{bootstrap, line}``
+    (``bootstrap.sh``, ``Start-EKSBootstrap.ps1`` with its user data line, or ``bottlerocket``
+    without one); None when it never does, Unknown when the user data cannot tell. Managed node groups without a custom
     AMI and AL2023 (nodeadm) never call it; AL2 bootstrap.sh and Windows Start-EKSBootstrap.ps1
     call it unless given both the endpoint and the CA; Bottlerocket asks EKS for the cluster
     DNS IP unless ``settings.kubernetes.cluster-dns-ip`` is set."""
@@ -432,8 +426,8 @@ def describe_cluster_call(model: Model, node: Any) -> Any:
         dns_ip = user_data.bottlerocket.cluster_dns_ip
         if isinstance(dns_ip, Unknown):
             return dns_ip
-        if dns_ip is None:
-            return "the Bottlerocket settings have no settings.kubernetes.cluster-dns-ip"
+        if dns_ip is None:  # settings.kubernetes.cluster-dns-ip not set
+            return {"bootstrap": "bottlerocket", "line": None}
     return None
 
 
@@ -443,10 +437,7 @@ def _bootstrap_sh_calls(call: Any) -> Any:
         return None
     if call.may_hide_arguments:
         return Unknown(f"the arguments of /etc/eks/bootstrap.sh (user data line {call.line}) are not all known")
-    return (
-        f"/etc/eks/bootstrap.sh (user data line {call.line}) runs without both "
-        "--apiserver-endpoint and --b64-cluster-ca"
-    )
+    return {"bootstrap": "bootstrap.sh", "line": call.line}  # without both --apiserver-endpoint and --b64-cluster-ca
 
 
 def _windows_calls(call: Any) -> Any:
@@ -454,12 +445,10 @@ def _windows_calls(call: Any) -> Any:
         return None
     if call.may_hide_arguments:
         return Unknown(f"the arguments of Start-EKSBootstrap.ps1 (line {call.line}) are not all known")
-    return (
-        f"Start-EKSBootstrap.ps1 (user data line {call.line}) runs without both -APIServerEndpoint and -Base64ClusterCA"
-    )
+    return {"bootstrap": "Start-EKSBootstrap.ps1", "line": call.line}  # without -APIServerEndpoint and -Base64ClusterCA
 
 
-# -- who calls an interface endpoint, and through which groups ------------------------------------
+# -- who calls an interface endpoint, and through which groups -------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Client:
     """A node group calling an endpoint from one of its subnets: ``peer`` is its side of the flow."""
@@ -559,7 +548,7 @@ def outside_default_group(model: Model, endpoint: Any, clients: list) -> Any:
     return None
 
 
-# -- EKS-EPT-010: endpoint policies ----------------------------------------------------------------
+# -- endpoint policies -----------------------------------------------------------------------------
 EKS_ADDON_REGISTRY_ACCOUNT = "602401143452"  # amazon-k8s-cni, kube-proxy, ... in most Regions
 ECR_PULL = ("ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 POLICY_NEEDS: dict[str, tuple[tuple[str, str | None], ...]] = {
