@@ -514,6 +514,20 @@ def test_a_value_that_is_not_known_may_be_told_in_the_rule_s_words():
         assert (value.reason if isinstance(value, Unknown) else value) == expected
 
 
+def test_a_list_with_an_item_that_is_not_known_is_told_with_the_item_s_reason():
+    from analyzer.engine.expressions import Scope, evaluate_value
+
+    spec = {"value": "$subject.cidrs", "unknown_reason": "the CIDRs of {subject.address} are not known ({reason})"}
+    for cidrs, expected in (
+        (["10.0.0.0/8"], ["10.0.0.0/8"]),
+        (["10.0.0.0/8", HOLE], f"the CIDRs of aws_vpc.a are not known ({HOLE.reason})"),
+        (HOLE, f"the CIDRs of aws_vpc.a are not known ({HOLE.reason})"),
+    ):
+        subject = vpc(cidrs=cidrs)
+        value = evaluate_value(spec, Scope(Model([subject]), {"subject": subject}))
+        assert (value.reason if isinstance(value, Unknown) else value) == expected
+
+
 def test_a_link_a_check_must_follow_is_unknown_unless_it_names_a_resource():
     from analyzer.engine.expressions import Scope, evaluate_value
 

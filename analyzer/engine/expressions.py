@@ -13,7 +13,7 @@ from analyzer.engine.operators import OPERATORS
 from analyzer.engine.predicates import PREDICATES
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
-from analyzer.values import PartialStr, Unknown, describe, is_unknown
+from analyzer.values import PartialStr, Unknown, describe, first_unknown, is_unknown
 
 _SEGMENT = re.compile(r"\.([a-z_][a-z0-9_]*)|\[\*\]")
 
@@ -225,12 +225,14 @@ def _first(items: Any) -> Any:
 
 
 def _explained(spec: dict, scope: Scope) -> Any:
-    """``{value: <value>, unknown_reason: <template>}``: the value, or when it is not known, an
-    Unknown whose reason is the template (a setting that is not known, told as such); the
-    template may name ``{reason}``, why the value is not known."""
+    """``{value: <value>, unknown_reason: <template>}``: the value, or when it or an item of it
+    is not known, an Unknown whose reason is the template (a setting that is not known, told as
+    such); the template may name ``{reason}``, why the value (or that item) is not known."""
     value = evaluate_value(spec["value"], scope)
-    if is_unknown(value):
-        reason = getattr(value, "reason", None) or describe(value)
+    hole = first_unknown(value) if isinstance(value, list) else None
+    if is_unknown(value) or hole is not None:
+        cause = hole if hole is not None else value
+        reason = getattr(cause, "reason", None) or describe(cause)
         return Unknown(render(spec["unknown_reason"], scope.child(reason=reason)))
     return value
 

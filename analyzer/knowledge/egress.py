@@ -31,7 +31,7 @@ from analyzer.knowledge.routing import (
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
-from analyzer.values import Unknown, first_unknown, is_unknown
+from analyzer.values import Unknown, is_unknown
 
 
 # -- nodes -----------------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def gateway_vpcs(model: Model, gateway: Resource) -> Any:
     return found
 
 
-# -- EKS-CLUSTER-005: node egress addresses and the public endpoint's allow-list -------------------
+# -- node egress addresses, for the public endpoint's allow-list -------------------
 # Address blocks without public (internet-routable) addresses: NAT gateway EIPs and public IPs
 # of instances are never inside them.
 _NON_PUBLIC_BLOCKS = tuple(
@@ -293,78 +293,45 @@ def _has_public_addresses(cidr: str) -> bool:
     return not any(network.subnet_of(block) for block in _NON_PUBLIC_BLOCKS)
 
 
-@predicate("egress.public_cidr_gap")
-def public_cidr_gap(model: Model, cluster: Any) -> Any:
-    """EKS-CLUSTER-005: {severity, text} when the cluster has only the public endpoint, limits it
-    to CIDRs, and node egress addresses may be outside them; None otherwise."""
-    if not isinstance(cluster, Resource):
-        return None
-    private, public = cluster.get("endpoint_private_access"), cluster.get("endpoint_public_access")
-    cidrs = cluster.get("public_access_cidrs")
-    for value in (private, public):
-        if is_unknown(value):
-            return Unknown(f"the endpoint access of {cluster.address} is not known")
-    if private is True or public is False:
-        return None
-    if is_unknown(cidrs) or (isinstance(cidrs, list) and any(is_unknown(c) for c in cidrs)):
-        return Unknown(
-            f"the public access CIDRs of {cluster.address} are not known "
-            f"({getattr(first_unknown(cidrs), 'reason', 'unknown')})"
-        )
-    if not isinstance(cidrs, list) or not cidrs or OPEN_TO_ALL in cidrs:
-        return None
-    nodes = model.attr(cluster, "node_groups")
-    if not nodes:
-        return None
+@predicate("egress.public_blocks")
+def public_blocks(model: Model, cidrs: Any, owner: Any) -> Any:
+    """The blocks of ``cidrs`` (public access CIDRs of ``owner``) that hold public addresses;
+    an Unknown when one is not a CIDR block."""
     try:
-        public_cidrs = [c for c in cidrs if _has_public_addresses(str(c))]
+        return [c for c in cidrs if _has_public_addresses(str(c))] if isinstance(cidrs, list) else []
     except ValueError:
-        return Unknown(f"a public access CIDR of {cluster.address} is not a CIDR block")
-    if not public_cidrs:
-        return {
-            "severity": "error",
-            "text": f"{cluster.address} has only the public endpoint and allows it from "
-            f"{', '.join(map(str, cidrs))} only, which holds no public address: "
-            f"nodes of {', '.join(n.address for n in nodes)} reach the endpoint from a "
-            "NAT gateway's Elastic IP or their own public IP and are refused",
-        }
-    sources = _egress_sources(model, nodes)
-    if isinstance(sources, Unknown):
-        return sources
-    if not sources:
-        return None
-    return {
-        "severity": "warning",
-        "text": f"{cluster.address} has only the public endpoint and allows it from "
-        f"{', '.join(map(str, cidrs))} only; nodes reach it from "
-        f"{', '.join(sources)}, whose addresses are only known after apply: make "
-        "sure they are inside these CIDRs, or enable private endpoint access",
-    }
+        return Unknown(f"a public access CIDR of {getattr(owner, 'address', owner)} is not a CIDR block")
 
 
-def _egress_sources(model: Model, nodes: list[Resource]) -> Any:
-    """What node traffic to the internet leaves from: NAT gateways, or the nodes' public IPs."""
-    sources: list[str] = []
-    for node in nodes:
+@fact(kinds.CLUSTER, "egress_sources")
+def cluster_egress_sources(model: Model, cluster: Resource) -> Any:
+    """Where traffic of the cluster's nodes to the internet leaves from, in node order, each
+    once: ``{node}`` (their own public IPs), ``{gateway}`` (the Elastic IP of the NAT gateway
+    or other gateway their default route names), ``{target_name, subnet}`` (a target that is not
+    in the files) or ``{nat_subnet}`` (the default route's target is not known); an Unknown
+    when how some node reaches the internet is not known."""
+    sources: dict[tuple, dict] = {}
+    for node in model.attr(cluster, "node_groups"):
         for egress in model.attr(node, "subnet_egress"):
             if isinstance(egress.reach, Unknown):
                 return egress.reach
             if egress.reach != EGRESS:
                 continue
             if egress.egress_class == PUBLIC:
-                source = f"the public IPs of {node.address}"
+                source = {"node": node}
+                key: tuple = ("node", node.address)
             else:
-                source = _nat_source(model, egress.subnet)
-            if source not in sources:
-                sources.append(source)
-    return sources
+                source, key = _nat_source(model, egress.subnet)
+            sources.setdefault(key, source)
+    return list(sources.values())
 
 
-def _nat_source(model: Model, subnet: Resource) -> str:
+def _nat_source(model: Model, subnet: Resource) -> tuple[dict, tuple]:
+    """What a subnet's traffic to the internet leaves from, and a key that tells sources apart."""
     route = model.attr(subnet, "default_route")
     target = route_target(model, route) if isinstance(route, Resource) else None
     if target is not None and target.resource is not None:
-        return f"the Elastic IP of {target.resource.address}"
+        return {"gateway": target.resource}, ("gateway", target.resource.address)
     if target is not None:
-        return f"the {target.name} of {subnet.address}"
-    return f"the NAT gateway of {subnet.address}"
+        return {"target_name": target.name, "subnet": subnet}, ("target", target.name, subnet.address)
+    return {"nat_subnet": subnet}, ("nat", subnet.address)
