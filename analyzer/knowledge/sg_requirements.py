@@ -25,12 +25,9 @@ from analyzer.knowledge.security_groups import (
     allows,
     both,
     control_plane_endpoint,
-    describe_port,
     either,
     eksctl_managed_groups,
-    first_declared_group,
     floating_rules,
-    group_names,
     linked,
     node_endpoint,
     node_vpc,
@@ -43,8 +40,6 @@ from analyzer.model.resource import Resource
 from analyzer.values import Unknown
 
 HTTPS = ("tcp", (443, 443))
-# CoreDNS (both protocols) and the ports pods and webhooks use between nodes
-NODE_TO_NODE = (("udp", (53, 53)), ("tcp", (53, 53)), ("tcp", (1025, 65535)))
 
 
 def _unknown_of(*values: Any) -> Unknown | None:
@@ -279,35 +274,53 @@ def _interface_endpoint(model: Model, endpoint: Resource) -> Endpoint:
     return Endpoint(endpoint.address, groups, known, complete, None)
 
 
-# -- node <-> node (EKS-SG-005) -------------------------------------------------------------------
-@predicate("sg.node_to_node_problem")
-def node_to_node_problem(model: Model, node: Any) -> Any:
-    """EKS-SG-005: nodes of the cluster reach each other on DNS (53) and pod ports."""
+# -- node <-> node ---------------------------------------------------------------------------------
+@predicate("sg.node_peers")
+def node_peers(model: Model, node: Any) -> Any:
+    """The node groups whose traffic to ``node`` decides whether nodes reach each other: the
+    node itself first, then the other node groups of its cluster, one for each shape the node
+    sees (``sg_peers``), each ``{node, self, groups, endpoint, egress_reported}`` (whether the
+    peer's groups allow no outbound HTTPS at all, a defect of its own). A peer whose groups
+    are not known is that Unknown; Unknown when the node's own groups are not known."""
     groups = _node_groups(model, node)
     if isinstance(groups, Unknown):
         return groups
-    if node.framework == EKSCTL:
-        return _eksctl_node_to_node(node, groups)
-    endpoint = node_endpoint(model, node, groups)
-    doubts: list[Unknown] = []
     known = sg_peers.shapes(model)
     named = sg_peers.named_groups(model, groups, INGRESS)
-    clean: set = set()  # peer shapes whose every flow to this node was allowed, without doubt
-    for peer, shape in _cluster_peers(model, known, node, named):
+    peers: list[Any] = []
+    for peer, _shape in _cluster_peers(model, known, node, named):
         peer_groups = groups if peer is node else model.attr(peer, "node_security_groups")
         if isinstance(peer_groups, Unknown):
-            doubts.append(peer_groups)
+            peers.append(peer_groups)
             continue
-        if shape is not None and shape in clean:
-            continue
-        peer_endpoint = known.endpoint(peer, peer_groups)
-        seen = len(doubts)
-        problem = _peer_problem(model, node, groups, endpoint, peer, peer_groups, doubts, peer_endpoint)
-        if problem is not None:
-            return problem
-        if shape is not None and len(doubts) == seen:
-            clean.add(shape)
-    return doubts[0] if doubts else None
+        peers.append(
+            {
+                "node": peer,
+                "self": peer is node,
+                "groups": peer_groups,
+                "endpoint": known.endpoint(peer, peer_groups),
+                "egress_reported": model.attr(peer, "https_egress_blocked") is True,
+            }
+        )
+    return peers
+
+
+@predicate("sg.eksctl_nodes_reach_each_other")
+def eksctl_nodes_reach_each_other(model: Model, node: Any) -> Any:
+    """For an eksctl node group: whether eksctl's own groups let its nodes reach each other
+    (its shared node group allows all traffic between nodes; the per-group local group only
+    admits the control plane), or an Unknown when groups it attaches decide."""
+    groups = _node_groups(model, node)
+    if isinstance(groups, Unknown):
+        return groups
+    if _eksctl_keeps(node, "shared"):
+        return True
+    settings = node.get("securityGroups")
+    attached = settings.get("attachIDs") if isinstance(settings, dict) else None
+    if attached or not eksctl_managed_groups(node)["local"]:
+        unknown = _unknown_of(*groups)
+        return unknown if unknown is not None else Unknown(f"the security groups of {node.address} are not known")
+    return False
 
 
 def _cluster_peers(model: Model, known: sg_peers.PeerShapes, node: Resource, named: Any) -> list[tuple[Resource, Any]]:
@@ -316,52 +329,3 @@ def _cluster_peers(model: Model, known: sg_peers.PeerShapes, node: Resource, nam
     if not isinstance(cluster, Resource):
         return [(node, None)]
     return known.cluster_peers(cluster).to_judge(node, named)
-
-
-def _peer_problem(
-    model: Model,
-    node: Resource,
-    groups: list,
-    endpoint: Endpoint,
-    peer: Resource,
-    peer_groups: list,
-    doubts: list,
-    peer_endpoint: Endpoint,
-) -> dict | None:
-    # a peer that can send nothing is reported for that, not for each flow it cannot send
-    egress_reported = model.attr(peer, "https_egress_blocked") is True
-    source = "other nodes of the group" if peer is node else peer.address
-    for protocol, ports in NODE_TO_NODE:
-        inbound = allows(model, groups, INGRESS, protocol, ports, peer_endpoint)
-        if inbound is False:
-            return {
-                "text": f"no security group of {node.address} ({group_names(groups)}) allows "
-                f"inbound {describe_port(protocol, ports)} from {source}",
-                "group": first_declared_group(groups),
-            }
-        outbound = True if egress_reported else allows(model, peer_groups, EGRESS, protocol, ports, endpoint)
-        if outbound is False:
-            return {
-                "text": f"no security group of {peer.address} ({group_names(peer_groups)}) "
-                f"allows outbound {describe_port(protocol, ports)} to {node.address}",
-                "group": first_declared_group(peer_groups) or first_declared_group(groups),
-            }
-        doubts += [v for v in (inbound, outbound) if isinstance(v, Unknown)]
-    return None
-
-
-def _eksctl_node_to_node(node: Resource, groups: list) -> Any:
-    """eksctl's shared node group allows all traffic between nodes; its per-group local group
-    only admits the control plane."""
-    if _eksctl_keeps(node, "shared"):
-        return None
-    settings = node.get("securityGroups")
-    attached = settings.get("attachIDs") if isinstance(settings, dict) else None
-    if attached or not eksctl_managed_groups(node)["local"]:
-        unknown = _unknown_of(*groups)
-        return unknown if unknown is not None else Unknown(f"the security groups of {node.address} are not known")
-    return {
-        "text": f"{node.address} sets securityGroups.withShared: false and attaches no other "
-        "group, and eksctl's own group for it only admits the control plane",
-        "group": None,
-    }
