@@ -1,10 +1,10 @@
 """What EKS needs from security groups.
 
-Each predicate answers with a value, never a verdict: None when the flows EKS needs are
-allowed, a description ``{"text", "group" | "cluster" | "rule", ...}`` of the defect, or an
-Unknown naming what could not be resolved. One defect, one finding: a managed
-node group whose launch template replaces the cluster security group is EKS-SG-003's, and
-node-to-node traffic is not blamed on a group that EKS-SG-001 already reports without egress.
+Each predicate and fact answers with a value, never a verdict: whether groups allow a flow
+(true, false, or the Unknown naming what could not be resolved), the endpoints a flow goes
+to, the peers whose traffic decides a check. The rules say which flows nodes need. Whether
+a node's groups allow no outbound HTTPS at all is a fact of its own, so a rule can leave
+such a node's other flows to the finding about that.
 
 Traffic the VPC never filters (the Route 53 Resolver at VPC+2, IMDS, Time Sync) is never
 required here; CoreDNS on port 53 is, since it runs on the nodes.
