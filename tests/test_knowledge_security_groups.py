@@ -270,11 +270,12 @@ def test_eksctl_node_group_without_the_shared_group_cannot_reach_other_nodes():
     cluster = make(kinds.CLUSTER, "c", "eksctl", name="prod")
     node = make(kinds.SELF_MANAGED, "ng", "eksctl", cluster=cluster, securityGroups={"withShared": False})
     model = model_of(cluster, node)
-    assert "withShared: false" in PREDICATES["sg.node_to_node_problem"](model, node)["text"]
+    result = outcome("EKS-SG-005", model, node)
+    assert result.outcome == "fail" and "withShared: false" in result.finding.message
     node.fields["securityGroups"] = {"withShared": False, "attachIDs": ["sg-0123456789abcdef0"]}
     other = make(kinds.SELF_MANAGED, "ng2", "eksctl", cluster=cluster, securityGroups=node.fields["securityGroups"])
     model = model_of(cluster, other)
-    assert isinstance(PREDICATES["sg.node_to_node_problem"](model, other), Unknown)
+    assert outcome("EKS-SG-005", model, other).outcome == "unknown"
 
 
 def test_an_unknown_set_of_groups_is_the_flow_s_unknown():
