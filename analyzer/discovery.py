@@ -50,6 +50,9 @@ class Inventory:
     roots: list[Path] = field(default_factory=list)
     modules_loaded: int = 0  # remote module packages fetched or read from the cache
     modules_not_loaded: int = 0
+    # the result cache ledger of the resources loaded (analyzer/resultcache.py): the digest
+    # of the stored entries they came from, None when any came from elsewhere
+    loaded_from: str | None = None
 
     @property
     def file_count(self) -> int:

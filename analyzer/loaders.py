@@ -56,18 +56,21 @@ def cached(source: SourceFile, options: Options, kind: str, load: Callable[[], L
     """``load()`` of one file, from the result cache while the file's bytes and the options
     that change its evaluation are the same (see analyzer.resultcache). A defect raised by
     ``load`` is never stored: ``contained`` reports it, and the next run tries again."""
+    from analyzer import resultcache
     from analyzer.resultcache import file_digest, key_of
 
     content = file_digest(source.path)
     if content is None:
+        resultcache.not_from_cache()
         return load()
     cache = result_cache(options)
     key = key_of(kind, str(source.path.resolve()), source.display, content, sorted(options.cfn_parameters.items()))
     hit = cache.get(key)
     if hit is not None:
+        resultcache.used(key, cache.last_digest)
         return hit
     found, problems = load()
-    cache.put(key, (found, problems))
+    resultcache.used(key, cache.put(key, (found, problems)))
     return found, problems
 
 
@@ -374,7 +377,10 @@ def _what_broken_json_looks_like(source: SourceFile) -> str:
 
 
 def _load_plan(source: SourceFile, inventory: Inventory) -> Loaded:
+    from analyzer.resultcache import not_from_cache
     from analyzer.terraform import load_plan
+
+    not_from_cache()
     from analyzer.terraform.normalize import normalize
 
     hcl_dirs = [d for d in inventory.planned_dirs if d.is_relative_to(source.path.parent)]

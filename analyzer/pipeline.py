@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer import boundary, gcpause, progress, roots, suppress
+from analyzer import boundary, checkcache, gcpause, progress, resultcache, roots, suppress
 from analyzer.boundary import Boundary, git_work_tree
 from analyzer.cachedir import cache_root
 from analyzer.causes import unknown_causes
@@ -97,7 +97,9 @@ def build_model(paths: Iterable[Path], options: Options) -> tuple[Model, Invento
         inventory.diagnostics.extend(refused)
         roots.through_callers(inventory, Boundary.for_paths(paths, widen=options.root), result_cache(options))
         loading = dataclasses.replace(options, var_files=(*config_var_files, *options.var_files))
-        resources, diagnostics = load_inventory(inventory, loading)
+        with resultcache.ledger() as ledger:
+            resources, diagnostics = load_inventory(inventory, loading)
+        inventory.loaded_from = ledger.digest()
     model = Model(resources, _once(inventory.diagnostics + diagnostics))
     return classify_node_candidates(model), inventory
 
@@ -164,7 +166,13 @@ def _analyze(paths: list[Path], rules: list[Rule], options: Options) -> Analysis
         started = time.perf_counter()
         progress.current().working_on(f"running the checks on {len(model.resources)} resources")
         scope = roots.Scope.of(paths)
-        every_result = apply_precedence(run_rules(rules, model))
+        every_result = checkcache.results_of(
+            rules,
+            model,
+            inventory.loaded_from,
+            checkcache.checks_cache(options.cache),
+            lambda: apply_precedence(run_rules(rules, model)),
+        )
         results = [r for r in every_result if scope.covers_result(r)]
     findings = findings_of(results) + [diagnostic_finding(d) for d in model.diagnostics]
     findings = [f for f in findings if scope.covers(f) and not suppress.matches_any(f.rule_id, options.ignore)]

@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,11 +108,59 @@ def _entry_file_signature(module: str) -> str:
     return f"{origin}:{stat.st_size}:{stat.st_mtime_ns}" if stat else "missing"
 
 
+class Ledger:
+    """What a run's model was made of: the key and the digest of the stored bytes of every
+    result cache entry whose value the run used, in the order used. Two runs whose ledgers
+    agree built their models from the same bytes, so the model is the same; a value the run
+    used that is not an entry's bytes (not cached, not storable, ``--no-cache``) leaves the
+    ledger incomplete, and ``digest()`` is then None."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.blake2b(digest_size=16)
+        self.complete = True
+
+    def used(self, key: str, payload: str | None) -> None:
+        if payload is None:
+            self.complete = False
+        else:
+            self._digest.update(f"{key}:{payload}\0".encode())
+
+    def digest(self) -> str | None:
+        return self._digest.hexdigest() if self.complete else None
+
+
+_ledgers: list[Ledger] = []
+
+
+@contextlib.contextmanager
+def ledger() -> Iterator[Ledger]:
+    """Note, while inside, every value loading takes from the result cache or stores in it."""
+    record = Ledger()
+    _ledgers.append(record)
+    try:
+        yield record
+    finally:
+        _ledgers.remove(record)
+
+
+def used(key: str, payload: str | None) -> None:
+    """The run used the value of entry ``key`` whose bytes have digest ``payload`` (None:
+    a value that is no entry's bytes)."""
+    for record in _ledgers:
+        record.used(key, payload)
+
+
+def not_from_cache() -> None:
+    """The run used a value the result cache neither gave nor stored."""
+    used("", None)
+
+
 class ResultCache:
     def __init__(self, root: Path | None = None) -> None:
         self._root = root
         self.hits = 0
         self.misses = 0
+        self.last_digest: str | None = None  # of the bytes of the entry ``get`` returned last
 
     @property
     def root(self) -> Path:
@@ -124,6 +173,7 @@ class ResultCache:
 
     def get(self, key: str) -> Any | None:
         path = self._path(key)
+        self.last_digest = None
         try:
             data = path.read_bytes()
         except OSError:
@@ -137,14 +187,18 @@ class ResultCache:
         with contextlib.suppress(OSError):  # evicted by a concurrent run meanwhile: the value read is whole
             os.utime(path)
         self.hits += 1
+        self.last_digest = _payload_digest(data)
         return value
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any) -> str | None:
+        """Store ``value``; the digest of its bytes (what ``get`` will give as ``last_digest``),
+        None when it cannot be stored."""
         path = self._path(key)
         try:
             payload = _MAGIC + key.encode() + b"\n" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            return  # a value that cannot be stored is simply computed again next time
+            return None  # a value that cannot be stored is simply computed again next time
+        digest = _payload_digest(payload)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, staging = tempfile.mkstemp(prefix=".partial-", dir=path.parent)
@@ -156,7 +210,8 @@ class ResultCache:
                 if os.path.exists(staging):
                     os.unlink(staging)
         except OSError:
-            return  # a read-only or full cache directory costs speed, never the run
+            pass  # a read-only or full cache directory costs speed, never the run
+        return digest
 
     def evict(self, limit: int = MAX_CACHE_BYTES) -> None:
         """Remove least recently used entries until the cache is under ``limit`` bytes."""
@@ -175,6 +230,10 @@ class ResultCache:
             total -= size
 
 
+def _payload_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def _decode(data: bytes, key: str) -> Any | None:
     header = _MAGIC + key.encode() + b"\n"
     if not data.startswith(header):
@@ -189,9 +248,10 @@ class NoCache(ResultCache):
     """``--no-cache``: nothing read, nothing written."""
 
     def get(self, key: str) -> Any | None:
+        self.last_digest = None
         return None
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any) -> str | None:
         return None
 
     def evict(self, limit: int = MAX_CACHE_BYTES) -> None:

@@ -124,7 +124,8 @@ def test_the_pipeline_runs_its_stages_in_order(monkeypatch):
     ):
         spy(pipeline, name)
     spy(pipeline.roots, "through_callers")
-    analysis = pipeline.analyze([REPO / "examples"], load_catalogue())
+    # evaluated, not taken from the cache of the checks (tests/test_checkcache.py)
+    analysis = pipeline.analyze([REPO / "examples"], load_catalogue(), pipeline.Options(cache=False))
     assert analysis.results
     assert calls == [
         "discover",  # files and their formats

@@ -254,13 +254,16 @@ def reused_or_made(cache, key: str, fetcher, make: Callable[[], tuple[Any, bool]
     calls), from the result cache while every file-system question it asked has the same
     answer; otherwise made again, and kept unless a defect was met (``make`` returns the
     value and whether it may be kept)."""
+    from analyzer import resultcache
+
     entry = cache.get(key)
     if entry is not None:
         answers, value = entry
+        stored = cache.last_digest
         if still_true(answers, fetcher):
+            resultcache.used(key, stored)
             return value
     with recording() as record:
         value, keep = make()
-    if keep and record.cacheable:
-        cache.put(key, (record.answers, value))
+    resultcache.used(key, cache.put(key, (record.answers, value)) if keep and record.cacheable else None)
     return value
