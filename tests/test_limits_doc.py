@@ -57,6 +57,7 @@ LIMITS = {
     "analyzer.modules.cliconfig.MAX_CONFIG_BYTES": ("Registry answers", "bytes"),
     "analyzer.terraform.prefetch.MAX_NESTING": ("Rounds of module downloads", "count"),
     "analyzer.resultcache.MAX_CACHE_BYTES": ("Result cache", "bytes"),
+    "analyzer.checkcache.MAX_CACHE_BYTES": ("Cache of the checks", "bytes"),
 }
 
 # Constants named like limits that bound no input: facts about AWS, the size of a report, or
