@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class Refused(OSError):
@@ -101,8 +102,23 @@ def _resolve(path: Path) -> Path:
         return _resolve_now(path)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _resolve_now(path)
+        found = memo[key] = _resolve_in_parent(key) or _resolve_now(path)
     return found
+
+
+def _resolve_in_parent(path: str) -> Path | None:
+    """``path`` resolved as its folder's resolution (once per run) and its name, when its name
+    is no symlink: one ``lstat`` instead of one per component. None when that does not hold
+    (a symlink, a missing file, a loop, a name like ``..``): the path is resolved in full."""
+    parent, name = os.path.split(path)
+    if name in ("", ".", "..") or not parent or parent == path:
+        return None
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return None
+    except (OSError, ValueError):
+        return None
+    return _resolve(Path(parent)) / name
 
 
 def resolved(path: Path) -> Path:
@@ -344,6 +360,8 @@ UNCONFINED = Boundary(Path(os.path.abspath(os.sep)))
 _CURRENT: ContextVar[Boundary | None] = ContextVar("eksjoin_boundary", default=None)
 # The run's resolved paths (see _resolve): the first answer holds for the rest of the run.
 _RESOLVED: ContextVar[dict[str, Path] | None] = ContextVar("eksjoin_resolved", default=None)
+# Other answers about the file system that hold for the rest of the run (see run_memo).
+_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("eksjoin_run_memo", default=None)
 
 
 def active() -> Boundary | None:
@@ -356,14 +374,24 @@ def current() -> Boundary:
     return _CURRENT.get() or UNCONFINED
 
 
+def run_memo() -> dict[Any, Any] | None:
+    """A dictionary that lives as long as the run in progress (None outside a run), for answers
+    that are asked many times and hold for the whole run, as resolutions do (see _resolve).
+    A nested run shares it: keys name what decides the answer, the boundary included."""
+    return _MEMO.get()
+
+
 @contextlib.contextmanager
 def enforced(boundary: Boundary) -> Iterator[Boundary]:
     token = _CURRENT.set(boundary)
     enclosing = _RESOLVED.get()  # a nested run shares its enclosing run's resolutions
     memo = _RESOLVED.set({} if enclosing is None else enclosing)
+    shared = _MEMO.get() if enclosing is not None else None
+    answers = _MEMO.set({} if shared is None else shared)
     try:
         yield boundary
     finally:
+        _MEMO.reset(answers)
         _RESOLVED.reset(memo)
         _CURRENT.reset(token)
 

@@ -81,6 +81,7 @@ def discover(paths: Iterable[Path], excludes: Iterable[str] = (), max_bytes: int
     inventory = Inventory()
     spec = _exclude_spec(list(excludes))
     seen: set[tuple[str, str]] = set()
+    folders: dict[str, str] = {}  # each folder's realpath, once
     for given in paths:
         given = Path(given)
         if not given.exists():
@@ -91,17 +92,21 @@ def discover(paths: Iterable[Path], excludes: Iterable[str] = (), max_bytes: int
         confined = boundary.active() or Boundary(root)  # outside a run: the scanned root
         candidates = [given] if given.is_file() else _walk(given, root, spec, inventory, confined)
         for candidate in candidates:
-            if _first_time(candidate, seen):
+            if _kind_of(candidate) is not None and _first_time(candidate, seen, folders):
                 _classify(candidate, root, inventory, max_bytes, confined)
     return inventory
 
 
-def _first_time(path: Path, seen: set[tuple[str, str]]) -> bool:
+def _first_time(path: Path, seen: set[tuple[str, str]], folders: dict[str, str]) -> bool:
     """Whether ``path`` is met for the first time. A file named twice (``infra infra/main.tf``,
     ``infra ./infra``, a folder and a link to it) is one entry of one folder, and is read once;
     a file linked under another name is a file of its own (a shared ``providers.tf`` linked into
     each root module belongs to each)."""
-    key = (os.path.realpath(path.parent), path.name)
+    folder = str(path.parent)
+    real = folders.get(folder)
+    if real is None:
+        real = folders[folder] = os.path.realpath(folder)
+    key = (real, path.name)
     if key in seen:
         return False
     seen.add(key)

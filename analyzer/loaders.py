@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analyzer import jsonsafe, progress
+from analyzer import boundary, jsonsafe, progress
 from analyzer.boundary import Boundary
 from analyzer.diagnostics import PARSE_ERROR, UNREADABLE, Diagnostic
 from analyzer.discovery import Inventory, SourceFile, looks_like_plan
@@ -64,7 +64,9 @@ def cached(source: SourceFile, options: Options, kind: str, load: Callable[[], L
         resultcache.not_from_cache()
         return load()
     cache = result_cache(options)
-    key = key_of(kind, str(source.path.resolve()), source.display, content, sorted(options.cfn_parameters.items()))
+    key = key_of(
+        kind, str(boundary.resolved(source.path)), source.display, content, sorted(options.cfn_parameters.items())
+    )
     hit = cache.get(key)
     if hit is not None:
         resultcache.used(key, cache.last_digest)
@@ -96,7 +98,7 @@ def _plans_a_root_module(plan: dict) -> bool:
 def display_path(path: Path) -> str:
     """A folder as findings name it: relative to the working directory when inside it."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
+        return str(boundary.resolved(Path(path).absolute()).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

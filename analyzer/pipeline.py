@@ -226,11 +226,15 @@ def repository_root(paths: list[Path], options: Options) -> Path:
 
 def _set_repository_paths(findings: list[Finding], paths: list[Path], options: Options) -> None:
     root = repository_root(paths, options)
+    known: dict[str, str] = {}  # many findings name the same few files
     for finding in findings:
-        if finding.location.path:
-            resolved = Path(os.path.realpath(finding.location.path))  # never raises on a symlink loop
-            inside = resolved == root or root in resolved.parents
-            finding.repo_path = Path(os.path.relpath(resolved, root)).as_posix() if inside else finding.location.path
+        path = finding.location.path
+        if path and path not in known:
+            resolved = os.path.realpath(path)  # never raises on a symlink loop
+            inside = boundary.is_within(Path(resolved), root)
+            known[path] = Path(os.path.relpath(resolved, root)).as_posix() if inside else path
+        if path:
+            finding.repo_path = known[path]
 
 
 def _source_files(inventory: Inventory) -> list:

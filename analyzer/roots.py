@@ -205,9 +205,9 @@ class Scope:
     def _contains(self, path: str) -> bool:
         # Finding paths are relative to the working directory, except a plan's, which are
         # relative to the folder scanned.
-        candidates = [Path(path).resolve()]
+        candidates = [boundary.resolved(Path(path).absolute())]
         if not Path(path).is_absolute() and not candidates[0].exists():
-            candidates += [(target / path).resolve() for target in self.targets if target.is_dir()]
+            candidates += [boundary.resolved(target / path) for target in self.targets if target.is_dir()]
         return any(self._inside(candidate) for candidate in candidates)
 
     def _inside(self, path: Path) -> bool:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from analyzer import boundary
 from analyzer.boundary import Boundary, NotARegularFile, OutsideBoundary, Refused, TooLarge
 from analyzer.config import ConfigError, find_config, load_config
 
@@ -252,3 +253,37 @@ def test_a_file_linked_under_another_name_is_a_file_of_its_own(tmp_path):
     with boundary_module.enforced(Boundary(repo.resolve())):
         inventory = discover([repo / "dev", repo / "prod"])
     assert sum(len(files) for files in inventory.terraform_dirs.values()) == 2
+
+
+def test_a_run_resolves_each_path_as_path_resolve_does(tmp_path):
+    """Within a run a path is resolved through its folder's resolution when its name is no
+    symlink; links to files and folders, dangling links, loops, ``..`` after a linked folder
+    and missing files give what Path.resolve gives (a loop: the path itself, made absolute)."""
+    tmp_path = tmp_path.resolve()
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "main.tf").write_text("")
+    (real / "top.tf").write_text("")
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    (real / "sub" / "file-link.tf").symlink_to(real / "top.tf")
+    (real / "dangling.tf").symlink_to(tmp_path / "nowhere.tf")
+    (real / "loop-a").symlink_to(real / "loop-b")
+    (real / "loop-b").symlink_to(real / "loop-a")
+    asked = [
+        tmp_path / "linked" / "sub" / "main.tf",
+        tmp_path / "linked" / "sub" / "file-link.tf",
+        tmp_path / "linked" / "sub" / ".." / "top.tf",
+        tmp_path / "linked" / "dangling.tf",
+        tmp_path / "linked" / "missing" / "x.tf",
+        tmp_path / "linked" / "sub",
+        real / "sub" / "main.tf",
+    ]
+    with boundary.enforced(Boundary(tmp_path)):
+        for _ in range(2):  # answered, then answered again from the run's resolutions
+            assert [boundary.resolved(p) for p in asked] == [p.resolve() for p in asked]
+        looped = real / "loop-a" / "x.tf"
+        assert boundary.resolved(looped) == looped
+    (real / "sub" / "main.tf").unlink()
+    (real / "sub" / "main.tf").symlink_to(real / "top.tf")
+    with boundary.enforced(Boundary(tmp_path)):  # a new run sees the file is now a link
+        assert boundary.resolved(asked[0]) == real / "top.tf"

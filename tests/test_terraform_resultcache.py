@@ -216,3 +216,31 @@ def test_a_file_the_boundary_refused_is_cached_as_refused_not_as_read(tmp_path, 
     link.symlink_to(outside)
     assert _findings([repo], catalogue) == cold
     assert evaluated == ["repo"]
+
+
+def test_roots_sharing_a_module_ask_about_its_files_once_per_run(
+    tmp_path, cache_dir, catalogue, evaluated, monkeypatch
+):
+    """Checking the entries of roots that call one module reads the module's file once in a
+    run; an edit to it (size and time kept) is seen by the next run, for both roots."""
+    from analyzer.terraform import reads
+
+    work = _two_roots(tmp_path)
+    (work / "modules" / "tags").mkdir(parents=True)
+    (work / "modules" / "tags" / "main.tf").write_text('variable "name" {}\noutput "tags" { value = var.name }\n')
+    for name in ("one", "two"):
+        with (work / name / "main.tf").open("a") as handle:
+            handle.write(f'\nmodule "tags" {{\n  source = "../modules/tags"\n  name   = "{name}"\n}}\n')
+    cold = _findings([work], catalogue)
+    evaluated.clear()
+    asked: list[str] = []
+    real = reads._file_answer
+    monkeypatch.setattr(reads, "_file_answer", lambda path, limit: asked.append(path) or real(path, limit))
+    assert _findings([work], catalogue) == cold
+    assert evaluated == []
+    module_file = str((work / "modules" / "tags" / "main.tf").resolve())
+    assert asked.count(module_file) == 1
+    assert len(asked) == len(set(asked))
+    _edit_keeping_size_and_mtime(work / "modules" / "tags" / "main.tf", "var.name", "var.nam ")
+    _findings([work], catalogue)
+    assert sorted(evaluated) == ["one", "two"]

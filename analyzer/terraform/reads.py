@@ -240,11 +240,23 @@ def still_true(answers: dict[Question, Any], fetcher=None) -> bool:
         "resolve": _resolve_answer,
         "glob": _glob_answer,
     }
+    # Roots share modules, so the same question comes back from many entries: during a run each
+    # is answered once (under the boundary in force), as the run's path resolutions are.
+    memo = boundary.run_memo()
+    confined = boundary.current()
     for (kind, subject, detail), answer in sorted(answers.items(), key=lambda item: item[0][0] == "fetch"):
         if kind == "fetch":
             if fetcher is None or _outcome_answer(fetcher.fetch(subject, detail or None)) != answer:
                 return False
-        elif kind not in local or local[kind](subject, detail) != answer:
+            continue
+        if kind not in local:
+            return False
+        if memo is None:
+            now = local[kind](subject, detail)
+        else:
+            question = ("still_true", confined, kind, subject, detail)
+            now = memo[question] if question in memo else memo.setdefault(question, local[kind](subject, detail))
+        if now != answer:
             return False
     return True
 
