@@ -13,7 +13,7 @@ from analyzer.engine.operators import OPERATORS
 from analyzer.engine.predicates import PREDICATES
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
-from analyzer.values import PartialStr, Unknown, describe, first_unknown, is_unknown
+from analyzer.values import OneOf, PartialStr, Unknown, describe, first_unknown, is_unknown
 
 _SEGMENT = re.compile(r"\.([a-z_][a-z0-9_]*)|\[\*\]")
 
@@ -323,6 +323,9 @@ def _quantify(spec: dict, key: str, scope: Scope, combine) -> Verdict:
     name = spec["as"]
     verdicts = []
     for item in items:
+        if _one_of_resources(item):
+            verdicts.append(_shared_verdict(spec["that"], scope, name, item))
+            continue
         if isinstance(item, Unknown):
             verdicts.append(logic.unknown(item.reason, **{name: item}))
             continue
@@ -330,6 +333,23 @@ def _quantify(spec: dict, key: str, scope: Scope, combine) -> Verdict:
         verdict.bindings.setdefault(name, item)
         verdicts.append(verdict)
     return combine(verdicts)
+
+
+def _one_of_resources(item: Any) -> bool:
+    return isinstance(item, OneOf) and bool(item.candidates) and all(isinstance(c, Resource) for c in item.candidates)
+
+
+def _shared_verdict(condition: Any, scope: Scope, name: str, item: OneOf) -> Verdict:
+    """An item that is one of several resources: the verdict all of them share, else unknown."""
+    each = []
+    for candidate in item.candidates:
+        verdict = evaluate_condition(condition, scope.child(**{name: candidate}))
+        verdict.bindings.setdefault(name, candidate)
+        each.append(verdict)
+    if all(v.is_true for v in each) or all(v.is_false for v in each):
+        return each[0]
+    unknown = next((v for v in each if v.is_unknown), None)
+    return unknown if unknown is not None else logic.unknown(item.reason, **{name: item})
 
 
 def _compare(spec: dict, scope: Scope) -> Verdict:

@@ -15,7 +15,7 @@ from typing import Any
 from analyzer.diagnostics import Diagnostic
 from analyzer.model.kinds import LINKS, LOOKUP
 from analyzer.model.resource import Resource
-from analyzer.values import EachOf, Encoded, PartialStr, Ref, Unknown, identity_text, is_unknown
+from analyzer.values import EachOf, Encoded, OneOf, PartialStr, Ref, Unknown, identity_text, is_unknown
 
 _BUILTINS = {"address", "kind", "key", "framework", "source_type", "provenance"}
 FactFn = Callable[["Model", Resource], Any]
@@ -129,6 +129,8 @@ class Model:
             return self._follow_identity(value.text("*"), kind, value, origin)
         if isinstance(value, Encoded):  # base64 or gzip of a value is never a name or an ID
             return Unknown(f"{value.reason} does not name a {kind}", getattr(value.inner, "origin", None))
+        if isinstance(value, OneOf) and value.candidates:
+            return self._follow_one_of(value, kind, _seen, origin)
         if is_unknown(value):
             text = identity_text(value)
             if text is not None and self._named(text, kind):
@@ -137,6 +139,16 @@ class Model:
         if isinstance(value, str):
             return self._follow_identity(value, kind, value, origin)
         return Unknown(f"{value!r} does not name a {kind}")
+
+    def _follow_one_of(self, value: OneOf, kind: str, seen: frozenset[str], origin: Resource | None) -> Any:
+        """Unknown, but certainly one of its candidates: the resource every candidate names, or
+        one of the resources they name; unknown as it stands when one of them names none."""
+        followed = [self.follow(candidate, kind, seen, origin) for candidate in value.candidates]
+        if not all(isinstance(item, Resource) for item in followed):
+            return value
+        if all(item is followed[0] for item in followed):
+            return followed[0]
+        return OneOf(value.reason, value.origin, candidates=tuple(followed))
 
     def _named(self, text: str, kind: str) -> bool:
         return any(self._by_identity.get((kind, identity)) for identity in _identity_candidates(text, kind))

@@ -7,6 +7,10 @@
   interface per card from it. A type the table does not list stays unknown.
 * ``aws_eks_cluster``'s ``id`` is the cluster's name (the provider sets one from the other), so
   a tag ``kubernetes.io/cluster/${aws_eks_cluster.this.id}`` names the cluster it is written for.
+* ``data.aws_subnets`` / ``data.aws_subnet_ids`` with a ``subnet-id`` filter find some of the
+  subnets that filter lists (every filter must match): ``ids`` is a collection of unknown length
+  whose every element is one of them (terraform-aws-modules/eks v20 keeps the subnets of a node
+  group's placement group in the instance type's zones this way).
 
 Besides, some attributes are known to be non-empty strings whatever their value
 (``never_empty``): a ``data "aws_ami"`` that reads finds one AMI, whose ID is ``ami-...``.
@@ -21,7 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from analyzer.values import PartialStr, Ref, Unknown
+from analyzer.terraform.lazy import LazyObject
+from analyzer.values import EachOf, OneOf, PartialStr, Ref, Unknown
 
 TABLE = Path(__file__).resolve().parent.parent / "knowledge" / "ec2_instance_types.json"
 
@@ -41,9 +46,29 @@ def _cluster_name(arguments: Callable[[str], Any]) -> Any:
     return name if isinstance(name, (str, PartialStr, Unknown)) and name != "" else None
 
 
+def _subnets_among_filtered(arguments: Callable[[str], Any]) -> Any:
+    filters = arguments("filter")
+    if not isinstance(filters, list):
+        return None
+    for block in filters:
+        if not isinstance(block, LazyObject) or block.get_attr("name") != "subnet-id":
+            continue
+        values = block.get_attr("values")
+        if not isinstance(values, list) or not values:
+            return None
+        reason = "how many of the subnets its subnet-id filter lists the other filters keep is not known"
+        if len(values) == 1:
+            return EachOf(list(values), reason)
+        one = OneOf("one of the subnets its subnet-id filter lists", candidates=tuple(values))
+        return EachOf([one], reason)
+    return None
+
+
 # (block type, attribute) -> how it follows from the arguments (None: not known)
 _DATA_SOURCES: dict[tuple[str, str], Callable[[Callable[[str], Any]], Any]] = {
     ("aws_ec2_instance_type", "maximum_network_cards"): _maximum_network_cards,
+    ("aws_subnets", "ids"): _subnets_among_filtered,
+    ("aws_subnet_ids", "ids"): _subnets_among_filtered,
 }
 _RESOURCES: dict[tuple[str, str], Callable[[Callable[[str], Any]], Any]] = {
     ("aws_eks_cluster", "id"): _cluster_name,

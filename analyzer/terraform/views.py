@@ -200,7 +200,9 @@ class ResourceView(BodyView):
         return super().get_attr(name)
 
     def _argument(self, name: str) -> Any:
-        return self.attribute(name) if name in self.body.attributes else None
+        if name in self.body.attributes:
+            return self.attribute(name)
+        return self.nested(name) if name in self.block_types() else None
 
 
 def _same_as_argument(ref: Any, argument: Unknown) -> Any:
