@@ -19,12 +19,12 @@ from typing import Any
 
 from analyzer.engine.predicates import predicate
 from analyzer.knowledge.ami import EKSCTL
-from analyzer.knowledge.nodes import MNG_CUSTOM_AMI, MNG_LT, SELF
+from analyzer.knowledge.nodes import MNG_CUSTOM_AMI, SELF
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
 from analyzer.model.resource import Resource
 from analyzer.userdata import UserData, decode_user_data
-from analyzer.userdata.ami import AL2, AL2023, BOTTLEROCKET, UBUNTU, USER_DATA_FORMAT, WINDOWS, parse_k8s_version
+from analyzer.userdata.ami import AL2, AL2023, BOTTLEROCKET, USER_DATA_FORMAT, WINDOWS, parse_k8s_version
 from analyzer.values import Encoded, PartialStr, Unknown
 
 BOOTSTRAP_SH = "/etc/eks/bootstrap.sh"
@@ -213,42 +213,84 @@ def bottlerocket(model: Model, node: Any) -> Any:
     }
 
 
-# -- the al2, NodeConfig and Bottlerocket gaps of module and eksctl node groups -------------------
-def al2_bootstrap_gap(user_data: UserData) -> Any:
-    if not user_data.known:
-        return _not_known(user_data)
-    if _absent(user_data):
-        return "has no user data, so nothing runs /etc/eks/bootstrap.sh and kubelet never starts"
-    if user_data.bootstrap_calls:
-        if any(call.cluster_name is not None for call in user_data.bootstrap_calls):
-            return None
-        call = user_data.bootstrap_calls[0]
-        if call.may_hide_arguments:
-            return _hidden(user_data)
-        return (
-            f"runs /etc/eks/bootstrap.sh without a cluster name (script line {call.line}"
-            "): the script stops with 'ERROR: cluster name is not defined!'"
-        )
-    if user_data.may_hide_commands:
-        return _hidden(user_data)
-    return "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts"
+@predicate("userdata.windows_bootstrap")
+def windows_bootstrap(model: Model, node: Any) -> Any:
+    """The Start-EKSBootstrap.ps1 calls in the user data.
 
-
-def node_config_gap(user_data: UserData) -> Any:
-    if not user_data.known:
-        return _not_known(user_data)
-    config = user_data.node_config
-    if config is None:
-        if any(part.kind == "nodeconfig" for part in user_data.parts) or user_data.may_hide_commands:
-            return _hidden(user_data)
-        return "holds no NodeConfig: nodeadm stops with 'could not find NodeConfig within UserData'"
-    missing = config.missing_required()
-    if not missing:
+    ``calls``: the calls read, in order (each with its ``line``); ``found``: whether the user
+    data runs the script (an Unknown when commands may be hidden); ``other_format``: the user
+    data is written for another AMI family; ``tagged``: the PowerShell is inside
+    ``<powershell></powershell>``; ``names_cluster``: the first call passes -EKSClusterName
+    (an Unknown when its arguments may be hidden)."""
+    user_data = _view(model, node)
+    if user_data is None:
         return None
-    if user_data.opaque:
-        return _hidden(user_data)
-    fields = ", ".join(m.field for m in missing)
-    return f"has a NodeConfig without {fields}: nodeadm stops with '{missing[0].message}'"
+    if not user_data.known:
+        return _unread(user_data, "calls", "found", "other_format", "tagged", "names_cluster")
+    windows = user_data.windows
+    calls = windows.bootstrap_calls if windows is not None else []
+    names_cluster: Any = False
+    if calls and calls[0].cluster_name is not None:
+        names_cluster = True
+    elif calls and calls[0].may_hide_arguments:
+        names_cluster = _hidden(user_data)
+    return {
+        "calls": calls,
+        "found": _found(bool(calls), user_data),
+        "other_format": _in_other_format(user_data, WINDOWS),
+        "tagged": windows is not None and windows.tagged,
+        "names_cluster": names_cluster,
+    }
+
+
+@predicate("userdata.bootstrap")
+def bootstrap(model: Model, node: Any) -> Any:
+    """Whether the user data joins the node at all: ``empty`` (no user data, or blank);
+    ``seen``: it runs bootstrap.sh or nodeadm, or holds a NodeConfig, Bottlerocket settings or
+    a Start-EKSBootstrap.ps1 call; ``may_hide_commands``: content that is not known may hold
+    commands that are not seen."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _unread(user_data, "empty", "seen", "may_hide_commands")
+    return {
+        "empty": _absent(user_data),
+        "seen": bootstrap_mechanism(user_data),
+        "may_hide_commands": user_data.may_hide_commands,
+    }
+
+
+@predicate("userdata.commands")
+def commands(model: Model, node: Any) -> Any:
+    """What the user data runs besides bootstrap.sh: ``nodeadm_init`` (the ``nodeadm init``
+    calls, each with its ``line``) and ``kubelet`` (what it does to kubelet: each with its
+    ``kind``, start, configure or stop, a ``detail`` and its ``line``)."""
+    user_data = _view(model, node)
+    if user_data is None:
+        return None
+    if not user_data.known:
+        return _unread(user_data, "nodeadm_init", "kubelet")
+    return {"nodeadm_init": user_data.nodeadm_calls, "kubelet": user_data.kubelet_actions}
+
+
+@predicate("userdata.cluster_name")
+def cluster_name(model: Model, node: Any) -> Any:
+    """The name of the node's cluster, which its bootstrap configuration has to name: a name,
+    or an Unknown when the cluster or its name is not known, or the name is a placeholder (a
+    template's ``<generated>`` or ``${CLUSTER}``) rather than a name EKS accepts."""
+    if not isinstance(node, Resource):
+        return None
+    cluster = model.attr(node, "cluster")
+    if not isinstance(cluster, Resource):
+        reason = cluster.reason if isinstance(cluster, Unknown) else "no cluster in the analyzed files"
+        return Unknown(f"the cluster of {node.address} is not known ({reason})")
+    name = cluster.get("name")
+    if not isinstance(name, str):
+        return Unknown(f"the name of {cluster.address} is not known")
+    if not _valid_cluster_name(name):
+        return Unknown(f"the cluster name {name!r} is a placeholder, not a name EKS accepts")
+    return name
 
 
 # -- EKS-UDATA-004: managed node group launch-template format ------------------------------------
@@ -308,28 +350,6 @@ def _toml_problem(user_data: UserData) -> Any:
 def _starts_with_hole(user_data: UserData) -> bool:
     first = next((part.text for part in user_data.parts if part.text.strip()), "")
     return first.lstrip().startswith(HOLE)
-
-
-# -- EKS-UDATA-005: managed node groups must not bootstrap themselves -----------------------------
-@predicate("userdata.self_bootstrap_actions")
-def self_bootstrap_actions(model: Model, node: Any) -> Any:
-    """What the launch-template user data does that EKS's merged bootstrap does (or None)."""
-    user_data = _view(model, node)
-    if user_data is None:
-        return None
-    if not user_data.known:
-        return _not_known(user_data)
-    actions = []
-    if user_data.bootstrap_calls and model.attr(node, "ami_family") != AL2023:  # else EKS-UDATA-003
-        actions.append(f"runs /etc/eks/bootstrap.sh (script line {user_data.bootstrap_calls[0].line})")
-    if user_data.nodeadm_calls:
-        actions.append(f"runs nodeadm init (script line {user_data.nodeadm_calls[0].line})")
-    for action in user_data.kubelet_actions:
-        if action.kind in ("start", "configure"):
-            verb = "starts" if action.kind == "start" else "reconfigures"
-            actions.append(f"{verb} kubelet ({action.detail}, script line {action.line})")
-            break
-    return "; ".join(actions) or None
 
 
 # -- EKS-UDATA-006: cluster name ----------------------------------------------------------------
@@ -563,77 +583,6 @@ def _al2_ip_family(call: Any, ipv6_cluster: bool) -> Any:
     return None
 
 
-# -- EKS-UDATA-009: Bottlerocket --------------------------------------------------------------
-def bottlerocket_gap(user_data: UserData) -> Any:
-    if not user_data.known:
-        return _not_known(user_data)
-    settings = user_data.bottlerocket
-    if settings is None:
-        if not _absent(user_data) and user_data.may_hide_commands:
-            return _hidden(user_data)
-        return (
-            "has no Bottlerocket settings: settings.kubernetes.cluster-name, api-server and "
-            "cluster-certificate are required to join"
-        )
-    if settings.problems:
-        return f"is not valid TOML ({settings.problems[0]}), so Bottlerocket reads no settings from it"
-    kubernetes = (settings.document.get("settings") or {}).get("kubernetes")
-    kubernetes = kubernetes if isinstance(kubernetes, dict) else {}
-    missing = [
-        f"settings.kubernetes.{key}"
-        for key in BOTTLEROCKET_REQUIRED
-        if kubernetes.get(key) is None or kubernetes.get(key) == ""
-    ]
-    if not missing:
-        return None
-    if settings.opaque:  # lines that are not known may set them
-        return Unknown(f"{missing[0]} may be set by {settings.opaque[0]}")
-    return f"lacks {', '.join(missing)}"
-
-
-# -- EKS-UDATA-010: Windows -------------------------------------------------------------------
-def windows_gap(user_data: UserData) -> Any:
-    if not user_data.known:
-        return _not_known(user_data)
-    windows = user_data.windows
-    if windows is None or not windows.bootstrap_calls:
-        if _in_other_format(user_data, WINDOWS):
-            return None  # EKS-AMI-002
-        if user_data.may_hide_commands:
-            return _hidden(user_data)
-        return "never runs Start-EKSBootstrap.ps1 -EKSClusterName <cluster>, so kubelet never starts"
-    if not windows.tagged:
-        return "is PowerShell outside <powershell></powershell>: EC2Launch does not run it"
-    call = windows.bootstrap_calls[0]
-    if call.cluster_name is None:
-        if call.may_hide_arguments:
-            return _hidden(user_data)
-        return f"runs Start-EKSBootstrap.ps1 without -EKSClusterName (script line {call.line})"
-    return None
-
-
-@predicate("userdata.windows_problem")
-def windows_problem(model: Model, node: Any) -> Any:
-    """{problem, severity}: a missing or broken bootstrap (error), or a bootstrap call in a
-    launch template that EKS bootstraps itself (warning)."""
-    user_data = _view(model, node)
-    if user_data is None:
-        return None
-    if _node_class(model, node) == MNG_LT:
-        if not user_data.known:
-            return _not_known(user_data)
-        calls = user_data.windows.bootstrap_calls if user_data.windows else []
-        if calls:
-            return {
-                "problem": f"runs Start-EKSBootstrap.ps1 (script line {calls[0].line}) although EKS adds its "
-                "own bootstrap when the launch template names no AMI",
-                "severity": "warning",
-            }
-        return None
-    gap = windows_gap(user_data)
-    return {"problem": gap, "severity": "error"} if isinstance(gap, str) else gap
-
-
 # -- EKS-UDATA-011: container runtime ---------------------------------------------------------
 @predicate("userdata.container_runtime_problem")
 def container_runtime_problem(model: Model, node: Any) -> Any:
@@ -711,41 +660,6 @@ def _is_base64(text: str) -> bool:
     return True
 
 
-# -- EKS-UDATA-014: eksctl overrideBootstrapCommand -------------------------------------------
-@predicate("userdata.override_problem")
-def override_problem(model: Model, node: Any) -> Any:
-    if not isinstance(node, Resource) or node.framework != EKSCTL:
-        return None
-    user_data = _view(model, node)
-    if user_data is None:
-        return None
-    placeholder = _placeholder_cluster_name(model, node)
-    if placeholder is not None:
-        return placeholder
-    family = model.attr(node, "ami_family")
-    if family in (AL2, UBUNTU):
-        gap = al2_bootstrap_gap(user_data)
-        return (
-            "does not run /etc/eks/bootstrap.sh <cluster-name>"
-            if gap == "never runs /etc/eks/bootstrap.sh <cluster-name>, so kubelet never starts"
-            else gap
-        )
-    if family == WINDOWS:
-        return windows_gap(user_data)
-    return family if isinstance(family, Unknown) else None
-
-
-def _placeholder_cluster_name(model: Model, node: Resource) -> Unknown | None:
-    """A ClusterConfig whose cluster name is no valid EKS name (``<generated>``,
-    ``${CLUSTER}``) is a template: its placeholders also stand in the override, where the
-    shell reads them as something else (``<generated>`` is a redirection)."""
-    cluster = model.attr(node, "cluster")
-    name = cluster.get("name") if isinstance(cluster, Resource) else None
-    if isinstance(name, str) and not _valid_cluster_name(name):
-        return Unknown(f"metadata.name {name!r} is a placeholder, so the override is a template")
-    return None
-
-
 def _valid_cluster_name(name: str) -> bool:
     """EKS: 1-100 characters, alphanumerics, hyphens and underscores, starting alphanumeric."""
     return (
@@ -754,30 +668,6 @@ def _valid_cluster_name(name: str) -> bool:
         and name[0].isalnum()
         and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in name)
     )
-
-
-# -- EKS-UDATA-015: terraform-aws-modules custom AMI ------------------------------------------
-@predicate("userdata.module_bootstrap_problem")
-def module_bootstrap_problem(model: Model, node: Any) -> Any:
-    user_data = _view(model, node)
-    if user_data is None:
-        return None
-    if not user_data.known:
-        return _not_known(user_data)
-    if _absent(user_data):
-        return "has no user data"
-    family = model.attr(node, "ami_family")
-    if family in (AL2, UBUNTU):
-        return al2_bootstrap_gap(user_data)
-    if family == AL2023:
-        return node_config_gap(user_data)
-    if family == BOTTLEROCKET:
-        return bottlerocket_gap(user_data)
-    if family == WINDOWS:
-        return windows_gap(user_data)
-    if bootstrap_mechanism(user_data) or user_data.may_hide_commands:
-        return None
-    return "runs no bootstrap (no bootstrap.sh, NodeConfig, Bottlerocket settings or Start-EKSBootstrap.ps1)"
 
 
 def bootstrap_mechanism(user_data: UserData) -> bool:
@@ -841,12 +731,4 @@ _FORMAT_NAMES = {
     WINDOWS: "a Start-EKSBootstrap.ps1 PowerShell script",
 }
 
-__all__ = [
-    "al2_bootstrap_gap",
-    "bootstrap_mechanism",
-    "bottlerocket_gap",
-    "decoded_user_data",
-    "node_config_gap",
-    "user_data_source",
-    "windows_gap",
-]
+__all__ = ["bootstrap_mechanism", "decoded_user_data", "user_data_source"]
