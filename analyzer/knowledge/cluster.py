@@ -70,9 +70,9 @@ def node_out_of_scope(model: Model, node: Resource) -> Any:
 # -- add-ons ------------------------------------------------------------------------------------
 @predicate("cluster.missing_addons")
 def missing_addons(model: Model, cluster: Any, names: list[str] | None = None) -> Any:
-    """Default add-ons (vpc-cni, kube-proxy) no ``aws_eks_addon``/``AWS::EKS::Addon`` (or
-    eksctl ``addons``) of the cluster installs; Unknown when an add-on's cluster or name is
-    not known."""
+    """Which of the add-ons ``names`` (default: EKS's default vpc-cni and kube-proxy) no
+    ``aws_eks_addon``/``AWS::EKS::Addon`` (or eksctl ``addons``) of the cluster installs;
+    Unknown when an add-on's cluster or name is not known."""
     if not isinstance(cluster, Resource):
         return []
     wanted = list(names or DEFAULT_ADDONS)
