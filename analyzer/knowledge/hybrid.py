@@ -230,3 +230,32 @@ def remote_node_peers(model: Model, cluster: Resource) -> Any:
             )
         peers.append({"cidr": cidr, "peer": peer})
     return peers
+
+
+@fact(kinds.CLUSTER, "hybrid_node_mappings")
+def hybrid_node_mappings(model: Model, cluster: Resource) -> Any:
+    """The aws-auth ``mapRoles`` entries the cluster reads (authentication mode CONFIG_MAP or
+    API_AND_CONFIG_MAP) that name their nodes ``system:node:{{SessionName}}``, the username of
+    hybrid nodes: ``source`` (the aws-auth ConfigMap), ``arn`` and ``role`` (the role the ARN
+    names, or an Unknown naming it). Unknown when the mappings are not known."""
+    from analyzer.knowledge.auth import SESSION_USERNAME, _for_cluster, _mapped_roles
+
+    mode = cluster.get("authentication_mode")
+    if isinstance(mode, str) and mode.upper() == "API":
+        return []
+    found: list[dict[str, Any]] = []
+    for aws_auth in model.of_kind(kinds.AWS_AUTH):
+        if not _for_cluster(model, aws_auth, cluster):
+            continue
+        entries = _mapped_roles(aws_auth)
+        if isinstance(entries, Unknown):
+            return entries
+        for entry in entries:
+            if entry.get("username") != SESSION_USERNAME:
+                continue
+            arn = entry.get("rolearn")
+            role = model.follow(arn, kinds.IAM_ROLE, origin=aws_auth)
+            if not isinstance(role, (Resource, Unknown)):
+                role = Unknown(f"the role {arn} of the aws-auth mapping is not in the analyzed files")
+            found.append({"source": aws_auth, "arn": arn, "role": role})
+    return found
