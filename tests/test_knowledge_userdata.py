@@ -245,8 +245,8 @@ def test_nodeconfig_missing_fields_in_nodeadms_order_with_its_message():
     assert "Apiserver endpoint is missing" in found["stops_with"]
 
 
-@pytest.mark.parametrize(("given", "mismatch"), [("prod", None), ("Prod", "Prod"), (Unknown("var"), None)])
-def test_cluster_name_mismatch_compares_literal_names_only(given, mismatch):
+@pytest.mark.parametrize(("given", "named"), [("prod", ["prod"]), ("Prod", ["Prod"]), (Unknown("var"), [])])
+def test_named_clusters_are_the_literal_names_only(given, named):
     script = PartialStr.join(["#!/bin/bash\n/etc/eks/bootstrap.sh ", given, "\n"])
     model, node = node_with_template(
         {"user_data": Encoded("base64", script) if isinstance(script, PartialStr) else b64(script)},
@@ -254,16 +254,19 @@ def test_cluster_name_mismatch_compares_literal_names_only(given, mismatch):
         cluster(),
         cluster="prod",
     )
-    found = ask("userdata.cluster_name_mismatch", model, node)
-    assert (found or {}).get("given") == mismatch
+    found = ask("userdata.named_clusters", model, node)
+    assert [entry["name"] for entry in found] == named
+    assert all(entry["where"] == "/etc/eks/bootstrap.sh (script line 2)" for entry in found)
+    assert ask("userdata.cluster_name", model, node) == "prod"
 
 
-def test_cluster_name_placeholder_is_not_compared():
+def test_a_placeholder_cluster_name_is_not_known():
     eks = cluster(name="<generated>")
     model, node = node_with_template(
         {"user_data": b64("/etc/eks/bootstrap.sh prod\n")}, kinds.SELF_MANAGED, eks, cluster="<generated>"
     )
-    assert isinstance(ask("userdata.cluster_name_mismatch", model, node), Unknown)
+    name = ask("userdata.cluster_name", model, node)
+    assert isinstance(name, Unknown) and "'<generated>' is a placeholder" in name.reason
 
 
 BYPASS = "/etc/eks/bootstrap.sh prod --apiserver-endpoint https://x --b64-cluster-ca Q0E="

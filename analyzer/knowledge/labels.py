@@ -78,21 +78,26 @@ def _eksctl_applies(node: Resource, key: str) -> bool:
 
 
 @predicate("labels.refused")
-def refused_labels(model: Model, node: Any) -> Any:
-    """{labels, where} for labels kubelet refuses, None when there are none, Unknown when the
-    node group's labels cannot be read."""
+def refused_by_kubelet(model: Model, key: Any) -> bool:
+    """kubelet refuses to start with the label ``key`` in --node-labels."""
+    return isinstance(key, str) and refused(key)
+
+
+@predicate("labels.kubelet_labels")
+def kubelet_labels(model: Model, node: Any) -> Any:
+    """The label keys a node gives kubelet, sorted: ``labels`` from the node group's labels
+    (an Unknown when they cannot be read; eksctl applies node-role.kubernetes.io labels
+    itself instead), and ``user_data`` from --node-labels in its user data or Bottlerocket's
+    settings.kubernetes.node-labels."""
     if not isinstance(node, Resource):
         return None
     labels = node.get("labels")
+    keys: Any = []
     if is_unknown(labels) and not isinstance(labels, dict):
-        return Unknown(f"the labels of {node.address} are not known ({getattr(labels, 'reason', labels)})")
-    if isinstance(labels, str):  # a placeholder filled in later (eksctl templates)
-        return Unknown(f"the labels of {node.address} are {labels!r}, filled in later")
-    if isinstance(labels, dict):
-        bad = sorted(str(k) for k in labels if isinstance(k, str) and refused(k) and not _eksctl_applies(node, k))
-        if bad:
-            return {"labels": bad, "where": "labels", "field": "labels"}
-    from_user_data = sorted({k for k in _from_user_data(model.attr(node, "decoded_user_data")) if refused(k)})
-    if from_user_data:
-        return {"labels": from_user_data, "where": "user data (--node-labels)", "field": "user_data"}
-    return None
+        keys = Unknown(f"the labels of {node.address} are not known ({getattr(labels, 'reason', labels)})")
+    elif isinstance(labels, str):  # a placeholder filled in later (eksctl templates)
+        keys = Unknown(f"the labels of {node.address} are {labels!r}, filled in later")
+    elif isinstance(labels, dict):
+        keys = sorted(str(k) for k in labels if isinstance(k, str) and not _eksctl_applies(node, k))
+    from_user_data = sorted(set(_from_user_data(model.attr(node, "decoded_user_data"))))
+    return {"labels": keys, "user_data": from_user_data}

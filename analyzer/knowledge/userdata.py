@@ -352,29 +352,19 @@ def _starts_with_hole(user_data: UserData) -> bool:
     return first.lstrip().startswith(HOLE)
 
 
-# -- EKS-UDATA-006: cluster name ----------------------------------------------------------------
-@predicate("userdata.cluster_name_mismatch")
-def cluster_name_mismatch(model: Model, node: Any) -> Any:
-    """{given, where, field, cluster} for a literal cluster name in the node's bootstrap
-    configuration that differs from its cluster's name; None when all agree."""
+# -- the cluster the node names --------------------------------------------------------------
+@predicate("userdata.named_clusters")
+def named_clusters(model: Model, node: Any) -> Any:
+    """Every cluster name the node's bootstrap configuration and cluster tags write out
+    literally, in order: {name, where (the place, e.g. "NodeConfig spec.cluster.name"),
+    field (the node's field that holds it: user_data, bootstrap_override or tags)}."""
     if not isinstance(node, Resource):
         return None
-    given = [(value, where, field) for value, where, field in _named_clusters(model, node) if isinstance(value, str)]
-    if not given:
-        return None
-    cluster = model.attr(node, "cluster")
-    if not isinstance(cluster, Resource):
-        reason = cluster.reason if isinstance(cluster, Unknown) else "no cluster in the analyzed files"
-        return Unknown(f"the cluster of {node.address} is not known ({reason})")
-    name = cluster.get("name")
-    if not isinstance(name, str):
-        return Unknown(f"the name of {cluster.address} is not known")
-    if not _valid_cluster_name(name):
-        return Unknown(f"the cluster name {name!r} is a placeholder, not a name EKS accepts")
-    for value, where, field in given:
-        if value != name:
-            return {"given": value, "where": where, "field": field, "cluster": name}
-    return None
+    return [
+        {"name": value, "where": where, "field": field}
+        for value, where, field in _named_clusters(model, node)
+        if isinstance(value, str)
+    ]
 
 
 def _named_clusters(model: Model, node: Resource) -> list[tuple[Any, str, str]]:
@@ -583,32 +573,34 @@ def _al2_ip_family(call: Any, ipv6_cluster: bool) -> Any:
     return None
 
 
-# -- EKS-UDATA-011: container runtime ---------------------------------------------------------
-@predicate("userdata.container_runtime_problem")
-def container_runtime_problem(model: Model, node: Any) -> Any:
+# -- container runtime ---------------------------------------------------------------------------
+@predicate("userdata.container_runtimes")
+def container_runtimes(model: Model, node: Any) -> Any:
+    """The container runtimes the bootstrap.sh calls ask for: ``calls``, each call that sets
+    --container-runtime (or its environment variable) other than containerd, with its
+    ``line`` and ``runtime`` (an Unknown when the value is not known);
+    ``kubernetes_version``: the node's Kubernetes version; ``dockershim_removed``: whether
+    that version no longer has dockershim (1.24 and later), an Unknown when it is not known."""
     user_data = _view(model, node)
     if user_data is None:
         return None
     if not user_data.known:
-        return _not_known(user_data)
+        return _unread(user_data, "calls", "kubernetes_version", "dockershim_removed")
+    calls = []
     for call in user_data.bootstrap_calls:
         runtime = call.effective("--container-runtime")
         if runtime is None or runtime == "containerd":
             continue
         if not isinstance(runtime, str):
-            return Unknown(f"--container-runtime on line {call.line} is not known")
-        if runtime != "dockerd":
-            return f"bootstrap.sh gets --container-runtime {runtime}, which it does not support"
-        version = _running_version(model, node)
-        parsed = parse_k8s_version(version) if isinstance(version, str) else None
-        if parsed is None:
-            return version if isinstance(version, Unknown) else Unknown("the Kubernetes version is not known")
-        if parsed >= DOCKERSHIM_REMOVED_IN:
-            return (
-                f"bootstrap.sh gets --container-runtime dockerd on Kubernetes {version}: it stops with "
-                "'ERROR: containerd is the only supported container runtime as of Kubernetes version 1.24'"
-            )
-    return None
+            runtime = Unknown(f"--container-runtime on line {call.line} is not known")
+        calls.append({"line": call.line, "runtime": runtime})
+    version = _running_version(model, node)
+    parsed = parse_k8s_version(version) if isinstance(version, str) else None
+    if parsed is None:
+        removed: Any = version if isinstance(version, Unknown) else Unknown("the Kubernetes version is not known")
+    else:
+        removed = parsed >= DOCKERSHIM_REMOVED_IN
+    return {"calls": calls, "kubernetes_version": version, "dockershim_removed": removed}
 
 
 def _running_version(model: Model, node: Resource) -> Any:
