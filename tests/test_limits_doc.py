@@ -63,7 +63,6 @@ LIMITS = {
 # Constants named like limits that bound no input: facts about AWS, the size of a report, or
 # room the interpreter is given.
 NOT_INPUT_LIMITS = {
-    "analyzer.knowledge.compute.MAX_INSTANCE_TYPES": "EKS's own limit, reported by a rule",
     "analyzer.knowledge.compute.MAX_NAME": "EKS's own limit, reported by a rule",
     "analyzer.reporters.markdown.DEFAULT_MAX_CHARS": "the default of --max-chars, a report's size",
     "analyzer.reporters.markdown.MAX_ROWS_PER_RULE": "rows of one rule in a markdown report",

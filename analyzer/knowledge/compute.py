@@ -1,7 +1,7 @@
 """A managed node group's compute fields as the CreateNodegroup API checks them:
-instance types that exist (``ec2_instance_types.json``, refreshed by
-``scripts/refresh_ec2_instance_types.py``), at most 20 of them, and a name of at most 63
-characters (Terraform's ``node_group_name_prefix`` gets a 26-character suffix)."""
+the instance types and whether EC2 offers each (``ec2_instance_types.json``, refreshed by
+``scripts/refresh_ec2_instance_types.py``), and the name with its limit of 63 characters
+(Terraform's ``node_group_name_prefix`` gets a 26-character suffix)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
 from analyzer.values import Unknown, is_unknown
 
-MAX_INSTANCE_TYPES = 20
 MAX_NAME = 63
 TERRAFORM_UNIQUE_SUFFIX = 26
 
@@ -36,63 +35,48 @@ def _placeholder(value: str) -> bool:
     return "${" in value or "{{" in value or value.startswith("$")
 
 
-@predicate("compute.nodegroup_problem")
-def nodegroup_problem(model: Model, node: Any) -> Any:
-    """{field, text, certain} for what the node group API refuses, None, or Unknown."""
+@predicate("compute.nodegroup_name")
+def nodegroup_name(model: Model, node: Any) -> Any:
+    """The node group's name as the API gets it: ``value``, its ``length`` (None when it is not
+    known text), ``limit`` (63 characters; a Terraform node_group_name_prefix gets a
+    26-character suffix, so 37 for it), ``written`` (name or node_group_name_prefix) and
+    ``field`` (name or name_prefix, where it is set)."""
     if not isinstance(node, Resource):
         return None
-    name_problem = _name_problem(node)
-    if name_problem is not None:
-        return name_problem
+    name, prefix = node.get("name"), node.get("name_prefix")
+    from_prefix = prefix is not None and isinstance(name, str) and name == prefix
+    return {
+        "value": name,
+        "length": len(name) if isinstance(name, str) else None,
+        "limit": MAX_NAME - TERRAFORM_UNIQUE_SUFFIX if from_prefix else MAX_NAME,
+        "written": "node_group_name_prefix" if from_prefix else "name",
+        "field": "name_prefix" if from_prefix else "name",
+    }
+
+
+@predicate("compute.instance_types")
+def instance_types(model: Model, node: Any) -> Any:
+    """The node group's instance types: ``types``, each {type, offered (in EC2's list),
+    family_known (the list knows its family, so a type it lacks does not exist)} or an Unknown
+    for a type that is not known; ``count``: how many are listed. Both are Unknown when the
+    list is not known."""
+    if not isinstance(node, Resource):
+        return None
     types = node.get("instance_types")
     if types is None:
-        return None
+        return {"types": [], "count": 0}
     if is_unknown(types) or not isinstance(types, list):
-        return Unknown(f"the instance types of {node.address} are not known ({getattr(types, 'reason', types)})")
-    field = "instance_types"
-    if len(types) > MAX_INSTANCE_TYPES:
-        return {
-            "field": field,
-            "certain": False,
-            "text": f"lists {len(types)} instance types; at most {MAX_INSTANCE_TYPES} are allowed",
-        }
-    unknown = None
+        hole = Unknown(f"the instance types of {node.address} are not known ({getattr(types, 'reason', types)})")
+        return {"types": hole, "count": hole}
+    found: list[Any] = []
     for value in types:
         if is_unknown(value) or not isinstance(value, str) or _placeholder(value):
-            unknown = (
-                unknown
-                if unknown is not None
-                else Unknown(f"an instance type of {node.address} is not known ({getattr(value, 'reason', value)})")
+            found.append(
+                Unknown(f"an instance type of {node.address} is not known ({getattr(value, 'reason', value)})")
             )
             continue
-        if value in known_instance_types():
-            continue
         family = value.split(".", 1)[0]
-        return {
-            "field": field,
-            "certain": family in known_families(),
-            "text": f"asks for instance type {value}, which EC2 does not offer"
-            + (
-                ""
-                if family in known_families()
-                else " as far as eksjoin's list of instance types knows (refresh it if the type is new)"
-            ),
-        }
-    return unknown
-
-
-def _name_problem(node: Resource) -> Any:
-    name, prefix = node.get("name"), node.get("name_prefix")
-    if prefix is not None and isinstance(name, str) and name == prefix:
-        limit, written = MAX_NAME - TERRAFORM_UNIQUE_SUFFIX, "node_group_name_prefix"
-    else:
-        limit, written = MAX_NAME, "name"
-    if isinstance(name, str) and len(name) > limit:
-        return {
-            "field": "name" if written == "name" else "name_prefix",
-            "certain": True,
-            "text": f"has a {written} of {len(name)} characters ({name}); node group names have at most "
-            f"{MAX_NAME} characters"
-            + (f", and a prefix gets {TERRAFORM_UNIQUE_SUFFIX} more" if written != "name" else ""),
-        }
-    return None
+        found.append(
+            {"type": value, "offered": value in known_instance_types(), "family_known": family in known_families()}
+        )
+    return {"types": found, "count": len(types)}

@@ -97,7 +97,7 @@ def _absent(user_data: UserData) -> bool:
 
 
 def _in_other_format(user_data: UserData, family: str) -> bool:
-    """The user data is written for another AMI family (EKS-AMI-002's finding)."""
+    """The user data is written for another AMI family."""
     formats = user_data.format_families()
     return bool(formats) and USER_DATA_FORMAT.get(family, family) not in formats
 
@@ -293,58 +293,36 @@ def cluster_name(model: Model, node: Any) -> Any:
     return name
 
 
-# -- EKS-UDATA-004: managed node group launch-template format ------------------------------------
-@predicate("userdata.managed_format_problem")
-def managed_format_problem(model: Model, node: Any) -> Any:
-    """{problem, certain} when EKS cannot merge the launch template's user data."""
+# -- the format of the user data -------------------------------------------------------------------
+@predicate("userdata.format")
+def user_data_format(model: Model, node: Any) -> Any:
+    """The format the user data is written in.
+
+    ``empty``: no user data, or blank; ``mime``: a MIME multi-part document (an Unknown when
+    it starts with a value that is not known); ``mime_boundary_problem``: what is wrong with
+    its boundaries, or None; ``toml``: Bottlerocket TOML settings (an Unknown as for ``mime``);
+    ``toml_error``: why the TOML does not parse; ``toml_unsupported``: TOML constructs EKS
+    cannot merge; ``powershell_tagged``: PowerShell inside ``<powershell></powershell>``."""
     user_data = _view(model, node)
     if user_data is None:
         return None
+    fields = ("empty", "mime", "mime_boundary_problem", "toml", "toml_error", "toml_unsupported")
     if not user_data.known:
-        return _not_known(user_data)
-    if _absent(user_data):
-        return None
-    family = model.attr(node, "ami_family")
-    if isinstance(family, Unknown):
-        if node.get("ami_type") is not None:
-            return family
-        family = AL2023  # without ami_type EKS runs AL2 or AL2023: both need MIME multi-part
-    if family in (AL2, AL2023):
-        return _mime_problem(user_data)
-    if family == BOTTLEROCKET:
-        return _toml_problem(user_data)
-    if family == WINDOWS:
-        windows = user_data.windows
-        if windows is None or not windows.tagged:
-            return {"problem": "is not PowerShell inside <powershell></powershell>", "certain": False}
-    return None
-
-
-def _mime_problem(user_data: UserData) -> Any:
-    if not user_data.is_mime:
-        if _starts_with_hole(user_data):
-            return _hidden(user_data)
-        return {
-            "problem": "is not a MIME multi-part document (EKS: 'User data was not in the MIME multipart format')",
-            "certain": True,
-        }
-    if user_data.mime_boundary_ok is False:
-        details = "; ".join(p for p in user_data.problems if "boundary" in p) or "a broken boundary"
-        return {"problem": f"is a MIME document EKS may not be able to merge ({details})", "certain": False}
-    return None
-
-
-def _toml_problem(user_data: UserData) -> Any:
+        return _unread(user_data, *fields, "powershell_tagged")
+    hole = _hidden(user_data) if _starts_with_hole(user_data) else False
+    boundary = None
+    if user_data.is_mime and user_data.mime_boundary_ok is False:
+        boundary = "; ".join(p for p in user_data.problems if "boundary" in p) or "a broken boundary"
     settings = user_data.bottlerocket
-    if settings is None:
-        if _starts_with_hole(user_data):
-            return _hidden(user_data)
-        return {"problem": "is not Bottlerocket TOML settings", "certain": True}
-    if settings.problems:
-        return {"problem": f"is not valid TOML ({settings.problems[0]})", "certain": True}
-    if settings.unsupported:
-        return {"problem": f"uses TOML that EKS cannot merge: {', '.join(settings.unsupported)}", "certain": True}
-    return None
+    return {
+        "empty": _absent(user_data),
+        "mime": True if user_data.is_mime else hole,
+        "mime_boundary_problem": boundary,
+        "toml": True if settings is not None else hole,
+        "toml_error": settings.problems[0] if settings is not None and settings.problems else None,
+        "toml_unsupported": list(settings.unsupported) if settings is not None else [],
+        "powershell_tagged": user_data.windows is not None and user_data.windows.tagged,
+    }
 
 
 def _starts_with_hole(user_data: UserData) -> bool:
@@ -398,7 +376,7 @@ def _named_clusters(model: Model, node: Resource) -> list[tuple[Any, str, str]]:
     return names
 
 
-# -- EKS-UDATA-007: cluster DNS IP / service CIDR when DescribeCluster is bypassed --------------
+# -- the cluster DNS IP a bootstrap that skips DescribeCluster configures --------------------------
 @predicate("userdata.dns_problem")
 def dns_problem(model: Model, node: Any) -> Any:
     """How the node's cluster DNS IP will differ from the cluster's (a description), or None."""
@@ -409,12 +387,12 @@ def dns_problem(model: Model, node: Any) -> Any:
         return None
     family = cluster.get("ip_family")
     if isinstance(family, Unknown):
-        # only an IPv4 cluster has the problem (IPv6 is EKS-UDATA-008's): none is none either way
+        # only an IPv4 cluster's DNS IP is compared: when none differs, the family does not matter
         if _ipv4_dns_problem(model, node, cluster) is None:
             return None
         return Unknown(f"the IP family of {cluster.address} is not known ({family.reason})", family.origin)
     if str(family or "ipv4").lower() == "ipv6":
-        return None  # EKS-UDATA-008
+        return None  # an IPv6 cluster's DNS comes with the IP-family arguments, read on their own
     return _ipv4_dns_problem(model, node, cluster)
 
 
@@ -518,7 +496,7 @@ def _hidden_args(call: Any) -> Unknown:
     return Unknown(f"arguments of the bootstrap call on line {call.line} are not known")
 
 
-# -- EKS-UDATA-008: IPv6 ------------------------------------------------------------------------
+# -- the IP-family arguments of the bootstrap ----------------------------------------------------
 @predicate("userdata.ip_family_problem")
 def ipv6_problem(model: Model, node: Any) -> Any:
     user_data = _view(model, node)
@@ -674,7 +652,7 @@ def bootstrap_mechanism(user_data: UserData) -> bool:
     )
 
 
-# -- EKS-AMI-001 / EKS-AMI-002 ------------------------------------------------------------------
+# -- custom AMIs, and user data written for another AMI family ------------------------------------
 @predicate("ami.custom_ami_status")
 def custom_ami_status(model: Model, node: Any) -> Any:
     """{image, bootstrap} for an AMI that is not known to be EKS-optimized, or None."""
@@ -685,7 +663,7 @@ def custom_ami_status(model: Model, node: Any) -> Any:
         return None
     user_data = _view(model, node)
     if node.framework == EKSCTL:
-        # eksctl writes the bootstrap, or runs the override whose bootstrap EKS-UDATA-014 checks
+        # eksctl writes the bootstrap, or runs the override (whose own bootstrap is checked apart)
         if user_data is not None and not bootstrap_mechanism(user_data) and user_data.may_hide_commands:
             return _hidden(user_data)
         return {"image": source["description"], "bootstrap": True}
