@@ -269,6 +269,57 @@ def test_a_placeholder_cluster_name_is_not_known():
     assert isinstance(name, Unknown) and "'<generated>' is a placeholder" in name.reason
 
 
+@pytest.mark.parametrize(
+    ("script", "found", "tagged", "names_cluster"),
+    [
+        (
+            '<powershell>\n& "$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1" -EKSClusterName prod\n</powershell>\n',
+            True,
+            True,
+            True,
+        ),
+        (
+            '<powershell>\n& "$env:ProgramFiles\\Amazon\\EKS\\Start-EKSBootstrap.ps1"\n</powershell>\n',
+            True,
+            True,
+            False,
+        ),
+        ("<powershell>\nWrite-Host hello\n</powershell>\n", False, True, False),
+    ],
+)
+def test_windows_bootstrap_calls(script, found, tagged, names_cluster):
+    model, node = node_with_template({"user_data": b64(script)})
+    windows = ask("userdata.windows_bootstrap", model, node)
+    assert (windows["found"], windows["tagged"], windows["names_cluster"]) == (found, tagged, names_cluster)
+    assert windows["other_format"] is False
+
+
+@pytest.mark.parametrize(
+    ("script", "mime", "toml"),
+    [
+        ("#!/bin/bash\necho hi\n", False, False),
+        (
+            'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n--//\nContent-Type: text/x-shellscript\n\n#!/bin/bash\necho hi\n--//--\n',
+            True,
+            False,
+        ),
+        ('[settings.kubernetes]\ncluster-name = "prod"\n', False, True),
+    ],
+)
+def test_user_data_format(script, mime, toml):
+    model, node = node_with_template({"user_data": b64(script)}, kinds.NODEGROUP)
+    found = ask("userdata.format", model, node)
+    assert (found["empty"], found["mime"], found["toml"]) == (False, mime, toml)
+    assert found["mime_boundary_problem"] is None
+
+
+def test_the_facts_of_user_data_that_is_not_known_name_it():
+    model, node = node_with_template({"user_data": Unknown("var.user_data")})
+    for name in ("userdata.bootstrap_sh", "userdata.nodeconfig", "userdata.windows_bootstrap", "userdata.format"):
+        fact = ask(name, model, node)
+        assert fact and all(isinstance(v, Unknown) and "var.user_data" in v.reason for v in fact.values()), name
+
+
 BYPASS = "/etc/eks/bootstrap.sh prod --apiserver-endpoint https://x --b64-cluster-ca Q0E="
 
 
