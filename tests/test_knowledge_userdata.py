@@ -349,19 +349,23 @@ def test_dns_fallback_when_describe_cluster_is_skipped(service_cidr, vpc_cidr, a
 
 
 @pytest.mark.parametrize(
-    ("args", "ipv6_cluster", "outcome"),
+    ("args", "ipv6_cluster", "ip_family", "ipv6_cidr"),
     [
-        (" --ip-family ipv6", False, "must be provided"),
-        (" --ip-family ipv4 --service-ipv6-cidr fd00::/108", False, "with --ip-family ipv4"),
-        ("", True, "not --ip-family ipv6"),
-        (" --ip-family ipv6 --service-ipv6-cidr fd00::/108", True, None),
+        (" --ip-family ipv6", False, "ipv6", False),
+        (" --ip-family IPv4 --service-ipv6-cidr fd00::/108", False, "ipv4", True),
+        ("", True, None, False),
     ],
 )
-def test_ip_family_arguments(args, ipv6_cluster, outcome):
+def test_ip_family_arguments(args, ipv6_cluster, ip_family, ipv6_cidr):
     eks = cluster(ip_family="ipv6" if ipv6_cluster else "ipv4")
     model, node = node_with_template({"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED, eks, cluster="prod")
-    problem = ask("userdata.ip_family_problem", model, node)
-    assert problem is None if outcome is None else outcome in problem
+    found = ask("userdata.ip_family_arguments", model, node)
+    assert (found["ip_family"], found["service_ipv6_cidr"], found["cluster_ipv6"]) == (
+        ip_family,
+        ipv6_cidr,
+        ipv6_cluster,
+    )
+    assert found["skips_describe_cluster"] is True and found["ip_family_hidden"] is False
 
 
 @pytest.mark.parametrize(

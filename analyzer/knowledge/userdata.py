@@ -497,58 +497,50 @@ def _hidden_args(call: Any) -> Unknown:
 
 
 # -- the IP-family arguments of the bootstrap ----------------------------------------------------
-@predicate("userdata.ip_family_problem")
-def ipv6_problem(model: Model, node: Any) -> Any:
+@predicate("userdata.ip_family_arguments")
+def ip_family_arguments(model: Model, node: Any) -> Any:
+    """The IP-family arguments of the first bootstrap.sh call, and the NodeConfig's CIDR.
+
+    ``ip_family``: --ip-family, lower case (None when not given; an Unknown when it is not
+    known text); ``ip_family_hidden``: --ip-family is not given but the call's arguments may
+    hide it (an Unknown), else False; ``service_ipv6_cidr`` / ``dns_cluster_ip``: those
+    options are given; ``skips_describe_cluster``: the call gets the endpoint and the CA;
+    ``hides_arguments``: the call's arguments may hide options; ``nodeconfig_cidr`` and
+    ``nodeconfig_cidr_version``: the NodeConfig's spec.cluster.cidr (None when there is none
+    or it is no CIDR); ``cluster_ipv6``: the node's cluster is an IPv6 cluster."""
     user_data = _view(model, node)
     if user_data is None:
         return None
+    fields = ("ip_family", "ip_family_hidden", "service_ipv6_cidr", "dns_cluster_ip", "skips_describe_cluster")
     if not user_data.known:
-        return _not_known(user_data)
+        return _unread(
+            user_data, *fields, "hides_arguments", "nodeconfig_cidr", "nodeconfig_cidr_version", "cluster_ipv6"
+        )
     cluster = model.attr(node, "cluster")
     family = cluster.get("ip_family") if isinstance(cluster, Resource) else None
-    ipv6_cluster = isinstance(family, str) and family.lower() == "ipv6"
-    for call in user_data.bootstrap_calls[:1]:
-        problem = _al2_ip_family(call, ipv6_cluster)
-        if problem is not None:
-            return problem
+    found: dict[str, Any] = dict.fromkeys(fields)
+    found.update(hides_arguments=False, cluster_ipv6=isinstance(family, str) and family.lower() == "ipv6")
+    if user_data.bootstrap_calls:
+        call = user_data.bootstrap_calls[0]
+        ip_family = call.effective("--ip-family")
+        if ip_family is not None and not isinstance(ip_family, str):
+            ip_family = _hidden_args(call)
+        found.update(
+            ip_family=ip_family.lower() if isinstance(ip_family, str) else ip_family,
+            ip_family_hidden=_hidden_args(call) if ip_family is None and call.may_hide_arguments else False,
+            service_ipv6_cidr=call.effective("--service-ipv6-cidr") is not None,
+            dns_cluster_ip=call.effective("--dns-cluster-ip") is not None,
+            skips_describe_cluster=call.effective("--apiserver-endpoint") is not None
+            and call.effective("--b64-cluster-ca") is not None,
+            hides_arguments=call.may_hide_arguments,
+        )
     config = user_data.node_config
-    if ipv6_cluster and config is not None:
-        cidr = _network(config.cluster.cidr)
-        if cidr is not None and cidr.version == 4:
-            return (
-                f"NodeConfig spec.cluster.cidr is the IPv4 range {cidr}, but {cluster.address} is an "
-                "IPv6 cluster: it must be the cluster's IPv6 service CIDR"
-            )
-    return None
-
-
-def _al2_ip_family(call: Any, ipv6_cluster: bool) -> Any:
-    ip_family = call.effective("--ip-family")
-    ipv6_cidr = call.effective("--service-ipv6-cidr")
-    dns = call.effective("--dns-cluster-ip")
-    if not isinstance(ip_family, (str, type(None))):
-        return _hidden_args(call) if ipv6_cluster else None
-    family = ip_family.lower() if isinstance(ip_family, str) else None
-    if family == "ipv6" and ipv6_cidr is None and dns is None:
-        return (
-            None
-            if call.may_hide_arguments
-            else (
-                "bootstrap.sh gets --ip-family ipv6 without --service-ipv6-cidr or --dns-cluster-ip: it stops "
-                "with 'One of --service-ipv6-cidr or --dns-cluster-ip must be provided when --ip-family is ipv6'"
-            )
-        )
-    if family == "ipv4" and ipv6_cidr is not None:
-        return "bootstrap.sh gets --service-ipv6-cidr with --ip-family ipv4: the script stops"
-    bypass = call.effective("--apiserver-endpoint") is not None and call.effective("--b64-cluster-ca") is not None
-    if ipv6_cluster and bypass and family != "ipv6":
-        if family is None and call.may_hide_arguments:
-            return _hidden_args(call)
-        return (
-            "bootstrap.sh gets the endpoint and CA (so it skips DescribeCluster) but not --ip-family "
-            "ipv6: it configures the node for IPv4 in an IPv6 cluster"
-        )
-    return None
+    cidr = _network(config.cluster.cidr) if config is not None else None
+    found.update(
+        nodeconfig_cidr=str(cidr) if cidr is not None else None,
+        nodeconfig_cidr_version=cidr.version if cidr is not None else None,
+    )
+    return found
 
 
 # -- container runtime ---------------------------------------------------------------------------
