@@ -21,7 +21,7 @@ from pathlib import Path
 import analyzer
 
 PROJECT = Path(analyzer.__file__).resolve().parents[1]  # the eksjoin being tested
-EVENTS = {"open", "os.listdir", "os.scandir", "glob.glob", "glob.glob/2"}
+EVENTS = {"open", "os.listdir", "os.scandir", "glob.glob", "glob.glob/2", "shutil.rmtree"}
 TEST_SERVER_THREAD = "process_request_thread"  # socketserver's threads: tests/modules/registry_server.py
 
 
@@ -106,6 +106,8 @@ def _path_of(event: str, args: tuple) -> str | None:
         target = "."  # os.listdir() / os.scandir() of the current directory
     if isinstance(target, int):
         return None  # an already-open descriptor: its open was checked
+    if event == "shutil.rmtree" and len(args) > 1 and args[1] is not None:
+        return None  # relative to a descriptor rmtree itself opened (a folder inside one checked)
     try:
         target = os.fsdecode(os.fspath(target))
     except TypeError:
@@ -126,11 +128,28 @@ def _reads(args: tuple) -> bool:
     return True
 
 
+def _within_rmtree() -> bool:
+    """Whether shutil.rmtree is running in this thread: it opens each folder below the one it
+    removes by its name relative to an open descriptor of its parent (``dir_fd``), which an
+    audit event does not carry, so the name alone would be taken for a path in the current
+    directory. The folder rmtree was given is checked by its own event ("shutil.rmtree")."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name in ("_rmtree_safe_fd", "_rmtree_unsafe") and frame.f_code.co_filename.endswith(
+            "shutil.py"
+        ):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _hook(event: str, args: tuple) -> None:
     if event not in EVENTS or not _ACTIVE:
         return
     path = _path_of(event, args)
     if path is None:
+        return
+    if event == "open" and not os.path.isabs(os.fsdecode(os.fspath(args[0]))) and _within_rmtree():
         return
     read = Read(event, path, threading.current_thread().name)
     with _LOCK:

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import boundary_audit
 import pytest
-from conftest import CORPUS, REPO
+from conftest import CORPUS, REGISTRY, REPO
 
 from analyzer.pipeline import Options, analyze
 
 SENTINEL_TF = (REPO / "examples" / "terraform" / "main.tf").read_text()
+# Corpus folders whose Terraform calls registry modules ../shared/registry serves.
+REGISTRY_CALLERS = ("hashicorp__learn-terraform-provision-eks-cluster",)
 
 
 def _repository(tmp_path: Path) -> tuple[Path, Path]:
@@ -124,13 +126,52 @@ def test_hostile_links_and_patterns_read_nothing_outside(tmp_path, catalogue):
     assert not watch.outside, "\n".join(map(str, watch.outside))
 
 
-def test_the_whole_corpus_is_linted_within_its_boundary(catalogue):
+def test_removing_a_folder_is_checked_by_the_folder_removed(tmp_path, monkeypatch):
+    """shutil.rmtree opens each folder below the one it removes by a name relative to its
+    parent's descriptor: seen as a bare name ("code"), it was taken for a path in the current
+    directory (a module cache entry removed during a lint looked like a read outside)."""
+    inside, outside = tmp_path / "inside", tmp_path / "outside"
+    for top in (inside, outside):
+        (top / "entry" / "code" / "deeper").mkdir(parents=True)
+        (top / "entry" / "code" / "deeper" / "f").write_text("x")
+    monkeypatch.chdir(tmp_path / "outside")  # a bare "code" would resolve outside
+    with boundary_audit.watching([inside]) as watch:
+        shutil.rmtree(inside / "entry")
+    assert not watch.outside, watch.outside
+    with boundary_audit.watching([inside]) as watch:
+        shutil.rmtree(outside / "entry")
+    assert {read.path for read in watch.outside} == {str(outside / "entry")}  # its own event and open
+    assert "shutil.rmtree" in {read.event for read in watch.outside}
+
+
+def test_the_whole_corpus_is_linted_within_its_boundary(catalogue, tmp_path, monkeypatch):
+    """Cold (no result cache, an empty cache directory): every file is read and evaluated
+    again, whatever earlier runs left in the user's caches."""
     if not CORPUS.is_dir():
         pytest.skip("corpus not available")
-    analysis, watch = _lint_watched([CORPUS], catalogue)
+    monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(tmp_path / "cache"))
+    analysis, watch = _lint_watched([CORPUS], catalogue, Options(offline=True, cache=False))
     assert len(analysis.results) > 1000
-    assert len(watch.reads) > 100
+    assert len(watch.reads) > 5000
     assert not watch.outside, "\n".join(map(str, watch.outside[:20]))
+
+
+def test_registry_modules_are_fetched_unpacked_and_read_within_the_boundary(catalogue, tmp_path, monkeypatch):
+    """The corpus folders that call registry modules, linted online against the loopback
+    registry (../shared/registry) into an empty cache, then again from that cache: downloads,
+    unpacking, the module cache and the CLI configuration stay inside what a lint may read."""
+    if not CORPUS.is_dir() or not REGISTRY.is_dir():
+        pytest.skip("corpus or registry not available")
+    from tests.modules.registry_server import RegistryServer
+
+    monkeypatch.setenv("EKSJOIN_CACHE_DIR", str(tmp_path / "cache"))
+    folders = [CORPUS / name for name in REGISTRY_CALLERS if (CORPUS / name).is_dir()]
+    with RegistryServer(REGISTRY) as server:
+        monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(server.cli_config(tmp_path)))
+        for offline in (False, True):
+            analysis, watch = _lint_watched(folders, catalogue, Options(offline=offline, cache=False))
+            assert analysis.inventory.modules_loaded >= 4
+            assert not watch.outside, "\n".join(map(str, watch.outside[:20]))
 
 
 def test_a_lint_of_a_copied_corpus_folder_with_a_cache_stays_inside(tmp_path, catalogue):
