@@ -187,16 +187,16 @@ def subnet_node_egress(model: Model, subnet: Resource) -> list[SubnetEgress]:
 @fact(kinds.NAT_GATEWAY, "served_subnets")
 def nat_served_subnets(model: Model, nat: Resource) -> list[Resource]:
     """Node subnets whose default route leads to this NAT gateway."""
-    served = []
-    for subnet in model.of_kind(kinds.SUBNET):
-        if not model.attr(subnet, "nodes"):
-            continue
-        route = model.attr(subnet, "default_route")
-        if isinstance(route, Resource):
-            target = route_target(model, route)
-            if target is not None and target.value is nat:
-                served.append(subnet)
-    return served
+    return referrers(model, (kinds.SUBNET,), nat, _default_route_target, "node-subnet-default-target")
+
+
+def _default_route_target(model: Model, subnet: Resource) -> Any:
+    """What the default route of a node subnet leads to (None for other subnets)."""
+    if not model.attr(subnet, "nodes"):
+        return None
+    route = model.attr(subnet, "default_route")
+    target = route_target(model, route) if isinstance(route, Resource) else None
+    return target.value if target is not None else None
 
 
 @fact(kinds.ROUTE, "egress_subnets")
@@ -204,16 +204,13 @@ def route_egress_subnets(model: Model, route: Resource) -> list[Resource]:
     """Subnets whose node traffic takes this route: node subnets using it as their default
     route, and the subnets of NAT gateways that serve node subnets."""
     subnets = []
-    for subnet in model.of_kind(kinds.SUBNET):
-        if model.attr(subnet, "default_route") is not route:
-            continue
+    for subnet in referrers(model, (kinds.SUBNET,), route, attribute("default_route"), "subnet-default-route"):
         if model.attr(subnet, "nodes"):
             subnets.append(subnet)
             continue
-        for nat in model.of_kind(kinds.NAT_GATEWAY):
-            if model.attr(nat, "subnet") is subnet and model.attr(nat, "served_subnets"):
-                subnets.append(subnet)
-                break
+        nats = referrers(model, (kinds.NAT_GATEWAY,), subnet, attribute("subnet"), "nat-gateway-subnet")
+        if any(model.attr(nat, "served_subnets") for nat in nats):
+            subnets.append(subnet)
     return subnets
 
 

@@ -22,6 +22,7 @@ from analyzer.engine.predicates import predicate
 from analyzer.knowledge import routing
 from analyzer.knowledge.addressing import zone_key, zone_text, zones_comparable
 from analyzer.knowledge.egress import SubnetEgress
+from analyzer.knowledge.index import attribute, referrers
 from analyzer.knowledge.routing import EGRESS, either, in_scope, scope_of, unambiguous, unresolved_modules
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
@@ -75,11 +76,10 @@ def endpoint_service(model: Model, endpoint: Resource) -> Any:
 
 
 def _associations(model: Model, endpoint: Resource, field: str) -> list[Any]:
-    return [
-        a.get(field)
-        for a in model.of_kind(kinds.VPC_ENDPOINT_ASSOCIATION)
-        if a.get(field) is not None and model.attr(a, "endpoint") is endpoint
-    ]
+    found = referrers(
+        model, (kinds.VPC_ENDPOINT_ASSOCIATION,), endpoint, attribute("endpoint"), "endpoint-association-endpoint"
+    )
+    return [a.get(field) for a in found if a.get(field) is not None]
 
 
 @fact(kinds.VPC_ENDPOINT, "service")
@@ -129,7 +129,7 @@ def endpoint_private_dns(model: Model, endpoint: Resource) -> Any:
 # -- endpoints of a VPC ----------------------------------------------------------------------------
 @fact(kinds.VPC, "endpoints")
 def vpc_endpoints(model: Model, vpc: Resource) -> list[Resource]:
-    return [e for e in model.of_kind(kinds.VPC_ENDPOINT) if model.attr(e, "vpc") is vpc]
+    return referrers(model, (kinds.VPC_ENDPOINT,), vpc, attribute("vpc"), "endpoint-vpc")
 
 
 def _unplaced_endpoints(model: Model, scope: str) -> list[Resource]:
@@ -184,12 +184,25 @@ def subnet_endpoint_intent(model: Model, subnet: Resource) -> Any:
 @fact(kinds.VPC, "endpoint_node_subnets")
 def vpc_endpoint_node_subnets(model: Model, vpc: Resource) -> list[SubnetEgress]:
     """(node, subnet) pairs in this VPC that reach AWS only through VPC endpoints."""
-    found = []
-    for node in model.of_kind(*kinds.NODE_KINDS):
-        for egress in model.attr(node, "subnet_egress"):
-            if egress.reach == routing.ENDPOINTS and model.attr(egress.subnet, "vpc") is vpc:
-                found.append(egress)
-    return found
+    return _node_subnets(model, vpc, routing.ENDPOINTS)
+
+
+def _node_subnets(model: Model, vpc: Resource, reach: str) -> list[SubnetEgress]:
+    """The (node, subnet) pairs of the VPC whose nodes reach AWS as ``reach`` says, in node order."""
+    nodes = referrers(model, tuple(kinds.NODE_KINDS), vpc, _subnet_vpcs(reach), f"node-{reach}-subnet-vpc")
+    return [
+        egress
+        for node in nodes
+        for egress in model.attr(node, "subnet_egress")
+        if egress.reach == reach and model.attr(egress.subnet, "vpc") is vpc
+    ]
+
+
+def _subnet_vpcs(reach: str):
+    def key(model: Model, node: Resource) -> list[Any]:
+        return [model.attr(e.subnet, "vpc") for e in model.attr(node, "subnet_egress") if e.reach == reach]
+
+    return key
 
 
 @fact(kinds.VPC, "endpoint_nodes")
@@ -361,14 +374,14 @@ def cni_uses_irsa(model: Model, clusters: Any) -> Any:
             continue
         if cluster.framework == "eksctl" and cluster.get("cni_service_account_identity") is True:
             return True
-        for addon in model.of_kind(kinds.ADDON):
-            if (
-                model.attr(addon, "cluster") is cluster
-                and addon.get("name") == "vpc-cni"
-                and addon.get("service_account_role") is not None
-            ):
+        for addon in _addons(model, cluster):
+            if addon.get("name") == "vpc-cni" and addon.get("service_account_role") is not None:
                 return True
     return False
+
+
+def _addons(model: Model, cluster: Resource) -> list[Resource]:
+    return referrers(model, (kinds.ADDON,), cluster, attribute("cluster"), "addon-cluster")
 
 
 @predicate("endpoints.pod_identity_use")
@@ -378,16 +391,15 @@ def pod_identity_use(model: Model, cluster: Any) -> Any:
     if not isinstance(cluster, Resource):
         return None
     users = []
-    for addon in model.of_kind(kinds.ADDON):
-        if model.attr(addon, "cluster") is not cluster:
-            continue
+    for addon in _addons(model, cluster):
         associations = addon.get("pod_identity_associations")
         for association in associations if isinstance(associations, list) else []:
             if isinstance(association, dict):
                 users.append(("kube-system", association.get("service_account")))
-    for association in model.of_kind(kinds.POD_IDENTITY):
-        if model.attr(association, "cluster") is cluster:
-            users.append((association.get("namespace"), association.get("service_account")))
+    for association in referrers(
+        model, (kinds.POD_IDENTITY,), cluster, attribute("cluster"), "pod-identity-association-cluster"
+    ):
+        users.append((association.get("namespace"), association.get("service_account")))
     if not users:
         return None
     if any(namespace in ("kube-system", None) and account == "aws-node" for namespace, account in users):
@@ -476,13 +488,7 @@ def endpoint_clients(model: Model, endpoint: Any, internet: bool = False) -> lis
         return []
     if not internet:
         return _clients(model, model.attr(vpc, "endpoint_node_subnets"))
-    egresses = [
-        egress
-        for node in model.of_kind(*kinds.NODE_KINDS)
-        for egress in model.attr(node, "subnet_egress")
-        if egress.reach == EGRESS and model.attr(egress.subnet, "vpc") is vpc
-    ]
-    return _clients(model, egresses)
+    return _clients(model, _node_subnets(model, vpc, EGRESS))
 
 
 @predicate("endpoints.security_groups")
@@ -501,15 +507,18 @@ def endpoint_groups(model: Model, endpoint: Any) -> Any:
     if values:
         return [sg.resolve_group(model, value) for value in values]
     vpc = model.attr(endpoint, "vpc")
-    adopted = next(
-        (
-            g
-            for g in model.of_kind(kinds.SECURITY_GROUP)
-            if g.get("vpc_default") is True and model.attr(g, "vpc") is vpc
-        ),
-        None,
-    )
+    if isinstance(vpc, Resource):
+        adopted = next(
+            iter(referrers(model, (kinds.SECURITY_GROUP,), vpc, _default_group_vpc, "default-group-vpc")), None
+        )
+    else:
+        adopted = next((g for g in model.of_kind(kinds.SECURITY_GROUP) if _default_group_vpc(model, g) is vpc), None)
     return [adopted] if adopted is not None else None
+
+
+def _default_group_vpc(model: Model, group: Resource) -> Any:
+    """The VPC whose default security group ``group`` adopts, else None."""
+    return model.attr(group, "vpc") if group.get("vpc_default") is True else None
 
 
 def _in_subnet(node: Any, subnet: Resource) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 
 from analyzer.engine.predicates import predicate
 from analyzer.knowledge import routing
+from analyzer.knowledge.index import attribute, referrers
 from analyzer.knowledge.routing import either, scope_of, unambiguous, unresolved_modules
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
@@ -72,17 +73,25 @@ def _resolve_acl(model: Model, value: Any) -> Any:
 
 @fact(kinds.NETWORK_ACL, "acl_rules")
 def acl_rules(model: Model, acl: Resource) -> list[Resource]:
-    rules = [r for r in model.of_kind(kinds.NETWORK_ACL_RULE) if _resolve_acl(model, r.get("network_acl")) is acl]
+    rules = referrers(model, (kinds.NETWORK_ACL_RULE,), acl, _rule_acl, "acl-rule-acl")
     if acl.get("default") is True:
         vpc = model.attr(acl, "vpc")
         rules += [r for r in _rules_of_vpc_default(model, vpc) if r not in rules]
     return rules
 
 
+def _rule_acl(model: Model, rule: Resource) -> Any:
+    return _resolve_acl(model, rule.get("network_acl"))
+
+
+def _rule_default_acl_vpc(model: Model, rule: Resource) -> Any:
+    return _default_acl_vpc(model, rule.get("network_acl"))
+
+
 def _rules_of_vpc_default(model: Model, vpc: Any) -> list[Resource]:
     if not isinstance(vpc, Resource):
         return []
-    return [r for r in model.of_kind(kinds.NETWORK_ACL_RULE) if _default_acl_vpc(model, r.get("network_acl")) is vpc]
+    return referrers(model, (kinds.NETWORK_ACL_RULE,), vpc, _rule_default_acl_vpc, "acl-rule-default-vpc")
 
 
 def _explicit_acl(model: Model, subnet: Resource) -> tuple[Any, Unknown | None]:
@@ -350,10 +359,7 @@ def private_node_peers(model: Model, subnet: Resource) -> list[Resource]:
     """Node subnets that reach this subnet privately: through the cluster's private endpoint
     (control-plane ENIs live in the cluster subnets) or through interface endpoints in it."""
     peers: list[Resource] = []
-    for cluster in model.of_kind(kinds.CLUSTER):
-        subnets = model.attr(cluster, "subnets")
-        if not isinstance(subnets, list) or subnet not in subnets:
-            continue
+    for cluster in referrers(model, (kinds.CLUSTER,), subnet, attribute("subnets"), "cluster-subnets"):
         if cluster.get("endpoint_private_access") is not True:
             continue
         for node in model.attr(cluster, "node_groups"):
@@ -389,14 +395,15 @@ def lets_through(model: Model, acl: Any, direction: str, ports: Any, cidr: str) 
 @fact(kinds.NETWORK_ACL, "node_subnets")
 def acl_node_subnets(model: Model, acl: Resource) -> list[Resource]:
     """Node subnets (with internet egress) that use this ACL."""
-    found = []
-    for subnet in model.of_kind(kinds.SUBNET):
-        if not model.attr(subnet, "nodes"):
-            continue
-        view = model.attr(subnet, "network_acl")
-        if isinstance(view, AclView) and view.acl is acl:
-            found.append(subnet)
-    return found
+    return referrers(model, (kinds.SUBNET,), acl, _node_subnet_acl, "node-subnet-acl")
+
+
+def _node_subnet_acl(model: Model, subnet: Resource) -> Any:
+    """The ACL a node subnet uses, when it is declared (None for other subnets)."""
+    if not model.attr(subnet, "nodes"):
+        return None
+    view = model.attr(subnet, "network_acl")
+    return view.acl if isinstance(view, AclView) else None
 
 
 def _listed(value: Any) -> list[Any]:

@@ -345,7 +345,7 @@ def _table_vpc(model: Model, table: Resource) -> Any:
 @fact(kinds.ROUTE_TABLE, "table_routes")
 def table_routes(model: Model, table: Resource) -> list[Resource]:
     """The routes declared in or for this table (inline blocks and standalone routes)."""
-    routes = [r for r in model.of_kind(kinds.ROUTE) if model.attr(r, "route_table") is table]
+    routes = referrers(model, (kinds.ROUTE,), table, attribute("route_table"), "route-table")
     if table.get("main") is True:  # adopted default table: routes added through the VPC too
         vpc = _table_vpc(model, table)
         if isinstance(vpc, Resource):
@@ -354,12 +354,14 @@ def table_routes(model: Model, table: Resource) -> list[Resource]:
 
 
 def _routes_to_vpc_default(model: Model, vpc: Resource) -> list[Resource]:
-    return [
-        r
-        for r in model.of_kind(kinds.ROUTE)
-        if _vpc_default_table_ref(r.get("route_table")) is not None
-        and _resolve_table(model, r.get("route_table")) is vpc
-    ]
+    return referrers(model, (kinds.ROUTE,), vpc, _route_default_table_vpc, "route-default-table-vpc")
+
+
+def _route_default_table_vpc(model: Model, route: Resource) -> Any:
+    """The VPC whose default route table the route names through the VPC, else None."""
+    if _vpc_default_table_ref(route.get("route_table")) is None:
+        return None
+    return _resolve_table(model, route.get("route_table"))
 
 
 def _unplaced_routes(model: Model, scope: str) -> Unknown | None:
@@ -412,10 +414,12 @@ def _view(model: Model, table: Resource | None, vpc: Any, how: str) -> RouteTabl
 @fact(kinds.VPC, "default_route_table")
 def vpc_default_route_table(model: Model, vpc: Resource) -> Resource | None:
     """The adopted default table (``aws_default_route_table``), None when left alone."""
-    for table in model.of_kind(kinds.ROUTE_TABLE):
-        if table.get("main") is True and _table_vpc(model, table) is vpc:
-            return table
-    return None
+    adopted = referrers(model, (kinds.ROUTE_TABLE,), vpc, _adopted_default_table_vpc, "default-route-table-vpc")
+    return adopted[0] if adopted else None
+
+
+def _adopted_default_table_vpc(model: Model, table: Resource) -> Any:
+    return _table_vpc(model, table) if table.get("main") is True else None
 
 
 @fact(kinds.VPC, "main_route_table")
