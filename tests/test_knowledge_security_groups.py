@@ -376,3 +376,38 @@ def test_launch_template_groups_that_allow_every_flow_are_an_info_finding():
     result = outcome("EKS-SG-003", model, node)
     assert result.finding.severity == "error"
     assert result.finding.message.endswith("allows inbound TCP 443 from them")
+
+
+def test_node_groups_of_one_shape_are_judged_through_one_peer(tmp_path):
+    """Node-to-node traffic shows a node itself and one other node group per shape it sees,
+    not every node group of the cluster; a node group whose groups differ is shown too."""
+    import importlib.util
+    from pathlib import Path
+
+    from analyzer.pipeline import Options, build_model
+
+    spec = importlib.util.spec_from_file_location(
+        "generate", Path(__file__).resolve().parents[1] / "benchmarks/generate.py"
+    )
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+
+    root = generate.write_root(tmp_path / "fanout", "fanout", 15 + 4 * 12)  # 12 node groups, one shape
+    model = build_model([root], Options())[0]
+    nodes = model.of_kind(kinds.NODEGROUP)
+    assert len(nodes) == 12
+    peers = PREDICATES["sg.node_peers"](model, nodes[3])
+    assert [p["node"] for p in peers] == [nodes[3], nodes[0]]
+    assert peers[0]["self"] and not peers[1]["self"]
+    # a node group whose own group admits its peers by group sees them apart from the rest
+    text = (root / "main.tf").read_text() + (
+        '\nresource "aws_security_group_rule" "ng5_from_ng7" {\n  type = "ingress"\n'
+        "  security_group_id        = aws_security_group.ng5.id\n"
+        "  source_security_group_id = aws_security_group.ng7.id\n"
+        '  from_port = 0\n  to_port = 0\n  protocol = "-1"\n}\n'
+    )
+    (root / "main.tf").write_text(text)
+    model = build_model([root], Options())[0]
+    nodes = model.of_kind(kinds.NODEGROUP)
+    assert [p["node"] for p in PREDICATES["sg.node_peers"](model, nodes[5])] == [nodes[5], nodes[0], nodes[7]]
+    assert all(outcome("EKS-SG-005", model, node).outcome == "pass" for node in nodes)
