@@ -3,7 +3,10 @@
 Each folder is copied to a temporary directory (the shared copy is read-only and stores symlinks as
 plain files naming their target), turned back into what it reproduces (symlinks, a FIFO, a sparse
 file, an unreadable folder), made a git work tree of its own so that ``outside/`` is beyond the
-repository boundary, and linted with a 10 s timeout and a 500 MB address-space limit. A case
+repository boundary, and linted within 10 s of CPU time and a 500 MB address-space limit (the
+child's own user and system time as the kernel counts it: on a machine shared with other work, wall
+time is mostly waiting for a core; 60 s of wall clock is the guard against a hang, such as a read
+of a FIFO that blocks without using any CPU). A case
 whose tree has no sentinel of its own gets one (a VPC with DNS support off): its EKS-DNS-001
 shows the rest of the tree was analysed. Only the cases that end by design before or after the
 analysis (a bad baseline, a full disk: exit 2) or whose sentinel a baseline hides go without. An audit hook
@@ -31,7 +34,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BAD_INPUTS = Path(os.environ.get("EKSJOIN_SHARED", REPO / ".." / "shared")).resolve() / "bad-inputs"
-TIMEOUT_S = 10
+TIMEOUT_S = 10  # CPU seconds of the child
+HANG_GUARD = 6  # wall clock, in multiples of the CPU bound: a run that blocks is stopped there
 ADDRESS_SPACE = 500 * 1024 * 1024
 SENTINEL = r"EKS-DNS-001"  # sentinel.tf has DNS support off: it proves the rest of the tree was analysed
 # A case whose tree has no sentinel of its own gets this one beside the bad input (at the top of
@@ -94,7 +98,7 @@ class Case:
     allowed: list[str] = field(default_factory=list)  # further paths the run may open (named by the user)
     xfail: str = ""
     unprivileged: bool = False  # run without root's permission override, so that mode 000 means unreadable
-    timeout: float = TIMEOUT_S  # a case about run time asserts a bound well below the backtracking cost
+    timeout: float = TIMEOUT_S  # CPU seconds; a case about run time asserts a bound well below the backtracking cost
     every_file: bool = False  # each file of the folder must have a finding of its own (named in the output)
 
 
@@ -328,7 +332,7 @@ def _within(path: str, roots: list[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
-def run_case(name: str, tmp_path: Path) -> tuple[int, str, list[list[str]]]:
+def run_case(name: str, tmp_path: Path) -> tuple[int, str, list[list[str]], float]:
     case = CASES[name]
     case_dir = _prepare(name, tmp_path)
     audit = tmp_path / "audit.log"
@@ -340,18 +344,21 @@ def run_case(name: str, tmp_path: Path) -> tuple[int, str, list[list[str]]]:
             pytest.skip("setpriv is needed to drop root's read override")
         drop = "-dac_override,-dac_read_search"
         command = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--", *command]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         completed = subprocess.run(
             command,
             cwd=case_dir / case.cwd,
             env=env,
             capture_output=True,
-            timeout=case.timeout,
+            timeout=case.timeout * HANG_GUARD,
             preexec_fn=_limit_memory,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{name}: no result within {case.timeout} s")
+        pytest.fail(f"{name}: no result within {case.timeout * HANG_GUARD:g} s of wall clock (a hang)")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child was waited for: its CPU time is counted
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     output = completed.stdout.decode("utf-8", "replace") + completed.stderr.decode("utf-8", "replace")
     events = [json.loads(line) for line in audit.read_text().splitlines() if line.strip()] if audit.exists() else []
     roots = _allowed_roots(case_dir, case, tmp_path)
@@ -364,13 +371,14 @@ def run_case(name: str, tmp_path: Path) -> tuple[int, str, list[list[str]]]:
         and not (e[0] == "os.listdir" and e[1] in imports)
     ]
     executed = [e for e in events if e[0] not in ("open", "os.listdir", "os.scandir")]
-    return completed.returncode, output, touched + executed
+    return completed.returncode, output, touched + executed, cpu
 
 
 @pytest.mark.parametrize("name", [_param(n) for n in CASES])
 def test_bad_input(name: str, tmp_path: Path) -> None:
     case = CASES[name]
-    code, output, violations = run_case(name, tmp_path)
+    code, output, violations, cpu = run_case(name, tmp_path)
+    assert cpu <= case.timeout, f"{name}: {cpu:.2f} s of CPU time, over {case.timeout:g} s"
     for pattern in NEVER:
         assert not re.search(pattern, output), f"{name}: {pattern!r} in output:\n{output}"
     assert code == case.exit_code, f"{name}: exit {code}, expected {case.exit_code}:\n{output}"
