@@ -6,7 +6,7 @@ from analyzer.location import Location
 from analyzer.model import kinds
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
-from analyzer.values import PartialStr, Ref, Unknown
+from analyzer.values import OneOf, PartialStr, Ref, Unknown
 
 
 def make(kind, key, **fields):
@@ -64,6 +64,18 @@ def test_customer_policy_arn_links_by_policy_name_but_an_aws_managed_arn_does_no
     aws_managed = model.follow("arn:aws:iam::aws:policy/AmazonEKS_CNI_IPv6_Policy", kinds.IAM_POLICY)
     other = model.follow(PartialStr(("arn:", partition, ":iam::", account, ":policy/Other")), kinds.IAM_POLICY)
     assert isinstance(aws_managed, Unknown) and isinstance(other, Unknown)
+
+
+def test_one_of_several_values_follows_to_the_resources_they_name():
+    a, b = make(kinds.SUBNET, "aws_subnet.a"), make(kinds.SUBNET, "aws_subnet.b")
+    model = Model([a, b])
+    ref_a = Ref("id", target="aws_subnet.a", attribute="id")
+    ref_b = Ref("id", target="aws_subnet.b", attribute="id")
+    assert model.follow(OneOf("either", candidates=(ref_a, ref_a)), kinds.SUBNET) is a
+    both = model.follow(OneOf("either", candidates=(ref_a, ref_b)), kinds.SUBNET)
+    assert isinstance(both, OneOf) and both.candidates == (a, b)
+    outside = OneOf("either", candidates=(ref_a, Ref("id", target="aws_subnet.gone", attribute="id")))
+    assert model.follow(outside, kinds.SUBNET) is outside
 
 
 def test_instance_profile_reference_reaches_its_role():
