@@ -64,6 +64,33 @@ class TypedArn(Ref):
 
 
 @dataclass(frozen=True, eq=False)
+class Generated(Ref):
+    """A computed attribute whose text is ``length`` characters, each one of ``alphabet``,
+    unknown which (``random_string``'s ``result``): checks on its form can still decide."""
+
+    alphabet: frozenset[str] = frozenset()
+    length: int = 0
+
+    def __repr__(self) -> str:
+        return f"Generated({self.target}.{self.attribute}: {self.length} of {len(self.alphabet)} characters)"
+
+
+def character_positions(value: Any) -> list[frozenset[str]] | None:
+    """The characters each position of a string may hold: a literal character is itself, a
+    Generated hole is ``length`` positions of its alphabet. None when another hole is in it."""
+    parts = value.parts if isinstance(value, PartialStr) else (value,)
+    positions: list[frozenset[str]] = []
+    for part in parts:
+        if isinstance(part, str):
+            positions.extend(frozenset(c) for c in part)
+        elif isinstance(part, Generated) and part.alphabet:
+            positions.extend([part.alphabet] * part.length)
+        else:
+            return None
+    return positions
+
+
+@dataclass(frozen=True, eq=False)
 class Opaque(Unknown):
     """An Unknown that can name a resource of this run only through the module calls in
     ``modules`` (key paths such as ``"eks.addons"``) whose code is not available: their
@@ -401,6 +428,7 @@ def describe(value: Any) -> str:
 __all__ = [
     "EachOf",
     "Encoded",
+    "Generated",
     "HoleKey",
     "OneOf",
     "Opaque",
@@ -409,6 +437,7 @@ __all__ = [
     "Symbol",
     "TypedArn",
     "Unknown",
+    "character_positions",
     "contains_unknown",
     "describe",
     "first_unknown",

@@ -561,3 +561,20 @@ def test_first_is_the_head_of_a_list():
     assert evaluate_value({"first": "$subject.items"}, scope) == "a"
     assert evaluate_value({"first": "$subject.none"}, scope) is None
     assert evaluate_value({"first": "$subject.hole"}, scope) is HOLE
+
+
+def test_a_pattern_over_a_string_with_holes_of_a_known_alphabet_decides_only_when_every_string_agrees():
+    import string
+
+    from analyzer.engine.patterns import search_every
+
+    name = "^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$"
+    alnum = frozenset(string.ascii_letters + string.digits)
+    row = [frozenset(c) for c in "demo-"] + [alnum] * 8
+    assert search_every(name, row) is True
+    assert search_every("_", row) is False
+    assert search_every(name, [frozenset("_")] + [alnum] * 3) is False
+    assert search_every(name, [alnum] * 101) is False
+    assert search_every("x", row) is None  # some suffixes hold an x, others do not
+    assert search_every(name, [alnum, frozenset("a!")]) is None
+    assert search_every("(a|b)", row) is None  # not a simple pattern: not known

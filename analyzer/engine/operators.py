@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from analyzer.engine.patterns import search_every
 from analyzer.model.resource import Resource
-from analyzer.values import EachOf, Unknown, first_unknown, is_unknown
+from analyzer.values import EachOf, PartialStr, Unknown, character_positions, first_unknown, is_unknown
 
 Operator = Callable[[Any, Any], "bool | Unknown"]
 OPERATORS: dict[str, Operator] = {}
@@ -163,8 +164,23 @@ def _contains_any(value: Any, arg: Any) -> bool | Unknown:
     return next((r for r in results if isinstance(r, Unknown)), False)
 
 
-OPERATORS["matches"] = _strict(lambda a, b: isinstance(a, str) and re.search(b, a) is not None)
-OPERATORS["not_matches"] = _strict(lambda a, b: not (isinstance(a, str) and re.search(b, a)))
+def _searched(fn: Callable[[Any, Any], bool], negate: bool) -> Operator:
+    """A regular expression over a string, also one whose holes have a known alphabet and
+    length (a random suffix): decided when every possible string gives the same answer."""
+    strict = _strict(fn)
+
+    def wrapped(value: Any, arg: Any) -> bool | Unknown:
+        positions = character_positions(value) if isinstance(value, PartialStr) and isinstance(arg, str) else None
+        found = search_every(arg, positions) if positions is not None else None
+        if found is not None:
+            return not found if negate else found
+        return strict(value, arg)
+
+    return wrapped
+
+
+OPERATORS["matches"] = _searched(lambda a, b: isinstance(a, str) and re.search(b, a) is not None, negate=False)
+OPERATORS["not_matches"] = _searched(lambda a, b: not (isinstance(a, str) and re.search(b, a)), negate=True)
 
 
 @operator("length_gte")

@@ -12,6 +12,11 @@
   whose every element is one of them (terraform-aws-modules/eks v20 keeps the subnets of a node
   group's placement group in the instance type's zones this way).
 
+* ``random_string``'s ``result`` (and ``id``) is ``length`` characters from the letters, digits
+  and special characters its arguments allow (``special = false``: letters and digits), so a
+  cluster named ``education-eks-${random_string.suffix.result}`` has a valid name whatever the
+  characters are.
+
 Besides, some attributes are known to be non-empty strings whatever their value
 (``never_empty``): a ``data "aws_ami"`` that reads finds one AMI, whose ID is ``ami-...``.
 """
@@ -20,7 +25,9 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -64,6 +71,41 @@ def _subnets_among_filtered(arguments: Callable[[str], Any]) -> Any:
     return None
 
 
+@dataclass(frozen=True)
+class CharacterSet:
+    """The attribute is ``length`` characters from ``alphabet`` (which ones is not known)."""
+
+    alphabet: frozenset[str]
+    length: int
+
+
+# the provider's default special characters (random_string, override_special unset)
+_SPECIAL = "!@#$%&*()-_=+[]{}<>:?"
+
+
+def _random_string(arguments: Callable[[str], Any]) -> CharacterSet | None:
+    length = arguments("length")
+    if not isinstance(length, int) or isinstance(length, bool) or not 0 < length <= 4096:
+        return None
+
+    def allowed(name: str) -> bool:  # default true; an unknown flag may be true
+        return arguments(name) is not False
+
+    alphabet = ""
+    if allowed("upper"):
+        alphabet += string.ascii_uppercase
+    if allowed("lower"):
+        alphabet += string.ascii_lowercase
+    if allowed("numeric"):  # a wider alphabet only makes fewer checks decide
+        alphabet += string.digits
+    if allowed("special"):
+        override = arguments("override_special")
+        if override is not None and not isinstance(override, str):
+            return None
+        alphabet += override if isinstance(override, str) else _SPECIAL
+    return CharacterSet(frozenset(alphabet), length) if alphabet else None
+
+
 # (block type, attribute) -> how it follows from the arguments (None: not known)
 _DATA_SOURCES: dict[tuple[str, str], Callable[[Callable[[str], Any]], Any]] = {
     ("aws_ec2_instance_type", "maximum_network_cards"): _maximum_network_cards,
@@ -72,6 +114,8 @@ _DATA_SOURCES: dict[tuple[str, str], Callable[[Callable[[str], Any]], Any]] = {
 }
 _RESOURCES: dict[tuple[str, str], Callable[[Callable[[str], Any]], Any]] = {
     ("aws_eks_cluster", "id"): _cluster_name,
+    ("random_string", "result"): _random_string,
+    ("random_string", "id"): _random_string,
 }
 
 

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from analyzer.location import Location
 from analyzer.terraform.errors import EvalError
 from analyzer.terraform.expressions import Scope, evaluate_safely
-from analyzer.terraform.known_attributes import known_attribute
+from analyzer.terraform.known_attributes import CharacterSet, known_attribute
 from analyzer.terraform.lazy import LazyObject, make_ref, shallow_dict
 from analyzer.terraform.module import META_ARGUMENTS, RESOURCE_META_BLOCKS
 from analyzer.terraform.operations import derived_unknown, iterate
 from analyzer.terraform.syntax import Block, Body, unwrap
-from analyzer.values import Ref, Unknown, is_unknown
+from analyzer.values import Generated, Ref, Unknown, is_unknown
 
 if TYPE_CHECKING:
     from analyzer.terraform.instances import ModuleInstance
@@ -193,6 +193,8 @@ class ResourceView(BodyView):
     def get_attr(self, name: str) -> Any:
         if name not in self.body.attributes:
             known = known_attribute(self.decl.type, name, self._argument, data=self.data_source)
+            if isinstance(known, CharacterSet):
+                return _generated(super().get_attr(name), known)
             if isinstance(known, Unknown) and not isinstance(known, Ref):
                 return _same_as_argument(super().get_attr(name), known)
             if known is not None:
@@ -203,6 +205,20 @@ class ResourceView(BodyView):
         if name in self.body.attributes:
             return self.attribute(name)
         return self.nested(name) if name in self.block_types() else None
+
+
+def _generated(ref: Any, characters: CharacterSet) -> Any:
+    """The computed attribute's Ref (its identity), knowing its alphabet and length."""
+    if not isinstance(ref, Ref) or type(ref) is not Ref:
+        return ref
+    return Generated(
+        ref.reason,
+        ref.origin,
+        target=ref.target,
+        attribute=ref.attribute,
+        alphabet=characters.alphabet,
+        length=characters.length,
+    )
 
 
 def _same_as_argument(ref: Any, argument: Unknown) -> Any:
