@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any
 
 from analyzer.engine.predicates import predicate
-from analyzer.knowledge.routing import NAT, RouteTable, ambiguous, either
+from analyzer.knowledge.routing import ambiguous, either
 from analyzer.model import kinds
 from analyzer.model.graph import Model
 from analyzer.model.resource import Resource
@@ -131,50 +131,3 @@ def zone_text(subnet: Resource) -> str | None:
     if isinstance(subnet.get("availability_zone"), SymbolElement):
         return f"zone {key[2]} of {key[1].split('#')[-1]}"
     return f"{key[1].split('#')[-1]}.{key[2]}"
-
-
-# -- IPv6 clusters ------------------------------------------------------------------------------
-@predicate("addressing.ipv6_problem")
-def ipv6_problem(model: Model, node: Any) -> Any:
-    """{at, text} for a node subnet of an IPv6 cluster without an IPv6 CIDR,
-    without IPv6 addresses on creation (private subnets), or without a ::/0 route."""
-    if not isinstance(node, Resource) or node.framework == "eksctl":  # eksctl builds them right
-        return None
-    cluster = model.attr(node, "cluster")
-    if not isinstance(cluster, Resource) or str(cluster.get("ip_family")).lower() != "ipv6":
-        return None
-    unknown = None
-    for egress in model.attr(node, "subnet_egress"):
-        subnet = egress.subnet
-        if not _has_ipv6_block(model, subnet):
-            return {"at": subnet, "text": f"node subnet {subnet.address} has no IPv6 CIDR block"}
-        assign = subnet.get("assign_ipv6_address_on_creation")
-        if assign is not True and not is_unknown(assign):
-            if node.kind == kinds.NODEGROUP:  # the CreateNodegroup API checks every subnet
-                return {
-                    "at": subnet,
-                    "code": "Ec2SubnetMissingIpv6Assignment",
-                    "text": f"node subnet {subnet.address} does not assign IPv6 addresses to instances on creation",
-                }
-            if egress.egress_class == NAT:
-                return {
-                    "at": subnet,
-                    "text": f"private node subnet {subnet.address} does not assign IPv6 addresses to instances on creation",
-                }
-        route = model.attr(subnet, "default_route_ipv6")
-        if isinstance(route, Unknown):
-            unknown = either(unknown, route)
-        elif route is None:
-            table = model.attr(subnet, "route_table")
-            return {
-                "at": table.table if isinstance(table, RouteTable) and table.table else subnet,
-                "text": f"the route table of node subnet {subnet.address} ({table}) has no "
-                "::/0 route (an egress-only internet gateway for private subnets)",
-            }
-    return unknown
-
-
-def _has_ipv6_block(model: Model, subnet: Resource) -> Any:
-    if subnet.get("ipv6_cidr_block") is not None:
-        return True
-    return any(model.attr(block, "subnet") is subnet for block in model.of_kind(kinds.SUBNET_CIDR_BLOCK))

@@ -1,5 +1,5 @@
-"""EKS Auto Mode: the capabilities a cluster enables with it (EKS-AUTO-001) and what its node
-role needs (EKS-AUTO-002). Facts only; the rules decide in YAML."""
+"""EKS Auto Mode: the capabilities a cluster enables with it and what its node role needs.
+Facts only; the Auto Mode rules decide in YAML."""
 
 from __future__ import annotations
 

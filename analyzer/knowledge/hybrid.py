@@ -1,6 +1,6 @@
 """EKS Hybrid Nodes: the cluster's remote networks and the identity hybrid nodes join with.
 
-Facts only (EKS-HYB-001, EKS-HYB-002 decide in YAML). The EKS API (RemoteNodeNetwork /
+Facts only; the hybrid-node rules decide in YAML. The EKS API (RemoteNodeNetwork /
 RemotePodNetwork) wants IPv4 RFC 1918 blocks of size /8 to /32 that overlap neither the VPC's
 CIDR blocks nor the Kubernetes service range; ``remote_networks`` tells each block's address
 family, whether it is private, and what it overlaps. Hybrid nodes authenticate with HYBRID_LINUX

@@ -1,5 +1,5 @@
-"""IPv6 addressing of subnets (EKS-NET-008 decides in YAML): whether a subnet has an IPv6
-CIDR block, declared inline or as a separate subnet CIDR block association."""
+"""IPv6 addressing of subnets, facts for the rule that decides in YAML: whether a subnet has an
+IPv6 CIDR block, declared inline or as a separate subnet CIDR block association."""
 
 from __future__ import annotations
 
