@@ -107,18 +107,6 @@ def _is_false(value: Any, _arg: Any) -> bool | Unknown:
     return hole if hole is not None else value is False
 
 
-@operator("truthy")
-def _truthy(value: Any, _arg: Any) -> bool | Unknown:
-    hole = _unknown_in(value)
-    return hole if hole is not None else bool(value)
-
-
-@operator("falsy")
-def _falsy(value: Any, _arg: Any) -> bool | Unknown:
-    hole = _unknown_in(value)
-    return hole if hole is not None else not value
-
-
 def _as_list(value: Any) -> list:
     if value is None:
         return []
@@ -212,11 +200,6 @@ def _network(text: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
 OPERATORS["cidr_within"] = _strict(
     lambda a, b: any(
         _network(a).subnet_of(_network(n)) for n in _as_list(b) if _network(n).version == _network(a).version
-    )
-)
-OPERATORS["cidr_overlaps"] = _strict(
-    lambda a, b: any(
-        _network(a).overlaps(_network(n)) for n in _as_list(b) if _network(n).version == _network(a).version
     )
 )
 
