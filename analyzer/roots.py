@@ -91,7 +91,9 @@ def _local_calls(directory: Path, boundary_root: Path, cache=None) -> list[Path]
     def made() -> tuple[list[str], bool]:
         from analyzer.terraform.module import load_module_definition, local_module_dirs  # the parser: cache misses only
 
-        return [str(p) for p in local_module_dirs(load_module_definition(directory, boundary_root))], True
+        # The calls do not depend on the folder paths are displayed from: the working directory,
+        # as for the root modules, makes this the definition their evaluation uses (not a copy).
+        return [str(p) for p in local_module_dirs(load_module_definition(directory, Path.cwd()))], True
 
     if cache is None:
         return [Path(p) for p in made()[0]]
