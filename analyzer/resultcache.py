@@ -155,6 +155,11 @@ def not_from_cache() -> None:
     used("", None)
 
 
+# Bytes written to each cache directory since it was last bounded, in this process: a run that
+# wrote nothing (a warm run) cannot have taken the cache over its bound, so it does not list it.
+_WRITTEN: dict[str, int] = {}
+
+
 class ResultCache:
     def __init__(self, root: Path | None = None) -> None:
         self._root = root
@@ -206,6 +211,7 @@ class ResultCache:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(payload)
                 os.replace(staging, path)
+                _WRITTEN[str(self.root)] = _WRITTEN.get(str(self.root), 0) + len(payload)
             finally:
                 if os.path.exists(staging):
                     os.unlink(staging)
@@ -214,7 +220,11 @@ class ResultCache:
         return digest
 
     def evict(self, limit: int = MAX_CACHE_BYTES) -> None:
-        """Remove least recently used entries until the cache is under ``limit`` bytes."""
+        """Remove least recently used entries until the cache is under ``limit`` bytes; nothing
+        to do, and the cache is not listed (a stat of every entry), when this process wrote
+        nothing to it since it was last bounded."""
+        if not _WRITTEN.pop(str(self.root), 0):
+            return
         entries = []
         for path in self.root.glob("*/*.pickle"):
             try:
