@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from analyzer.cloudformation.types import SsmParameter
+from analyzer.engine.catalogue import load_catalogue
 from analyzer.engine.predicates import PREDICATES
+from analyzer.engine.runner import evaluate_rule
 from analyzer.location import Location
 from analyzer.model import kinds
 from analyzer.model.graph import Model
@@ -16,6 +18,7 @@ from analyzer.model.resource import Resource
 from analyzer.pipeline import Options, build_model
 from analyzer.values import Encoded, OneOf, PartialStr, Ref, Unknown
 
+CATALOGUE = {rule.id: rule for rule in load_catalogue()}
 AL2023_PATH = "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/arm64/standard/recommended/image_id"
 AL2_PATH = "/aws/service/eks/optimized-ami/1.29/amazon-linux-2/recommended/image_id"
 
@@ -341,11 +344,13 @@ def test_dns_fallback_when_describe_cluster_is_skipped(service_cidr, vpc_cidr, a
     model, node = node_with_template(
         {"user_data": b64(BYPASS + args + "\n")}, kinds.SELF_MANAGED, eks, vpc, subnet, cluster="prod"
     )
-    problem = ask("userdata.dns_problem", model, node)
+    result = evaluate_rule(CATALOGUE["EKS-UDATA-007"], node, model)
     if outcome is Unknown:
-        assert isinstance(problem, Unknown)
+        assert result.outcome == "unknown" and "the VPC CIDR of aws_eks_cluster.main is not known" in result.reason
+    elif outcome is None:
+        assert result.outcome == "pass"
     else:
-        assert problem is None if outcome is None else outcome in problem
+        assert result.outcome == "fail" and outcome in result.finding.message
 
 
 @pytest.mark.parametrize(

@@ -377,9 +377,18 @@ def _named_clusters(model: Model, node: Resource) -> list[tuple[Any, str, str]]:
 
 
 # -- the cluster DNS IP a bootstrap that skips DescribeCluster configures --------------------------
-@predicate("userdata.dns_problem")
-def dns_problem(model: Model, node: Any) -> Any:
-    """How the node's cluster DNS IP will differ from the cluster's (a description), or None."""
+@predicate("userdata.cluster_dns")
+def cluster_dns(model: Model, node: Any) -> Any:
+    """The cluster DNS IP the node's bootstrap configures, beside its cluster's.
+
+    ``ip_family`` of the cluster (lower case; an Unknown when it is not known);
+    ``service_cidr``: the cluster's service CIDR (None when EKS picks it, an Unknown when it is
+    not known) and ``cluster_dns_ip``, the tenth address in it; ``settings``: what the
+    bootstrap is told, in order (the first bootstrap.sh and Start-EKSBootstrap.ps1 calls,
+    Bottlerocket's cluster-dns-ip, the NodeConfig's cidr), each {what, kind: dns (with
+    ``dns_ips``), cidr (with ``cidr``) or fallback (with ``uses``, the address the script
+    falls back to)}, or an Unknown for arguments that may be hidden; an Unknown when the user
+    data is not known."""
     if not isinstance(node, Resource):
         return None
     cluster = model.attr(node, "cluster")
@@ -387,100 +396,95 @@ def dns_problem(model: Model, node: Any) -> Any:
         return None
     family = cluster.get("ip_family")
     if isinstance(family, Unknown):
-        # only an IPv4 cluster's DNS IP is compared: when none differs, the family does not matter
-        if _ipv4_dns_problem(model, node, cluster) is None:
-            return None
-        return Unknown(f"the IP family of {cluster.address} is not known ({family.reason})", family.origin)
-    if str(family or "ipv4").lower() == "ipv6":
-        return None  # an IPv6 cluster's DNS comes with the IP-family arguments, read on their own
-    return _ipv4_dns_problem(model, node, cluster)
-
-
-def _ipv4_dns_problem(model: Model, node: Resource, cluster: Resource) -> Any:
+        family = Unknown(f"the IP family of {cluster.address} is not known ({family.reason})", family.origin)
+    else:
+        family = str(family or "ipv4").lower()
+    found: dict[str, Any] = {"ip_family": family, "service_cidr": None, "cluster_dns_ip": None, "settings": []}
     service_cidr = cluster.get("service_cidr")
-    if service_cidr is None:
-        return None  # EKS's default service CIDR is the one the bootstrap scripts fall back to
     network = _network(service_cidr)
-    if network is None:
-        return service_cidr if isinstance(service_cidr, Unknown) else None
+    if network is None:  # None: EKS's default, which the bootstrap scripts fall back to
+        found["service_cidr"] = service_cidr if isinstance(service_cidr, Unknown) else None
+        return found
+    expected = str(network[10])
+    found.update(service_cidr=str(network), cluster_dns_ip=expected)
     user_data = _view(model, node)
     if user_data is None:
-        return None
+        return found
     if not user_data.known:
-        return _not_known(user_data)
-    expected = str(network[10])
-    checks = [_al2_dns(model, cluster, call, network, expected) for call in user_data.bootstrap_calls[:1]]
+        found["settings"] = _not_known(user_data)
+        return found
+    settings: list[Any] = [_al2_dns(model, cluster, call, expected) for call in user_data.bootstrap_calls[:1]]
     if user_data.windows is not None:
-        checks += [
-            _windows_dns(model, cluster, call, network, expected) for call in user_data.windows.bootstrap_calls[:1]
-        ]
+        settings += [_windows_dns(model, cluster, call, expected) for call in user_data.windows.bootstrap_calls[:1]]
     if user_data.bottlerocket is not None:
-        checks.append(
-            _compare_dns(user_data.bottlerocket.cluster_dns_ip, expected, "settings.kubernetes.cluster-dns-ip")
-        )
+        settings.append(_dns(user_data.bottlerocket.cluster_dns_ip, "settings.kubernetes.cluster-dns-ip"))
     if user_data.node_config is not None:
-        checks.append(_compare_cidr(user_data.node_config.cluster.cidr, network, "NodeConfig spec.cluster.cidr"))
-    problems = [c for c in checks if isinstance(c, str)]
-    if problems:
-        return f"{problems[0]}, but the service CIDR of {cluster.address} is {network} (cluster DNS {expected})"
-    return next((c for c in checks if isinstance(c, Unknown)), None)
+        settings.append(_cidr(user_data.node_config.cluster.cidr, "NodeConfig spec.cluster.cidr"))
+    found["settings"] = [setting for setting in settings if setting is not None]
+    return found
 
 
-def _al2_dns(model: Model, cluster: Resource, call: Any, network: Any, expected: str) -> Any:
+def _al2_dns(model: Model, cluster: Resource, call: Any, expected: str) -> Any:
     if call.effective("--apiserver-endpoint") is None or call.effective("--b64-cluster-ca") is None:
         return _hidden_args(call) if call.may_hide_arguments else None  # DescribeCluster tells it
     dns = call.effective("--dns-cluster-ip")
     if dns is not None:
-        return _compare_dns(dns, expected, "bootstrap.sh --dns-cluster-ip")
+        return _dns(dns, "bootstrap.sh --dns-cluster-ip")
     cidr = call.effective("--service-ipv4-cidr")
     if cidr is not None:
-        return _compare_cidr(cidr, network, "bootstrap.sh --service-ipv4-cidr")
+        return _cidr(cidr, "bootstrap.sh --service-ipv4-cidr")
     if call.may_hide_arguments:
         return _hidden_args(call)
-    return _fallback_dns(
+    return _fallback(
         model, cluster, expected, "bootstrap.sh gets --apiserver-endpoint and --b64-cluster-ca but no --dns-cluster-ip"
     )
 
 
-def _windows_dns(model: Model, cluster: Resource, call: Any, network: Any, expected: str) -> Any:
+def _windows_dns(model: Model, cluster: Resource, call: Any, expected: str) -> Any:
     dns = call.params.get("DNSClusterIP")
     if dns is not None:
-        return _compare_dns(dns, expected, "Start-EKSBootstrap.ps1 -DNSClusterIP")
+        return _dns(dns, "Start-EKSBootstrap.ps1 -DNSClusterIP")
     cidr = call.params.get("ServiceCIDR")
     if cidr is not None:
-        return _compare_cidr(cidr, network, "Start-EKSBootstrap.ps1 -ServiceCIDR")
+        return _cidr(cidr, "Start-EKSBootstrap.ps1 -ServiceCIDR")
     if call.may_hide_arguments:
         return _hidden_args(call)
-    return _fallback_dns(model, cluster, expected, "Start-EKSBootstrap.ps1 gets no -ServiceCIDR")
+    return _fallback(model, cluster, expected, "Start-EKSBootstrap.ps1 gets no -ServiceCIDR")
 
 
-def _fallback_dns(model: Model, cluster: Resource, expected: str, what: str) -> Any:
-    if expected not in (FALLBACK_DNS_IP, FALLBACK_DNS_IP_IN_10_VPC):
-        return f"{what}, so the node uses {FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC}"
-    vpc = model.attr(cluster, "vpc")
-    vpc_cidr = _network(vpc.get("cidr_block")) if isinstance(vpc, Resource) else None
-    if vpc_cidr is None:
-        return Unknown(
-            f"the VPC CIDR of {cluster.address} is not known, and bootstrap falls back to "
-            f"{FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC} depending on it"
-        )
-    in_ten = vpc_cidr.version == 4 and vpc_cidr.subnet_of(ipaddress.ip_network("10.0.0.0/8"))
-    fallback = FALLBACK_DNS_IP_IN_10_VPC if in_ten else FALLBACK_DNS_IP
-    return None if fallback == expected else f"{what}, so the node uses {fallback}"
+def _fallback(model: Model, cluster: Resource, expected: str, what: str) -> dict[str, Any]:
+    """The address the script falls back to: 172.20.0.10 in a VPC with a 10.0.0.0/8 CIDR,
+    else 10.100.0.10 (one of the two, when the cluster's DNS IP is neither)."""
+    uses: Any = f"{FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC}"
+    if expected in (FALLBACK_DNS_IP, FALLBACK_DNS_IP_IN_10_VPC):
+        vpc = model.attr(cluster, "vpc")
+        vpc_cidr = _network(vpc.get("cidr_block")) if isinstance(vpc, Resource) else None
+        if vpc_cidr is None:
+            uses = Unknown(
+                f"the VPC CIDR of {cluster.address} is not known, and bootstrap falls back to "
+                f"{FALLBACK_DNS_IP} or {FALLBACK_DNS_IP_IN_10_VPC} depending on it"
+            )
+        else:
+            in_ten = vpc_cidr.version == 4 and vpc_cidr.subnet_of(ipaddress.ip_network("10.0.0.0/8"))
+            uses = FALLBACK_DNS_IP_IN_10_VPC if in_ten else FALLBACK_DNS_IP
+    return {"what": what, "kind": "fallback", "uses": uses}
 
 
-def _compare_dns(value: Any, expected: str, what: str) -> Any:
+def _dns(value: Any, what: str) -> dict[str, Any]:
     values = value if isinstance(value, list) else [value]
-    if not all(isinstance(v, str) for v in values):
-        return Unknown(f"{what} is not known")
-    return None if expected in values else f"{what} is {', '.join(values)}"
+    known = all(isinstance(v, str) for v in values)
+    return {"what": what, "kind": "dns", "dns_ips": values if known else Unknown(f"{what} is not known")}
 
 
-def _compare_cidr(value: Any, network: Any, what: str) -> Any:
+def _cidr(value: Any, what: str) -> dict[str, Any] | None:
     given = _network(value)
-    if given is None:
-        return Unknown(f"{what} is not known") if not isinstance(value, str) else None
-    return None if given == network else f"{what} is {given}"
+    if given is None:  # text that is no CIDR is not compared
+        return (
+            {"what": what, "kind": "cidr", "cidr": Unknown(f"{what} is not known")}
+            if not isinstance(value, str)
+            else None
+        )
+    return {"what": what, "kind": "cidr", "cidr": str(given)}
 
 
 def _network(value: Any) -> Any:
