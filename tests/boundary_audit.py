@@ -196,7 +196,7 @@ def lint_allowed(paths: Iterable[Path], options=None) -> list[str]:
     return [str(root) for root in run_boundary(list(paths), options or Options()).roots] + user_settings()
 
 
-# --- every in-process lint of the suite (tests/conftest.py, EKSJOIN_AUDIT_LINTS=1) ----------
+# --- every in-process lint of the suite (tests/conftest.py; EKSJOIN_AUDIT_LINTS=0 turns it off) -
 
 _enforced = None
 _outside: list[Read] = []

@@ -2,7 +2,8 @@
 inside its boundary (the repository, --root, the cache directory, files named on the command
 line), the user's Terraform CLI configuration, Python's own files or eksjoin's code and rules;
 an audit hook (``sys.addaudithook``) sees each of them (tests/boundary_audit.py).
-``EKSJOIN_AUDIT_LINTS=1 pytest`` applies the same check to every in-process lint of the suite."""
+The same check applies to every in-process lint of the suite (tests/conftest.py;
+``EKSJOIN_AUDIT_LINTS=0`` turns it off)."""
 
 from __future__ import annotations
 
