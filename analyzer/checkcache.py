@@ -1,8 +1,8 @@
 """The persistent cache of the checks: what running the rules over a model gave, under
 ``<cache dir>/checks``, so a run over unchanged inputs does not evaluate the rules again.
 
-The rules stage is a function of the model, the rules, eksjoin's code, the day (EKS-CLUSTER-008
-judges a Kubernetes version by today's date) and where findings are reported from (fetched
+The rules stage is a function of the model, the rules, eksjoin's code, the day (a Kubernetes
+version's support is judged by today's date) and where findings are reported from (fetched
 module code is reported at the user's module block, judged by the working directory and the
 cache directory). An entry's key is a digest of all of these, where the model counts by the
 ledger of the result cache (analyzer/resultcache.py): the digest of the stored bytes of every
