@@ -16,12 +16,11 @@ A flow is judged against a destination (or source) CIDR and a port range:
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.engine.predicates import predicate
-from analyzer.knowledge import routing
+from analyzer.knowledge import cidrs, routing
 from analyzer.knowledge.index import attribute, referrers
 from analyzer.knowledge.routing import either, scope_of, unambiguous, unresolved_modules
 from analyzer.model import kinds
@@ -157,10 +156,7 @@ def subnet_network_acl(model: Model, subnet: Resource) -> Any:
 
 # -- judging a flow --------------------------------------------------------------------------------
 def _network(value: Any) -> Any:
-    try:
-        return ipaddress.ip_network(str(value), strict=False)
-    except ValueError:
-        return None
+    return cidrs.network(value)
 
 
 def _overlap(rule_range: tuple[int, int], wanted: tuple[int, int]) -> str:

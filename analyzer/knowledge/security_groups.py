@@ -19,13 +19,12 @@ rule the analyzer cannot see can only make a flow Unknown, never denied.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzer.knowledge import cidrs
 from analyzer.knowledge.ami import EKSCTL
 from analyzer.model import kinds
 from analyzer.model.graph import Model, fact
@@ -633,16 +632,7 @@ def both(*values: Any) -> Any:
 
 
 def _network(text: Any) -> Any:
-    return _parsed_network(str(text))
-
-
-@functools.lru_cache(maxsize=8192)
-def _parsed_network(text: str) -> Any:
-    """Networks are immutable: one parse per distinct CIDR (node-group pairs ask many times)."""
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return None
+    return cidrs.network(text)
 
 
 def _cidr_matches(cidr: Any, endpoint: Endpoint) -> Any:

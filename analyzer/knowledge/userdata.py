@@ -18,6 +18,7 @@ import ipaddress
 from typing import Any
 
 from analyzer.engine.predicates import predicate
+from analyzer.knowledge import cidrs
 from analyzer.knowledge.ami import EKSCTL
 from analyzer.knowledge.nodes import MNG_CUSTOM_AMI, SELF
 from analyzer.model import kinds
@@ -488,12 +489,7 @@ def _cidr(value: Any, what: str) -> dict[str, Any] | None:
 
 
 def _network(value: Any) -> Any:
-    if not isinstance(value, str):
-        return None
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return None
+    return cidrs.network(value.strip()) if isinstance(value, str) else None
 
 
 def _hidden_args(call: Any) -> Unknown:
